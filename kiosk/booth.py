@@ -1,0 +1,383 @@
+"""The service layer: every fact a booth captures goes through ``BoothService`` into the ledger.
+
+The kiosk screens, the volunteer console and ``kiosk simulate`` all call these methods, so
+validation, sealing and the outbox are the same whoever captures a record. Refusals are
+``BoothError`` subclasses carrying a message in Chinese and English.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from dataclasses import dataclass, field
+from typing import Any
+
+from kiosk import masking, tokens, validation
+from kiosk.config import Config, ConfigError
+from kiosk.ledger import Ledger, SealedField
+from kiosk.records import Kind, Record, new_record_id, utc_now_text
+from kiosk.sealing import KeyRing, keyed_hash, public_key_to_text, seal
+
+
+class BoothError(Exception):
+    """A request the booth refuses, with a reason to show in both languages."""
+
+    def __init__(self, zh: str, en: str):
+        super().__init__(f"{zh} / {en}")
+        self.zh, self.en = zh, en
+
+
+class ConsentRequired(BoothError):
+    def __init__(self) -> None:
+        super().__init__("未同意个人信息告知，未保存任何信息", "Consent was not given; nothing was stored")
+
+
+class InvalidInput(BoothError):
+    """One or more fields failed validation; nothing was written."""
+
+    def __init__(self, errors: list[validation.ValidationError]):
+        super().__init__("；".join(e.zh for e in errors), "; ".join(e.en for e in errors))
+        self.errors = errors
+
+
+@dataclass(frozen=True)
+class MemberSummary:
+    """What may be shown of a registration: masked forms and the pass token, nothing more."""
+
+    record_id: str
+    masked_name: str
+    masked_phone: str
+    pass_token: str
+    registered_at: str
+
+
+class AlreadyRegistered(BoothError):
+    def __init__(self, member: MemberSummary):
+        super().__init__(f"您已登记（{member.masked_name}，{member.masked_phone}）",
+                         f"You are already registered ({member.masked_name}, {member.masked_phone})")
+        self.member = member
+
+
+class UnknownPass(BoothError):
+    def __init__(self) -> None:
+        super().__init__("无法识别的会员码或兑奖码", "This member pass or voucher is not known at this booth")
+
+
+class AlreadyReceived(BoothError):
+    def __init__(self, item_name: str, item_name_en: str):
+        super().__init__(f"每位会员限领一份{item_name}，此会员已领取",
+                         f"One {item_name_en} per member: this member already received one")
+
+
+class OutOfStock(BoothError):
+    def __init__(self, item_name: str, item_name_en: str):
+        super().__init__(f"{item_name}已发完", f"{item_name_en}: out of stock")
+
+
+class PassRequired(BoothError):
+    def __init__(self, item_name: str, item_name_en: str):
+        super().__init__(f"{item_name}每人限领一份，请扫描会员码或兑奖码",
+                         f"{item_name_en} is one per person: scan a member pass or voucher")
+
+
+class CannotVoid(BoothError):
+    pass
+
+
+@dataclass
+class RegistrationForm:
+    """What a worker entered; personal fields are plain text only until ``register`` seals them."""
+
+    name: str = ""
+    phone: str = ""
+    id_number: str = ""
+    occupation: str = ""
+    employer: str = ""
+    district: str = ""
+    street: str = ""
+    consent_given: bool = False
+    oath_taken: bool = False
+    extras: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class CleanRegistration:
+    name: str
+    phone: str
+    resident_id: validation.ResidentId
+    occupation: str
+    employer: str
+    district: str
+    street: str
+
+
+PERSONAL_LOOKUPS = ("id_number", "phone")
+
+
+class BoothService:
+    """Captures records for one event at one booth through one ledger connection."""
+
+    def __init__(self, ledger: Ledger, config: Config, keys: KeyRing, *, today: dt.date | None = None):
+        self.ledger, self.config, self.keys = ledger, config, keys
+        self._today = today
+        self._hmac = keys.hmac_secret()
+        self._seal_key = keys.seal_public_key()
+        self._key_id = _key_id(public_key_to_text(self._seal_key))
+
+    @property
+    def event_id(self) -> str:
+        return self.config.event.id
+
+    @property
+    def booth_id(self) -> str:
+        return self.ledger.get_meta("booth_id") or self.config.booth.id
+
+    def reload_seal_key(self) -> None:
+        """Pick up the city key after enrolment."""
+        self._seal_key = self.keys.seal_public_key()
+        self._key_id = _key_id(public_key_to_text(self._seal_key))
+
+    # -- membership ---------------------------------------------------------------------
+
+    def check_registration(self, form: RegistrationForm) -> tuple[CleanRegistration | None, list[validation.ValidationError]]:
+        """Validate every field; the UI shows the errors live, ``register`` refuses on any."""
+        errors: list[validation.ValidationError] = []
+        reg = self.config.registration
+
+        def attempt(fn: Any, *args: Any, **kwargs: Any) -> Any:
+            try:
+                return fn(*args, **kwargs)
+            except validation.ValidationError as exc:
+                errors.append(exc)
+                return None
+
+        name = attempt(validation.validate_name, form.name)
+        phone = attempt(validation.validate_mobile, form.phone)
+        rid = attempt(validation.validate_resident_id, form.id_number, today=self._today,
+                      min_age=reg.min_age, max_age=reg.max_age)
+        if form.occupation not in {o.id for o in reg.occupations}:
+            errors.append(validation.ValidationError("occupation", "required", "请选择职业", "Please choose an occupation"))
+        employer = attempt(validation.validate_free_text, form.employer, field="employer", limit=60)
+        district = form.district or self.config.booth.district
+        street = attempt(validation.validate_free_text, form.street or self.config.booth.street, field="street", limit=40)
+        if errors:
+            return None, errors
+        return CleanRegistration(name, phone, rid, form.occupation, employer, district, street), []
+
+    def find_member(self, *, phone: str | None = None, id_number: str | None = None) -> MemberSummary | None:
+        """The registration matching a normalised phone or ID number, shown masked only."""
+        for purpose, value in (("id_number", id_number), ("phone", phone)):
+            if value:
+                found = self.ledger.find_by_lookup(purpose, keyed_hash(self._hmac, purpose, value))
+                if found:
+                    return _summary(found[0])
+        return None
+
+    def member_by_pass(self, token: str) -> MemberSummary | None:
+        found = self.ledger.find_by_lookup("pass", token)
+        return _summary(found[0]) if found else None
+
+    def register(self, form: RegistrationForm) -> MemberSummary:
+        """Validate, check duplicates, seal and write one registration; returns the member's pass."""
+        if not form.consent_given:
+            raise ConsentRequired()
+        clean, errors = self.check_registration(form)
+        if errors:
+            raise InvalidInput(errors)
+        assert clean is not None
+        existing = self.find_member(phone=clean.phone, id_number=clean.resident_id.number)
+        if existing:
+            raise AlreadyRegistered(existing)
+        record_id = new_record_id()
+        pass_token = tokens.new_pass_token()
+        today = self._today or dt.date.today()
+        rid = clean.resident_id
+        data = {
+            "masked_name": masking.mask_name(clean.name),
+            "masked_phone": masking.mask_phone(clean.phone),
+            "masked_id_number": masking.mask_id_number(rid.number),
+            "sex": rid.sex,
+            "age": rid.age_on(today),
+            "occupation": clean.occupation,
+            "employer": clean.employer,
+            "district": clean.district,
+            "street": clean.street,
+            "consent": {"notice_version": self.config.registration.notice_version, "given_at": utc_now_text()},
+            "oath_taken": form.oath_taken,
+            "pass_token": pass_token,
+            "extras": dict(form.extras),
+        }
+        personal = {"name": clean.name, "phone": clean.phone, "id_number": rid.number,
+                    "birth_date": rid.birth_date.isoformat()}
+        lookups = [("id_number", keyed_hash(self._hmac, "id_number", rid.number)),
+                   ("phone", keyed_hash(self._hmac, "phone", clean.phone)),
+                   ("pass", pass_token)]
+        record = self._write(Kind.REGISTRATION, data, record_id=record_id, subject=clean.occupation,
+                             personal=personal, lookups=lookups)
+        return _summary(record)
+
+    # -- desks --------------------------------------------------------------------------
+
+    def record_consultation(self, topic_id: str, *, member_pass: str | None = None, note: str = "") -> Record:
+        if topic_id not in {t.id for t in self.config.consultation_topics}:
+            raise ConfigError(self.config.path, "consultation_topics", f"no topic with id {topic_id!r}")
+        note = self._clean_note(note)
+        member = self._member_or_none(member_pass)
+        return self._write(Kind.CONSULTATION, {"topic": topic_id, "member": member},
+                           subject=topic_id, personal={"note": note} if note else None)
+
+    def record_service_use(self, service_id: str, *, member_pass: str | None = None) -> Record:
+        self.config.service(service_id)
+        member = self._member_or_none(member_pass)
+        return self._write(Kind.SERVICE_USE, {"service": service_id, "member": member}, subject=service_id)
+
+    def record_card_request(self, member_pass: str) -> Record:
+        """A member applied for the mutual-aid service card (互助服务卡) at the bank desk."""
+        member = self._member_or_none(member_pass)
+        if member is None:
+            raise UnknownPass()
+        return self._write(Kind.CARD_REQUEST, {"member": member}, subject="mutual-aid-card")
+
+    def stock_left(self, item_id: str) -> int:
+        item = self.config.handout(item_id)
+        return item.stock - self.ledger.effective_subjects(Kind.HANDOUT).get(item_id, 0)
+
+    def record_handout(self, item_id: str, *, member_pass: str | None = None, voucher: str | None = None) -> Record:
+        """One item handed out; one-per-member items need a pass or a voucher, each used once."""
+        item = self.config.handout(item_id)
+        if self.stock_left(item_id) <= 0:
+            raise OutOfStock(item.name, item.name_en)
+        member = self._member_or_none(member_pass)
+        lookups: list[tuple[str, str]] = []
+        if voucher is not None:
+            if not self.ledger.find_by_lookup("voucher", voucher):
+                raise UnknownPass()
+            if self.ledger.find_by_lookup("voucher_redeemed", voucher):
+                raise AlreadyReceived(item.name, item.name_en)
+            lookups.append(("voucher_redeemed", voucher))
+        if item.one_per_member:
+            if member is None and voucher is None:
+                raise PassRequired(item.name, item.name_en)
+            if member is not None:
+                if self.ledger.find_by_lookup(f"handout:{item_id}", member):
+                    raise AlreadyReceived(item.name, item.name_en)
+                lookups.append((f"handout:{item_id}", member))
+        return self._write(Kind.HANDOUT, {"item": item_id, "member": member, "voucher": voucher},
+                           subject=item_id, lookups=lookups)
+
+    def record_quiz_attempt(self, *, questions: list[str], answers: list[list[str]], score: int, passed: bool,
+                            duration_s: float, voucher: str | None = None, claimant_phone: str | None = None,
+                            claimant_pass: str | None = None) -> Record:
+        """A finished quiz round; a voucher (if a prize was claimed) becomes redeemable at the handout desk."""
+        lookups: list[tuple[str, str]] = []
+        if voucher is not None:
+            lookups.append(("voucher", voucher))
+            if claimant_phone:
+                lookups.append(("prize_claim", keyed_hash(self._hmac, "phone", claimant_phone)))
+            if claimant_pass:
+                lookups.append(("prize_claim", claimant_pass))
+        data = {"questions": questions, "answers": answers, "score": score, "passed": passed,
+                "duration_s": round(duration_s, 1), "prize_voucher": voucher}
+        return self._write(Kind.QUIZ_ATTEMPT, data, subject="passed" if passed else "failed", lookups=lookups)
+
+    def has_claimed_prize(self, *, phone: str | None = None, member_pass: str | None = None) -> bool:
+        keys = []
+        if phone:
+            keys.append(keyed_hash(self._hmac, "phone", phone))
+        if member_pass:
+            keys.append(member_pass)
+            member = self.member_by_pass(member_pass)
+            if member is not None:
+                record = self.ledger.get(member.record_id)
+                keys.extend(h for p, h in self.ledger.lookups_of(record.id) if p == "phone")
+        return any(self.ledger.find_by_lookup("prize_claim", k) for k in keys)
+
+    def record_export(self, *, fmt: str, records: int) -> Record:
+        """Each export of the day report leaves a record of itself."""
+        return self._write(Kind.EXPORT, {"format": fmt, "records": records}, subject=fmt)
+
+    # -- corrections --------------------------------------------------------------------
+
+    def void(self, record_id: str, reason: str) -> Record:
+        """Take a record back with a reason: a new record, never a delete."""
+        reason = self._reason(reason)
+        target = self.ledger.get(record_id)
+        if target.kind in (Kind.VOID, Kind.CORRECTION):
+            raise CannotVoid("更正或作废记录本身不能作废", "A correction or void cannot itself be voided")
+        if self.ledger.is_voided(record_id):
+            raise CannotVoid("该记录已作废", "This record is already void")
+        return self._write(Kind.VOID, {"reason": reason, "target_kind": target.kind}, refers_to=record_id,
+                           subject=target.kind)
+
+    def correct_registration(self, record_id: str, *, reason: str, name: str | None = None,
+                             phone: str | None = None, occupation: str | None = None,
+                             employer: str | None = None) -> Record:
+        """Correct fields of a registration: the old record stays, the correction points at it."""
+        reason = self._reason(reason)
+        target = self.ledger.get(record_id)
+        if target.kind != Kind.REGISTRATION or self.ledger.is_voided(record_id):
+            raise CannotVoid("只能更正有效的入会登记", "Only a valid registration can be corrected")
+        changes: dict[str, Any] = {}
+        personal: dict[str, str] = {}
+        lookups: list[tuple[str, str]] = []
+        if name is not None:
+            personal["name"] = _validated(validation.validate_name, name)
+            changes["masked_name"] = masking.mask_name(personal["name"])
+        if phone is not None:
+            personal["phone"] = _validated(validation.validate_mobile, phone)
+            changes["masked_phone"] = masking.mask_phone(personal["phone"])
+            lookups.append(("phone", keyed_hash(self._hmac, "phone", personal["phone"])))
+        if occupation is not None:
+            if occupation not in {o.id for o in self.config.registration.occupations}:
+                raise InvalidInput([validation.ValidationError("occupation", "unknown", "未知职业", "Unknown occupation")])
+            changes["occupation"] = occupation
+        if employer is not None:
+            changes["employer"] = _validated(validation.validate_free_text, employer, field="employer", limit=60)
+        if not changes:
+            raise InvalidInput([validation.ValidationError("changes", "required", "没有要更正的内容", "Nothing to correct")])
+        return self._write(Kind.CORRECTION, {"reason": reason, "changes": changes}, refers_to=record_id,
+                           subject=target.kind, personal=personal or None, lookups=lookups)
+
+    # -- internals ----------------------------------------------------------------------
+
+    def _write(self, kind: Kind, data: dict[str, Any], *, record_id: str | None = None, subject: str | None = None,
+               refers_to: str | None = None, personal: dict[str, str] | None = None,
+               lookups: list[tuple[str, str]] | None = None) -> Record:
+        record_id = record_id or new_record_id()
+        sealed = None
+        if personal:
+            sealed = SealedField(seal(personal, self._seal_key, record_id=record_id), self._key_id)
+        return self.ledger.append(record_id=record_id, kind=kind, event_id=self.event_id, booth_id=self.booth_id,
+                                  data=data, subject=subject, refers_to=refers_to, sealed=sealed,
+                                  lookups=lookups or ())
+
+    def _member_or_none(self, member_pass: str | None) -> str | None:
+        if member_pass is None:
+            return None
+        if self.member_by_pass(member_pass) is None:
+            raise UnknownPass()
+        return member_pass
+
+    @staticmethod
+    def _clean_note(note: str) -> str:
+        return _validated(validation.validate_free_text, note, field="note")
+
+    @staticmethod
+    def _reason(reason: str) -> str:
+        return _validated(validation.validate_free_text, reason, field="reason", limit=200, required=True)
+
+
+def _validated(fn: Any, *args: Any, **kwargs: Any) -> Any:
+    try:
+        return fn(*args, **kwargs)
+    except validation.ValidationError as exc:
+        raise InvalidInput([exc]) from None
+
+
+def _summary(record: Record) -> MemberSummary:
+    data = record.data
+    return MemberSummary(record.id, data["masked_name"], data["masked_phone"], data["pass_token"], record.captured_at)
+
+
+def _key_id(public_text: str) -> str:
+    return hashlib.sha256(public_text.encode()).hexdigest()[:16]

@@ -1,0 +1,106 @@
+"""The ``kiosk`` command: the GUI without a sub-command, and the booth's command-line tools."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from dataclasses import asdict
+from pathlib import Path
+
+from kiosk.config import ConfigError
+from kiosk.settings import resolve_config_path, resolve_data_dir
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="kiosk", description="Union booth kiosk (职工沟通会).")
+    _common(parser)
+    parser.add_argument("--windowed", action="store_true", help="run in a window instead of fullscreen kiosk mode")
+    sub = parser.add_subparsers(dest="command")
+
+    p = sub.add_parser("simulate", help="write realistic records through the service layer")
+    _common(p)
+    for name in ("members", "services", "quiz", "handouts"):
+        p.add_argument(f"--{name}", type=_non_negative, default=0, metavar="N")
+    p.add_argument("--seed", type=int, default=None)
+
+    p = sub.add_parser("status", help="counts per kind and sync state")
+    _common(p)
+    p.add_argument("--json", action="store_true", help="print JSON")
+
+    p = sub.add_parser("export", help="the day report, personal data masked")
+    _common(p)
+    p.add_argument("--format", choices=("csv", "xlsx"), required=True)
+    p.add_argument("--out", type=Path, required=True)
+    return parser
+
+
+def _common(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--data-dir", default=argparse.SUPPRESS,
+                        help="folder of the ledger and keys (default: KIOSK_DATA_DIR, else the platform's data folder)")
+    parser.add_argument("--config", default=argparse.SUPPRESS,
+                        help="event configuration TOML (default: KIOSK_CONFIG, else the bundled demo event)")
+
+
+def _non_negative(text: str) -> int:
+    value = int(text)
+    if value < 0:
+        raise argparse.ArgumentTypeError("must be 0 or more")
+    return value
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    from kiosk.app import build_core  # after parsing, so --help stays instant
+
+    data_dir = resolve_data_dir(getattr(args, "data_dir", None))
+    config_path = resolve_config_path(getattr(args, "config", None))
+    try:
+        core = build_core(data_dir=data_dir, config_path=config_path)
+    except ConfigError as exc:
+        print(f"kiosk: configuration refused: {exc.path}: [{exc.key}] {exc.reason}", file=sys.stderr)
+        return 2
+    try:
+        return COMMANDS[args.command or "gui"](core, args)
+    finally:
+        core.close()
+
+
+def cmd_gui(core, args) -> int:  # type: ignore[no-untyped-def]
+    from kiosk.gui import run_gui
+
+    return run_gui(core, windowed=args.windowed)
+
+
+def cmd_simulate(core, args) -> int:  # type: ignore[no-untyped-def]
+    from kiosk.simulate import print_record_line, simulate
+
+    written = simulate(core.booth, members=args.members, services=args.services, quiz=args.quiz,
+                       handouts=args.handouts, seed=args.seed, on_record=print_record_line())
+    print(f"# written: {json.dumps(written)}", file=sys.stderr)
+    return 0
+
+
+def cmd_status(core, args) -> int:  # type: ignore[no-untyped-def]
+    status = core.ledger.status()
+    if args.json:
+        print(json.dumps(asdict(status), ensure_ascii=False, sort_keys=True))
+        return 0
+    print(f"device {status.device_id}")
+    for kind, n in sorted(status.counts.items()):
+        print(f"  {kind:<14} {n}")
+    print(f"pending {status.pending}, synced {status.synced}, needs attention {status.needs_attention}, "
+          f"last sync {status.last_sync or 'never'}")
+    return 0
+
+
+def cmd_export(core, args) -> int:  # type: ignore[no-untyped-def]
+    from kiosk.report import export_day_report
+
+    out = export_day_report(core.booth, args.out, fmt=args.format)
+    print(f"exported {out}")
+    return 0
+
+
+COMMANDS = {"gui": cmd_gui, "simulate": cmd_simulate, "status": cmd_status, "export": cmd_export}

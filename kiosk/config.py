@@ -1,0 +1,298 @@
+"""The event and booth configuration: a TOML file read into frozen dataclasses.
+
+Invalid configuration is refused at start with the file, the key and the reason.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+VENUE_TYPES = ("main", "sub")
+HANDOUT_KINDS = ("gift", "leaflet", "welfare_pack", "prize")
+
+
+class ConfigError(ValueError):
+    """A configuration file that cannot be used, with where and why."""
+
+    def __init__(self, path: Path | str, key: str, reason: str):
+        self.path, self.key, self.reason = Path(path), key, reason
+        super().__init__(f"{path}: [{key}] {reason}")
+
+
+@dataclass(frozen=True)
+class Named:
+    """A thing with a Chinese name, an English name and an id."""
+
+    id: str
+    name: str
+    name_en: str
+
+
+@dataclass(frozen=True)
+class Service(Named):
+    location: str = ""
+    location_en: str = ""
+
+
+@dataclass(frozen=True)
+class HandoutItem(Named):
+    kind: str = "gift"
+    stock: int = 0
+    one_per_member: bool = False
+    low_stock: int = 10
+
+
+@dataclass(frozen=True)
+class Event:
+    id: str
+    name: str
+    name_en: str
+    date: str
+    demo: bool = False
+
+
+@dataclass(frozen=True)
+class Booth:
+    id: str
+    name: str
+    name_en: str
+    district: str
+    street: str
+    organisation: str
+    venue_type: str
+
+
+@dataclass(frozen=True)
+class RegistrationSettings:
+    join_url: str
+    notice_version: str
+    occupations: tuple[Named, ...]
+    employer_picks: tuple[str, ...]
+    oath_enabled: bool
+    oath_text: str
+    min_age: int
+    max_age: int
+    districts: tuple[str, ...]
+    optional_fields: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class QuizSettings:
+    questions_per_round: int
+    pass_mark: int
+    bank: Path
+    prize_item: str
+
+
+@dataclass(frozen=True)
+class IdleSettings:
+    timeout_s: int
+    countdown_s: int
+    console_lock_s: int
+
+
+@dataclass(frozen=True)
+class Config:
+    path: Path
+    event: Event
+    booth: Booth
+    registration: RegistrationSettings
+    services: tuple[Service, ...]
+    consultation_topics: tuple[Named, ...]
+    handouts: tuple[HandoutItem, ...]
+    quiz: QuizSettings
+    idle: IdleSettings
+    retention_days: int
+    server_url: str
+    raw: dict[str, Any] = field(repr=False, default_factory=dict)
+
+    def service(self, service_id: str) -> Service:
+        return _by_id(self.services, service_id, self.path, "services")
+
+    def handout(self, item_id: str) -> HandoutItem:
+        return _by_id(self.handouts, item_id, self.path, "handouts")
+
+
+def load_config(path: Path | str) -> Config:
+    """Read and check a configuration file; raises ``ConfigError`` naming the key at fault."""
+    path = Path(path)
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(path, "-", "file not found") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(path, "-", f"not valid TOML: {exc}") from None
+    r = _Reader(path, raw)
+    services = tuple(Service(**_named(r, "services", i, s), location=r.opt_str(s, f"services[{i}].location"),
+                             location_en=r.opt_str(s, f"services[{i}].location_en"))
+                     for i, s in enumerate(r.table_list(raw, "services")))
+    handouts = tuple(_handout(r, i, h) for i, h in enumerate(r.table_list(raw, "handouts")))
+    config = Config(
+        path=path,
+        event=Event(id=r.str("event.id"), name=r.str("event.name"), name_en=r.str("event.name_en"),
+                    date=r.str("event.date"), demo=r.bool("event.demo", False)),
+        booth=_booth(r),
+        registration=_registration(r),
+        services=services,
+        consultation_topics=tuple(Named(**_named(r, "consultation_topics", i, t))
+                                  for i, t in enumerate(r.table_list(raw, "consultation_topics"))),
+        handouts=handouts,
+        quiz=QuizSettings(questions_per_round=r.int("quiz.questions_per_round", 5, lo=1, hi=50),
+                          pass_mark=r.int("quiz.pass_mark", 4, lo=0, hi=50),
+                          bank=(path.parent / r.str("quiz.bank", "quiz-bank.toml")),
+                          prize_item=r.str("quiz.prize_item", "")),
+        idle=IdleSettings(timeout_s=r.int("idle.timeout_s", 60, lo=5, hi=3600),
+                          countdown_s=r.int("idle.countdown_s", 10, lo=1, hi=120),
+                          console_lock_s=r.int("idle.console_lock_s", 120, lo=10, hi=3600)),
+        retention_days=r.int("retention.days", 7, lo=0, hi=365),
+        server_url=r.str("sync.server_url", ""),
+        raw=raw,
+    )
+    _check_cross_references(config)
+    return config
+
+
+def _booth(r: _Reader) -> Booth:
+    venue = r.str("booth.venue_type", "sub")
+    if venue not in VENUE_TYPES:
+        raise ConfigError(r.path, "booth.venue_type", f"must be one of {', '.join(VENUE_TYPES)}, not {venue!r}")
+    return Booth(id=r.str("booth.id"), name=r.str("booth.name"), name_en=r.str("booth.name_en"),
+                 district=r.str("booth.district"), street=r.str("booth.street"),
+                 organisation=r.str("booth.organisation"), venue_type=venue)
+
+
+def _registration(r: _Reader) -> RegistrationSettings:
+    occupations = tuple(Named(**_named(r, "registration.occupations", i, o))
+                        for i, o in enumerate(r.table_list(r.get("registration", {}), "occupations",
+                                                           key="registration.occupations")))
+    if not occupations:
+        raise ConfigError(r.path, "registration.occupations", "at least one occupation is needed")
+    min_age = r.int("registration.min_age", 16, lo=14, hi=100)
+    max_age = r.int("registration.max_age", 80, lo=14, hi=120)
+    if max_age < min_age:
+        raise ConfigError(r.path, "registration.max_age", f"{max_age} is below min_age {min_age}")
+    oath_enabled = r.bool("registration.oath_enabled", True)
+    oath_text = r.str("registration.oath_text", "" if not oath_enabled else None)
+    return RegistrationSettings(
+        join_url=r.str("registration.join_url"),
+        notice_version=r.str("registration.notice_version"),
+        occupations=occupations,
+        employer_picks=tuple(r.str_list("registration.employer_picks")),
+        oath_enabled=oath_enabled,
+        oath_text=oath_text,
+        min_age=min_age,
+        max_age=max_age,
+        districts=tuple(r.str_list("registration.districts")),
+        optional_fields=tuple(r.str_list("registration.optional_fields")),
+    )
+
+
+def _handout(r: _Reader, i: int, h: dict[str, Any]) -> HandoutItem:
+    key = f"handouts[{i}]"
+    kind = h.get("kind", "gift")
+    if kind not in HANDOUT_KINDS:
+        raise ConfigError(r.path, f"{key}.kind", f"must be one of {', '.join(HANDOUT_KINDS)}, not {kind!r}")
+    stock = h.get("stock", 0)
+    if not isinstance(stock, int) or isinstance(stock, bool) or stock < 0:
+        raise ConfigError(r.path, f"{key}.stock", f"must be a whole number ≥ 0, not {stock!r}")
+    low = h.get("low_stock", 10)
+    if not isinstance(low, int) or isinstance(low, bool) or low < 0:
+        raise ConfigError(r.path, f"{key}.low_stock", f"must be a whole number ≥ 0, not {low!r}")
+    one = h.get("one_per_member", kind in ("welfare_pack", "prize"))
+    if not isinstance(one, bool):
+        raise ConfigError(r.path, f"{key}.one_per_member", f"must be true or false, not {one!r}")
+    return HandoutItem(**_named(r, "handouts", i, h), kind=kind, stock=stock, one_per_member=one, low_stock=low)
+
+
+def _named(r: _Reader, section: str, i: int, item: dict[str, Any]) -> dict[str, str]:
+    out = {}
+    for key in ("id", "name", "name_en"):
+        value = item.get(key)
+        if not isinstance(value, str) or not value.strip():
+            raise ConfigError(r.path, f"{section}[{i}].{key}", "a non-empty text is required")
+        out[key] = value.strip()
+    return out
+
+
+def _check_cross_references(config: Config) -> None:
+    for section, items in (("services", config.services), ("handouts", config.handouts),
+                           ("consultation_topics", config.consultation_topics),
+                           ("registration.occupations", config.registration.occupations)):
+        seen: set[str] = set()
+        for i, item in enumerate(items):
+            if item.id in seen:
+                raise ConfigError(config.path, f"{section}[{i}].id", f"duplicate id {item.id!r}")
+            seen.add(item.id)
+    prize = config.quiz.prize_item
+    if prize and prize not in {h.id for h in config.handouts}:
+        raise ConfigError(config.path, "quiz.prize_item", f"no handout item with id {prize!r}")
+    if config.quiz.pass_mark > config.quiz.questions_per_round:
+        raise ConfigError(config.path, "quiz.pass_mark",
+                          f"{config.quiz.pass_mark} is more than questions_per_round {config.quiz.questions_per_round}")
+
+
+def _by_id(items: tuple[Any, ...], item_id: str, path: Path, section: str) -> Any:
+    for item in items:
+        if item.id == item_id:
+            return item
+    raise ConfigError(path, section, f"no entry with id {item_id!r}")
+
+
+class _Reader:
+    """Typed access to dotted keys, raising ConfigError with the key's name."""
+
+    def __init__(self, path: Path, raw: dict[str, Any]):
+        self.path, self.raw = path, raw
+
+    def get(self, dotted: str, default: Any = None) -> Any:
+        node: Any = self.raw
+        for part in dotted.split("."):
+            if not isinstance(node, dict) or part not in node:
+                return default
+            node = node[part]
+        return node
+
+    def str(self, dotted: str, default: str | None = None) -> str:
+        value = self.get(dotted, default)
+        if value is None:
+            raise ConfigError(self.path, dotted, "missing (a text is required)")
+        if not isinstance(value, str):
+            raise ConfigError(self.path, dotted, f"must be a text, not {type(value).__name__}")
+        if default is None and not value.strip():
+            raise ConfigError(self.path, dotted, "must not be empty")
+        return value.strip()
+
+    def opt_str(self, item: dict[str, Any], key: str) -> str:
+        value = item.get(key.rsplit(".", 1)[-1], "")
+        if not isinstance(value, str):
+            raise ConfigError(self.path, key, f"must be a text, not {type(value).__name__}")
+        return value
+
+    def int(self, dotted: str, default: int, *, lo: int, hi: int) -> int:
+        value = self.get(dotted, default)
+        if not isinstance(value, int) or isinstance(value, bool):
+            raise ConfigError(self.path, dotted, f"must be a whole number, not {value!r}")
+        if not lo <= value <= hi:
+            raise ConfigError(self.path, dotted, f"must be between {lo} and {hi}, not {value}")
+        return value
+
+    def bool(self, dotted: str, default: bool) -> bool:
+        value = self.get(dotted, default)
+        if not isinstance(value, bool):
+            raise ConfigError(self.path, dotted, f"must be true or false, not {value!r}")
+        return value
+
+    def str_list(self, dotted: str) -> list[str]:
+        value = self.get(dotted, [])
+        if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+            raise ConfigError(self.path, dotted, "must be a list of non-empty texts")
+        return [v.strip() for v in value]
+
+    def table_list(self, parent: dict[str, Any], name: str, *, key: str | None = None) -> list[dict[str, Any]]:
+        value = parent.get(name, []) if isinstance(parent, dict) else []
+        if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
+            raise ConfigError(self.path, key or name, "must be a list of tables ([[...]])")
+        return value

@@ -1,0 +1,304 @@
+"""The booth ledger: an append-only SQLite file of records, each with its place in the outbox.
+
+All SQL of the kiosk lives here and in ``kiosk.migrations``. One ``Ledger`` per thread:
+sqlite3 connections are bound to the thread that opened them, and WAL lets the GUI thread
+and the sync worker read and write side by side.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import uuid
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlite_utils import Database
+
+from kiosk.migrations import migrations
+from kiosk.records import Kind, Record, SyncState, freeze_payload, utc_now_text
+
+RECORD_COLUMNS = ("seq, id, kind, subject, event_id, booth_id, device_id, captured_at, "
+                  "refers_to, payload, payload_sha256")
+
+
+class LedgerError(RuntimeError):
+    """The ledger cannot do what was asked (unknown record, refused write)."""
+
+
+@dataclass(frozen=True)
+class SealedField:
+    """A sealed envelope to store beside a record, with the id of the key it was sealed to."""
+
+    envelope: str
+    key_id: str
+
+
+@dataclass(frozen=True)
+class OutboxEntry:
+    """A record waiting to be pushed, with what the server needs besides the frozen payload."""
+
+    record: Record
+    sealed: str | None
+    attempts: int
+
+
+@dataclass(frozen=True)
+class LedgerStatus:
+    device_id: str
+    counts: dict[str, int]
+    voided: dict[str, int]
+    pending: int
+    synced: int
+    needs_attention: int
+    last_sync: str | None
+    total_records: int
+
+
+class Ledger:
+    """One connection to the ledger file; open one per thread."""
+
+    def __init__(self, path: Path | str):
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        conn = sqlite3.connect(self.path, timeout=10.0)
+        self.db = Database(conn)
+        self.db.execute("PRAGMA journal_mode=WAL")
+        # FULL, not NORMAL: in WAL mode NORMAL may lose the last commits on power loss, and a
+        # worker who was told "you are registered" must still be in the ledger after the booth's
+        # power strip is kicked out. The cost is one fsync of the WAL per commit.
+        self.db.execute("PRAGMA synchronous=FULL")
+        self.db.execute("PRAGMA foreign_keys=ON")
+        migrations.apply(self.db)
+        self.device_id = self._ensure_device_id()
+
+    def close(self) -> None:
+        self.db.close()
+
+    def __enter__(self) -> Ledger:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- meta ---------------------------------------------------------------------------
+
+    def _ensure_device_id(self) -> str:
+        device_id = self.get_meta("device_id")
+        if device_id is None:
+            with self.db.atomic():
+                self.db.execute("INSERT OR IGNORE INTO meta VALUES ('device_id', ?)", [str(uuid.uuid4())])
+            device_id = self.get_meta("device_id")
+        assert device_id is not None
+        return device_id
+
+    def get_meta(self, key: str) -> str | None:
+        row = self.db.execute("SELECT value FROM meta WHERE key = ?", [key]).fetchone()
+        return row[0] if row else None
+
+    def set_meta(self, key: str, value: str) -> None:
+        with self.db.atomic():
+            self.db.execute("INSERT INTO meta VALUES (?, ?) ON CONFLICT DO UPDATE SET value = excluded.value",
+                            [key, value])
+
+    # -- writing ------------------------------------------------------------------------
+
+    def append(self, *, record_id: str, kind: Kind | str, event_id: str, booth_id: str, data: dict[str, Any],
+               subject: str | None = None, refers_to: str | None = None, sealed: SealedField | None = None,
+               lookups: Iterable[tuple[str, str]] = (), captured_at: str | None = None) -> Record:
+        """Write a record, its sealed fields, its lookup hashes and its outbox entry in one transaction."""
+        kind = str(kind)
+        captured_at = captured_at or utc_now_text()
+        with self.db.atomic():
+            if refers_to is not None and not self._exists(refers_to):
+                raise LedgerError(f"record {refers_to} does not exist")
+            seq = self.db.execute("SELECT coalesce(max(seq), 0) + 1 FROM records").fetchone()[0]
+            payload, digest = freeze_payload(
+                record_id=record_id, seq=seq, kind=kind, subject=subject, event_id=event_id,
+                booth_id=booth_id, device_id=self.device_id, captured_at=captured_at,
+                refers_to=refers_to, data=data)
+            record = Record(seq, record_id, kind, subject, event_id, booth_id, self.device_id,
+                            captured_at, refers_to, payload, digest)
+            self.db.execute(f"INSERT INTO records ({RECORD_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                            _record_row(record))
+            if sealed is not None:
+                self.db.execute("INSERT INTO sealed VALUES (?, ?, ?)", [record_id, sealed.envelope, sealed.key_id])
+            for purpose, value_hash in lookups:
+                self.db.execute("INSERT INTO lookup VALUES (?, ?, ?)", [purpose, value_hash, record_id])
+            self.db.execute("INSERT INTO outbox (seq) VALUES (?)", [seq])
+        return record
+
+    def _exists(self, record_id: str) -> bool:
+        return self.db.execute("SELECT 1 FROM records WHERE id = ?", [record_id]).fetchone() is not None
+
+    # -- reading ------------------------------------------------------------------------
+
+    def get(self, record_id: str) -> Record:
+        row = self.db.execute(f"SELECT {RECORD_COLUMNS} FROM records WHERE id = ?", [record_id]).fetchone()
+        if row is None:
+            raise LedgerError(f"record {record_id} does not exist")
+        return Record(*row)
+
+    def records(self, *, kind: Kind | str | None = None, after_seq: int = 0) -> Iterator[Record]:
+        """Records in capture order (by sequence number)."""
+        sql = f"SELECT {RECORD_COLUMNS} FROM records WHERE seq > ?"
+        params: list[Any] = [after_seq]
+        if kind is not None:
+            sql += " AND kind = ?"
+            params.append(str(kind))
+        for row in self.db.execute(sql + " ORDER BY seq", params):
+            yield Record(*row)
+
+    def find_by_lookup(self, purpose: str, value_hash: str) -> list[Record]:
+        """Records found by a keyed hash that no void has taken back, oldest first."""
+        rows = self.db.execute(f"""
+            SELECT {', '.join('r.' + c.strip() for c in RECORD_COLUMNS.split(','))}
+            FROM lookup l JOIN records r ON r.id = l.record_id
+            WHERE l.purpose = ? AND l.hash = ?
+              AND NOT EXISTS (SELECT 1 FROM records v WHERE v.refers_to = r.id AND v.kind = 'void')
+            ORDER BY r.seq""", [purpose, value_hash]).fetchall()
+        return [Record(*row) for row in rows]
+
+    def lookups_of(self, record_id: str) -> list[tuple[str, str]]:
+        rows = self.db.execute("SELECT purpose, hash FROM lookup WHERE record_id = ?", [record_id])
+        return [(p, h) for p, h in rows]
+
+    def is_voided(self, record_id: str) -> bool:
+        return self.db.execute("SELECT 1 FROM records WHERE refers_to = ? AND kind = 'void'",
+                               [record_id]).fetchone() is not None
+
+    def references_to(self, record_id: str) -> list[Record]:
+        rows = self.db.execute(f"SELECT {RECORD_COLUMNS} FROM records WHERE refers_to = ? ORDER BY seq",
+                               [record_id]).fetchall()
+        return [Record(*row) for row in rows]
+
+    def sealed_envelope(self, record_id: str) -> str | None:
+        row = self.db.execute("SELECT envelope FROM sealed WHERE record_id = ?", [record_id]).fetchone()
+        return row[0] if row else None
+
+    def sealed_envelopes(self, *, key_id: str | None = None) -> list[tuple[str, str]]:
+        sql, params = "SELECT record_id, envelope FROM sealed", []
+        if key_id is not None:
+            sql, params = sql + " WHERE key_id = ?", [key_id]
+        return [(r[0], r[1]) for r in self.db.execute(sql, params)]
+
+    def replace_sealed(self, replacements: Iterable[tuple[str, str]], *, key_id: str) -> None:
+        """Swap envelopes for ones sealed to another key (enrolment), all or nothing."""
+        with self.db.atomic():
+            for record_id, envelope in replacements:
+                self.db.execute("UPDATE sealed SET envelope = ?, key_id = ? WHERE record_id = ?",
+                                [envelope, key_id, record_id])
+
+    # -- counts -------------------------------------------------------------------------
+
+    def tally(self, metric: str) -> dict[str, int]:
+        return {k: n for k, n in self.db.execute("SELECT key, n FROM tally WHERE metric = ?", [metric])}
+
+    def effective_counts(self) -> dict[str, int]:
+        """Records per kind, less those a void took back."""
+        counts = self.tally("kind")
+        for kind, n in self.tally("effective_minus").items():
+            counts[kind] = counts.get(kind, 0) - n
+        return counts
+
+    def effective_subjects(self, kind: Kind | str) -> dict[str, int]:
+        counts = self.tally(f"subject:{kind}")
+        for subject, n in self.tally(f"subject_minus:{kind}").items():
+            counts[subject] = counts.get(subject, 0) - n
+        return counts
+
+    def effective_hours(self, kind: Kind | str) -> dict[str, int]:
+        """Records per UTC hour ('2026-11-25T04'), less voided ones."""
+        counts = self.tally(f"hour:{kind}")
+        for hour, n in self.tally(f"hour_minus:{kind}").items():
+            counts[hour] = counts.get(hour, 0) - n
+        return counts
+
+    def status(self) -> LedgerStatus:
+        states = self.tally("state")
+        kinds = self.tally("kind")
+        return LedgerStatus(
+            device_id=self.device_id,
+            counts=self.effective_counts(),
+            voided=self.tally("effective_minus"),
+            pending=states.get(SyncState.PENDING, 0),
+            synced=states.get(SyncState.SYNCED, 0),
+            needs_attention=states.get(SyncState.NEEDS_ATTENTION, 0),
+            last_sync=self.get_meta("last_sync"),
+            total_records=sum(kinds.values()),
+        )
+
+    # -- outbox -------------------------------------------------------------------------
+
+    def pending(self, *, limit: int = 100) -> list[OutboxEntry]:
+        """The oldest pending records, with their sealed fields."""
+        rows = self.db.execute(f"""
+            SELECT {', '.join('r.' + c.strip() for c in RECORD_COLUMNS.split(','))}, s.envelope, o.attempts
+            FROM outbox o JOIN records r ON r.seq = o.seq LEFT JOIN sealed s ON s.record_id = r.id
+            WHERE o.state = 'pending' ORDER BY o.seq LIMIT ?""", [limit]).fetchall()
+        return [OutboxEntry(Record(*row[:11]), row[11], row[12]) for row in rows]
+
+    def needing_attention(self) -> list[tuple[Record, str | None]]:
+        rows = self.db.execute(f"""
+            SELECT {', '.join('r.' + c.strip() for c in RECORD_COLUMNS.split(','))}, o.last_error
+            FROM outbox o JOIN records r ON r.seq = o.seq
+            WHERE o.state = 'needs_attention' ORDER BY o.seq""").fetchall()
+        return [(Record(*row[:11]), row[11]) for row in rows]
+
+    def mark_synced(self, record_ids: Iterable[str], *, at: str | None = None) -> None:
+        at = at or utc_now_text()
+        with self.db.atomic():
+            for record_id in record_ids:
+                self.db.execute("""UPDATE outbox SET state = 'synced', synced_at = ?, attempts = attempts + 1,
+                                   last_attempt_at = ?, last_error = NULL
+                                   WHERE seq = (SELECT seq FROM records WHERE id = ?)""", [at, at, record_id])
+            self.db.execute("INSERT INTO meta VALUES ('last_sync', ?) ON CONFLICT DO UPDATE SET value = excluded.value",
+                            [at])
+
+    def mark_needs_attention(self, answers: Iterable[tuple[str, str]], *, at: str | None = None) -> None:
+        """Park records the server refused, with its reason; they are kept and never retried in a loop."""
+        at = at or utc_now_text()
+        with self.db.atomic():
+            for record_id, reason in answers:
+                self.db.execute("""UPDATE outbox SET state = 'needs_attention', attempts = attempts + 1,
+                                   last_attempt_at = ?, last_error = ?
+                                   WHERE seq = (SELECT seq FROM records WHERE id = ?)""", [at, reason, record_id])
+
+    def note_failed_attempt(self, record_ids: Iterable[str], error: str, *, at: str | None = None) -> None:
+        """Count an attempt that got no usable answer; the records stay pending."""
+        at = at or utc_now_text()
+        with self.db.atomic():
+            for record_id in record_ids:
+                self.db.execute("""UPDATE outbox SET attempts = attempts + 1, last_attempt_at = ?, last_error = ?
+                                   WHERE seq = (SELECT seq FROM records WHERE id = ?)""", [at, error, record_id])
+
+    def requeue(self, sequence_numbers: Iterable[int]) -> int:
+        """Put synced records back to pending (the server says it lacks them, e.g. restored from backup)."""
+        changed = 0
+        with self.db.atomic():
+            for seq in sequence_numbers:
+                cur = self.db.execute("UPDATE outbox SET state = 'pending' WHERE seq = ? AND state = 'synced'", [seq])
+                changed += cur.rowcount
+        return changed
+
+    def outbox_states(self) -> dict[int, str]:
+        return {seq: state for seq, state in self.db.execute("SELECT seq, state FROM outbox")}
+
+    def voided_ids(self) -> set[str]:
+        return {r[0] for r in self.db.execute("SELECT refers_to FROM records WHERE kind = 'void'")}
+
+    # -- checks -------------------------------------------------------------------------
+
+    def integrity_check(self) -> str:
+        return self.db.execute("PRAGMA integrity_check").fetchone()[0]
+
+    def sequence_gaps(self) -> int:
+        """How many sequence numbers are missing between 1 and the highest (0 when none)."""
+        n, top = self.db.execute("SELECT count(*), coalesce(max(seq), 0) FROM records").fetchone()
+        return top - n
+
+
+def _record_row(record: Record) -> list[Any]:
+    return [record.seq, record.id, record.kind, record.subject, record.event_id, record.booth_id,
+            record.device_id, record.captured_at, record.refers_to, record.payload, record.payload_sha256]

@@ -1,0 +1,159 @@
+"""The booth's day figures, as district unions report them, and the day report export (masked)."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from kiosk.booth import BoothService
+from kiosk.records import Kind
+
+BEIJING = dt.timezone(dt.timedelta(hours=8))
+
+
+@dataclass(frozen=True)
+class DayFigures:
+    """One booth's figures: the same numbers feed the console dashboard and the exported report."""
+
+    new_members: int
+    consultations: int          # 咨询人次: consultation-desk visits plus service uses
+    consultation_desk: int
+    service_uses: dict[str, int]
+    service_items: int
+    handouts: dict[str, int]
+    handouts_total: int
+    stock_left: dict[str, int]
+    quiz_attempts: int
+    quiz_passed: int
+    prizes_claimed: int
+    card_requests: int
+    per_hour_members: dict[str, int]
+    per_hour_visits: dict[str, int]
+    pending: int
+    needs_attention: int
+
+
+def day_figures(service: BoothService) -> DayFigures:
+    ledger, config = service.ledger, service.config
+    counts = ledger.effective_counts()
+    uses = ledger.effective_subjects(Kind.SERVICE_USE)
+    handed = ledger.effective_subjects(Kind.HANDOUT)
+    quiz = ledger.effective_subjects(Kind.QUIZ_ATTEMPT)
+    status = ledger.status()
+    visits: dict[str, int] = {}
+    for kind in (Kind.CONSULTATION, Kind.SERVICE_USE):
+        for hour, n in _local_hours(ledger.effective_hours(kind)).items():
+            visits[hour] = visits.get(hour, 0) + n
+    return DayFigures(
+        new_members=counts.get(Kind.REGISTRATION, 0),
+        consultations=counts.get(Kind.CONSULTATION, 0) + counts.get(Kind.SERVICE_USE, 0),
+        consultation_desk=counts.get(Kind.CONSULTATION, 0),
+        service_uses={s.id: uses.get(s.id, 0) for s in config.services},
+        service_items=len(config.services),
+        handouts={h.id: handed.get(h.id, 0) for h in config.handouts},
+        handouts_total=counts.get(Kind.HANDOUT, 0),
+        stock_left={h.id: h.stock - handed.get(h.id, 0) for h in config.handouts},
+        quiz_attempts=counts.get(Kind.QUIZ_ATTEMPT, 0),
+        quiz_passed=quiz.get("passed", 0),
+        prizes_claimed=handed.get(config.quiz.prize_item, 0) if config.quiz.prize_item else 0,
+        card_requests=counts.get(Kind.CARD_REQUEST, 0),
+        per_hour_members=_local_hours(ledger.effective_hours(Kind.REGISTRATION)),
+        per_hour_visits=dict(sorted(visits.items())),
+        pending=status.pending,
+        needs_attention=status.needs_attention,
+    )
+
+
+def _local_hours(utc_hours: dict[str, int]) -> dict[str, int]:
+    """'2026-11-25T04' (UTC) → '12:00' Beijing time, summed."""
+    out: dict[str, int] = {}
+    for key, n in utc_hours.items():
+        moment = dt.datetime.strptime(key, "%Y-%m-%dT%H").replace(tzinfo=dt.timezone.utc).astimezone(BEIJING)
+        label = moment.strftime("%H:00")
+        out[label] = out.get(label, 0) + n
+    return dict(sorted(out.items()))
+
+
+def summary_rows(service: BoothService, figures: DayFigures) -> list[tuple[str, str, Any]]:
+    """(Chinese label, English label, value) rows of the report's summary block."""
+    config = service.config
+    rows: list[tuple[str, str, Any]] = [
+        ("活动", "Event", config.event.name),
+        ("展位", "Booth", config.booth.name),
+        ("区 / 街道", "District / street", f"{config.booth.district} {config.booth.street}"),
+        ("会场类型", "Venue type", "主会场" if config.booth.venue_type == "main" else "分会场"),
+        ("服务项目数", "Service items", figures.service_items),
+        ("咨询人次", "Consultations (person-times)", figures.consultations),
+        ("发展会员", "New members", figures.new_members),
+        ("发放宣传品及礼品", "Gifts and leaflets handed out", figures.handouts_total),
+        ("有奖答题人次", "Quiz attempts", figures.quiz_attempts),
+        ("答题通过", "Quiz passed", figures.quiz_passed),
+        ("互助服务卡申请", "Mutual-aid card applications", figures.card_requests),
+    ]
+    rows += [(f"服务：{s.name}", f"Service: {s.name_en}", figures.service_uses[s.id]) for s in config.services]
+    rows += [(f"发放：{h.name}", f"Handed out: {h.name_en}", figures.handouts[h.id]) for h in config.handouts]
+    return rows
+
+
+RECORD_HEADER = ("seq", "record_id", "kind", "subject", "captured_at_utc", "refers_to", "voided", "sync_state",
+                 "details_masked")
+
+
+def record_rows(service: BoothService) -> list[tuple[Any, ...]]:
+    """Every record with masked details only: payload data never holds clear personal fields."""
+    ledger = service.ledger
+    states = ledger.outbox_states()
+    voided = ledger.voided_ids()
+    rows = []
+    for r in ledger.records():
+        details = json.dumps(r.data, ensure_ascii=False, sort_keys=True)
+        rows.append((r.seq, r.id, r.kind, r.subject or "", r.captured_at, r.refers_to or "",
+                     "yes" if r.id in voided else "", states.get(r.seq, ""), details))
+    return rows
+
+
+def export_day_report(service: BoothService, out: Path, *, fmt: str) -> Path:
+    """Write the day report (summary block, then records) as CSV or XLSX; the export is itself recorded."""
+    figures = day_figures(service)
+    summary = summary_rows(service, figures)
+    records = record_rows(service)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    if fmt == "csv":
+        _write_csv(out, summary, records)
+    elif fmt == "xlsx":
+        _write_xlsx(out, summary, records)
+    else:
+        raise ValueError(f"unknown export format {fmt!r} (csv or xlsx)")
+    service.record_export(fmt=fmt, records=len(records))
+    return out
+
+
+def _write_csv(out: Path, summary: list[tuple[str, str, Any]], records: list[tuple[Any, ...]]) -> None:
+    # utf-8-sig: Excel on a volunteer's Windows laptop opens it with Chinese intact.
+    with open(out, "w", newline="", encoding="utf-8-sig") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(("summary", "项目", "item", "value"))
+        for zh, en, value in summary:
+            writer.writerow(("summary", zh, en, value))
+        writer.writerow(())
+        writer.writerow(RECORD_HEADER)
+        writer.writerows(records)
+
+
+def _write_xlsx(out: Path, summary: list[tuple[str, str, Any]], records: list[tuple[Any, ...]]) -> None:
+    from openpyxl import Workbook
+
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet("汇总 Summary")
+    ws.append(("项目", "Item", "Value"))
+    for row in summary:
+        ws.append(row)
+    ws = wb.create_sheet("记录 Records")
+    ws.append(RECORD_HEADER)
+    for row in records:
+        ws.append(row)
+    wb.save(out)

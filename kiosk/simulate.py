@@ -1,0 +1,119 @@
+"""Realistic booth traffic for demos, tests and benchmarks, written through the service layer."""
+
+from __future__ import annotations
+
+import random
+import sys
+from collections.abc import Callable, Iterator
+from typing import TextIO
+
+from kiosk import tokens
+from kiosk.booth import BoothError, BoothService, RegistrationForm
+from kiosk.records import Record
+from kiosk.validation import id_check_char
+
+SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董萧程曹袁邓许傅沈曾彭吕苏卢蒋蔡贾丁魏薛叶阎余潘杜戴夏钟汪田任姜范方石姚谭廖邹熊金陆郝孔白崔康毛邱秦江史顾侯邵孟龙万段雷钱汤尹黎易常武乔贺赖龚文"
+GIVEN = "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超兰霞平刚桂英华建国志红玉梅飞鹏辉斌波宇浩凯健俊帆帅旭宁"
+MINORITY_NAMES = ("买买提·艾力", "阿依古丽·吐尔逊", "扎西·多吉", "次仁·卓玛")
+BEIJING_AREAS = ("110101", "110102", "110105", "110106", "110107", "110108", "110109", "110111",
+                 "110112", "110113", "110114", "110115", "110116", "110117", "110118", "110119")
+PHONE_PREFIXES = ("130", "131", "132", "135", "136", "137", "138", "139", "150", "151", "152", "155",
+                  "156", "157", "158", "159", "166", "176", "177", "180", "181", "185", "186", "187", "188", "189", "199")
+
+
+def fake_name(rng: random.Random) -> str:
+    if rng.random() < 0.03:
+        return rng.choice(MINORITY_NAMES)
+    return rng.choice(SURNAMES) + "".join(rng.choice(GIVEN) for _ in range(rng.choice((1, 2, 2))))
+
+
+def fake_phone(rng: random.Random) -> str:
+    return rng.choice(PHONE_PREFIXES) + "".join(rng.choice("0123456789") for _ in range(8))
+
+
+def fake_id_number(rng: random.Random, *, min_year: int = 1966, max_year: int = 2005) -> str:
+    first17 = (rng.choice(BEIJING_AREAS) + f"{rng.randint(min_year, max_year):04d}"
+               + f"{rng.randint(1, 12):02d}{rng.randint(1, 28):02d}" + f"{rng.randint(0, 999):03d}")
+    return first17 + id_check_char(first17)
+
+
+def fake_registration(rng: random.Random, service: BoothService) -> RegistrationForm:
+    reg = service.config.registration
+    weights = [30, 25, 15, 10, 8, 6, 6][: len(reg.occupations)] + [1] * max(0, len(reg.occupations) - 7)
+    occupation = rng.choices(reg.occupations, weights=weights)[0].id
+    employer = rng.choice(reg.employer_picks) if reg.employer_picks and rng.random() < 0.8 else ""
+    return RegistrationForm(name=fake_name(rng), phone=fake_phone(rng), id_number=fake_id_number(rng),
+                            occupation=occupation, employer=employer, consent_given=True,
+                            oath_taken=reg.oath_enabled and rng.random() < 0.4)
+
+
+def simulate(service: BoothService, *, members: int, services: int, quiz: int, handouts: int,
+             seed: int | None = None, on_record: Callable[[Record], None] | None = None) -> dict[str, int]:
+    """Write the asked numbers of records in a shuffled, lunch-hour-like order; returns what was written."""
+    rng = random.Random(seed)
+    plan = ["member"] * members + ["service"] * services + ["quiz"] * quiz + ["handout"] * handouts
+    rng.shuffle(plan)
+    passes: list[str] = []
+    written = {"member": 0, "service": 0, "quiz": 0, "handout": 0}
+    for step in plan:
+        record = _one(step, service, rng, passes)
+        if record is not None:
+            written[step] += 1
+            if on_record:
+                on_record(record)
+    return written
+
+
+def _one(step: str, service: BoothService, rng: random.Random, passes: list[str]) -> Record | None:
+    for _ in range(20):  # a duplicate random person or an empty stock: try another
+        try:
+            return _attempt(step, service, rng, passes)
+        except BoothError:
+            continue
+    return None
+
+
+def _attempt(step: str, service: BoothService, rng: random.Random, passes: list[str]) -> Record | None:
+    config = service.config
+    member = rng.choice(passes) if passes and rng.random() < 0.5 else None
+    if step == "member":
+        summary = service.register(fake_registration(rng, service))
+        passes.append(summary.pass_token)
+        return service.ledger.get(summary.record_id)
+    if step == "service":
+        if config.consultation_topics and rng.random() < 0.3:
+            return service.record_consultation(rng.choice(config.consultation_topics).id, member_pass=member)
+        return service.record_service_use(rng.choice(config.services).id, member_pass=member)
+    if step == "quiz":
+        return _quiz_attempt(service, rng)
+    item = rng.choice([h for h in config.handouts if not h.one_per_member] or list(config.handouts))
+    if item.one_per_member:
+        member = member or (rng.choice(passes) if passes else None)
+    return service.record_handout(item.id, member_pass=member if item.one_per_member else None)
+
+
+def _quiz_attempt(service: BoothService, rng: random.Random) -> Record:
+    n = service.config.quiz.questions_per_round
+    score = min(n, max(0, round(rng.gauss(n * 0.75, 1))))
+    passed = score >= service.config.quiz.pass_mark
+    voucher = tokens.new_voucher_token() if passed and rng.random() < 0.7 else None
+    phone = fake_phone(rng) if voucher else None
+    questions = [f"Q{rng.randint(1, 60):03d}" for _ in range(n)]
+    return service.record_quiz_attempt(questions=questions, answers=[["A"]] * n, score=score, passed=passed,
+                                       duration_s=rng.uniform(40, 180), voucher=voucher, claimant_phone=phone)
+
+
+def print_record_line(stream: TextIO = sys.stdout) -> Callable[[Record], None]:
+    """The ``<kind> <record-id>`` line, flushed right after the record committed."""
+
+    def emit(record: Record) -> None:
+        stream.write(f"{record.kind} {record.id}\n")
+        stream.flush()
+
+    return emit
+
+
+def iter_fake_people(seed: int) -> Iterator[tuple[str, str, str]]:
+    rng = random.Random(seed)
+    while True:
+        yield fake_name(rng), fake_phone(rng), fake_id_number(rng)

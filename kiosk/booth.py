@@ -170,12 +170,12 @@ class BoothService:
             if value:
                 found = self.ledger.find_by_lookup(purpose, keyed_hash(self._hmac, purpose, value))
                 if found:
-                    return _summary(found[0])
+                    return self._summary(found[0])
         return None
 
     def member_by_pass(self, token: str) -> MemberSummary | None:
         found = self.ledger.find_by_lookup("pass", token)
-        return _summary(found[0]) if found else None
+        return self._summary(found[0]) if found else None
 
     def register(self, form: RegistrationForm) -> MemberSummary:
         """Validate, check duplicates, seal and write one registration; returns the member's pass."""
@@ -214,7 +214,7 @@ class BoothService:
                    ("pass", pass_token)]
         record = self._write(Kind.REGISTRATION, data, record_id=record_id, subject=clean.occupation,
                              personal=personal, lookups=lookups)
-        return _summary(record)
+        return self._summary(record)
 
     # -- desks --------------------------------------------------------------------------
 
@@ -358,6 +358,17 @@ class BoothService:
             raise UnknownPass()
         return member_pass
 
+    def _summary(self, record: Record) -> MemberSummary:
+        """The member as corrected so far: a correction found by lookup leads back to its registration."""
+        if record.kind == Kind.CORRECTION and record.refers_to:
+            record = self.ledger.get(record.refers_to)
+        data = dict(record.data)
+        for later in self.ledger.references_to(record.id):
+            if later.kind == Kind.CORRECTION:
+                data.update(later.data["changes"])
+        return MemberSummary(record.id, data["masked_name"], data["masked_phone"], data["pass_token"],
+                             record.captured_at)
+
     @staticmethod
     def _clean_note(note: str) -> str:
         return _validated(validation.validate_free_text, note, field="note")
@@ -374,9 +385,6 @@ def _validated(fn: Any, *args: Any, **kwargs: Any) -> Any:
         raise InvalidInput([exc]) from None
 
 
-def _summary(record: Record) -> MemberSummary:
-    data = record.data
-    return MemberSummary(record.id, data["masked_name"], data["masked_phone"], data["pass_token"], record.captured_at)
 
 
 def _key_id(public_text: str) -> str:

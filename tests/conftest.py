@@ -1,0 +1,37 @@
+"""Shared fixtures: a fresh data folder and booth per test, on the bundled demo event."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+os.environ.pop("QT_IM_MODULE", None)
+
+from kiosk.app import Core, build_core  # noqa: E402
+from kiosk.settings import DEMO_CONFIG  # noqa: E402
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture
+def data_dir(tmp_path: Path) -> Path:
+    return tmp_path / "data"
+
+
+@pytest.fixture
+def core(data_dir: Path) -> Core:
+    built = build_core(data_dir=data_dir, config_path=DEMO_CONFIG)
+    yield built
+    built.close()
+
+
+@pytest.fixture
+def booth(core: Core):
+    return core.booth
+
+
+TODAY = dt.date(2026, 11, 25)

@@ -1,0 +1,77 @@
+import pytest
+
+from kiosk.booth import RegistrationForm
+from kiosk.sealing import KeyRing, SealError, open_sealed, seal
+from kiosk.validation import id_check_char
+
+PEOPLE = [
+    ("王小明", "13812345678", "11010519900307123"),
+    ("买买提·艾力", "15987654321", "11010819850101456"),
+    ("李娜", "18600001111", "11010219991231789"),
+]
+
+
+def _people():
+    for name, phone, body in PEOPLE:
+        yield name, phone, body + id_check_char(body)
+
+
+def _forms(phone_style=lambda p: p):
+    for name, phone, id_number in _people():
+        yield RegistrationForm(name=name, phone=phone_style(phone), id_number=id_number.lower(),
+                               occupation="courier", consent_given=True)
+
+
+def _encodings(text: str) -> list[bytes]:
+    return [text.encode("utf-8"), text.encode("utf-16-le"), text.encode("utf-16-be"), text.encode("gb18030")]
+
+
+def _raw_files(data_dir):
+    files = [p for p in data_dir.iterdir() if p.is_file()]
+    assert any(p.name.endswith("-wal") for p in files), "the WAL should be there while the ledger is open"
+    return files
+
+
+def test_no_personal_field_is_stored_in_clear_in_the_file_or_its_wal(core, data_dir):
+    for form in _forms(lambda p: f"+86 {p[:3]} {p[3:7]} {p[7:]}"):
+        core.booth.register(form)
+    core.booth.record_consultation("rights", note="工友王小明说老板拖欠工资13812345678")
+    needles = []
+    for name, phone, id_number in _people():
+        for value in (name, phone, id_number, id_number[6:14]):  # the birth date alone too
+            needles += _encodings(value)
+    for path in _raw_files(data_dir):
+        raw = path.read_bytes()
+        for needle in needles:
+            assert needle not in raw, f"{needle!r} found in {path.name}"
+    core.ledger.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    raw = (data_dir / "ledger.sqlite3").read_bytes()
+    assert not any(n in raw for n in needles)
+    assert "王*明".encode() in raw and b"138****5678" in raw  # the masked forms are kept for display
+
+
+def test_sealed_fields_open_with_the_device_private_key_only(core):
+    member = core.booth.register(next(_forms()))
+    envelope = core.ledger.sealed_envelope(member.record_id)
+    private = core.keys.device_private_key()
+    opened = open_sealed(envelope, private, record_id=member.record_id)
+    assert opened["name"] == "王小明" and opened["phone"] == "13812345678"
+    assert opened["id_number"].endswith(opened["id_number"][-1].upper())
+    with pytest.raises(SealError):
+        open_sealed(envelope, private, record_id="another-record")
+    tampered = envelope[:-6] + ("A" if envelope[-6] != "A" else "B") + envelope[-5:]
+    with pytest.raises(SealError):
+        open_sealed(tampered, private, record_id=member.record_id)
+
+
+def test_key_files_are_private_and_kept_across_starts(tmp_path):
+    ring = KeyRing(tmp_path / "keys")
+    ring.ensure()
+    first = ring.hmac_secret()
+    ring.ensure()
+    assert ring.hmac_secret() == first
+    assert (tmp_path / "keys" / "hmac.key").stat().st_mode & 0o077 == 0
+    envelope = seal({"a": "b"}, ring.seal_public_key(), record_id="r")
+    assert open_sealed(envelope, ring.device_private_key(), record_id="r") == {"a": "b"}
+    ring.destroy_device_private_key()
+    assert ring.device_private_key() is None and ring.is_enrolled()

@@ -8,7 +8,6 @@ validation, sealing and the outbox are the same whoever captures a record. Refus
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -16,7 +15,7 @@ from kiosk import masking, tokens, validation
 from kiosk.config import Config, ConfigError
 from kiosk.ledger import Ledger, SealedField
 from kiosk.records import Kind, Record, new_record_id, utc_now_text
-from kiosk.sealing import KeyRing, keyed_hash, public_key_to_text, seal
+from kiosk.sealing import KeyRing, key_id, keyed_hash, public_key_from_text, public_key_to_text, seal
 
 
 class BoothError(Exception):
@@ -388,4 +387,4 @@ def _validated(fn: Any, *args: Any, **kwargs: Any) -> Any:
 
 
 def _key_id(public_text: str) -> str:
-    return hashlib.sha256(public_text.encode()).hexdigest()[:16]
+    return key_id(public_key_from_text(public_text))

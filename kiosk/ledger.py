@@ -282,6 +282,29 @@ class Ledger:
                 changed += cur.rowcount
         return changed
 
+    def synced_sequence_numbers(self) -> list[int]:
+        return [r[0] for r in self.db.execute("SELECT seq FROM outbox WHERE state = 'synced' ORDER BY seq")]
+
+    def acquire_sender_lease(self, holder: str, *, ttl_s: float, now: float) -> bool:
+        """Become the one sender of this ledger until ``now + ttl_s`` (or renew); False when another holds it.
+
+        A lease and not a lock: a sender killed mid-push must not block sync for ever. ``now`` is
+        the caller's clock; both sides of one device share it, so a wrong date does no harm.
+        One statement, so two processes cannot both win. ``holder`` must not contain '|'.
+        """
+        with self.db.atomic():
+            cur = self.db.execute("""
+                INSERT INTO meta VALUES ('sender_lease', :value) ON CONFLICT (key) DO UPDATE SET value = excluded.value
+                WHERE substr(meta.value, 1, instr(meta.value, '|') - 1) = :holder
+                   OR CAST(substr(meta.value, instr(meta.value, '|') + 1) AS REAL) <= :now""",
+                                  {"value": f"{holder}|{now + ttl_s!r}", "holder": holder, "now": now})
+        return cur.rowcount == 1
+
+    def release_sender_lease(self, holder: str) -> None:
+        with self.db.atomic():
+            self.db.execute("DELETE FROM meta WHERE key = 'sender_lease' AND substr(value, 1, instr(value, '|') - 1) = ?",
+                            [holder])
+
     def outbox_states(self) -> dict[int, str]:
         return {seq: state for seq, state in self.db.execute("SELECT seq, state FROM outbox")}
 

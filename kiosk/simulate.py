@@ -103,8 +103,10 @@ def _quiz_attempt(service: BoothService, rng: random.Random) -> Record:
                                        duration_s=rng.uniform(40, 180), voucher=voucher, claimant_phone=phone)
 
 
-def print_record_line(stream: TextIO = sys.stdout) -> Callable[[Record], None]:
+def print_record_line(stream: TextIO | None = None) -> Callable[[Record], None]:
     """The ``<kind> <record-id>`` line, flushed right after the record committed."""
+    # sys.stdout looked up at call time, not import time: it may have been replaced since.
+    stream = stream or sys.stdout
 
     def emit(record: Record) -> None:
         stream.write(f"{record.kind} {record.id}\n")

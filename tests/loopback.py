@@ -301,9 +301,9 @@ def enrolled_engine(core, city: LiveServer, *, url: str | None = None, read_time
 
 def assert_exactly_once(city: LiveServer, ledger: Ledger, *, parked: set[str] = frozenset()) -> None:
     """The server holds one copy of every record (hashes equal), nothing pending, only ``parked`` parked."""
-    held = {r["id"]: r["payload_sha256"] for r in city.storage.record_rows(device_id=ledger.device_id)}
     rows = city.storage.record_rows(device_id=ledger.device_id)
-    assert len(rows) == len(held)
+    held = {r["id"]: r["payload_sha256"] for r in rows if r["id"] not in parked}
+    assert len(rows) == len({r["id"] for r in rows}) == len({r["seq"] for r in rows})
     local = {r.id: r.payload_sha256 for r in ledger.records() if r.id not in parked}
     assert held == local
     status = ledger.status()

@@ -13,6 +13,7 @@ from typing import Annotated, Literal
 
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 from fastapi import Depends, FastAPI, Header, HTTPException, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from starlette.datastructures import Headers
@@ -101,9 +102,24 @@ def create_app(settings: ServerSettings, *, storage: Storage, city_key: X25519Pr
                 "content": json.loads(content)}
         return JSONResponse(body, headers={"ETag": etag})
 
+    app.add_exception_handler(RequestValidationError, _validation_refusal)
     app.add_middleware(GZipMiddleware, minimum_size=1000, compresslevel=1)
     app.add_middleware(GzipRequestMiddleware, max_bytes=settings.max_body_bytes)
     return app
+
+
+async def _validation_refusal(request: Request, exc: RequestValidationError) -> JSONResponse:
+    """422 naming each field and what is wrong with it, without echoing the input back: it may
+    hold personal data, or text (lone surrogates) that cannot even be encoded into an answer."""
+    detail = [{"loc": [_printable(part) for part in error.get("loc", ())], "msg": _printable(error.get("msg", "")),
+               "type": _printable(error.get("type", ""))} for error in exc.errors()]
+    return JSONResponse({"detail": detail}, status_code=422)
+
+
+def _printable(value: object) -> str | int:
+    if isinstance(value, int):
+        return value
+    return str(value).encode("utf-8", "replace").decode("utf-8")
 
 
 def _check_batch(batch: PushBatch, device: Device, *, max_batch: int) -> None:

@@ -33,6 +33,18 @@ def build_parser() -> argparse.ArgumentParser:
     _common(p)
     p.add_argument("--format", choices=("csv", "xlsx"), required=True)
     p.add_argument("--out", type=Path, required=True)
+
+    p = sub.add_parser("enroll", help="enrol this device with the city server (once, with a code from the city union)")
+    _common(p)
+    p.add_argument("--server", required=True, help="the city server's URL, https://...")
+    p.add_argument("--code", required=True, help="the enrolment code printed by `kiosk-server new-booth`")
+    p.add_argument("--ca-bundle", default=None, help="PEM file of the CA that signed the server's certificate")
+
+    p = sub.add_parser("sync", help="push pending records to the city server and pull updates")
+    _common(p)
+    p.add_argument("--once", action="store_true", help="one run, then exit: 0 when nothing is left pending")
+    p.add_argument("--attempts", type=_non_negative, default=3, help="tries of a --once run on network failures")
+    p.add_argument("--ca-bundle", default=None, help="PEM file of the CA that signed the server's certificate")
     return parser
 
 
@@ -103,4 +115,17 @@ def cmd_export(core, args) -> int:  # type: ignore[no-untyped-def]
     return 0
 
 
-COMMANDS = {"gui": cmd_gui, "simulate": cmd_simulate, "status": cmd_status, "export": cmd_export}
+def cmd_enroll(core, args) -> int:  # type: ignore[no-untyped-def]
+    from sync.commands import enroll_command
+
+    return enroll_command(core, server=args.server, code=args.code, ca_bundle=args.ca_bundle)
+
+
+def cmd_sync(core, args) -> int:  # type: ignore[no-untyped-def]
+    from sync.commands import sync_command
+
+    return sync_command(core, once=args.once, attempts=max(1, args.attempts), ca_bundle=args.ca_bundle)
+
+
+COMMANDS = {"gui": cmd_gui, "simulate": cmd_simulate, "status": cmd_status, "export": cmd_export,
+            "enroll": cmd_enroll, "sync": cmd_sync}

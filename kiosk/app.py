@@ -66,19 +66,33 @@ def build_gui(core: Core, *, windowed: bool, idle_timeout_ms: int | None = None,
     """Build the main window with every feature's screens wired in (Qt imported only here)."""
     from PySide6.QtWidgets import QApplication
 
+    from kiosk.settings import env_value
     from kiosk.ui.i18n import LanguageSwitcher
     from kiosk.ui.idle import IdleWatcher
     from kiosk.ui.main_window import MainWindow
     from kiosk.ui.presentation import Presentation
 
     app = QApplication.instance() or QApplication([])
-    presentation = Presentation(app, LanguageSwitcher(app, cache_dir=cache_dir))
+    presentation = Presentation(app, LanguageSwitcher(app, cache_dir=cache_dir),
+                                default_language=_start_language(env_value("language")))
     idle_cfg = core.config.idle
     idle = IdleWatcher(app, timeout_ms=idle_timeout_ms or idle_cfg.timeout_s * 1000)
     window = MainWindow(config=core.config, presentation=presentation, idle=idle,
                         countdown_s=countdown_s or idle_cfg.countdown_s, tick_ms=tick_ms, kiosk_mode=not windowed)
     idle.setParent(window)
     return Gui(app, window, presentation, idle)
+
+
+def _start_language(value: str | None):  # type: ignore[no-untyped-def]
+    from kiosk.config import ConfigError
+    from kiosk.ui.i18n import Language
+
+    if value is None:
+        return Language.ZH
+    try:
+        return Language(value)
+    except ValueError:
+        raise ConfigError("KIOSK_LANGUAGE", "language", f"must be zh_CN or en_US, not {value!r}") from None
 
 
 def run_gui(core: Core, *, windowed: bool) -> int:

@@ -71,6 +71,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     try:
         return COMMANDS[args.command or "gui"](core, args)
+    except ConfigError as exc:
+        print(f"kiosk: configuration refused: {exc.path}: [{exc.key}] {exc.reason}", file=sys.stderr)
+        return 2
     finally:
         core.close()
 

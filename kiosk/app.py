@@ -12,6 +12,7 @@ from pathlib import Path
 from kiosk.booth import BoothService
 from kiosk.config import Config, load_config
 from kiosk.ledger import Ledger
+from kiosk.retention import purge_expired
 from kiosk.sealing import KeyRing
 from kiosk.settings import LEDGER_FILE
 
@@ -35,6 +36,7 @@ def build_core(*, data_dir: Path, config_path: Path) -> Core:
     keys = KeyRing(data_dir / "keys")
     keys.ensure()
     ledger = Ledger(data_dir / LEDGER_FILE)
+    purge_expired(ledger, retention_days=config.retention_days)  # retention runs at every start
     return Core(data_dir, config, keys, ledger, BoothService(ledger, config, keys))
 
 

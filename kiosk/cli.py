@@ -33,6 +33,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=("csv", "xlsx"), required=True)
     p.add_argument("--out", type=Path, required=True)
 
+    p = sub.add_parser("purge", help="remove sealed personal fields of synced records past retention")
+    _common(p)
+    p.add_argument("--now", action="store_true", help="every synced record, whatever its age (a borrowed device)")
+
     p = sub.add_parser("screenshots", help="render every screen in both languages to PNG (offscreen)")
     _common(p)
     p.add_argument("--out", type=Path, default=Path("screenshots"))
@@ -125,6 +129,17 @@ def cmd_export(core, args) -> int:  # type: ignore[no-untyped-def]
     return 0
 
 
+def cmd_purge(core, args) -> int:  # type: ignore[no-untyped-def]
+    from kiosk.retention import purge_expired, purge_now
+
+    if args.now:
+        purged = purge_now(core.ledger)
+    else:
+        purged = purge_expired(core.ledger, retention_days=core.config.retention_days)
+    print(f"purged the personal fields of {purged} synced records")
+    return 0
+
+
 def cmd_screenshots(core, args) -> int:  # type: ignore[no-untyped-def]
     import os
     import tempfile
@@ -144,4 +159,4 @@ def cmd_screenshots(core, args) -> int:  # type: ignore[no-untyped-def]
     return 0
 
 
-COMMANDS = {"gui": cmd_gui, "screenshots": cmd_screenshots, "simulate": cmd_simulate, "status": cmd_status, "export": cmd_export}
+COMMANDS = {"gui": cmd_gui, "screenshots": cmd_screenshots, "purge": cmd_purge, "simulate": cmd_simulate, "status": cmd_status, "export": cmd_export}

@@ -193,6 +193,28 @@ class Ledger:
                 self.db.execute("UPDATE sealed SET envelope = ?, key_id = ? WHERE record_id = ?",
                                 [envelope, key_id, record_id])
 
+    def purge_personal(self, *, synced_before: str) -> int:
+        """Remove the sealed fields and the keyed ID/phone hashes of records synced before the cutoff.
+
+        Records never synced are kept whole: purging them would lose the only copy. With
+        secure_delete the freed pages are zeroed, and the WAL is checkpointed and truncated after,
+        so no sealed byte stays in the file or its WAL.
+        """
+        self.db.execute("PRAGMA secure_delete=ON")
+        with self.db.atomic():
+            doomed = [r[0] for r in self.db.execute("""
+                SELECT r.id FROM records r JOIN outbox o ON o.seq = r.seq
+                WHERE o.state = 'synced' AND o.synced_at < ?
+                  AND (EXISTS (SELECT 1 FROM sealed s WHERE s.record_id = r.id)
+                       OR EXISTS (SELECT 1 FROM lookup l WHERE l.record_id = r.id
+                                  AND l.purpose IN ('id_number', 'phone', 'prize_claim')))""", [synced_before])]
+            for record_id in doomed:
+                self.db.execute("DELETE FROM sealed WHERE record_id = ?", [record_id])
+                self.db.execute("DELETE FROM lookup WHERE record_id = ? AND purpose IN ('id_number', 'phone', "
+                                "'prize_claim')", [record_id])
+        self.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        return len(doomed)
+
     # -- counts -------------------------------------------------------------------------
 
     def tally(self, metric: str) -> dict[str, int]:

@@ -292,6 +292,15 @@ class BoothService:
                 keys.extend(h for p, h in self.ledger.lookups_of(record.id) if p == "phone")
         return any(self.ledger.find_by_lookup("prize_claim", k) for k in keys)
 
+    AUDIT_ACTIONS = ("setup", "pin_change", "export", "correction", "void", "kiosk_exit", "purge",
+                     "console_unlock", "console_lockout", "enrolment")
+
+    def record_audit(self, action: str, *, details: dict[str, Any] | None = None) -> Record:
+        """A console action, kept append-only and synced like every other record (never personal data)."""
+        if action not in self.AUDIT_ACTIONS:
+            raise ValueError(f"unknown audit action {action!r}")
+        return self._write(Kind.AUDIT, {"action": action, "details": details or {}}, subject=action)
+
     def record_export(self, *, fmt: str, records: int) -> Record:
         """Each export of the day report leaves a record of itself."""
         return self._write(Kind.EXPORT, {"format": fmt, "records": records}, subject=fmt)

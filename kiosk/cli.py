@@ -136,6 +136,7 @@ def cmd_purge(core, args) -> int:  # type: ignore[no-untyped-def]
         purged = purge_now(core.ledger)
     else:
         purged = purge_expired(core.ledger, retention_days=core.config.retention_days)
+    core.booth.record_audit("purge", details={"records": purged, "all_synced": args.now, "via": "cli"})
     print(f"purged the personal fields of {purged} synced records")
     return 0
 

@@ -49,3 +49,15 @@ def test_purge_now_takes_every_synced_record(core, data_dir):
     assert core.ledger.sealed_envelopes() == []
     # the duplicate check forgets purged people too: minimisation over convenience after the event
     assert core.booth.find_member(phone=people[0][1]) is None
+
+
+def test_purge_from_the_command_line_is_audited(data_dir, capsys):
+    from kiosk.cli import main
+    from kiosk.ledger import Ledger
+
+    assert main(["purge", "--now", "--data-dir", str(data_dir)]) == 0
+    assert "purged the personal fields of 0" in capsys.readouterr().out
+    with Ledger(data_dir / "ledger.sqlite3") as ledger:
+        audits = list(ledger.records(kind="audit"))
+    assert [a.data["action"] for a in audits] == ["purge"]
+    assert audits[0].data["details"]["all_synced"] is True

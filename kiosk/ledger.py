@@ -163,6 +163,20 @@ class Ledger:
             ORDER BY r.seq""", [purpose, value_hash]).fetchall()
         return [Record(*row) for row in rows]
 
+    def find_registrations(self, *, masked_name: str | None = None, phone_tail: str | None = None,
+                           limit: int = 20) -> list[Record]:
+        """Registrations and corrections whose masked name, or masked phone's last four digits, match
+        (newest first): how a volunteer finds a member to correct without seeing clear data."""
+        rows = self.db.execute(f"""
+            SELECT {RECORD_COLUMNS} FROM records
+            WHERE kind IN ('registration', 'correction') AND (
+                coalesce(json_extract(payload, '$.data.masked_name'),
+                         json_extract(payload, '$.data.changes.masked_name')) = :name
+                OR substr(coalesce(json_extract(payload, '$.data.masked_phone'),
+                                   json_extract(payload, '$.data.changes.masked_phone')), -4) = :tail)
+            ORDER BY seq DESC LIMIT :limit""", {"name": masked_name, "tail": phone_tail, "limit": limit}).fetchall()
+        return [Record(*row) for row in rows]
+
     def lookups_of(self, record_id: str) -> list[tuple[str, str]]:
         rows = self.db.execute("SELECT purpose, hash FROM lookup WHERE record_id = ?", [record_id])
         return [(p, h) for p, h in rows]

@@ -105,12 +105,11 @@ def _quiz_attempt(service: BoothService, rng: random.Random) -> Record:
 
 def print_record_line(stream: TextIO | None = None) -> Callable[[Record], None]:
     """The ``<kind> <record-id>`` line, flushed right after the record committed."""
-    # sys.stdout looked up at call time, not import time: it may have been replaced since.
-    stream = stream or sys.stdout
 
     def emit(record: Record) -> None:
-        stream.write(f"{record.kind} {record.id}\n")
-        stream.flush()
+        out = stream or sys.stdout  # looked up per call: a redirected stdout must be honoured
+        out.write(f"{record.kind} {record.id}\n")
+        out.flush()
 
     return emit
 

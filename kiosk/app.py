@@ -12,9 +12,9 @@ from pathlib import Path
 from kiosk.booth import BoothService
 from kiosk.config import Config, load_config
 from kiosk.ledger import Ledger
+from kiosk.retention import purge_expired
 from kiosk.sealing import KeyRing
-
-LEDGER_FILE = "ledger.sqlite3"
+from kiosk.settings import LEDGER_FILE
 
 
 @dataclass
@@ -36,9 +36,77 @@ def build_core(*, data_dir: Path, config_path: Path) -> Core:
     keys = KeyRing(data_dir / "keys")
     keys.ensure()
     ledger = Ledger(data_dir / LEDGER_FILE)
+    purge_expired(ledger, retention_days=config.retention_days)  # retention runs at every start
     return Core(data_dir, config, keys, ledger, BoothService(ledger, config, keys))
 
 
 def open_ledger(data_dir: Path) -> Ledger:
     """A further connection to the same ledger, for another thread (the sync worker)."""
     return Ledger(data_dir / LEDGER_FILE)
+
+
+@dataclass
+class Gui:
+    """The Qt side, built by ``build_gui``: application objects the tests and screenshots reach."""
+
+    app: object
+    window: object
+    presentation: object
+    idle: object
+
+    def close(self) -> None:
+        """Tear the window down before the interpreter does, which can crash PySide6 at exit."""
+        self.window.allow_close()
+        self.window.close()
+        self.window.deleteLater()
+        self.app.processEvents()
+        self.app.shutdown()
+
+
+def build_gui(core: Core, *, windowed: bool, idle_timeout_ms: int | None = None,
+              countdown_s: int | None = None, tick_ms: int = 1000, cache_dir: Path | None = None) -> Gui:
+    """Build the main window with every feature's screens wired in (Qt imported only here)."""
+    from PySide6.QtWidgets import QApplication
+
+    from kiosk.settings import env_value
+    from kiosk.ui.i18n import LanguageSwitcher
+    from kiosk.ui.idle import IdleWatcher
+    from kiosk.ui.main_window import MainWindow
+    from kiosk.ui.presentation import Presentation
+
+    app = QApplication.instance() or QApplication([])
+    presentation = Presentation(app, LanguageSwitcher(app, cache_dir=cache_dir),
+                                default_language=_start_language(env_value("language")))
+    idle_cfg = core.config.idle
+    idle = IdleWatcher(app, timeout_ms=idle_timeout_ms or idle_cfg.timeout_s * 1000)
+    window = MainWindow(config=core.config, presentation=presentation, idle=idle,
+                        countdown_s=countdown_s or idle_cfg.countdown_s, tick_ms=tick_ms, kiosk_mode=not windowed)
+    idle.setParent(window)
+    return Gui(app, window, presentation, idle)
+
+
+def _start_language(value: str | None):  # type: ignore[no-untyped-def]
+    from kiosk.config import ConfigError
+    from kiosk.ui.i18n import Language
+
+    if value is None:
+        return Language.ZH
+    try:
+        return Language(value)
+    except ValueError:
+        raise ConfigError("KIOSK_LANGUAGE", "language", f"must be zh_CN or en_US, not {value!r}") from None
+
+
+def run_gui(core: Core, *, windowed: bool) -> int:
+    from PySide6.QtCore import Qt
+
+    gui = build_gui(core, windowed=windowed)
+    window = gui.window
+    if windowed:
+        window.resize(1280, 800)
+        window.show()
+    else:
+        window.setWindowFlag(Qt.WindowType.FramelessWindowHint, True)
+        window.setWindowFlag(Qt.WindowType.WindowStaysOnTopHint, True)
+        window.showFullScreen()
+    return gui.app.exec()

@@ -7,13 +7,15 @@ validation, sealing and the outbox are the same whoever captures a record. Refus
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
+import json
 from dataclasses import dataclass, field
 from typing import Any
 
 from kiosk import masking, tokens, validation
-from kiosk.config import Config, ConfigError
+from kiosk.config import Booth, Config, ConfigError
 from kiosk.ledger import Ledger, SealedField
 from kiosk.records import Kind, Record, new_record_id, utc_now_text
 from kiosk.sealing import KeyRing, keyed_hash, public_key_to_text, seal
@@ -112,6 +114,7 @@ class CleanRegistration:
 
 
 PERSONAL_LOOKUPS = ("id_number", "phone")
+BOOTH_PROFILE_META = "booth_profile"
 
 
 class BoothService:
@@ -131,6 +134,27 @@ class BoothService:
     @property
     def booth_id(self) -> str:
         return self.ledger.get_meta("booth_id") or self.config.booth.id
+
+    @property
+    def booth(self) -> Booth:
+        """The booth as set up on this device (the console's setup screen), else as configured."""
+        saved = self.ledger.get_meta(BOOTH_PROFILE_META)
+        return dataclasses.replace(self.config.booth, **json.loads(saved)) if saved else self.config.booth
+
+    @property
+    def is_set_up(self) -> bool:
+        return self.ledger.get_meta(BOOTH_PROFILE_META) is not None
+
+    def set_up_booth(self, profile: dict[str, str], *, device_name: str) -> Record:
+        """Store the booth's setup (names, district, venue type) and keep the setup itself as a record."""
+        unknown = set(profile) - {f.name for f in dataclasses.fields(Booth)}
+        if unknown:
+            raise ValueError(f"not booth fields: {sorted(unknown)}")
+        record = self._write(Kind.AUDIT, {"action": "booth_setup", "booth": profile, "device_name": device_name},
+                             subject="booth_setup")
+        self.ledger.set_meta("device_name", device_name)
+        self.ledger.set_meta(BOOTH_PROFILE_META, json.dumps(profile, ensure_ascii=False, sort_keys=True))
+        return record
 
     def reload_seal_key(self) -> None:
         """Pick up the city key after enrolment."""
@@ -158,8 +182,8 @@ class BoothService:
         if form.occupation not in {o.id for o in reg.occupations}:
             errors.append(validation.ValidationError("occupation", "required", "请选择职业", "Please choose an occupation"))
         employer = attempt(validation.validate_free_text, form.employer, field="employer", limit=60)
-        district = form.district or self.config.booth.district
-        street = attempt(validation.validate_free_text, form.street or self.config.booth.street, field="street", limit=40)
+        district = form.district or self.booth.district
+        street = attempt(validation.validate_free_text, form.street or self.booth.street, field="street", limit=40)
         if errors:
             return None, errors
         return CleanRegistration(name, phone, rid, form.occupation, employer, district, street), []
@@ -176,6 +200,24 @@ class BoothService:
     def member_by_pass(self, token: str) -> MemberSummary | None:
         found = self.ledger.find_by_lookup("pass", token)
         return self._summary(found[0]) if found else None
+
+    def search_members(self, query: str, *, limit: int = 20) -> list[MemberSummary]:
+        """Members by a name (matched in its masked form, e.g. 王*明) or the last four phone digits;
+        voided registrations left out, corrections applied."""
+        text = query.strip()
+        if not text:
+            return []
+        tail = text if text.isascii() and text.isdigit() and len(text) == 4 else None
+        name = None if tail else (text if "*" in text else masking.mask_name(text))
+        found: dict[str, MemberSummary] = {}
+        for record in self.ledger.find_registrations(masked_name=name, phone_tail=tail, limit=limit):
+            target = record.refers_to if record.kind == Kind.CORRECTION else record.id
+            if target in found or self.ledger.is_voided(target):
+                continue
+            member = self._summary(self.ledger.get(target))
+            if member.masked_name == name or (tail and member.masked_phone.endswith(tail)):
+                found[target] = member
+        return list(found.values())
 
     def register(self, form: RegistrationForm) -> MemberSummary:
         """Validate, check duplicates, seal and write one registration; returns the member's pass."""
@@ -309,6 +351,15 @@ class BoothService:
         """The phone hashes of a registration and of its corrections (a corrected phone is the member's too)."""
         ids = [registration_id] + [r.id for r in self.ledger.references_to(registration_id) if r.kind == Kind.CORRECTION]
         return [h for rid in ids for p, h in self.ledger.lookups_of(rid) if p == "phone"]
+
+    AUDIT_ACTIONS = ("setup", "pin_change", "export", "correction", "void", "kiosk_exit", "purge",
+                     "console_unlock", "console_lockout", "enrolment")
+
+    def record_audit(self, action: str, *, details: dict[str, Any] | None = None) -> Record:
+        """A console action, kept append-only and synced like every other record (never personal data)."""
+        if action not in self.AUDIT_ACTIONS:
+            raise ValueError(f"unknown audit action {action!r}")
+        return self._write(Kind.AUDIT, {"action": action, "details": details or {}}, subject=action)
 
     def record_export(self, *, fmt: str, records: int) -> Record:
         """Each export of the day report leaves a record of itself."""

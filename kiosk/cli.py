@@ -9,7 +9,6 @@ from collections.abc import Sequence
 from dataclasses import asdict
 from pathlib import Path
 
-from kiosk.config import ConfigError
 from kiosk.settings import resolve_config_path, resolve_data_dir
 
 
@@ -33,6 +32,16 @@ def build_parser() -> argparse.ArgumentParser:
     _common(p)
     p.add_argument("--format", choices=("csv", "xlsx"), required=True)
     p.add_argument("--out", type=Path, required=True)
+
+    p = sub.add_parser("purge", help="remove sealed personal fields of synced records past retention")
+    _common(p)
+    p.add_argument("--now", action="store_true", help="every synced record, whatever its age (a borrowed device)")
+
+    p = sub.add_parser("screenshots", help="render every screen in both languages to PNG (offscreen)")
+    _common(p)
+    p.add_argument("--out", type=Path, default=Path("screenshots"))
+    p.add_argument("--all-sizes", action="store_true", help="also 1920x1080 and portrait 800x1280")
+    p.add_argument("--large-text", action="store_true", help="render in large-text mode too")
     return parser
 
 
@@ -52,9 +61,12 @@ def _non_negative(text: str) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    from kiosk.app import build_core  # after parsing, so --help stays instant
-
     data_dir = resolve_data_dir(getattr(args, "data_dir", None))
+    if args.command == "status" and (status := _quick_status(data_dir)) is not None:
+        return print_status(status, as_json=args.json)
+    from kiosk.app import build_core  # after parsing, so --help and status stay instant
+    from kiosk.config import ConfigError
+
     config_path = resolve_config_path(getattr(args, "config", None))
     try:
         core = build_core(data_dir=data_dir, config_path=config_path)
@@ -63,12 +75,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     try:
         return COMMANDS[args.command or "gui"](core, args)
+    except ConfigError as exc:
+        print(f"kiosk: configuration refused: {exc.path}: [{exc.key}] {exc.reason}", file=sys.stderr)
+        return 2
     finally:
         core.close()
 
 
 def cmd_gui(core, args) -> int:  # type: ignore[no-untyped-def]
-    from kiosk.gui import run_gui
+    from kiosk.app import run_gui
 
     return run_gui(core, windowed=args.windowed)
 
@@ -82,9 +97,20 @@ def cmd_simulate(core, args) -> int:  # type: ignore[no-untyped-def]
     return 0
 
 
+def _quick_status(data_dir: Path):  # type: ignore[no-untyped-def]
+    """Status straight from the file, read-only: no keys, no config, no sqlite-utils import."""
+    from kiosk.ledger import read_status
+    from kiosk.settings import LEDGER_FILE
+
+    return read_status(data_dir / LEDGER_FILE)
+
+
 def cmd_status(core, args) -> int:  # type: ignore[no-untyped-def]
-    status = core.ledger.status()
-    if args.json:
+    return print_status(core.ledger.status(), as_json=args.json)
+
+
+def print_status(status, *, as_json: bool) -> int:  # type: ignore[no-untyped-def]
+    if as_json:
         print(json.dumps(asdict(status), ensure_ascii=False, sort_keys=True))
         return 0
     print(f"device {status.device_id}")
@@ -103,4 +129,35 @@ def cmd_export(core, args) -> int:  # type: ignore[no-untyped-def]
     return 0
 
 
-COMMANDS = {"gui": cmd_gui, "simulate": cmd_simulate, "status": cmd_status, "export": cmd_export}
+def cmd_purge(core, args) -> int:  # type: ignore[no-untyped-def]
+    from kiosk.retention import purge_expired, purge_now
+
+    if args.now:
+        purged = purge_now(core.ledger)
+    else:
+        purged = purge_expired(core.ledger, retention_days=core.config.retention_days)
+    core.booth.record_audit("purge", details={"records": purged, "all_synced": args.now, "via": "cli"})
+    print(f"purged the personal fields of {purged} synced records")
+    return 0
+
+
+def cmd_screenshots(core, args) -> int:  # type: ignore[no-untyped-def]
+    import os
+    import tempfile
+
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from kiosk.app import build_gui
+    from kiosk.ui.screenshots import render_all
+
+    # A throw-away ledger copy is not needed: screenshots only show screens, they write no record.
+    gui = build_gui(core, windowed=True, cache_dir=Path(tempfile.mkdtemp(prefix="kiosk-i18n-")))
+    sizes = ("landscape", "fullhd", "portrait") if args.all_sizes else ("landscape",)
+    files = render_all(gui, args.out, sizes=sizes)
+    if args.large_text:
+        files += render_all(gui, args.out, sizes=("landscape",), large_text=True)
+    print(f"{len(files)} screenshots in {args.out}")
+    gui.close()
+    return 0
+
+
+COMMANDS = {"gui": cmd_gui, "screenshots": cmd_screenshots, "purge": cmd_purge, "simulate": cmd_simulate, "status": cmd_status, "export": cmd_export}

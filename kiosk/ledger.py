@@ -14,9 +14,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlite_utils import Database
-
-from kiosk.migrations import migrations
 from kiosk.records import Kind, Record, SyncState, freeze_payload, utc_now_text
 
 RECORD_COLUMNS = ("seq, id, kind, subject, event_id, booth_id, device_id, captured_at, "
@@ -62,6 +59,12 @@ class Ledger:
     def __init__(self, path: Path | str):
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
+        # Imported here, not at module level: sqlite-utils pulls in click and dateutil (about 200 ms),
+        # which `kiosk status` (served by read_status below) does not need.
+        from sqlite_utils import Database
+
+        from kiosk.migrations import migrations
+
         conn = sqlite3.connect(self.path, timeout=10.0)
         self.db = Database(conn)
         self.db.execute("PRAGMA journal_mode=WAL")
@@ -160,6 +163,20 @@ class Ledger:
             ORDER BY r.seq""", [purpose, value_hash]).fetchall()
         return [Record(*row) for row in rows]
 
+    def find_registrations(self, *, masked_name: str | None = None, phone_tail: str | None = None,
+                           limit: int = 20) -> list[Record]:
+        """Registrations and corrections whose masked name, or masked phone's last four digits, match
+        (newest first): how a volunteer finds a member to correct without seeing clear data."""
+        rows = self.db.execute(f"""
+            SELECT {RECORD_COLUMNS} FROM records
+            WHERE kind IN ('registration', 'correction') AND (
+                coalesce(json_extract(payload, '$.data.masked_name'),
+                         json_extract(payload, '$.data.changes.masked_name')) = :name
+                OR substr(coalesce(json_extract(payload, '$.data.masked_phone'),
+                                   json_extract(payload, '$.data.changes.masked_phone')), -4) = :tail)
+            ORDER BY seq DESC LIMIT :limit""", {"name": masked_name, "tail": phone_tail, "limit": limit}).fetchall()
+        return [Record(*row) for row in rows]
+
     def lookups_of(self, record_id: str) -> list[tuple[str, str]]:
         rows = self.db.execute("SELECT purpose, hash FROM lookup WHERE record_id = ?", [record_id])
         return [(p, h) for p, h in rows]
@@ -190,6 +207,28 @@ class Ledger:
                 self.db.execute("UPDATE sealed SET envelope = ?, key_id = ? WHERE record_id = ?",
                                 [envelope, key_id, record_id])
 
+    def purge_personal(self, *, synced_before: str) -> int:
+        """Remove the sealed fields and the keyed ID/phone hashes of records synced before the cutoff.
+
+        Records never synced are kept whole: purging them would lose the only copy. With
+        secure_delete the freed pages are zeroed, and the WAL is checkpointed and truncated after,
+        so no sealed byte stays in the file or its WAL.
+        """
+        self.db.execute("PRAGMA secure_delete=ON")
+        with self.db.atomic():
+            doomed = [r[0] for r in self.db.execute("""
+                SELECT r.id FROM records r JOIN outbox o ON o.seq = r.seq
+                WHERE o.state = 'synced' AND o.synced_at < ?
+                  AND (EXISTS (SELECT 1 FROM sealed s WHERE s.record_id = r.id)
+                       OR EXISTS (SELECT 1 FROM lookup l WHERE l.record_id = r.id
+                                  AND l.purpose IN ('id_number', 'phone', 'prize_claim')))""", [synced_before])]
+            for record_id in doomed:
+                self.db.execute("DELETE FROM sealed WHERE record_id = ?", [record_id])
+                self.db.execute("DELETE FROM lookup WHERE record_id = ? AND purpose IN ('id_number', 'phone', "
+                                "'prize_claim')", [record_id])
+        self.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        return len(doomed)
+
     # -- counts -------------------------------------------------------------------------
 
     def tally(self, metric: str) -> dict[str, int]:
@@ -216,18 +255,7 @@ class Ledger:
         return counts
 
     def status(self) -> LedgerStatus:
-        states = self.tally("state")
-        kinds = self.tally("kind")
-        return LedgerStatus(
-            device_id=self.device_id,
-            counts=self.effective_counts(),
-            voided=self.tally("effective_minus"),
-            pending=states.get(SyncState.PENDING, 0),
-            synced=states.get(SyncState.SYNCED, 0),
-            needs_attention=states.get(SyncState.NEEDS_ATTENTION, 0),
-            last_sync=self.get_meta("last_sync"),
-            total_records=sum(kinds.values()),
-        )
+        return _status_from(self.db.conn, self.device_id)
 
     # -- outbox -------------------------------------------------------------------------
 
@@ -297,6 +325,39 @@ class Ledger:
         """How many sequence numbers are missing between 1 and the highest (0 when none)."""
         n, top = self.db.execute("SELECT count(*), coalesce(max(seq), 0) FROM records").fetchone()
         return top - n
+
+
+def read_status(path: Path) -> LedgerStatus | None:
+    """The status of an existing, migrated ledger through a read-only connection, without sqlite-utils;
+    None when the file is missing or older than the running-count tables (open a ``Ledger`` then)."""
+    if not path.exists():
+        return None
+    conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=10.0)
+    try:
+        has_tally = conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'tally'").fetchone()
+        device = conn.execute("SELECT value FROM meta WHERE key = 'device_id'").fetchone() if has_tally else None
+        return _status_from(conn, device[0]) if device else None
+    finally:
+        conn.close()
+
+
+def _status_from(conn: sqlite3.Connection, device_id: str) -> LedgerStatus:
+    tally: dict[str, dict[str, int]] = {}
+    for metric, key, n in conn.execute(
+            "SELECT metric, key, n FROM tally WHERE metric IN ('kind', 'effective_minus', 'state')"):
+        tally.setdefault(metric, {})[key] = n
+    kinds, minus, states = tally.get("kind", {}), tally.get("effective_minus", {}), tally.get("state", {})
+    last_sync = conn.execute("SELECT value FROM meta WHERE key = 'last_sync'").fetchone()
+    return LedgerStatus(
+        device_id=device_id,
+        counts={kind: n - minus.get(kind, 0) for kind, n in kinds.items()},
+        voided=minus,
+        pending=states.get(SyncState.PENDING, 0),
+        synced=states.get(SyncState.SYNCED, 0),
+        needs_attention=states.get(SyncState.NEEDS_ATTENTION, 0),
+        last_sync=last_sync[0] if last_sync else None,
+        total_records=sum(kinds.values()),
+    )
 
 
 def _record_row(record: Record) -> list[Any]:

@@ -15,6 +15,7 @@ APP_NAME = "union-booth-kiosk"
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 RESOURCES = PROJECT_ROOT / "resources"
 DEMO_CONFIG = RESOURCES / "demo-event.toml"
+LEDGER_FILE = "ledger.sqlite3"
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,82 @@
+"""The attract screen: event and booth, three big actions, a QR code to join on one's own phone."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
+
+from kiosk.config import Config
+from kiosk.qr import join_url_with_booth
+from kiosk.ui.presentation import Presentation
+from kiosk.ui.widgets import QrWidget, ScreenBase, big_button
+
+
+class AttractScreen(ScreenBase):
+    join_requested = Signal()
+    quiz_requested = Signal()
+    services_requested = Signal()
+
+    def __init__(self, config: Config, presentation: Presentation, parent: QWidget | None = None):
+        super().__init__(parent)
+        self._config = config
+        self._presentation = presentation
+        self.title = QLabel(objectName="title", alignment=Qt.AlignmentFlag.AlignCenter, wordWrap=True)
+        self.booth_label = QLabel(objectName="subtitle", alignment=Qt.AlignmentFlag.AlignCenter, wordWrap=True)
+        self.join_button = big_button("action")
+        self.quiz_button = big_button("action")
+        self.services_button = big_button("action")
+        self.join_button.clicked.connect(self.join_requested)
+        self.quiz_button.clicked.connect(self.quiz_requested)
+        self.services_button.clicked.connect(self.services_requested)
+        self.qr = QrWidget(join_url_with_booth(config.registration.join_url, event_id=config.event.id,
+                                               booth_id=config.booth.id))
+        self.qr_caption = QLabel(objectName="hint", alignment=Qt.AlignmentFlag.AlignCenter, wordWrap=True)
+        self.language_button = big_button("small")
+        self.language_button.clicked.connect(presentation.toggle_language)
+        self.large_text_button = big_button("small")
+        self.large_text_button.setCheckable(True)
+        self.large_text_button.toggled.connect(presentation.set_large_text)
+        presentation.changed.connect(self._sync_toggles)
+        self._build_layout()
+        self.retranslate()
+
+    def _build_layout(self) -> None:
+        actions = QVBoxLayout()
+        actions.setSpacing(20)
+        for button in (self.join_button, self.quiz_button, self.services_button):
+            actions.addWidget(button)
+        qr_column = QVBoxLayout()
+        qr_column.addWidget(self.qr, 1)
+        qr_column.addWidget(self.qr_caption)
+        middle = QHBoxLayout()
+        middle.addLayout(actions, 3)
+        middle.addSpacing(32)
+        middle.addLayout(qr_column, 2)
+        toggles = QHBoxLayout()
+        toggles.addStretch()
+        toggles.addWidget(self.large_text_button)
+        toggles.addWidget(self.language_button)
+        root = QVBoxLayout(self)
+        root.setContentsMargins(48, 24, 48, 24)
+        root.addWidget(self.title)
+        root.addWidget(self.booth_label)
+        root.addSpacing(16)
+        root.addLayout(middle, 1)
+        root.addLayout(toggles)
+
+    def retranslate(self) -> None:
+        p, event, booth = self._presentation, self._config.event, self._config.booth
+        self.title.setText(p.pick(event.name, event.name_en))
+        self.booth_label.setText(p.pick(booth.name, booth.name_en))
+        self.join_button.setText(self.tr("我要入会"))
+        self.quiz_button.setText(self.tr("有奖答题"))
+        self.services_button.setText(self.tr("今日服务"))
+        self.qr_caption.setText(self.tr("用手机扫码，也可以入会"))
+        self.language_button.setText(self.tr("English"))
+        self.large_text_button.setText(self.tr("大字模式"))
+
+    def _sync_toggles(self) -> None:
+        self.large_text_button.blockSignals(True)
+        self.large_text_button.setChecked(self._presentation.large_text)
+        self.large_text_button.blockSignals(False)
+        self.retranslate()

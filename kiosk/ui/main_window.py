@@ -1,0 +1,132 @@
+"""The main window: stacks the screens, routes between them, and owns the idle return.
+
+Features add their screens and wiring through ``add_screen`` and ``show_screen`` (see
+``kiosk.app.build_window``); the window itself knows no feature's internals.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtGui import QCloseEvent, QKeyEvent
+from PySide6.QtWidgets import QLabel, QMainWindow, QStackedWidget, QVBoxLayout, QWidget
+
+from kiosk.config import Config
+from kiosk.ui.attract_screen import AttractScreen
+from kiosk.ui.idle import IdleWatcher, StillThereOverlay
+from kiosk.ui.presentation import Presentation
+from kiosk.ui.screens import Screen
+from kiosk.ui.services_screen import ServicesScreen
+from kiosk.ui.widgets import ScreenBase
+
+# Keys a worker could use to leave or disturb the kiosk; the OS lock-down catches the rest (docs/deployment.md).
+BLOCKED_KEYS = {Qt.Key.Key_Escape, Qt.Key.Key_F11, Qt.Key.Key_Super_L, Qt.Key.Key_Super_R, Qt.Key.Key_Menu}
+
+
+class MainWindow(QMainWindow):
+    screen_changed = Signal(object)  # Screen
+    wiped = Signal()
+
+    def __init__(self, *, config: Config, presentation: Presentation, idle: IdleWatcher,
+                 countdown_s: int, tick_ms: int = 1000, kiosk_mode: bool = True):
+        super().__init__()
+        self._presentation = presentation
+        self._idle = idle
+        self._kiosk_mode = kiosk_mode
+        self._close_allowed = not kiosk_mode
+        self.screens: dict[Screen, ScreenBase] = {}
+        self.current = Screen.ATTRACT
+        self.stack = QStackedWidget()
+        self.banner = QLabel(objectName="banner", alignment=Qt.AlignmentFlag.AlignCenter)
+        self.banner.setVisible(config.event.demo)
+        self.sync_status = QLabel(objectName="syncStatus", alignment=Qt.AlignmentFlag.AlignRight)
+        self.keyboard_area = QWidget()  # the embedded on-screen keyboard lives here (kiosk.ui.keyboard)
+        self.keyboard_area.setLayout(QVBoxLayout())
+        self.keyboard_area.layout().setContentsMargins(0, 0, 0, 0)
+        self.keyboard_area.hide()
+        central = QWidget()
+        layout = QVBoxLayout(central)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addWidget(self.banner)
+        layout.addWidget(self.stack, 1)
+        layout.addWidget(self.keyboard_area)
+        layout.addWidget(self.sync_status)
+        self.setCentralWidget(central)
+        self.overlay = StillThereOverlay(central, countdown_s=countdown_s, tick_ms=tick_ms)
+        idle.idle.connect(self._on_idle)
+        self.overlay.expired.connect(self.go_home)
+        self.overlay.dismissed.connect(idle.arm)
+        self.attract = AttractScreen(config, presentation)
+        self.services = ServicesScreen(config, presentation)
+        self.add_screen(Screen.ATTRACT, self.attract)
+        self.add_screen(Screen.SERVICES, self.services)
+        self.attract.services_requested.connect(lambda: self.show_screen(Screen.SERVICES))
+        self.services.back_requested.connect(self.go_home)
+        self.retranslate()
+
+    # -- routing ------------------------------------------------------------------------
+
+    def add_screen(self, screen: Screen, widget: ScreenBase) -> None:
+        self.screens[screen] = widget
+        self.stack.addWidget(widget)
+
+    def show_screen(self, screen: Screen) -> None:
+        widget = self.screens[screen]
+        self.current = screen
+        self.stack.setCurrentWidget(widget)
+        widget.on_shown()
+        if screen is Screen.ATTRACT:
+            self._idle.disarm()
+        else:
+            self._idle.arm()
+        self.screen_changed.emit(screen)
+
+    def go_home(self) -> None:
+        """Wipe every screen, restore language and text size, show the attract screen."""
+        self.overlay.hide()
+        for widget in self.screens.values():
+            widget.wipe()
+        self._presentation.reset()
+        self.show_screen(Screen.ATTRACT)
+        self.wiped.emit()
+
+    def _on_idle(self) -> None:
+        if self.current is not Screen.ATTRACT and self.current is not Screen.CONSOLE:
+            self.overlay.start()
+
+    # -- status -------------------------------------------------------------------------
+
+    def set_sync_status(self, text: str) -> None:
+        self.sync_status.setText(text)
+
+    def retranslate(self) -> None:
+        self.banner.setText(self.tr("演示模式 · 数据仅保存在本机，不会上报"))
+        self.setWindowTitle(self.tr("职工沟通会 · 工会服务台"))
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+        super().changeEvent(event)
+
+    # -- kiosk lock-down ----------------------------------------------------------------
+
+    def allow_close(self) -> None:
+        """Called by the volunteer console after the PIN: quitting is possible only from there."""
+        self._close_allowed = True
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
+        if self._close_allowed:
+            event.accept()
+        else:
+            event.ignore()
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802
+        if self._kiosk_mode and event.key() in BLOCKED_KEYS:
+            event.accept()
+            return
+        super().keyPressEvent(event)
+
+    def resizeEvent(self, event: QEvent) -> None:  # noqa: N802
+        super().resizeEvent(event)
+        if self.overlay.isVisible():
+            self.overlay.setGeometry(self.centralWidget().rect())

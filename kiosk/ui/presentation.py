@@ -1,0 +1,73 @@
+"""How the kiosk presents itself right now: language and large-text mode, shared by the screens."""
+
+from __future__ import annotations
+
+import re
+
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, Signal
+from PySide6.QtWidgets import QApplication
+
+from kiosk.settings import RESOURCES
+from kiosk.ui.i18n import Language, LanguageSwitcher
+
+LARGE_TEXT_FACTOR = 1.3
+STYLESHEET = RESOURCES / "style.qss"
+
+
+def scaled_stylesheet(text: str, factor: float) -> str:
+    """Every point size in the stylesheet multiplied by ``factor`` (large-text mode)."""
+    return re.sub(r"(\d+(?:\.\d+)?)pt", lambda m: f"{round(float(m.group(1)) * factor)}pt", text)
+
+
+class Presentation(QObject):
+    """Language and text size; screens read it to pick config names (``name`` or ``name_en``)."""
+
+    changed = Signal()
+
+    def __init__(self, app: QApplication, switcher: LanguageSwitcher, *, default_language: Language = Language.ZH):
+        super().__init__(app)
+        self._app = app
+        self._switcher = switcher
+        self.default_language = default_language
+        if default_language is not switcher.language:
+            switcher.set_language(default_language)
+        self._stylesheet = STYLESHEET.read_text(encoding="utf-8")
+        self.large_text = False
+        self._apply_style()
+
+    @property
+    def language(self) -> Language:
+        return self._switcher.language
+
+    @property
+    def english(self) -> bool:
+        return self._switcher.language is Language.EN
+
+    def pick(self, zh: str, en: str) -> str:
+        """The text of a configured item in the current language (Chinese when no English given)."""
+        return en if self.english and en else zh
+
+    def set_language(self, language: Language) -> None:
+        if language is not self._switcher.language:
+            self._switcher.set_language(language)
+            # Qt posts LanguageChange; deliver it now so no screen shows a mix of languages, even briefly.
+            QCoreApplication.sendPostedEvents(None, QEvent.Type.LanguageChange)
+            self.changed.emit()
+
+    def toggle_language(self) -> None:
+        self.set_language(Language.ZH if self.english else Language.EN)
+
+    def set_large_text(self, on: bool) -> None:
+        if on != self.large_text:
+            self.large_text = on
+            self._apply_style()
+            self.changed.emit()
+
+    def reset(self) -> None:
+        """Back to the defaults for the next person (after idle or at the end of a visit)."""
+        self.set_language(self.default_language)
+        self.set_large_text(False)
+
+    def _apply_style(self) -> None:
+        factor = LARGE_TEXT_FACTOR if self.large_text else 1.0
+        self._app.setStyleSheet(scaled_stylesheet(self._stylesheet, factor))

@@ -1,0 +1,17 @@
+"""The screens of the kiosk, named once: navigation goes through this enum, never through strings."""
+
+from __future__ import annotations
+
+from enum import Enum
+
+
+class Screen(Enum):
+    ATTRACT = "attract"
+    SERVICES = "services"
+    CONSENT = "consent"
+    REGISTER = "register"
+    OATH = "oath"
+    WELCOME = "welcome"
+    ALREADY_REGISTERED = "already_registered"
+    QUIZ = "quiz"
+    CONSOLE = "console"

@@ -1,0 +1,110 @@
+"""Shared widgets: the screen base class, QR code, numeric keypads, big buttons and tiles."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QEvent, QRectF, QSize, Qt, Signal
+from PySide6.QtGui import QColor, QPainter
+from PySide6.QtWidgets import QGridLayout, QLineEdit, QPushButton, QSizePolicy, QWidget
+
+from kiosk.qr import qr_matrix
+
+
+class ScreenBase(QWidget):
+    """A screen: sets its texts in ``retranslate`` (called again on every language change)
+    and forgets everything a person entered in ``wipe`` (idle timeout, back to the attract screen)."""
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 (Qt naming)
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+        super().changeEvent(event)
+
+    def retranslate(self) -> None:
+        raise NotImplementedError
+
+    def wipe(self) -> None:
+        """Clear every field; screens without input keep the default (nothing to clear)."""
+
+    def on_shown(self) -> None:
+        """Called by the main window each time the screen comes to the front."""
+
+
+def big_button(role: str = "", *, parent: QWidget | None = None) -> QPushButton:
+    button = QPushButton(parent)
+    if role:
+        button.setProperty("role", role)
+    button.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+    button.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # a tap must not steal focus from the field being typed
+    return button
+
+
+class QrWidget(QWidget):
+    """Paints a QR code with QPainter (no Pillow); keeps it square and crisp at any size."""
+
+    def __init__(self, text: str = "", parent: QWidget | None = None):
+        super().__init__(parent)
+        self._matrix: list[list[bool]] = []
+        self.text = ""
+        self.setMinimumSize(160, 160)
+        self.set_text(text)
+
+    def set_text(self, text: str) -> None:
+        self.text = text
+        self._matrix = qr_matrix(text) if text else []
+        self.update()
+
+    def sizeHint(self) -> QSize:  # noqa: N802
+        return QSize(240, 240)
+
+    def paintEvent(self, event: QEvent) -> None:  # noqa: N802
+        if not self._matrix:
+            return
+        painter = QPainter(self)
+        side = min(self.width(), self.height())
+        n = len(self._matrix)
+        cell = side / n
+        x0 = (self.width() - side) / 2
+        y0 = (self.height() - side) / 2
+        painter.fillRect(QRectF(x0, y0, side, side), QColor("white"))
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(QColor("black"))
+        for r, row in enumerate(self._matrix):
+            for c, dark in enumerate(row):
+                if dark:
+                    # a hair of overlap so no light seams appear between modules when scaled
+                    painter.drawRect(QRectF(x0 + c * cell, y0 + r * cell, cell + 0.5, cell + 0.5))
+        painter.end()
+
+
+class NumericKeypad(QWidget):
+    """The app's own keypad for digits (and X for ID numbers): the system keyboards lack X."""
+
+    pressed = Signal(str)   # one character
+    backspace = Signal()
+    cleared = Signal()
+
+    def __init__(self, *, with_x: bool = False, parent: QWidget | None = None):
+        super().__init__(parent)
+        grid = QGridLayout(self)
+        grid.setSpacing(8)
+        keys = ["1", "2", "3", "4", "5", "6", "7", "8", "9", "X" if with_x else "C", "0", "⌫"]
+        self.buttons: dict[str, QPushButton] = {}
+        for i, key in enumerate(keys):
+            button = big_button("key")
+            button.setText(key)
+            button.clicked.connect(lambda _=False, k=key: self._on_key(k))
+            grid.addWidget(button, i // 3, i % 3)
+            self.buttons[key] = button
+
+    def _on_key(self, key: str) -> None:
+        if key == "⌫":
+            self.backspace.emit()
+        elif key == "C":
+            self.cleared.emit()
+        else:
+            self.pressed.emit(key)
+
+    def attach(self, field: QLineEdit) -> None:
+        """Type into ``field`` (respecting its max length)."""
+        self.pressed.connect(lambda k: field.insert(k) if len(field.text()) < field.maxLength() else None)
+        self.backspace.connect(field.backspace)
+        self.cleared.connect(field.clear)

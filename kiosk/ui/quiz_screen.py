@@ -39,11 +39,11 @@ def _label(name: str) -> QLabel:
     return label
 
 
-def _set_verdict(button: QPushButton, verdict: str) -> None:
-    """Colour a tile right/wrong through the stylesheet (a dynamic property needs a re-polish)."""
-    button.setProperty("verdict", verdict)
-    button.style().unpolish(button)
-    button.style().polish(button)
+def _set_style_property(widget: QWidget, name: str, value: object) -> None:
+    """Colour a widget through the stylesheet: a changed dynamic property takes effect only after a re-polish."""
+    widget.setProperty(name, value)
+    widget.style().unpolish(widget)
+    widget.style().polish(widget)
 
 
 class QuizScreen(ScreenBase):
@@ -252,14 +252,14 @@ class QuizScreen(ScreenBase):
             option_id = tile.property("option_id")
             verdict = "" if not answered else ("right" if option_id in fb.correct_ids else
                                                "wrong" if option_id in fb.chosen else "")
-            _set_verdict(tile, verdict)
+            _set_style_property(tile, "verdict", verdict)
             if not answered:
                 tile.setChecked(False)
         if fb is None:
             return
         p = self._presentation
         self.verdict_label.setText(self.tr("回答正确！") if fb.correct else self.tr("回答错误"))
-        self.verdict_label.setProperty("right", fb.correct)
+        _set_style_property(self.verdict_label, "right", fb.correct)
         self.explanation_label.setText(p.pick(fb.explanation, fb.explanation_en))
         self.source_label.setText(self.tr("依据：%1").replace("%1", fb.source))
         finished = self.current_round is not None and self.current_round.finished

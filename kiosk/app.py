@@ -82,7 +82,20 @@ def build_gui(core: Core, *, windowed: bool, idle_timeout_ms: int | None = None,
     window = MainWindow(config=core.config, presentation=presentation, idle=idle,
                         countdown_s=countdown_s or idle_cfg.countdown_s, tick_ms=tick_ms, kiosk_mode=not windowed)
     idle.setParent(window)
+    _add_quiz(window, core, presentation)
     return Gui(app, window, presentation, idle)
+
+
+def _add_quiz(window, core: Core, presentation) -> None:  # type: ignore[no-untyped-def]
+    """The prize quiz: its desk on the booth's ledger, its screen behind the attract screen's quiz button."""
+    from kiosk.quiz import build_quiz_desk
+    from kiosk.ui.quiz_screen import QuizScreen
+    from kiosk.ui.screens import Screen
+
+    quiz = QuizScreen(build_quiz_desk(core.booth), presentation)
+    window.add_screen(Screen.QUIZ, quiz)
+    window.attract.quiz_requested.connect(lambda: window.show_screen(Screen.QUIZ))
+    quiz.home_requested.connect(window.go_home)
 
 
 def _start_language(value: str | None):  # type: ignore[no-untyped-def]

@@ -51,6 +51,7 @@ class Gui:
     window: object
     presentation: object
     idle: object
+    console: object = None
 
     def close(self) -> None:
         """Tear the window down before the interpreter does, which can crash PySide6 at exit."""
@@ -62,7 +63,8 @@ class Gui:
 
 
 def build_gui(core: Core, *, windowed: bool, idle_timeout_ms: int | None = None,
-              countdown_s: int | None = None, tick_ms: int = 1000, cache_dir: Path | None = None) -> Gui:
+              countdown_s: int | None = None, tick_ms: int = 1000, cache_dir: Path | None = None,
+              console_options: dict | None = None) -> Gui:
     """Build the main window with every feature's screens wired in (Qt imported only here)."""
     from PySide6.QtWidgets import QApplication
 
@@ -78,7 +80,17 @@ def build_gui(core: Core, *, windowed: bool, idle_timeout_ms: int | None = None,
     window = MainWindow(config=core.config, presentation=presentation, idle=idle,
                         countdown_s=countdown_s or idle_cfg.countdown_s, tick_ms=tick_ms, kiosk_mode=not windowed)
     idle.setParent(window)
-    return Gui(app, window, presentation, idle)
+    console = _install_console(core, window, presentation, app, console_options or {})
+    return Gui(app, window, presentation, idle, console)
+
+
+def _install_console(core: Core, window, presentation, app, options: dict):  # type: ignore[no-untyped-def]
+    """The volunteer console (docs/console.md); ``options`` are the test hooks of ``install_console``."""
+    from kiosk.access import ConsoleAccess
+    from kiosk.ui.console import install_console
+
+    return install_console(window, core.booth, ConsoleAccess(core.ledger), presentation, app=app,
+                           export_dir=core.data_dir / "exports", **options)
 
 
 def run_gui(core: Core, *, windowed: bool) -> int:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QButtonGroup, QComboBox, QFormLayout, QHBoxLayout, QLabel, QLineEdit, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QButtonGroup, QComboBox, QGridLayout, QHBoxLayout, QLabel, QLineEdit, QVBoxLayout, QWidget
 
 from kiosk.access import ConsoleAccess
 from kiosk.booth import BoothService, InvalidInput
@@ -31,7 +31,7 @@ class ConsoleSetupScreen(ScreenBase):
         self.pin_again = QLineEdit(echoMode=QLineEdit.EchoMode.Password, maxLength=8)
         for field in (self.pin, self.pin_again):
             field.setAttribute(Qt.WidgetAttribute.WA_InputMethodEnabled, False)
-        self.main_venue, self.sub_venue = big_button("tile"), big_button("tile")
+        self.main_venue, self.sub_venue = big_button("choice"), big_button("choice")
         self._venues = QButtonGroup(self)
         for button in (self.main_venue, self.sub_venue):
             button.setCheckable(True)
@@ -45,7 +45,6 @@ class ConsoleSetupScreen(ScreenBase):
         self.retranslate()
 
     def _build_layout(self) -> None:
-        form = QFormLayout()
         venue = QHBoxLayout()
         venue.addWidget(self.main_venue)
         venue.addWidget(self.sub_venue)
@@ -53,14 +52,19 @@ class ConsoleSetupScreen(ScreenBase):
                 ("organisation", self.fields["organisation"]), ("venue", venue),
                 ("booth_name", self.fields["booth_name"]), ("device_name", self.fields["device_name"]),
                 ("pin", self.pin), ("pin_again", self.pin_again)]
-        for name, field in rows:
+        grid = QGridLayout()
+        grid.setHorizontalSpacing(32)
+        for i, (name, field) in enumerate(rows):  # two columns: a 1280x800 screen has no room for eight rows
+            cell = QVBoxLayout()
             self._labels[name] = QLabel(objectName="hint")
-            form.addRow(self._labels[name], field)
+            cell.addWidget(self._labels[name])
+            cell.addLayout(field) if isinstance(field, QHBoxLayout) else cell.addWidget(field)
+            grid.addLayout(cell, i // 2, i % 2)
         root = QVBoxLayout(self)
         root.setContentsMargins(48, 16, 48, 16)
         root.addWidget(self.title)
         root.addWidget(self.event_label)
-        root.addLayout(form, 1)
+        root.addLayout(grid, 1)
         root.addWidget(self.message)
         root.addWidget(self.save_button)
 

@@ -44,6 +44,7 @@ class DashboardScreen(ScreenBase):
         self.tile_values = {key: QLabel(objectName="figure") for key in TILES}
         self.table = QTableWidget(0, 3)
         self.table.verticalHeader().hide()
+        self.table.horizontalHeader().setStretchLastSection(True)
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self.chart = QChart()
         self.chart.legend().setAlignment(Qt.AlignmentFlag.AlignBottom)

@@ -71,7 +71,6 @@ class StationScreen(ScreenBase):
         self.undo_window.forget()
         self.message.clear()
         self._build_choices()
-        self.plus_button.setEnabled(station.takes_anonymous)
         self.retranslate()
         self.refresh()
 
@@ -156,6 +155,7 @@ class StationScreen(ScreenBase):
             return
         self.count_label.setText(self.tr("本台今日：%1 人次").replace("%1", str(self.count_today())))
         self._refresh_stock()
+        self._refresh_plus()
         self.refresh_undo()
 
     def _refresh_stock(self) -> None:
@@ -171,6 +171,13 @@ class StationScreen(ScreenBase):
         self.stock_label.setText(text)
         self.stock_label.setProperty("warning", left <= item.low_stock)
         self.stock_label.style().polish(self.stock_label)
+
+    def _refresh_plus(self) -> None:
+        """+1 is for passers-by: not at the members-only card desk, nor for one-per-member items."""
+        station = self.station
+        one_each = (station is not None and station.kind is StationKind.HANDOUT and bool(self.choice)
+                    and self._booth.config.handout(self.choice).one_per_member)
+        self.plus_button.setEnabled(station is not None and station.takes_anonymous and not one_each)
 
     def refresh_undo(self) -> None:
         self.undo_button.setEnabled(self.undo_window.pending() is not None)

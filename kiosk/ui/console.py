@@ -10,7 +10,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QObject
+from PySide6.QtCore import QCoreApplication, QObject
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from kiosk.access import ConsoleAccess
@@ -39,7 +39,8 @@ class ConfirmQuit:
 
     @classmethod
     def ask(cls, parent: QWidget) -> bool:
-        answer = QMessageBox.question(parent, parent.tr("退出程序"), parent.tr("确定退出工会服务台程序吗？"))
+        answer = QMessageBox.question(parent, QCoreApplication.translate("ConfirmQuit", "退出程序"),
+                                      QCoreApplication.translate("ConfirmQuit", "确定退出工会服务台程序吗？"))
         return answer == QMessageBox.StandardButton.Yes
 
 

@@ -11,6 +11,9 @@ from kiosk.ui.presentation import Presentation
 from kiosk.ui.widgets import ScreenBase, big_button
 
 
+COLUMNS = 4
+
+
 class ConsoleHomeScreen(ScreenBase):
     station_chosen = Signal(object)  # Station
     dashboard_requested = Signal()
@@ -31,11 +34,14 @@ class ConsoleHomeScreen(ScreenBase):
         grid_host = QWidget()
         grid = QGridLayout(grid_host)
         for i, station in enumerate(self.stations):
-            button = big_button("tile")
+            button = big_button("choice")
             button.clicked.connect(lambda _=False, s=station: self.station_chosen.emit(s))
-            grid.addWidget(button, i // 4, i % 4)
+            grid.addWidget(button, i // COLUMNS, i % COLUMNS)
             self.station_buttons.append(button)
+        for column in range(COLUMNS):
+            grid.setColumnStretch(column, 1)
         scroll = QScrollArea(widgetResizable=True)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         scroll.setWidget(grid_host)
         self.dashboard_button, self.members_button = big_button("primary"), big_button("primary")
         self.lock_button, self.fullscreen_button, self.quit_button = (big_button("small") for _ in range(3))

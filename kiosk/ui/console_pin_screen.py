@@ -34,14 +34,19 @@ class ConsolePinScreen(ScreenBase):
         self.retranslate()
 
     def _build_layout(self) -> None:
-        column = QVBoxLayout()
-        for w in (self.title, self.pin_field, self.message, self.keypad, self.ok_button):
+        column = QVBoxLayout()  # beside the keypad: a 1280x800 landscape screen has no room for both stacked
+        for w in (self.pin_field, self.message, self.ok_button):
             column.addWidget(w)
+        column.addStretch()
         column.addWidget(self.cancel_button, 0, Qt.AlignmentFlag.AlignLeft)
-        root = QHBoxLayout(self)
-        root.addStretch(1)
-        root.addLayout(column, 2)
-        root.addStretch(1)
+        row = QHBoxLayout()
+        row.addLayout(column, 1)
+        row.addSpacing(32)
+        row.addWidget(self.keypad, 1)
+        root = QVBoxLayout(self)
+        root.setContentsMargins(64, 24, 64, 24)
+        root.addWidget(self.title)
+        root.addLayout(row, 1)
 
     def retranslate(self) -> None:
         self.title.setText(self.tr("志愿者控制台 · 请输入密码"))

@@ -6,7 +6,7 @@ import datetime as dt
 from pathlib import Path
 
 from PySide6.QtCharts import QBarCategoryAxis, QBarSeries, QBarSet, QChart, QChartView, QValueAxis
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QCoreApplication, Qt, QTimer, Signal
 from PySide6.QtGui import QPainter
 from PySide6.QtWidgets import (QFileDialog, QFrame, QGridLayout, QHBoxLayout, QLabel, QTableWidget,
                                QTableWidgetItem, QVBoxLayout, QWidget)
@@ -24,7 +24,8 @@ class ExportFolder:
 
     @classmethod
     def ask(cls, parent: QWidget, default: Path) -> Path | None:
-        chosen = QFileDialog.getExistingDirectory(parent, parent.tr("选择导出文件夹"), str(default))
+        title = QCoreApplication.translate("ExportFolder", "选择导出文件夹")
+        chosen = QFileDialog.getExistingDirectory(parent, title, str(default))
         return Path(chosen) if chosen else None
 
 
@@ -48,6 +49,7 @@ class DashboardScreen(ScreenBase):
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self.chart = QChart()
         self.chart.legend().setAlignment(Qt.AlignmentFlag.AlignBottom)
+        self._build_chart()
         self.chart_view = QChartView(self.chart)
         self.chart_view.setRenderHint(QPainter.RenderHint.Antialiasing)
         self.csv_button, self.xlsx_button = big_button("primary"), big_button("primary")
@@ -94,6 +96,8 @@ class DashboardScreen(ScreenBase):
             self.tile_names[key].setText(text)
         self.table.setHorizontalHeaderLabels([self.tr("项目"), self.tr("人次 / 已发"), self.tr("库存剩余")])
         self.chart.setTitle(self.tr("每小时人次（北京时间）"))
+        self.visits_bars.setLabel(self.tr("咨询与服务"))
+        self.members_bars.setLabel(self.tr("新会员"))
         self.csv_button.setText(self.tr("导出日报 CSV"))
         self.xlsx_button.setText(self.tr("导出日报 Excel"))
         self.back_button.setText(self.tr("返回控制台"))
@@ -132,26 +136,28 @@ class DashboardScreen(ScreenBase):
                 self.table.setItem(r, c, item)
         self.table.resizeColumnsToContents()
 
+    def _build_chart(self) -> None:
+        """One series and two axes for the screen's life; a refresh only swaps their values
+        (removing and re-adding axes leaves stale labels painted in the chart)."""
+        self.visits_bars, self.members_bars = QBarSet(""), QBarSet("")
+        self.series = QBarSeries()
+        self.series.append(self.visits_bars)
+        self.series.append(self.members_bars)
+        self.chart.addSeries(self.series)
+        self.x_axis, self.y_axis = QBarCategoryAxis(), QValueAxis()
+        self.y_axis.setLabelFormat("%d")
+        self.chart.addAxis(self.x_axis, Qt.AlignmentFlag.AlignBottom)
+        self.chart.addAxis(self.y_axis, Qt.AlignmentFlag.AlignLeft)
+        self.series.attachAxis(self.x_axis)
+        self.series.attachAxis(self.y_axis)
+
     def _fill_chart(self, f: DayFigures) -> None:
-        self.chart.removeAllSeries()
-        for axis in self.chart.axes():
-            self.chart.removeAxis(axis)
         hours = sorted(set(f.per_hour_visits) | set(f.per_hour_members)) or ["12:00"]
-        visits, members = QBarSet(self.tr("咨询与服务")), QBarSet(self.tr("新会员"))
-        visits.append([f.per_hour_visits.get(h, 0) for h in hours])
-        members.append([f.per_hour_members.get(h, 0) for h in hours])
-        series = QBarSeries()
-        series.append(visits)
-        series.append(members)
-        self.chart.addSeries(series)
-        x_axis, y_axis = QBarCategoryAxis(), QValueAxis()
-        x_axis.append(hours)
-        y_axis.setRange(0, max([1, *f.per_hour_visits.values(), *f.per_hour_members.values()]))
-        y_axis.setLabelFormat("%d")
-        self.chart.addAxis(x_axis, Qt.AlignmentFlag.AlignBottom)
-        self.chart.addAxis(y_axis, Qt.AlignmentFlag.AlignLeft)
-        series.attachAxis(x_axis)
-        series.attachAxis(y_axis)
+        for bars, per_hour in ((self.visits_bars, f.per_hour_visits), (self.members_bars, f.per_hour_members)):
+            bars.remove(0, bars.count())
+            bars.append([per_hour.get(h, 0) for h in hours])
+        self.x_axis.setCategories(hours)
+        self.y_axis.setRange(0, max([1, *f.per_hour_visits.values(), *f.per_hour_members.values()]))
 
     # -- export -------------------------------------------------------------------------
 

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import csv
 import re
+import subprocess
+import sys
 
 import pytest
 from openpyxl import load_workbook
 
 from console_helpers import FakeClock, close_gui, open_gui, unlock
-from kiosk.cli import main as kiosk_main
 from kiosk.records import Kind
 from kiosk.ui.dashboard_screen import ExportFolder
 from kiosk.ui.screens import Screen
@@ -19,8 +20,10 @@ CLEAR_PHONE = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")
 
 @pytest.fixture
 def simulated(qtbot, tmp_path):
-    assert kiosk_main(["simulate", "--data-dir", str(tmp_path / "data"), "--members", "30", "--services", "90",
-                       "--quiz", "20", "--handouts", "40", "--seed", "11"]) == 0
+    # The real command, in its own process, as a volunteer would run it.
+    subprocess.run([sys.executable, "-m", "kiosk", "simulate", "--data-dir", str(tmp_path / "data"), "--members", "30",
+                    "--services", "90", "--quiz", "20", "--handouts", "40", "--seed", "11"],
+                   check=True, capture_output=True)
     core, gui = open_gui(tmp_path, FakeClock())
     unlock(gui)
     gui.console.home.dashboard_button.click()

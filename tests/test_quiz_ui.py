@@ -187,9 +187,7 @@ def one_prize_gui(tmp_path, qtbot):
     qtbot.addWidget(gui.window)
     gui.window.show()
     yield gui
-    gui.window.go_home()
-    gui.presentation.reset()
-    gui.window.allow_close()
+    gui.dispose()
     core.close()
 
 

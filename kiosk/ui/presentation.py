@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, Signal
 from PySide6.QtWidgets import QApplication
 
 from kiosk.settings import RESOURCES
@@ -24,10 +24,13 @@ class Presentation(QObject):
 
     changed = Signal()
 
-    def __init__(self, app: QApplication, switcher: LanguageSwitcher):
+    def __init__(self, app: QApplication, switcher: LanguageSwitcher, *, default_language: Language = Language.ZH):
         super().__init__(app)
         self._app = app
         self._switcher = switcher
+        self.default_language = default_language
+        if default_language is not switcher.language:
+            switcher.set_language(default_language)
         self._stylesheet = STYLESHEET.read_text(encoding="utf-8")
         self.large_text = False
         self._apply_style()
@@ -47,6 +50,8 @@ class Presentation(QObject):
     def set_language(self, language: Language) -> None:
         if language is not self._switcher.language:
             self._switcher.set_language(language)
+            # Qt posts LanguageChange; deliver it now so no screen shows a mix of languages, even briefly.
+            QCoreApplication.sendPostedEvents(None, QEvent.Type.LanguageChange)
             self.changed.emit()
 
     def toggle_language(self) -> None:
@@ -60,7 +65,7 @@ class Presentation(QObject):
 
     def reset(self) -> None:
         """Back to the defaults for the next person (after idle or at the end of a visit)."""
-        self.set_language(Language.ZH)
+        self.set_language(self.default_language)
         self.set_large_text(False)
 
     def _apply_style(self) -> None:

@@ -27,6 +27,8 @@ class FakeClock:
 def event_config(folder: Path, *, demo: bool = True, replace: tuple[tuple[str, str], ...] = ()) -> Path:
     """The demo configuration, made a real event (demo = false) and/or otherwise changed."""
     text = DEMO_CONFIG.read_text(encoding="utf-8")
+    # the copy lives elsewhere: point it at the bundled quiz bank
+    text = text.replace('bank = "quiz-bank.toml"', f'bank = "{(DEMO_CONFIG.parent / "quiz-bank.toml").as_posix()}"')
     if not demo:
         text = text.replace("demo = true", "demo = false")
     for old, new in replace:

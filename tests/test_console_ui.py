@@ -47,11 +47,12 @@ def test_long_press_in_the_corner_then_the_pin_opens_the_console(qtbot, demo):
     core, gui = demo
     window, console = gui.window, gui.console
     with qtbot.assertNotEmitted(console.corner.triggered, wait=150):
-        target = press_corner(qtbot, window, QPoint(640, 100))  # the title: not the corner, not a button
+        target = press_corner(qtbot, window, QPoint(600, 5))  # on the banner, but not in the corner
         qtbot.mouseRelease(target, Qt.MouseButton.LeftButton)
     with qtbot.assertNotEmitted(console.corner.triggered, wait=150):
         target = press_corner(qtbot, window)
         qtbot.mouseRelease(target, Qt.MouseButton.LeftButton)  # released too soon
+    assert window.current is Screen.ATTRACT
     with qtbot.waitSignal(console.corner.triggered, timeout=2000):
         press_corner(qtbot, window)
     assert window.current is Screen.CONSOLE_PIN

@@ -26,6 +26,7 @@ class ConsoleHomeScreen(ScreenBase):
     def __init__(self, booth: BoothService, presentation: Presentation, parent: QWidget | None = None):
         super().__init__(parent)
         self._booth, self._presentation = booth, presentation
+        self._profile = booth.booth  # read again when shown (setup may change it), not on language changes
         self.title = QLabel(objectName="title", alignment=Qt.AlignmentFlag.AlignCenter)
         self.booth_label = QLabel(objectName="subtitle", alignment=Qt.AlignmentFlag.AlignCenter, wordWrap=True)
         self.stations_label = QLabel(objectName="hint")
@@ -70,7 +71,7 @@ class ConsoleHomeScreen(ScreenBase):
         root.addLayout(bottom)
 
     def retranslate(self) -> None:
-        p, booth = self._presentation, self._booth.booth
+        p, booth = self._presentation, self._profile
         self.title.setText(self.tr("志愿者控制台"))
         self.booth_label.setText(f"{p.pick(booth.name, booth.name_en)} · {booth.district} {booth.street}")
         self.stations_label.setText(self.tr("选择服务台，本机即作为该服务台的计数器："))
@@ -83,7 +84,8 @@ class ConsoleHomeScreen(ScreenBase):
         self.quit_button.setText(self.tr("退出程序"))
 
     def on_shown(self) -> None:
-        self.retranslate()  # the booth's names may have just been set up
+        self._profile = self._booth.booth  # the booth's names may have just been set up
+        self.retranslate()
 
     def station(self, kind_and_id: tuple[str, str]) -> Station:
         """The station with this kind and service id (tests and screenshots pick desks this way)."""

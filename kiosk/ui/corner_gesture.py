@@ -5,7 +5,8 @@ from __future__ import annotations
 from PySide6.QtCore import QEvent, QObject, QPoint, QTimer, Signal
 from PySide6.QtWidgets import QApplication, QWidget
 
-PRESS = {QEvent.Type.MouseButtonPress, QEvent.Type.TouchBegin}
+# A second tap soon after the first arrives as a double-click: still the start of a hold.
+PRESS = {QEvent.Type.MouseButtonPress, QEvent.Type.MouseButtonDblClick, QEvent.Type.TouchBegin}
 RELEASE = {QEvent.Type.MouseButtonRelease, QEvent.Type.TouchEnd, QEvent.Type.TouchCancel}
 
 

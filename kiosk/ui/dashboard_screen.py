@@ -101,7 +101,8 @@ class DashboardScreen(ScreenBase):
         self.csv_button.setText(self.tr("导出日报 CSV"))
         self.xlsx_button.setText(self.tr("导出日报 Excel"))
         self.back_button.setText(self.tr("返回控制台"))
-        self.refresh()
+        if self.isVisible():  # a hidden screen reads the ledger when shown, not on every language change
+            self.refresh()
 
     # -- figures ------------------------------------------------------------------------
 

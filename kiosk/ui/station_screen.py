@@ -193,9 +193,11 @@ class StationScreen(ScreenBase):
         self.scan_hint.setText(self.tr("扫描会员码或兑奖码；也可手动输入后按回车"))
         self.undo_button.setText(self.tr("撤销上一条"))
         self.back_button.setText(self.tr("返回控制台"))
-        self.refresh()
+        if self.isVisible():  # a hidden screen reads the ledger when shown, not on every language change
+            self.refresh()
 
     def on_shown(self) -> None:
+        self.refresh()
         self.scan_field.setFocus()
 
     def screenshot_states(self):  # type: ignore[no-untyped-def]

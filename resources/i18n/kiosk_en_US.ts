@@ -187,6 +187,14 @@
         <translation>Visits per hour (Beijing time)</translation>
     </message>
     <message>
+        <source>咨询与服务</source>
+        <translation>Consultations and services</translation>
+    </message>
+    <message>
+        <source>新会员</source>
+        <translation>New members</translation>
+    </message>
+    <message>
         <source>导出日报 CSV</source>
         <translation>Export day report CSV</translation>
     </message>
@@ -197,14 +205,6 @@
     <message>
         <source>返回控制台</source>
         <translation>Back to the console</translation>
-    </message>
-    <message>
-        <source>咨询与服务</source>
-        <translation>Consultations and services</translation>
-    </message>
-    <message>
-        <source>新会员</source>
-        <translation>New members</translation>
     </message>
     <message>
         <source>导出失败，请检查U盘或文件夹：</source>

@@ -76,10 +76,11 @@ class SyncEngine:
 
     def __init__(self, ledger: Ledger, client: Client, *, policy: SyncPolicy = SyncPolicy(),
                  sleep: Callable[[float], None] = time.sleep, clock: Callable[[], float] = time.monotonic,
-                 rng: random.Random | None = None, holder: str | None = None):
+                 rng: random.Random | None = None, holder: str | None = None, backoff: Backoff | None = None):
         self.ledger, self.client, self.policy = ledger, client, policy
         self.sleep, self.clock = sleep, clock
-        self.backoff = Backoff(policy, rng or random.Random())
+        # A long-running app passes the same Backoff to each run's engine, so failures add up.
+        self.backoff = backoff or Backoff(policy, rng or random.Random())
         self.batch_size = policy.batch_size
         self.holder = holder or uuid.uuid4().hex
 

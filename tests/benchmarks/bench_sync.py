@@ -135,3 +135,92 @@ def test_drain_10k_pending_records(benchmark, drain_template, tmp_path):
 def _p99(values: list[float]) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(round(0.99 * (len(ordered) - 1))))] if ordered else 0.0
+
+
+# -- 350 booths × 300 records at once ---------------------------------------------------------------
+
+KINDS = ["registration"] * 3 + ["service_use"] * 5 + ["consultation"] * 2 + ["handout"] + ["quiz_attempt"]
+
+
+def _fill_booth(ledger: Ledger, city_public, *, booth: int, rng: random.Random) -> None:
+    """PER_BOOTH records as a booth's day leaves them (a quarter registrations with sealed fields),
+    written in one transaction: the write path itself is measured by the ledger benchmarks."""
+    seal_key_id = key_id(city_public)
+    with ledger.db.atomic():
+        for seq in range(1, PER_BOOTH + 1):
+            kind, record_id = rng.choice(KINDS), str(uuid.UUID(int=rng.getrandbits(128), version=4))
+            at = f"2026-11-25T0{rng.randint(2, 7)}:{rng.randint(10, 59)}:{rng.randint(10, 59)}.000Z"
+            payload, digest = freeze_payload(
+                record_id=record_id, seq=seq, kind=kind, subject="tcm", event_id="ev", booth_id=f"booth-{booth}",
+                device_id=ledger.device_id, captured_at=at, refers_to=None,
+                data={"service": "tcm", "occupation": "courier", "masked_name": "王*"})
+            ledger.db.execute("INSERT INTO records VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                              [seq, record_id, kind, "tcm", "ev", f"booth-{booth}", ledger.device_id, at, None,
+                               payload, digest])
+            if kind == "registration":
+                personal = {"name": fake_name(rng), "phone": fake_phone(rng), "id_number": fake_id_number(rng)}
+                ledger.db.execute("INSERT INTO sealed VALUES (?, ?, ?)",
+                                  [record_id, seal(personal, city_public, record_id=record_id), seal_key_id])
+            ledger.db.execute("INSERT INTO outbox (seq) VALUES (?)", [seq])
+
+
+@pytest.fixture(scope="module")
+def booths_template(tmp_path_factory):
+    base = tmp_path_factory.mktemp("booths-template")
+    (base / "city").mkdir()
+    city_public = load_or_create_city_key(base / "city" / "city.key").public_key()
+    storage = Storage(base / "city" / "city.sqlite3")
+    rng, tokens = random.Random(7), []
+    for n in range(BOOTHS):
+        ledger = Ledger(base / "booths" / f"{n:03d}" / "ledger.sqlite3")
+        code = create_booth(storage, booth_id=f"booth-{n}", event_id="ev", name=f"booth {n}", devices=1)
+        tokens.append(enroll(storage, code=code, device_id=ledger.device_id)[1])
+        _fill_booth(ledger, city_public, booth=n, rng=rng)
+        ledger.close()
+    storage.close()
+    return base, tokens
+
+
+def _run_booth(folder: Path, url: str, token: str, start: threading.Barrier, out: dict) -> None:
+    ledger = Ledger(folder / "ledger.sqlite3")
+    try:
+        engine = SyncEngine(ledger, SyncClient(url, token=token, read_timeout=60.0),
+                            policy=SyncPolicy(backoff_base_s=0.2, backoff_cap_s=2.0))
+        start.wait()
+        began = time.perf_counter()
+        report = engine.sync_once(attempts=20)
+        out.update(seconds=time.perf_counter() - began, report=report, pending=ledger.status().pending)
+    finally:
+        ledger.close()
+
+
+def test_350_booths_push_300_records_each_at_once(benchmark, booths_template, tmp_path):
+    template, tokens = booths_template
+    folder = tmp_path / "run"
+    shutil.copytree(template, folder)
+    results = [dict() for _ in range(BOOTHS)]
+
+    with ServerProcess(folder / "city") as server:
+        def run_all():
+            start = threading.Barrier(BOOTHS + 1)
+            threads = [threading.Thread(target=_run_booth, args=(folder / "booths" / f"{n:03d}", server.url,
+                                                                  tokens[n], start, results[n]))
+                       for n in range(BOOTHS)]
+            for t in threads:
+                t.start()
+            start.wait()
+            for t in threads:
+                t.join()
+
+        benchmark.pedantic(run_all, rounds=1, iterations=1)
+    wall = benchmark.stats.stats.max
+    total = BOOTHS * PER_BOOTH
+    assert all(r["pending"] == 0 and r["report"].error is None for r in results)
+    assert server_counts(folder / "city") == (total, total)          # every record exactly once
+    per_booth = sorted(r["seconds"] for r in results)
+    batches = [s for r in results for s in r["report"].batch_seconds]
+    benchmark.extra_info.update(records_per_s=round(total / wall), slowest_booth_s=round(per_booth[-1], 2),
+                                batch_p99_s=round(_p99(batches), 3), batches=len(batches))
+    print(f"\n350 booths: {total / wall:.0f} records/s overall, slowest booth {per_booth[-1]:.1f} s, "
+          f"median booth {statistics.median(per_booth):.1f} s, batch p50 {statistics.median(batches):.3f} s, "
+          f"p99 {_p99(batches):.3f} s over {len(batches)} batches")

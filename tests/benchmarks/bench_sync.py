@@ -5,8 +5,9 @@ Run: uv run pytest tests/benchmarks -o python_files='bench_*.py' -k sync
 
 from __future__ import annotations
 
-import json
+import os
 import random
+import resource
 import shutil
 import socket
 import statistics
@@ -21,9 +22,9 @@ import pytest
 import requests
 
 from kiosk.app import build_core
-from kiosk.ledger import Ledger, SealedField
+from kiosk.ledger import Ledger
 from kiosk.records import freeze_payload
-from kiosk.sealing import key_id, public_key_from_text, seal
+from kiosk.sealing import key_id, seal
 from kiosk.settings import DEMO_CONFIG
 from kiosk.simulate import fake_id_number, fake_name, fake_phone, simulate
 from sync.client import SyncClient
@@ -46,14 +47,14 @@ def free_port() -> int:
 class ServerProcess:
     """`python -m sync.server serve` on a loopback port, on the database and key of ``folder``."""
 
-    def __init__(self, folder: Path):
-        self.folder, self.port = folder, free_port()
+    def __init__(self, folder: Path, *, workers: int = 1):
+        self.folder, self.port, self.workers = folder, free_port(), workers
         self.url = f"http://127.0.0.1:{self.port}"
 
     def __enter__(self) -> ServerProcess:
         args = [sys.executable, "-m", "sync.server", "--database", str(self.folder / "city.sqlite3"),
                 "--city-key", str(self.folder / "city.key"), "--port", str(self.port), "--max-batch", "2000",
-                "serve"]
+                "--workers", str(self.workers), "serve"]
         self.proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         deadline = time.monotonic() + 30
         while True:
@@ -68,6 +69,23 @@ class ServerProcess:
     def __exit__(self, *exc: object) -> None:
         self.proc.terminate()
         self.proc.wait(timeout=30)
+
+
+def tree_cpu_seconds(pid: int) -> float:
+    """User+system CPU of a process and its children so far (Linux /proc; 0 elsewhere)."""
+    stat = Path(f"/proc/{pid}/stat")
+    if not stat.exists():
+        return 0.0
+    fields = stat.read_text().rsplit(")", 1)[1].split()
+    total = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    children = Path(f"/proc/{pid}/task/{pid}/children")
+    kids = children.read_text().split() if children.exists() else []
+    return total + sum(tree_cpu_seconds(int(kid)) for kid in kids)
+
+
+def client_cpu_seconds() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
 
 
 def server_counts(folder: Path) -> tuple[int, int]:
@@ -194,13 +212,16 @@ def _run_booth(folder: Path, url: str, token: str, start: threading.Barrier, out
         ledger.close()
 
 
-def test_350_booths_push_300_records_each_at_once(benchmark, booths_template, tmp_path):
+@pytest.mark.parametrize("workers", [1, 2])
+def test_350_booths_push_300_records_each_at_once(benchmark, booths_template, tmp_path, workers):
     template, tokens = booths_template
     folder = tmp_path / "run"
     shutil.copytree(template, folder)
     results = [dict() for _ in range(BOOTHS)]
 
-    with ServerProcess(folder / "city") as server:
+    with ServerProcess(folder / "city", workers=workers) as server:
+        cpu_before = tree_cpu_seconds(server.proc.pid), client_cpu_seconds()
+
         def run_all():
             start = threading.Barrier(BOOTHS + 1)
             threads = [threading.Thread(target=_run_booth, args=(folder / "booths" / f"{n:03d}", server.url,
@@ -213,6 +234,8 @@ def test_350_booths_push_300_records_each_at_once(benchmark, booths_template, tm
                 t.join()
 
         benchmark.pedantic(run_all, rounds=1, iterations=1)
+        server_cpu = tree_cpu_seconds(server.proc.pid) - cpu_before[0]
+        client_cpu = client_cpu_seconds() - cpu_before[1]
     wall = benchmark.stats.stats.max
     total = BOOTHS * PER_BOOTH
     assert all(r["pending"] == 0 and r["report"].error is None for r in results)
@@ -220,7 +243,9 @@ def test_350_booths_push_300_records_each_at_once(benchmark, booths_template, tm
     per_booth = sorted(r["seconds"] for r in results)
     batches = [s for r in results for s in r["report"].batch_seconds]
     benchmark.extra_info.update(records_per_s=round(total / wall), slowest_booth_s=round(per_booth[-1], 2),
-                                batch_p99_s=round(_p99(batches), 3), batches=len(batches))
-    print(f"\n350 booths: {total / wall:.0f} records/s overall, slowest booth {per_booth[-1]:.1f} s, "
+                                batch_p99_s=round(_p99(batches), 3), batches=len(batches),
+                                server_cpu_s=round(server_cpu, 1), client_cpu_s=round(client_cpu, 1))
+    print(f"\n350 booths, {workers} server process(es): {total / wall:.0f} records/s overall, slowest booth {per_booth[-1]:.1f} s, "
           f"median booth {statistics.median(per_booth):.1f} s, batch p50 {statistics.median(batches):.3f} s, "
-          f"p99 {_p99(batches):.3f} s over {len(batches)} batches")
+          f"p99 {_p99(batches):.3f} s over {len(batches)} batches; wall {wall:.1f} s, CPU server {server_cpu:.1f} s, "
+          f"booth simulators {client_cpu:.1f} s")

@@ -107,3 +107,22 @@ def test_sync_now_while_running_queues_one_more_run_not_a_second_sender(qtbot, c
     runner.sync_now()
     qtbot.waitUntil(lambda: len(seen) == 2, timeout=10_000)
     assert all(s.state is SyncState.SYNCED for s in seen)
+
+
+def test_an_unexpected_failure_is_reported_and_the_runner_keeps_going(qtbot, core, runner_for):
+    calls = []
+
+    class BrokenDisk:
+        def run(self):
+            calls.append(1)
+            if len(calls) == 1:
+                raise OSError("disk I/O error")
+            return make_job(core).run()
+
+    runner = runner_for(BrokenDisk(), period_ms=HOUR_MS)
+    with qtbot.waitSignal(runner.error_occurred, timeout=10_000) as blocker:
+        runner.start()
+    assert "disk I/O error" in blocker.args[0]
+    with qtbot.waitSignal(runner.status_changed, timeout=10_000) as blocker:
+        runner.sync_now()
+    assert blocker.args[0].state is SyncState.ENROLLMENT_REQUIRED

@@ -7,6 +7,7 @@ when asked, and at once when Qt's network information reports the network back.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 
 from PySide6.QtCore import QObject, QThread, QTimer, Signal, Slot
@@ -15,12 +16,14 @@ from PySide6.QtNetwork import QNetworkInformation
 from sync.job import SyncStatus
 
 DEFAULT_PERIOD_MS = 60_000
+log = logging.getLogger(__name__)
 
 
 class SyncWorker(QObject):
     """Lives in the worker thread; runs the job when asked."""
 
     finished = Signal(object)  # SyncStatus
+    failed = Signal(str)       # an unexpected error: the job is tried again at the next period
 
     def __init__(self, job: Callable[[], SyncStatus]):
         super().__init__()
@@ -28,13 +31,23 @@ class SyncWorker(QObject):
 
     @Slot()
     def run(self) -> None:
-        self.finished.emit(self._job())
+        # Network and server trouble arrive as statuses; anything else is a bug or a broken disk.
+        # It must not kill the worker thread (sync would stop for the rest of the day), so it is
+        # logged with its traceback and reported, and the schedule goes on.
+        try:
+            status = self._job()
+        except Exception as exc:  # noqa: BLE001 - see above
+            log.exception("sync run failed")
+            self.failed.emit(f"{type(exc).__name__}: {exc}")
+            return
+        self.finished.emit(status)
 
 
 class SyncRunner(QObject):
     """Owns the worker thread; at most one run at a time, never on the GUI thread."""
 
     status_changed = Signal(object)  # SyncStatus
+    error_occurred = Signal(str)     # an unexpected failure of a run, for the console
     _run_requested = Signal()
 
     def __init__(self, job: Callable[[], SyncStatus], *, period_ms: int = DEFAULT_PERIOD_MS,
@@ -49,6 +62,7 @@ class SyncRunner(QObject):
         self._worker.moveToThread(self._thread)
         self._run_requested.connect(self._worker.run)
         self._worker.finished.connect(self._on_finished)
+        self._worker.failed.connect(self._on_failed)
         self._timer = QTimer(self, singleShot=True)
         self._timer.timeout.connect(self.sync_now)
 
@@ -87,6 +101,12 @@ class SyncRunner(QObject):
             self.sync_now()
             return
         self._timer.start(self.period_ms if status.retry_in_s is None else int(status.retry_in_s * 1000))
+
+    @Slot(str)
+    def _on_failed(self, message: str) -> None:
+        self._busy = self._again = False
+        self.error_occurred.emit(message)
+        self._timer.start(self.period_ms)
 
     def _watch_network(self) -> None:
         # Without a backend (some Linux sessions, tests) the retry timer alone keeps probing.

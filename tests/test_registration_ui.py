@@ -275,10 +275,9 @@ def test_errors_follow_the_language_in_use(gui, qtbot):
     window.attract.language_button.click()
     register = to_form(window)
     # Qt posts LanguageChange to each window: wait for the event loop to deliver it.
-    qtbot.waitUntil(lambda: register.steps[0].text() == "1 Name")
+    qtbot.waitUntil(lambda: register.next_button.text() == "Next")
     register.next_button.click()
     assert register.pages[0].error.text() == "Please enter your name"
-    assert register.next_button.text() == "Next"
     gui.presentation.toggle_language()
     qtbot.waitUntil(lambda: register.pages[0].error.text() == "请输入姓名")
 

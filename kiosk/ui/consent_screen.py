@@ -39,7 +39,7 @@ class ConsentScreen(ScreenBase):
         super().__init__(parent)
         self._config = config
         self._presentation = presentation
-        self.title = QLabel(objectName="title", alignment=Qt.AlignmentFlag.AlignCenter)
+        self.title = QLabel(objectName="title", alignment=Qt.AlignmentFlag.AlignCenter, wordWrap=True)
         self.notice = QTextBrowser(objectName="notice", openExternalLinks=False)
         self.notice.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         QScroller.grabGesture(self.notice.viewport(), QScroller.ScrollerGestureType.LeftMouseButtonGesture)

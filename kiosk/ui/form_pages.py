@@ -37,12 +37,14 @@ class FormPage(QWidget):
         self.body.addWidget(self.hint)
         self.body.addWidget(self.error)
         self.body.addStretch(1)
+        self.error.hide()
 
     def values(self) -> dict[str, str]:
         raise NotImplementedError
 
     def show_error(self, text: str) -> None:
         self.error.setText(text)
+        self.error.setVisible(bool(text))  # an empty line would cost a large-text page its fit
 
     def focus_first(self) -> None:
         """Put the cursor where typing starts (text pages); keypad and tile pages need no focus."""
@@ -195,10 +197,12 @@ class OccupationPage(ChoicePage):
     fields = ("occupation",)
 
     def __init__(self, config: Config, presentation: Presentation, parent: QWidget | None = None):
-        super().__init__(presentation, columns=3, parent=parent)
+        # Two columns: "Food-delivery rider" in large text is a third of a portrait screen wide.
+        super().__init__(presentation, columns=2, parent=parent)
         self._occupations = config.registration.occupations
-        self.add_tiles(len(self._occupations))
+        self.add_tiles(len(self._occupations), role="pick")
         self.finish_layout()
+        self.hint.hide()  # the tiles speak for themselves; the room goes to large text
 
     def values(self) -> dict[str, str]:
         i = self.chosen()
@@ -210,7 +214,6 @@ class OccupationPage(ChoicePage):
 
     def retranslate(self) -> None:
         self.question.setText(self.tr("您的职业"))
-        self.hint.setText(self.tr("请点选一项"))
         for tile, occupation in zip(self.tiles, self._occupations, strict=True):
             tile.setText(self._presentation.pick(occupation.name, occupation.name_en))
 
@@ -259,7 +262,7 @@ class PlacePage(ChoicePage):
     fields = ("district", "street")
 
     def __init__(self, config: Config, presentation: Presentation, parent: QWidget | None = None):
-        super().__init__(presentation, columns=6, parent=parent)
+        super().__init__(presentation, columns=5, parent=parent)
         self._booth = config.booth
         self._districts = config.registration.districts or (config.booth.district,)
         self.add_tiles(len(self._districts), role="pick")
@@ -269,12 +272,13 @@ class PlacePage(ChoicePage):
         self.other_street = _text_field(max_length=40)
         self.other_street.textEdited.connect(lambda t: self.booth_street.setChecked(not t))
         self.booth_street.toggled.connect(self._booth_street_toggled)
-        street_row = QHBoxLayout()
-        street_row.addWidget(self.booth_street, 1)
-        street_row.addWidget(self.other_street, 1)
-        self.body.addWidget(self.street_label)
+        street_row = QHBoxLayout()  # one row, label included: the page must fit 800 px in large text
+        street_row.addWidget(self.street_label)
+        street_row.addWidget(self.booth_street, 2)
+        street_row.addWidget(self.other_street, 2)
         self.body.addLayout(street_row)
         self.finish_layout()
+        self.hint.hide()  # said in the question instead: the page must fit 800 px in large text
         self.wipe()
 
     def _booth_street_toggled(self, on: bool) -> None:
@@ -295,10 +299,9 @@ class PlacePage(ChoicePage):
         self.choose(self._districts.index(self._booth.district) if self._booth.district in self._districts else -1)
 
     def retranslate(self) -> None:
-        self.question.setText(self.tr("您工作所在的区"))
+        self.question.setText(self.tr("您工作所在的区（已按本展位所在地选好，不同请修改）"))
         self.street_label.setText(self.tr("街道（乡镇）"))
         self.booth_street.setText(self._booth.street)
         self.other_street.setPlaceholderText(self.tr("其他街道，请输入"))
-        self.hint.setText(self.tr("已按本展位所在地预先选好，不同请修改"))
         for tile, district in zip(self.tiles, self._districts, strict=True):
             tile.setText(district)

@@ -9,7 +9,7 @@ from kiosk.booth import BoothService, RegistrationForm
 from kiosk.validation import ValidationError
 from kiosk.ui.form_pages import DigitsPage, EmployerPage, FormPage, NamePage, OccupationPage, PlacePage
 from kiosk.ui.presentation import Presentation
-from kiosk.ui.widgets import ScreenBase, big_button
+from kiosk.ui.widgets import ScreenBase, WrappingButton, big_button
 
 # Errors that only mean "not finished yet": shown once the worker tries to go on, not while typing.
 INCOMPLETE_CODES = {"required", "length", "too_short"}
@@ -40,7 +40,7 @@ class RegisterScreen(ScreenBase):
             step.clicked.connect(lambda _=False, i=i: self.go_to(i))
             self.steps.append(step)
         self.back_button = big_button("small")
-        self.next_button = big_button("primary")
+        self.next_button = WrappingButton("primary")
         self.back_button.clicked.connect(self._back)
         self.next_button.clicked.connect(self._next)
         self.setFocusPolicy(Qt.FocusPolicy.ClickFocus)  # takes focus off text fields so the keyboard hides
@@ -148,6 +148,12 @@ class RegisterScreen(ScreenBase):
         self.stack.setCurrentIndex(0)
         self._refresh()
 
+    def screenshot_states(self) -> list[tuple[str, object]]:
+        """Every page, plus a refused 下一步 (the error shown) for ``kiosk screenshots``."""
+        states: list[tuple[str, object]] = [
+            (f"{i + 1}-{page.fields[0]}", lambda i=i: self.go_to(i)) for i, page in enumerate(self.pages)]
+        return [*states, ("1-name-error", self._next)]
+
     def _label_next(self) -> None:
         if self.page_index < len(self.pages) - 1:
             self.next_button.setText(self.tr("下一步"))
@@ -168,5 +174,6 @@ class RegisterScreen(ScreenBase):
         for page in self.pages:
             page.retranslate()
         for i, step in enumerate(self.steps):
-            step.setText(f"{i + 1} {self._field_name(self.pages[i].fields[0])}")
+            # Numbers only: six named chips do not fit a portrait screen in large text; the page names itself.
+            step.setText(str(i + 1))
         self._refresh()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QPainter
-from PySide6.QtWidgets import QGridLayout, QLineEdit, QPushButton, QSizePolicy, QWidget
+from PySide6.QtWidgets import QGridLayout, QLabel, QLineEdit, QPushButton, QSizePolicy, QVBoxLayout, QWidget
 
 from kiosk.qr import qr_matrix
 
@@ -35,6 +35,36 @@ def big_button(role: str = "", *, parent: QWidget | None = None) -> QPushButton:
     button.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
     button.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # a tap must not steal focus from the field being typed
     return button
+
+
+class WrappingButton(QPushButton):
+    """A big button whose text wraps onto a second line instead of widening the screen
+    (a submit button listing what is missing, in English, in large text, on a portrait screen)."""
+
+    def __init__(self, role: str = "", parent: QWidget | None = None):
+        super().__init__(parent)
+        if role:
+            self.setProperty("role", role)
+        self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.label = QLabel(self, objectName="buttonText", wordWrap=True, alignment=Qt.AlignmentFlag.AlignCenter)
+        self.label.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(16, 4, 16, 4)
+        layout.addWidget(self.label)
+
+    def setText(self, text: str) -> None:  # noqa: N802 (Qt naming)
+        self.label.setText(text)
+
+    def text(self) -> str:
+        return self.label.text()
+
+    def sizeHint(self) -> QSize:  # noqa: N802
+        return self.minimumSizeHint()
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802
+        hint = self.layout().minimumSize()
+        return QSize(hint.width(), max(hint.height(), 64))
 
 
 class QrWidget(QWidget):

@@ -59,15 +59,15 @@
     <name>ConsentScreen</name>
     <message>
         <source>入会须知与个人信息告知</source>
-        <translation>Joining the union: personal information notice</translation>
+        <translation>Personal information notice</translation>
     </message>
     <message>
         <source>我已阅读并同意以上告知</source>
-        <translation>I have read and agree to this notice</translation>
+        <translation>I have read and agree</translation>
     </message>
     <message>
         <source>不同意，返回首页</source>
-        <translation>I do not agree, back to start</translation>
+        <translation>I do not agree</translation>
     </message>
     <message>
         <source>同意并继续</source>
@@ -159,16 +159,12 @@
         <source>您的职业</source>
         <translation>Your occupation</translation>
     </message>
-    <message>
-        <source>请点选一项</source>
-        <translation>Tap one</translation>
-    </message>
 </context>
 <context>
     <name>PlacePage</name>
     <message>
-        <source>您工作所在的区</source>
-        <translation>The district where you work</translation>
+        <source>您工作所在的区（已按本展位所在地选好，不同请修改）</source>
+        <translation>The district where you work (preset to this booth&apos;s; change it if yours differs)</translation>
     </message>
     <message>
         <source>街道（乡镇）</source>
@@ -177,10 +173,6 @@
     <message>
         <source>其他街道，请输入</source>
         <translation>Another sub-district: type it</translation>
-    </message>
-    <message>
-        <source>已按本展位所在地预先选好，不同请修改</source>
-        <translation>Preset to this booth&apos;s location; change it if yours differs</translation>
     </message>
 </context>
 <context>

@@ -5,7 +5,7 @@ A page only collects values and shows the errors it is given; the register scree
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtWidgets import (QButtonGroup, QGridLayout, QHBoxLayout, QLabel, QLineEdit, QPushButton, QSizePolicy,
                                QVBoxLayout, QWidget)
 
@@ -26,8 +26,8 @@ class FormPage(QWidget):
         super().__init__(parent)
         self._presentation = presentation
         self.question = QLabel(objectName="question", wordWrap=True)
-        self.hint = QLabel(objectName="hint", wordWrap=True)
-        self.error = QLabel(objectName="error", wordWrap=True)
+        self.hint = QLabel(objectName="fieldHint", wordWrap=True)
+        self.error = QLabel(objectName="fieldError", wordWrap=True)
         self.body = QVBoxLayout(self)
         self.body.setContentsMargins(0, 0, 0, 0)
         self.body.setSpacing(10)
@@ -229,8 +229,16 @@ class EmployerPage(ChoicePage):
         self.other.textEdited.connect(self._typed)
         self.other.textChanged.connect(self.changed)
         self.group.idClicked.connect(self._picked)
+        self.other.installEventFilter(self)
         self.body.addWidget(self.other)
         self.finish_layout()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
+        # While typing, the quick picks make way for the on-screen keyboard (a 1280x800 screen has no room for both).
+        if watched is self.other and event.type() in (QEvent.Type.FocusIn, QEvent.Type.FocusOut):
+            for tile in self.tiles:
+                tile.setVisible(event.type() == QEvent.Type.FocusOut)
+        return False
 
     def _picked(self, index: int) -> None:
         self.other.setText(self._picks[index])

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QHBoxLayout, QPushButton, QStackedWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QPushButton, QVBoxLayout, QWidget
 
 from kiosk.booth import BoothService, RegistrationForm
 from kiosk.validation import ValidationError
 from kiosk.ui.form_pages import DigitsPage, EmployerPage, FormPage, NamePage, OccupationPage, PlacePage
 from kiosk.ui.presentation import Presentation
-from kiosk.ui.widgets import ScreenBase, WrappingButton, big_button
+from kiosk.ui.widgets import CurrentPageStack, ScreenBase, WrappingButton, big_button
 
 # Errors that only mean "not finished yet": shown once the worker tries to go on, not while typing.
 INCOMPLETE_CODES = {"required", "length", "too_short"}
@@ -30,7 +30,7 @@ class RegisterScreen(ScreenBase):
             NamePage(presentation), DigitsPage(presentation, field_name="phone", length=11, with_x=False),
             DigitsPage(presentation, field_name="id_number", length=18, with_x=True),
             OccupationPage(config, presentation), EmployerPage(config, presentation), PlacePage(config, presentation)]
-        self.stack = QStackedWidget()
+        self.stack = CurrentPageStack()
         self.steps: list[QPushButton] = []
         for i, page in enumerate(self.pages):
             self.stack.addWidget(page)

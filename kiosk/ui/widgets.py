@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QPainter
-from PySide6.QtWidgets import QGridLayout, QLabel, QLineEdit, QPushButton, QSizePolicy, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (QGridLayout, QLabel, QLineEdit, QPushButton, QSizePolicy, QStackedWidget, QVBoxLayout,
+                               QWidget)
 
 from kiosk.qr import qr_matrix
 
@@ -35,6 +36,23 @@ def big_button(role: str = "", *, parent: QWidget | None = None) -> QPushButton:
     button.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
     button.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # a tap must not steal focus from the field being typed
     return button
+
+
+class CurrentPageStack(QStackedWidget):
+    """A stack sized by the page in front, not by its largest page: with the on-screen keyboard open,
+    a short page must fit above it even though a keypad page elsewhere in the stack is tall."""
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.currentChanged.connect(lambda _i: self.updateGeometry())
+
+    def sizeHint(self) -> QSize:  # noqa: N802
+        current = self.currentWidget()
+        return current.sizeHint() if current else super().sizeHint()
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802
+        current = self.currentWidget()
+        return current.minimumSizeHint() if current else super().minimumSizeHint()
 
 
 class WrappingButton(QPushButton):

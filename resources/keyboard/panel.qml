@@ -10,6 +10,8 @@ Item {
     property string kioskLocale: "zh_CN"
     readonly property real keyboardHeight: panel.height
     readonly property bool keyboardActive: panel.active
+    readonly property var activeLocales: VirtualKeyboardSettings.activeLocales
+    readonly property string currentLocale: VirtualKeyboardSettings.locale
 
     onKioskLocaleChanged: VirtualKeyboardSettings.locale = kioskLocale
 

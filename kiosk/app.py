@@ -12,6 +12,7 @@ from pathlib import Path
 from kiosk.booth import BoothService
 from kiosk.config import Config, load_config
 from kiosk.ledger import Ledger
+from kiosk.retention import purge_expired
 from kiosk.sealing import KeyRing
 from kiosk.settings import LEDGER_FILE
 
@@ -35,6 +36,7 @@ def build_core(*, data_dir: Path, config_path: Path) -> Core:
     keys = KeyRing(data_dir / "keys")
     keys.ensure()
     ledger = Ledger(data_dir / LEDGER_FILE)
+    purge_expired(ledger, retention_days=config.retention_days)  # retention runs at every start
     return Core(data_dir, config, keys, ledger, BoothService(ledger, config, keys))
 
 
@@ -51,22 +53,38 @@ class Gui:
     window: object
     presentation: object
     idle: object
+    console: object = None
 
-    def close(self) -> None:
-        """Tear the window down before the interpreter does, which can crash PySide6 at exit."""
+    def dispose(self) -> None:
+        """Stop every timer and delete the window now, while the ledger is still open: a window left
+        for later deletion would still answer timers and language changes with a closed ledger."""
+        from PySide6.QtCore import QCoreApplication, QEvent
+
+        if self.console is not None:
+            self.console.lock_watch.disarm()
+        self.idle.disarm()
+        self.presentation.reset()
+        self.presentation.attach(None)
         self.window.allow_close()
         self.window.close()
         self.window.deleteLater()
+        self.presentation.deleteLater()
+        QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
         self.app.processEvents()
+
+    def close(self) -> None:
+        """Tear the window down before the interpreter does, which can crash PySide6 at exit."""
+        self.dispose()
         self.app.shutdown()
 
 
 def build_gui(core: Core, *, windowed: bool, idle_timeout_ms: int | None = None,
               countdown_s: int | None = None, tick_ms: int = 1000, cache_dir: Path | None = None,
-              virtual_keyboard: bool = False) -> Gui:
+              console_options: dict | None = None, virtual_keyboard: bool = False) -> Gui:
     """Build the main window with every feature's screens wired in (Qt imported only here)."""
     from PySide6.QtWidgets import QApplication
 
+    from kiosk.settings import env_value
     from kiosk.ui.i18n import LanguageSwitcher
     from kiosk.ui.idle import IdleWatcher
     from kiosk.ui.main_window import MainWindow
@@ -75,16 +93,53 @@ def build_gui(core: Core, *, windowed: bool, idle_timeout_ms: int | None = None,
     from kiosk.ui.registration import install_registration
 
     app = QApplication.instance() or QApplication([])
-    presentation = Presentation(app, LanguageSwitcher(app, cache_dir=cache_dir))
+    presentation = Presentation(app, LanguageSwitcher(app, cache_dir=cache_dir),
+                                default_language=_start_language(env_value("language")))
     idle_cfg = core.config.idle
     idle = IdleWatcher(app, timeout_ms=idle_timeout_ms or idle_cfg.timeout_s * 1000)
     window = MainWindow(config=core.config, presentation=presentation, idle=idle,
                         countdown_s=countdown_s or idle_cfg.countdown_s, tick_ms=tick_ms, kiosk_mode=not windowed)
     idle.setParent(window)
+    presentation.attach(window)
     install_registration(window, core.booth, presentation)
     if virtual_keyboard:
         install_keyboard(app, window.keyboard_area, presentation)
-    return Gui(app, window, presentation, idle)
+    _add_quiz(window, core, presentation)
+    console = _install_console(core, window, presentation, app, console_options or {})
+    return Gui(app, window, presentation, idle, console)
+
+
+def _install_console(core: Core, window, presentation, app, options: dict):  # type: ignore[no-untyped-def]
+    """The volunteer console (docs/console.md); ``options`` are the test hooks of ``install_console``."""
+    from kiosk.access import ConsoleAccess
+    from kiosk.ui.console import install_console
+
+    return install_console(window, core.booth, ConsoleAccess(core.ledger), presentation, app=app,
+                           export_dir=core.data_dir / "exports", **options)
+
+
+def _add_quiz(window, core: Core, presentation) -> None:  # type: ignore[no-untyped-def]
+    """The prize quiz: its desk on the booth's ledger, its screen behind the attract screen's quiz button."""
+    from kiosk.quiz import build_quiz_desk
+    from kiosk.ui.quiz_screen import QuizScreen
+    from kiosk.ui.screens import Screen
+
+    quiz = QuizScreen(build_quiz_desk(core.booth), presentation)
+    window.add_screen(Screen.QUIZ, quiz)
+    window.attract.quiz_requested.connect(lambda: window.show_screen(Screen.QUIZ))
+    quiz.home_requested.connect(window.go_home)
+
+
+def _start_language(value: str | None):  # type: ignore[no-untyped-def]
+    from kiosk.config import ConfigError
+    from kiosk.ui.i18n import Language
+
+    if value is None:
+        return Language.ZH
+    try:
+        return Language(value)
+    except ValueError:
+        raise ConfigError("KIOSK_LANGUAGE", "language", f"must be zh_CN or en_US, not {value!r}") from None
 
 
 def run_gui(core: Core, *, windowed: bool) -> int:

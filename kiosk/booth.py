@@ -7,16 +7,17 @@ validation, sealing and the outbox are the same whoever captures a record. Refus
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
-import hashlib
+import json
 from dataclasses import dataclass, field
 from typing import Any
 
 from kiosk import masking, tokens, validation
-from kiosk.config import Config, ConfigError
+from kiosk.config import Booth, Config, ConfigError
 from kiosk.ledger import Ledger, SealedField
 from kiosk.records import Kind, Record, new_record_id, utc_now_text
-from kiosk.sealing import KeyRing, keyed_hash, public_key_to_text, seal
+from kiosk.sealing import KeyRing, key_id, keyed_hash, public_key_from_text, public_key_to_text, seal
 
 
 class BoothError(Exception):
@@ -112,6 +113,7 @@ class CleanRegistration:
 
 
 PERSONAL_LOOKUPS = ("id_number", "phone")
+BOOTH_PROFILE_META = "booth_profile"
 
 
 class BoothService:
@@ -131,6 +133,27 @@ class BoothService:
     @property
     def booth_id(self) -> str:
         return self.ledger.get_meta("booth_id") or self.config.booth.id
+
+    @property
+    def booth(self) -> Booth:
+        """The booth as set up on this device (the console's setup screen), else as configured."""
+        saved = self.ledger.get_meta(BOOTH_PROFILE_META)
+        return dataclasses.replace(self.config.booth, **json.loads(saved)) if saved else self.config.booth
+
+    @property
+    def is_set_up(self) -> bool:
+        return self.ledger.get_meta(BOOTH_PROFILE_META) is not None
+
+    def set_up_booth(self, profile: dict[str, str], *, device_name: str) -> Record:
+        """Store the booth's setup (names, district, venue type) and keep the setup itself as a record."""
+        unknown = set(profile) - {f.name for f in dataclasses.fields(Booth)}
+        if unknown:
+            raise ValueError(f"not booth fields: {sorted(unknown)}")
+        record = self._write(Kind.AUDIT, {"action": "booth_setup", "booth": profile, "device_name": device_name},
+                             subject="booth_setup")
+        self.ledger.set_meta("device_name", device_name)
+        self.ledger.set_meta(BOOTH_PROFILE_META, json.dumps(profile, ensure_ascii=False, sort_keys=True))
+        return record
 
     def reload_seal_key(self) -> None:
         """Pick up the city key after enrolment."""
@@ -158,8 +181,8 @@ class BoothService:
         if form.occupation not in {o.id for o in reg.occupations}:
             errors.append(validation.ValidationError("occupation", "required", "请选择职业", "Please choose an occupation"))
         employer = attempt(validation.validate_free_text, form.employer, field="employer", limit=60)
-        district = form.district or self.config.booth.district
-        street = attempt(validation.validate_free_text, form.street or self.config.booth.street, field="street", limit=40)
+        district = form.district or self.booth.district
+        street = attempt(validation.validate_free_text, form.street or self.booth.street, field="street", limit=40)
         if errors:
             return None, errors
         return CleanRegistration(name, phone, rid, form.occupation, employer, district, street), []
@@ -176,6 +199,24 @@ class BoothService:
     def member_by_pass(self, token: str) -> MemberSummary | None:
         found = self.ledger.find_by_lookup("pass", token)
         return self._summary(found[0]) if found else None
+
+    def search_members(self, query: str, *, limit: int = 20) -> list[MemberSummary]:
+        """Members by a name (matched in its masked form, e.g. 王*明) or the last four phone digits;
+        voided registrations left out, corrections applied."""
+        text = query.strip()
+        if not text:
+            return []
+        tail = text if text.isascii() and text.isdigit() and len(text) == 4 else None
+        name = None if tail else (text if "*" in text else masking.mask_name(text))
+        found: dict[str, MemberSummary] = {}
+        for record in self.ledger.find_registrations(masked_name=name, phone_tail=tail, limit=limit):
+            target = record.refers_to if record.kind == Kind.CORRECTION else record.id
+            if target in found or self.ledger.is_voided(target):
+                continue
+            member = self._summary(self.ledger.get(target))
+            if member.masked_name == name or (tail and member.masked_phone.endswith(tail)):
+                found[target] = member
+        return list(found.values())
 
     def register(self, form: RegistrationForm) -> MemberSummary:
         """Validate, check duplicates, seal and write one registration; returns the member's pass."""
@@ -267,30 +308,57 @@ class BoothService:
 
     def record_quiz_attempt(self, *, questions: list[str], answers: list[list[str]], score: int, passed: bool,
                             duration_s: float, voucher: str | None = None, claimant_phone: str | None = None,
-                            claimant_pass: str | None = None) -> Record:
-        """A finished quiz round; a voucher (if a prize was claimed) becomes redeemable at the handout desk."""
+                            claimant_pass: str | None = None, completed: bool = True) -> Record:
+        """A quiz round, finished or abandoned; a voucher (if a prize was claimed) becomes redeemable at the handout desk."""
         lookups: list[tuple[str, str]] = []
         if voucher is not None:
             lookups.append(("voucher", voucher))
-            if claimant_phone:
-                lookups.append(("prize_claim", keyed_hash(self._hmac, "phone", claimant_phone)))
-            if claimant_pass:
-                lookups.append(("prize_claim", claimant_pass))
+            lookups.extend(("prize_claim", key) for key in self._claim_keys(claimant_phone, claimant_pass))
         data = {"questions": questions, "answers": answers, "score": score, "passed": passed,
-                "duration_s": round(duration_s, 1), "prize_voucher": voucher}
-        return self._write(Kind.QUIZ_ATTEMPT, data, subject="passed" if passed else "failed", lookups=lookups)
+                "duration_s": round(duration_s, 1), "prize_voucher": voucher, "completed": completed}
+        subject = ("passed" if passed else "failed") if completed else "abandoned"
+        return self._write(Kind.QUIZ_ATTEMPT, data, subject=subject, lookups=lookups)
 
     def has_claimed_prize(self, *, phone: str | None = None, member_pass: str | None = None) -> bool:
-        keys = []
+        """Whether this person already claimed a prize, by the same phone, the same pass, or the other one of a member."""
+        return any(self.ledger.find_by_lookup("prize_claim", k) for k in self._claim_keys(phone, member_pass))
+
+    def prize_vouchers_outstanding(self) -> int:
+        """Vouchers issued by valid quiz attempts and not yet redeemed: prizes promised but still on the shelf."""
+        voided = self.ledger.voided_ids()
+        issued = {r.data.get("prize_voucher") for r in self.ledger.records(kind=Kind.QUIZ_ATTEMPT) if r.id not in voided}
+        issued.discard(None)
+        return sum(1 for v in issued if not self.ledger.find_by_lookup("voucher_redeemed", v))
+
+    def _claim_keys(self, phone: str | None, member_pass: str | None) -> list[str]:
+        """Every key one person's prize claim is filed under: the phone's keyed hash, the pass, and (for a member)
+        the other of the two, so a claim by phone blocks a later claim by that member's pass and vice versa."""
+        keys: list[str] = []
         if phone:
             keys.append(keyed_hash(self._hmac, "phone", phone))
+            member = self.find_member(phone=phone)
+            if member is not None:
+                keys.append(member.pass_token)
         if member_pass:
             keys.append(member_pass)
             member = self.member_by_pass(member_pass)
             if member is not None:
-                record = self.ledger.get(member.record_id)
-                keys.extend(h for p, h in self.ledger.lookups_of(record.id) if p == "phone")
-        return any(self.ledger.find_by_lookup("prize_claim", k) for k in keys)
+                keys.extend(self._phone_hashes_of(member.record_id))
+        return list(dict.fromkeys(keys))
+
+    def _phone_hashes_of(self, registration_id: str) -> list[str]:
+        """The phone hashes of a registration and of its corrections (a corrected phone is the member's too)."""
+        ids = [registration_id] + [r.id for r in self.ledger.references_to(registration_id) if r.kind == Kind.CORRECTION]
+        return [h for rid in ids for p, h in self.ledger.lookups_of(rid) if p == "phone"]
+
+    AUDIT_ACTIONS = ("setup", "pin_change", "export", "correction", "void", "kiosk_exit", "purge",
+                     "console_unlock", "console_lockout", "enrolment")
+
+    def record_audit(self, action: str, *, details: dict[str, Any] | None = None) -> Record:
+        """A console action, kept append-only and synced like every other record (never personal data)."""
+        if action not in self.AUDIT_ACTIONS:
+            raise ValueError(f"unknown audit action {action!r}")
+        return self._write(Kind.AUDIT, {"action": action, "details": details or {}}, subject=action)
 
     def record_export(self, *, fmt: str, records: int) -> Record:
         """Each export of the day report leaves a record of itself."""
@@ -388,4 +456,4 @@ def _validated(fn: Any, *args: Any, **kwargs: Any) -> Any:
 
 
 def _key_id(public_text: str) -> str:
-    return hashlib.sha256(public_text.encode()).hexdigest()[:16]
+    return key_id(public_key_from_text(public_text))

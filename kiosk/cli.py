@@ -33,11 +33,27 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=("csv", "xlsx"), required=True)
     p.add_argument("--out", type=Path, required=True)
 
+    p = sub.add_parser("purge", help="remove sealed personal fields of synced records past retention")
+    _common(p)
+    p.add_argument("--now", action="store_true", help="every synced record, whatever its age (a borrowed device)")
+
     p = sub.add_parser("screenshots", help="render every screen in both languages to PNG (offscreen)")
     _common(p)
     p.add_argument("--out", type=Path, default=Path("screenshots"))
     p.add_argument("--all-sizes", action="store_true", help="also 1920x1080 and portrait 800x1280")
     p.add_argument("--large-text", action="store_true", help="render in large-text mode too")
+
+    p = sub.add_parser("enroll", help="enrol this device with the city server (once, with a code from the city union)")
+    _common(p)
+    p.add_argument("--server", required=True, help="the city server's URL, https://...")
+    p.add_argument("--code", required=True, help="the enrolment code printed by `kiosk-server new-booth`")
+    p.add_argument("--ca-bundle", default=None, help="PEM file of the CA that signed the server's certificate")
+
+    p = sub.add_parser("sync", help="push pending records to the city server and pull updates")
+    _common(p)
+    p.add_argument("--once", action="store_true", help="one run, then exit: 0 when nothing is left pending")
+    p.add_argument("--attempts", type=_non_negative, default=3, help="tries of a --once run on network failures")
+    p.add_argument("--ca-bundle", default=None, help="PEM file of the CA that signed the server's certificate")
     return parser
 
 
@@ -71,6 +87,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     try:
         return COMMANDS[args.command or "gui"](core, args)
+    except ConfigError as exc:
+        print(f"kiosk: configuration refused: {exc.path}: [{exc.key}] {exc.reason}", file=sys.stderr)
+        return 2
     finally:
         core.close()
 
@@ -122,6 +141,18 @@ def cmd_export(core, args) -> int:  # type: ignore[no-untyped-def]
     return 0
 
 
+def cmd_purge(core, args) -> int:  # type: ignore[no-untyped-def]
+    from kiosk.retention import purge_expired, purge_now
+
+    if args.now:
+        purged = purge_now(core.ledger)
+    else:
+        purged = purge_expired(core.ledger, retention_days=core.config.retention_days)
+    core.booth.record_audit("purge", details={"records": purged, "all_synced": args.now, "via": "cli"})
+    print(f"purged the personal fields of {purged} synced records")
+    return 0
+
+
 def cmd_screenshots(core, args) -> int:  # type: ignore[no-untyped-def]
     import os
     import tempfile
@@ -141,4 +172,17 @@ def cmd_screenshots(core, args) -> int:  # type: ignore[no-untyped-def]
     return 0
 
 
-COMMANDS = {"gui": cmd_gui, "screenshots": cmd_screenshots, "simulate": cmd_simulate, "status": cmd_status, "export": cmd_export}
+def cmd_enroll(core, args) -> int:  # type: ignore[no-untyped-def]
+    from sync.commands import enroll_command
+
+    return enroll_command(core, server=args.server, code=args.code, ca_bundle=args.ca_bundle)
+
+
+def cmd_sync(core, args) -> int:  # type: ignore[no-untyped-def]
+    from sync.commands import sync_command
+
+    return sync_command(core, once=args.once, attempts=max(1, args.attempts), ca_bundle=args.ca_bundle)
+
+
+COMMANDS = {"gui": cmd_gui, "screenshots": cmd_screenshots, "purge": cmd_purge, "simulate": cmd_simulate, "status": cmd_status, "export": cmd_export,
+            "enroll": cmd_enroll, "sync": cmd_sync}

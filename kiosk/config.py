@@ -11,6 +11,11 @@ from pathlib import Path
 from typing import Any
 
 VENUE_TYPES = ("main", "sub")
+# Sensitive personal information under PIPL art. 28 (biometrics, health, religion …) needs a separate
+# consent (art. 29); the booth does not collect it unless the config carries that separate text.
+SENSITIVE_FIELDS = frozenset({"id_photo", "id_card_photo", "photo", "face", "fingerprint", "biometric",
+                              "health", "health_notes", "medical", "medical_history", "diagnosis",
+                              "religion", "bank_account", "precise_location"})
 HANDOUT_KINDS = ("gift", "leaflet", "welfare_pack", "prize")
 
 
@@ -174,6 +179,13 @@ def _registration(r: _Reader) -> RegistrationSettings:
     max_age = r.int("registration.max_age", 80, lo=14, hi=120)
     if max_age < min_age:
         raise ConfigError(r.path, "registration.max_age", f"{max_age} is below min_age {min_age}")
+    optional_fields = tuple(r.str_list("registration.optional_fields"))
+    for name in optional_fields:
+        consent = r.get(f"registration.sensitive_consent.{name}")
+        if name in SENSITIVE_FIELDS and not (isinstance(consent, str) and consent.strip()):
+            raise ConfigError(r.path, f"registration.optional_fields",
+                              f"{name!r} is sensitive personal information: it needs its own consent text in "
+                              f"[registration.sensitive_consent] {name} = \"…\" (PIPL art. 29), or leave it out")
     oath_enabled = r.bool("registration.oath_enabled", True)
     oath_text = r.str("registration.oath_text", "" if not oath_enabled else None)
     return RegistrationSettings(
@@ -186,7 +198,7 @@ def _registration(r: _Reader) -> RegistrationSettings:
         min_age=min_age,
         max_age=max_age,
         districts=tuple(r.str_list("registration.districts")),
-        optional_fields=tuple(r.str_list("registration.optional_fields")),
+        optional_fields=optional_fields,
     )
 
 

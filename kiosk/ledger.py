@@ -163,6 +163,20 @@ class Ledger:
             ORDER BY r.seq""", [purpose, value_hash]).fetchall()
         return [Record(*row) for row in rows]
 
+    def find_registrations(self, *, masked_name: str | None = None, phone_tail: str | None = None,
+                           limit: int = 20) -> list[Record]:
+        """Registrations and corrections whose masked name, or masked phone's last four digits, match
+        (newest first): how a volunteer finds a member to correct without seeing clear data."""
+        rows = self.db.execute(f"""
+            SELECT {RECORD_COLUMNS} FROM records
+            WHERE kind IN ('registration', 'correction') AND (
+                coalesce(json_extract(payload, '$.data.masked_name'),
+                         json_extract(payload, '$.data.changes.masked_name')) = :name
+                OR substr(coalesce(json_extract(payload, '$.data.masked_phone'),
+                                   json_extract(payload, '$.data.changes.masked_phone')), -4) = :tail)
+            ORDER BY seq DESC LIMIT :limit""", {"name": masked_name, "tail": phone_tail, "limit": limit}).fetchall()
+        return [Record(*row) for row in rows]
+
     def lookups_of(self, record_id: str) -> list[tuple[str, str]]:
         rows = self.db.execute("SELECT purpose, hash FROM lookup WHERE record_id = ?", [record_id])
         return [(p, h) for p, h in rows]
@@ -192,6 +206,28 @@ class Ledger:
             for record_id, envelope in replacements:
                 self.db.execute("UPDATE sealed SET envelope = ?, key_id = ? WHERE record_id = ?",
                                 [envelope, key_id, record_id])
+
+    def purge_personal(self, *, synced_before: str) -> int:
+        """Remove the sealed fields and the keyed ID/phone hashes of records synced before the cutoff.
+
+        Records never synced are kept whole: purging them would lose the only copy. With
+        secure_delete the freed pages are zeroed, and the WAL is checkpointed and truncated after,
+        so no sealed byte stays in the file or its WAL.
+        """
+        self.db.execute("PRAGMA secure_delete=ON")
+        with self.db.atomic():
+            doomed = [r[0] for r in self.db.execute("""
+                SELECT r.id FROM records r JOIN outbox o ON o.seq = r.seq
+                WHERE o.state = 'synced' AND o.synced_at < ?
+                  AND (EXISTS (SELECT 1 FROM sealed s WHERE s.record_id = r.id)
+                       OR EXISTS (SELECT 1 FROM lookup l WHERE l.record_id = r.id
+                                  AND l.purpose IN ('id_number', 'phone', 'prize_claim')))""", [synced_before])]
+            for record_id in doomed:
+                self.db.execute("DELETE FROM sealed WHERE record_id = ?", [record_id])
+                self.db.execute("DELETE FROM lookup WHERE record_id = ? AND purpose IN ('id_number', 'phone', "
+                                "'prize_claim')", [record_id])
+        self.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        return len(doomed)
 
     # -- counts -------------------------------------------------------------------------
 
@@ -273,6 +309,29 @@ class Ledger:
                 cur = self.db.execute("UPDATE outbox SET state = 'pending' WHERE seq = ? AND state = 'synced'", [seq])
                 changed += cur.rowcount
         return changed
+
+    def synced_sequence_numbers(self) -> list[int]:
+        return [r[0] for r in self.db.execute("SELECT seq FROM outbox WHERE state = 'synced' ORDER BY seq")]
+
+    def acquire_sender_lease(self, holder: str, *, ttl_s: float, now: float) -> bool:
+        """Become the one sender of this ledger until ``now + ttl_s`` (or renew); False when another holds it.
+
+        A lease and not a lock: a sender killed mid-push must not block sync for ever. ``now`` is
+        the caller's clock; both sides of one device share it, so a wrong date does no harm.
+        One statement, so two processes cannot both win. ``holder`` must not contain '|'.
+        """
+        with self.db.atomic():
+            cur = self.db.execute("""
+                INSERT INTO meta VALUES ('sender_lease', :value) ON CONFLICT (key) DO UPDATE SET value = excluded.value
+                WHERE substr(meta.value, 1, instr(meta.value, '|') - 1) = :holder
+                   OR CAST(substr(meta.value, instr(meta.value, '|') + 1) AS REAL) <= :now""",
+                                  {"value": f"{holder}|{now + ttl_s!r}", "holder": holder, "now": now})
+        return cur.rowcount == 1
+
+    def release_sender_lease(self, holder: str) -> None:
+        with self.db.atomic():
+            self.db.execute("DELETE FROM meta WHERE key = 'sender_lease' AND substr(value, 1, instr(value, '|') - 1) = ?",
+                            [holder])
 
     def outbox_states(self) -> dict[int, str]:
         return {seq: state for seq, state in self.db.execute("SELECT seq, state FROM outbox")}

@@ -80,12 +80,12 @@ def _local_hours(utc_hours: dict[str, int]) -> dict[str, int]:
 
 def summary_rows(service: BoothService, figures: DayFigures) -> list[tuple[str, str, Any]]:
     """(Chinese label, English label, value) rows of the report's summary block."""
-    config = service.config
+    config, booth = service.config, service.booth
     rows: list[tuple[str, str, Any]] = [
         ("活动", "Event", config.event.name),
-        ("展位", "Booth", config.booth.name),
-        ("区 / 街道", "District / street", f"{config.booth.district} {config.booth.street}"),
-        ("会场类型", "Venue type", "主会场" if config.booth.venue_type == "main" else "分会场"),
+        ("展位", "Booth", booth.name),
+        ("区 / 街道", "District / street", f"{booth.district} {booth.street}"),
+        ("会场类型", "Venue type", "主会场" if booth.venue_type == "main" else "分会场"),
         ("服务项目数", "Service items", figures.service_items),
         ("咨询人次", "Consultations (person-times)", figures.consultations),
         ("发展会员", "New members", figures.new_members),

@@ -59,6 +59,11 @@ def public_key_from_text(text: str) -> X25519PublicKey:
     return X25519PublicKey.from_public_bytes(base64.b64decode(text, validate=True))
 
 
+def key_id(public_key: X25519PublicKey) -> str:
+    """A short name for a public key, stored beside each envelope sealed to it."""
+    return hashlib.sha256(public_key_to_text(public_key).encode()).hexdigest()[:16]
+
+
 def private_key_to_bytes(key: X25519PrivateKey) -> bytes:
     return key.private_bytes(serialization.Encoding.Raw, serialization.PrivateFormat.Raw,
                              serialization.NoEncryption())

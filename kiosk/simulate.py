@@ -103,12 +103,13 @@ def _quiz_attempt(service: BoothService, rng: random.Random) -> Record:
                                        duration_s=rng.uniform(40, 180), voucher=voucher, claimant_phone=phone)
 
 
-def print_record_line(stream: TextIO = sys.stdout) -> Callable[[Record], None]:
+def print_record_line(stream: TextIO | None = None) -> Callable[[Record], None]:
     """The ``<kind> <record-id>`` line, flushed right after the record committed."""
 
     def emit(record: Record) -> None:
-        stream.write(f"{record.kind} {record.id}\n")
-        stream.flush()
+        out = stream or sys.stdout  # looked up per call: a redirected stdout must be honoured
+        out.write(f"{record.kind} {record.id}\n")
+        out.flush()
 
     return emit
 

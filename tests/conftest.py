@@ -35,3 +35,17 @@ def booth(core: Core):
 
 
 TODAY = dt.date(2026, 11, 25)
+
+
+@pytest.fixture
+def gui(core, qtbot, tmp_path):
+    """The whole kiosk window on the demo event, with idle timeouts short enough for tests."""
+    from kiosk.app import build_gui
+
+    built = build_gui(core, windowed=True, idle_timeout_ms=300, countdown_s=2, tick_ms=100,
+                      cache_dir=tmp_path / "i18n")
+    qtbot.addWidget(built.window)
+    built.window.resize(1280, 800)
+    built.window.show()
+    yield built
+    built.dispose()

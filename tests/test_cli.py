@@ -97,3 +97,23 @@ def test_kiosk_entry_point_runs(tmp_path):
     out = subprocess.run([sys.executable, "-m", "kiosk", "status", "--data-dir", str(tmp_path)],
                          capture_output=True, text=True, check=True).stdout
     assert "pending 0" in out
+
+
+def test_a_sensitive_extra_field_is_refused_without_its_own_consent(tmp_path):
+    from kiosk.config import ConfigError, load_config
+    from kiosk.settings import DEMO_CONFIG
+
+    text = DEMO_CONFIG.read_text(encoding="utf-8")
+    bad = tmp_path / "bad.toml"
+    bad.write_text(text.replace("optional_fields = []", 'optional_fields = ["id_photo"]'), encoding="utf-8")
+    with pytest.raises(ConfigError, match="sensitive personal information") as err:
+        load_config(bad)
+    assert err.value.key == "registration.optional_fields"
+    good = tmp_path / "good.toml"
+    good.write_text(text.replace("optional_fields = []", 'optional_fields = ["id_photo"]\n'
+                                 '[registration.sensitive_consent]\nid_photo = "我单独同意提供身份证照片用于……"'),
+                    encoding="utf-8")
+    assert load_config(good).registration.optional_fields == ("id_photo",)
+    plain = tmp_path / "plain.toml"
+    plain.write_text(text.replace("optional_fields = []", 'optional_fields = ["shoe_size"]'), encoding="utf-8")
+    assert load_config(plain).registration.optional_fields == ("shoe_size",)

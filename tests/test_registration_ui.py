@@ -236,6 +236,7 @@ def test_a_matching_phone_alone_does_not_hand_out_someone_elses_pass(gui, core):
 def test_with_the_oath_switched_off_submit_goes_straight_to_the_welcome(qtbot, tmp_path):
     config = tmp_path / "event.toml"
     shutil.copy(DEMO_CONFIG, config)
+    shutil.copy(DEMO_CONFIG.parent / "quiz-bank.toml", tmp_path)  # the event file names it relatively
     config.write_text(config.read_text(encoding="utf-8").replace("oath_enabled = true", "oath_enabled = false"),
                       encoding="utf-8")
     core = build_core(data_dir=tmp_path / "data", config_path=config)

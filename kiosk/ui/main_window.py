@@ -91,7 +91,9 @@ class MainWindow(QMainWindow):
         self.wiped.emit()
 
     def _on_idle(self) -> None:
-        if self.current is not Screen.ATTRACT and self.current is not Screen.CONSOLE:
+        # A screen may opt out of the idle return (the volunteer console locks itself instead).
+        widget = self.screens.get(self.current)
+        if self.current is not Screen.ATTRACT and getattr(widget, "idle_return", True):
             self.overlay.start()
 
     # -- status -------------------------------------------------------------------------

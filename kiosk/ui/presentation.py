@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 
-from PySide6.QtCore import QObject, Signal
-from PySide6.QtWidgets import QApplication
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, Signal
+from PySide6.QtWidgets import QApplication, QWidget
 
 from kiosk.settings import RESOURCES
 from kiosk.ui.i18n import Language, LanguageSwitcher
@@ -24,13 +24,21 @@ class Presentation(QObject):
 
     changed = Signal()
 
-    def __init__(self, app: QApplication, switcher: LanguageSwitcher):
+    def __init__(self, app: QApplication, switcher: LanguageSwitcher, *, default_language: Language = Language.ZH):
         super().__init__(app)
         self._app = app
         self._switcher = switcher
+        self.default_language = default_language
+        if default_language is not switcher.language:
+            switcher.set_language(default_language)
         self._stylesheet = STYLESHEET.read_text(encoding="utf-8")
         self.large_text = False
+        self._window: QWidget | None = None
         self._apply_style()
+
+    def attach(self, window: QWidget | None) -> None:
+        """The window whose widgets must follow a language change at once."""
+        self._window = window
 
     @property
     def language(self) -> Language:
@@ -47,6 +55,10 @@ class Presentation(QObject):
     def set_language(self, language: Language) -> None:
         if language is not self._switcher.language:
             self._switcher.set_language(language)
+            # Qt only posts LanguageChange; send it to our window now so no screen shows a mix of
+            # languages, even briefly (the posted one arrives later and changes nothing more).
+            if self._window is not None:
+                QCoreApplication.sendEvent(self._window, QEvent(QEvent.Type.LanguageChange))
             self.changed.emit()
 
     def toggle_language(self) -> None:
@@ -60,7 +72,7 @@ class Presentation(QObject):
 
     def reset(self) -> None:
         """Back to the defaults for the next person (after idle or at the end of a visit)."""
-        self.set_language(Language.ZH)
+        self.set_language(self.default_language)
         self.set_large_text(False)
 
     def _apply_style(self) -> None:

@@ -86,7 +86,9 @@ class RegisterScreen(ScreenBase):
         _clean, errors = self._booth.check_registration(self.form())
         self._errors = {}
         for error in errors:
-            self._errors.setdefault(error.field, error)
+            # Kept for display only: without its traceback, which would keep every calling frame
+            # (the window's builder included) alive after the window is deleted.
+            self._errors.setdefault(error.field, error.with_traceback(None))
         for i, page in enumerate(self.pages):
             shown = [e for e in self._page_errors(i) if i in self._attempted or e.code not in INCOMPLETE_CODES]
             page.show_error(self._presentation.pick(shown[0].zh, shown[0].en) if shown else "")
@@ -160,7 +162,7 @@ class RegisterScreen(ScreenBase):
         elif not self._errors:
             self.next_button.setText(self.tr("提交登记"))
         else:
-            names = self.tr("、").join(self._field_name(f) for f in self.missing_fields())
+            names = (", " if self._presentation.english else "、").join(map(self._field_name, self.missing_fields()))
             self.next_button.setText(self.tr("尚未完成：%1").replace("%1", names))
         self.back_button.setText(self.tr("取消") if self.page_index == 0 else self.tr("上一步"))
 

@@ -25,7 +25,6 @@ class RegistrationFlow(QObject):
 
     def __init__(self, window, booth: BoothService, presentation: Presentation):  # type: ignore[no-untyped-def]
         super().__init__(window)
-        self._window = window
         self._booth = booth
         self._presentation = presentation
         self._form: RegistrationForm | None = None
@@ -40,21 +39,35 @@ class RegistrationFlow(QObject):
                                (Screen.OATH, self.oath), (Screen.WELCOME, self.welcome),
                                (Screen.ALREADY_REGISTERED, self.already)):
             window.add_screen(screen, widget)
-        self._connect()
+        self._connect(window)
 
-    def _connect(self) -> None:
-        show = self._window.show_screen
-        self._window.attract.join_requested.connect(lambda: show(Screen.CONSENT))
-        self._window.wiped.connect(self._forget)
+    @property
+    def _window(self):  # type: ignore[no-untyped-def]
+        # The window is the parent: holding it in an attribute would keep its Python wrapper alive after deletion.
+        return self.parent()
+
+    def _connect(self, window) -> None:  # type: ignore[no-untyped-def]
+        # Bound methods only, no lambdas holding the window: its wrapper must go when the window is deleted.
+        window.attract.join_requested.connect(self._show_consent)
+        window.wiped.connect(self._forget)
         self.consent.accepted.connect(self._consented)
-        self.consent.declined.connect(self._window.go_home)
-        self.register.cancelled.connect(self._window.go_home)
+        self.consent.declined.connect(self._go_home)
+        self.register.cancelled.connect(self._go_home)
         self.register.submitted.connect(self._submitted)
-        self.oath.back_requested.connect(lambda: show(Screen.REGISTER))
+        self.oath.back_requested.connect(self._show_form)
         self.oath.sworn.connect(self._sworn)
-        self.welcome.done.connect(self._window.go_home)
-        self.already.done.connect(self._window.go_home)
-        self.already.edit_requested.connect(lambda: show(Screen.REGISTER))
+        self.welcome.done.connect(self._go_home)
+        self.already.done.connect(self._go_home)
+        self.already.edit_requested.connect(self._show_form)
+
+    def _show_consent(self) -> None:
+        self._window.show_screen(Screen.CONSENT)
+
+    def _show_form(self) -> None:
+        self._window.show_screen(Screen.REGISTER)
+
+    def _go_home(self) -> None:
+        self._window.go_home()
 
     def _consented(self, notice_version: str) -> None:
         self._notice_version = notice_version

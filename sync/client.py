@@ -1,0 +1,170 @@
+"""The HTTP side of the kiosk's sync: the only module that imports requests.
+
+Every call has connect and read timeouts, redirects are never followed, TLS certificates are
+verified by default, and every failure is raised as one of the ``sync.protocol`` errors.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import ipaddress
+import json
+from collections.abc import Sequence
+from typing import Any
+from urllib.parse import urlsplit
+
+import requests
+
+from sync import protocol
+from sync.protocol import (BadAnswer, BatchTooLarge, Distribution, Enrollment, EnrollmentRefused, PushAnswer,
+                           RequestRefused, ServerBusy, TimedOut, TokenRefused, Unreachable, WireRecord)
+
+USER_AGENT = f"union-booth-kiosk-sync/{protocol.PROTOCOL_VERSION}"
+
+
+class SyncClient:
+    """Talks protocol v1 to one city server."""
+
+    def __init__(self, base_url: str, *, token: str | None = None, connect_timeout: float = 5.0,
+                 read_timeout: float = 30.0, verify: bool | str = True, session: requests.Session | None = None):
+        self.base_url = check_server_url(base_url)
+        self.token = token
+        self.timeout = (connect_timeout, read_timeout)
+        self.verify = verify
+        self.session = session or requests.Session()
+        # Proxy settings from the environment would send booth traffic to whatever a shared
+        # laptop was last configured for; the server URL is the only target.
+        self.session.trust_env = False
+
+    def close(self) -> None:
+        self.session.close()
+
+    # -- calls ------------------------------------------------------------------------------
+
+    def probe(self) -> None:
+        """Raise unless the server answers its health check."""
+        self._json(self._send("GET", protocol.HEALTH_PATH))
+
+    def enroll(self, *, code: str, device_id: str) -> Enrollment:
+        body = {"protocol": protocol.PROTOCOL_VERSION, "code": code, "device_id": device_id}
+        response = self._send("POST", protocol.ENROLL_PATH, body=body, authorised=False)
+        if response.status_code in (401, 403):
+            raise EnrollmentRefused(f"enrolment refused: {_detail(response)}")
+        return protocol.parse_enrollment(self._json(response))
+
+    def push(self, device_id: str, records: Sequence[WireRecord]) -> PushAnswer:
+        response = self._send("POST", protocol.PUSH_PATH, body=protocol.push_body(device_id, records))
+        return protocol.parse_push_answer(self._json(response), {r.id for r in records})
+
+    def held(self, device_id: str) -> list[tuple[int, int]]:
+        return protocol.parse_held(self._json(self._send("GET", protocol.HELD_PATH)), device_id)
+
+    def fetch_distribution(self, event_id: str, name: str, *, etag: str | None = None) -> Distribution:
+        """The newest version, or a ``Distribution`` without content when ``etag`` is still current."""
+        headers = {"If-None-Match": etag} if etag else {}
+        response = self._send("GET", protocol.distribution_path(event_id, name), headers=headers)
+        if response.status_code == 304 and etag:
+            return Distribution(event_id, name, 0, etag, None)
+        document = self._json(response)
+        return protocol.parse_distribution(document, etag=response.headers.get("ETag", ""))
+
+    # -- plumbing ---------------------------------------------------------------------------
+
+    def _send(self, method: str, path: str, *, body: Any = None, headers: dict[str, str] | None = None,
+              authorised: bool = True) -> requests.Response:
+        all_headers = {"User-Agent": USER_AGENT, "Accept": protocol.JSON_TYPE, "Accept-Encoding": "gzip",
+                       **(headers or {})}
+        if authorised:
+            if not self.token:
+                raise TokenRefused("this device is not enrolled: run `kiosk enroll --server URL --code CODE`")
+            all_headers["Authorization"] = f"Bearer {self.token}"
+        data = None
+        if body is not None:
+            data = protocol.gzip_json(body)
+            all_headers.update({"Content-Type": protocol.JSON_TYPE, "Content-Encoding": "gzip"})
+        try:
+            return self.session.request(method, self.base_url + path, data=data, headers=all_headers,
+                                        timeout=self.timeout, verify=self.verify, allow_redirects=False)
+        except requests.Timeout as exc:
+            raise TimedOut(f"the server did not answer in time ({type(exc).__name__})") from exc
+        except requests.ConnectionError as exc:
+            raise Unreachable(f"cannot reach {self.base_url}: {_short(exc)}") from exc
+        except requests.RequestException as exc:
+            raise BadAnswer(f"broken answer from {self.base_url}: {_short(exc)}") from exc
+
+    def _json(self, response: requests.Response) -> Any:
+        """The body of a 200 JSON answer; any other answer becomes the matching error."""
+        _raise_for_status(response)
+        if not response.headers.get("Content-Type", "").startswith(protocol.JSON_TYPE):
+            raise BadAnswer(f"answer is {response.headers.get('Content-Type') or 'untyped'}, not JSON "
+                            "(a captive portal or a proxy in the way?)")
+        try:
+            return json.loads(response.content)
+        except (ValueError, requests.RequestException) as exc:
+            raise BadAnswer("answer body is not valid JSON (truncated or garbled)") from exc
+
+
+def _raise_for_status(response: requests.Response) -> None:
+    status = response.status_code
+    if status == 200:
+        return
+    if 300 <= status < 400:
+        where = urlsplit(response.headers.get("Location", "")).netloc or "elsewhere"
+        raise BadAnswer(f"the server redirected to {where} (a captive portal, or a wrong server URL)")
+    if status in (401, 403):
+        raise TokenRefused(f"the server refused this device's token: {_detail(response)}")
+    if status == 413:
+        raise BatchTooLarge(f"the server wants smaller pushes: {_detail(response)}")
+    if status == 429 or status >= 500:
+        raise ServerBusy(f"the server is busy or failing (HTTP {status})", retry_after=retry_after_seconds(response))
+    if 400 <= status < 500:
+        raise RequestRefused(f"the server refused the request (HTTP {status}): {_detail(response)}",
+                             status=status, reason=_detail(response))
+    raise BadAnswer(f"unexpected HTTP {status}")
+
+
+def retry_after_seconds(response: requests.Response) -> float | None:
+    """Retry-After as seconds; an HTTP date is measured against the server's own Date header,
+    so a skewed device clock cannot turn it into hours (or into nothing)."""
+    value = response.headers.get("Retry-After", "").strip()
+    if not value:
+        return None
+    if value.isdigit():
+        return float(value)
+    try:
+        until = email.utils.parsedate_to_datetime(value)
+        now = email.utils.parsedate_to_datetime(response.headers.get("Date", ""))
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, (until - now).total_seconds())
+
+
+def check_server_url(url: str) -> str:
+    """The URL without a trailing slash; plain http is allowed for loopback (tests, a local proxy) only."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("https", "http") or not parts.hostname:
+        raise ValueError(f"server URL must be https://host[:port]: {url!r}")
+    if parts.scheme == "http" and not _is_loopback(parts.hostname):
+        raise ValueError(f"refusing plain http to {parts.hostname}: personal data travels only over https")
+    return url.rstrip("/")
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _detail(response: requests.Response) -> str:
+    try:
+        detail = json.loads(response.content).get("detail")
+    except (ValueError, AttributeError, requests.RequestException):
+        detail = None
+    return str(detail) if detail else f"HTTP {response.status_code}"
+
+
+def _short(exc: Exception) -> str:
+    return str(exc).split("\n")[0][:200]

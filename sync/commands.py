@@ -1,0 +1,87 @@
+"""The ``kiosk enroll`` and ``kiosk sync`` commands: wiring, messages and exit codes.
+
+Exit codes: 0 nothing pending (records parked for attention are reported, not pending), 1 pending,
+2 bad arguments, 3 enrolment needed or refused, 4 server unreachable or failing.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from typing import Any
+
+from sync.protocol import EnrollmentRefused, SyncError, TokenRefused, TransientError
+
+EXIT_OK, EXIT_PENDING, EXIT_USAGE, EXIT_ENROL, EXIT_NETWORK = 0, 1, 2, 3, 4
+# A command-line run waits at most this long between tries, whatever a server's Retry-After says.
+CLI_WAIT_CAP_S = 30.0
+
+
+def enroll_command(core: Any, *, server: str, code: str, ca_bundle: str | None) -> int:
+    from sync.client import SyncClient
+    from sync.enrollment import enroll_device
+
+    try:
+        client = SyncClient(server, verify=ca_bundle or True)
+    except ValueError as exc:
+        return _fail(str(exc), EXIT_USAGE)
+    try:
+        enrollment = enroll_device(core.ledger, core.keys, client, server_url=client.base_url, code=code)
+    except EnrollmentRefused as exc:
+        return _fail(str(exc), EXIT_ENROL)
+    except TransientError as exc:
+        return _fail(f"enrolment failed, try again: {exc}", EXIT_NETWORK)
+    except SyncError as exc:
+        return _fail(str(exc), EXIT_ENROL)
+    finally:
+        client.close()
+    core.booth.reload_seal_key()
+    print(f"enrolled: device {enrollment.device_id}, booth {enrollment.booth_id}, event {enrollment.event_id}")
+    return EXIT_OK
+
+
+def sync_command(core: Any, *, once: bool, attempts: int, ca_bundle: str | None) -> int:
+    from sync.client import SyncClient
+    from sync.engine import SyncEngine, SyncPolicy
+    from sync.enrollment import finish_enrollment, server_link
+
+    link = server_link(core.ledger)
+    if link is None:
+        return _fail("this device is not enrolled: run `kiosk enroll --server URL --code CODE`", EXIT_ENROL)
+    finish_enrollment(core.ledger, core.keys)
+    client = SyncClient(link.url, token=link.token, verify=ca_bundle or True)
+    policy = SyncPolicy(backoff_cap_s=CLI_WAIT_CAP_S, retry_after_cap_s=CLI_WAIT_CAP_S)
+    engine = SyncEngine(core.ledger, client, policy=policy)
+    try:
+        while True:
+            report = engine.sync_once(attempts=attempts, event_id=link.event_id)
+            _print_report(report)
+            if once or isinstance(report.error, TokenRefused):
+                return _exit_code(report)
+            time.sleep(report.retry_in or 60.0)
+    finally:
+        client.close()
+
+
+def _print_report(report: Any) -> None:
+    print(f"synced {report.settled}, parked {report.parked}, requeued {report.requeued}; "
+          f"pending {report.pending}, needs attention {report.needs_attention}")
+
+
+def _exit_code(report: Any) -> int:
+    if isinstance(report.error, TokenRefused):
+        return _fail(f"{report.error}; enrol again with `kiosk enroll`", EXIT_ENROL)
+    if report.pending == 0:
+        if report.error is not None:
+            print(f"kiosk sync: warning: {report.error}", file=sys.stderr)
+        if report.needs_attention:
+            print(f"kiosk sync: {report.needs_attention} record(s) need attention (see the console)", file=sys.stderr)
+        return EXIT_OK
+    if isinstance(report.error, TransientError):
+        return _fail(f"{report.pending} record(s) still pending: {report.error}", EXIT_NETWORK)
+    return _fail(f"{report.pending} record(s) still pending: {report.error or 'unknown reason'}", EXIT_PENDING)
+
+
+def _fail(message: str, code: int) -> int:
+    print(f"kiosk: {message}", file=sys.stderr)
+    return code

@@ -1,0 +1,207 @@
+"""The sync engine: drains the ledger's outbox to the city server, exactly once, oldest first.
+
+Plain synchronous Python, tested without threads; the Qt runner calls ``sync_once`` from its
+worker thread. Exactly-once rests on the record ids: a record is committed locally before
+any send, marked synced only after an explicit per-record answer, and a resend of a record
+the server already holds is answered "duplicate". There is no "in flight" state to recover.
+Errors are those of ``sync.protocol``.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from kiosk.ledger import Ledger, OutboxEntry
+from sync.protocol import (SETTLED, BatchTooLarge, Distribution, PushAnswer, RequestRefused,
+                           SenderBusy, SyncError, TimedOut, TransientError, WireRecord, missing_from)
+
+
+class Client(Protocol):
+    def push(self, device_id: str, records: list[WireRecord]) -> PushAnswer: ...
+    def held(self, device_id: str) -> list[tuple[int, int]]: ...
+    def fetch_distribution(self, event_id: str, name: str, *, etag: str | None = None) -> Distribution: ...
+
+
+@dataclass(frozen=True)
+class SyncPolicy:
+    batch_size: int = 100
+    max_batch: int = 1000
+    backoff_base_s: float = 2.0
+    backoff_cap_s: float = 300.0
+    retry_after_cap_s: float = 3600.0
+    slow_batch_s: float = 5.0        # a batch answered slower than this does not grow the next one
+    lease_ttl_s: float = 120.0
+
+
+class Backoff:
+    """Exponential back-off with full jitter (a random wait up to the capped bound), Retry-After honoured."""
+
+    def __init__(self, policy: SyncPolicy, rng: random.Random):
+        self.policy, self.rng, self.failures = policy, rng, 0
+
+    def next_delay(self, retry_after: float | None = None) -> float:
+        self.failures += 1
+        bound = min(self.policy.backoff_cap_s, self.policy.backoff_base_s * 2 ** (self.failures - 1))
+        delay = self.rng.uniform(0, bound)
+        if retry_after is not None:
+            delay = max(delay, min(retry_after, self.policy.retry_after_cap_s))
+        return delay
+
+    def reset(self) -> None:
+        self.failures = 0
+
+
+@dataclass
+class SyncReport:
+    """What one ``sync_once`` did and where the ledger stands afterwards."""
+
+    settled: int = 0
+    parked: int = 0
+    requeued: int = 0
+    pending: int = 0
+    needs_attention: int = 0
+    error: SyncError | None = None
+    retry_in: float | None = None
+    batch_seconds: list[float] = field(default_factory=list)
+
+
+class SyncEngine:
+    """Pushes one ledger through one client; one engine per thread (it holds that thread's ledger)."""
+
+    def __init__(self, ledger: Ledger, client: Client, *, policy: SyncPolicy = SyncPolicy(),
+                 sleep: Callable[[float], None] = time.sleep, clock: Callable[[], float] = time.monotonic,
+                 rng: random.Random | None = None, holder: str | None = None):
+        self.ledger, self.client, self.policy = ledger, client, policy
+        self.sleep, self.clock = sleep, clock
+        self.backoff = Backoff(policy, rng or random.Random())
+        self.batch_size = policy.batch_size
+        self.holder = holder or uuid.uuid4().hex
+
+    # -- one run ----------------------------------------------------------------------------
+
+    def sync_once(self, *, attempts: int = 1, event_id: str | None = None) -> SyncReport:
+        """Reconcile, push everything pending, pull updates; retry transient failures ``attempts`` times."""
+        report = SyncReport()
+        for attempt in range(attempts):
+            try:
+                self._run(report, event_id=event_id)
+                report.error, report.retry_in = None, None
+                self.backoff.reset()
+                break
+            except TransientError as exc:
+                report.error, report.retry_in = exc, self.backoff.next_delay(exc.retry_after)
+                if attempt + 1 < attempts:
+                    self.sleep(report.retry_in)
+            except SyncError as exc:
+                report.error, report.retry_in = exc, None
+                break
+        status = self.ledger.status()
+        report.pending, report.needs_attention = status.pending, status.needs_attention
+        return report
+
+    def _run(self, report: SyncReport, *, event_id: str | None) -> None:
+        self._hold_lease()
+        try:
+            report.requeued += self.reconcile()
+            self.push_pending(report)
+            if event_id:
+                self.pull_updates(event_id)
+        finally:
+            self.ledger.release_sender_lease(self.holder)
+
+    def _hold_lease(self) -> None:
+        if not self.ledger.acquire_sender_lease(self.holder, ttl_s=self.policy.lease_ttl_s, now=time.time()):
+            raise SenderBusy("another sync is running for this booth; this one stands aside")
+
+    # -- steps -------------------------------------------------------------------------------
+
+    def reconcile(self) -> int:
+        """Put back to pending every synced record the server says it does not hold (restored backup)."""
+        synced = self.ledger.synced_sequence_numbers()
+        if not synced:
+            return 0
+        held = self.client.held(self.ledger.device_id)
+        return self.ledger.requeue(missing_from(synced, held))
+
+    def push_pending(self, report: SyncReport | None = None) -> SyncReport:
+        """Push batches, oldest first, until nothing is pending; raises on the first failed batch."""
+        report = report or SyncReport()
+        while entries := self.ledger.pending(limit=self.batch_size):
+            self._hold_lease()
+            self._push_batch(entries, report)
+        return report
+
+    def _push_batch(self, entries: list[OutboxEntry], report: SyncReport) -> None:
+        records = [_wire(e) for e in entries]
+        started = self.clock()
+        try:
+            answer = self.client.push(self.ledger.device_id, records)
+        except (BatchTooLarge, RequestRefused) as exc:
+            self._narrow_down(entries, exc, report)
+            return
+        except TransientError as exc:
+            self.ledger.note_failed_attempt([r.id for r in records], str(exc))
+            if isinstance(exc, TimedOut):
+                self.batch_size = max(1, self.batch_size // 2)
+            raise
+        elapsed = self.clock() - started
+        report.batch_seconds.append(elapsed)
+        self._settle(answer, report)
+        self._adapt(len(records), len(answer.answers), elapsed)
+
+    def _narrow_down(self, entries: list[OutboxEntry], exc: SyncError, report: SyncReport) -> None:
+        """Halve the batch to isolate what the server refuses; park a single refused record."""
+        if len(entries) > 1:
+            self.batch_size = max(1, len(entries) // 2)
+            return
+        reason = exc.reason if isinstance(exc, RequestRefused) else str(exc)
+        self.ledger.mark_needs_attention([(entries[0].record.id, f"refused by the server: {reason}")])
+        report.parked += 1
+
+    def _settle(self, answer: PushAnswer, report: SyncReport) -> None:
+        settled = [a.id for a in answer.answers if a.status in SETTLED]
+        parked = [(a.id, f"{a.status}: {a.reason}") for a in answer.answers if a.status not in SETTLED]
+        if settled:
+            self.ledger.mark_synced(settled)
+        if parked:
+            self.ledger.mark_needs_attention(parked)
+        report.settled += len(settled)
+        report.parked += len(parked)
+
+    def _adapt(self, sent: int, answered: int, elapsed: float) -> None:
+        if answered < sent:
+            self.batch_size = max(1, answered)  # the server answered what it could; send that many
+        elif elapsed < self.policy.slow_batch_s and sent == self.batch_size:
+            self.batch_size = min(self.policy.max_batch, self.batch_size * 2)
+
+    def pull_updates(self, event_id: str) -> list[str]:
+        """Fetch newer config and quiz-bank versions into the ledger's meta; returns the names updated."""
+        updated = []
+        for name in ("config", "quiz-bank"):
+            try:
+                got = self.client.fetch_distribution(event_id, name, etag=self.ledger.get_meta(f"pulled:{name}:etag"))
+            except RequestRefused as exc:
+                if exc.status == 404:  # nothing published yet for this event
+                    continue
+                raise
+            if got.content is not None:
+                self._store_distribution(got)
+                updated.append(name)
+        return updated
+
+    def _store_distribution(self, got: Distribution) -> None:
+        self.ledger.set_meta(f"pulled:{got.name}", json.dumps(got.content, ensure_ascii=False, sort_keys=True))
+        self.ledger.set_meta(f"pulled:{got.name}:version", str(got.version))
+        self.ledger.set_meta(f"pulled:{got.name}:etag", got.etag)
+
+
+def _wire(entry: OutboxEntry) -> WireRecord:
+    r = entry.record
+    return WireRecord(r.id, r.device_id, r.seq, r.payload, r.payload_sha256, entry.sealed)
+

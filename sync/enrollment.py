@@ -1,0 +1,68 @@
+"""Enrolment: swap the device's own sealing key for the city's, and keep the device token.
+
+Order matters for a crash at any step: the answer is saved first, then new records are
+sealed to the city key, then old envelopes are re-sealed (one transaction), and only then is
+the device's private key destroyed. ``finish_enrollment`` completes an interrupted run.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+from kiosk.ledger import Ledger
+from kiosk.sealing import KeyRing, key_id, open_sealed, public_key_from_text, seal
+from sync.protocol import Enrollment
+
+META_URL, META_TOKEN, META_EVENT, META_CITY_KEY = "sync_server_url", "sync_token", "sync_event_id", "city_public_key"
+
+
+class EnrollingClient(Protocol):
+    """The one call enrolment needs; ``SyncClient`` provides it."""
+
+    def enroll(self, *, code: str, device_id: str) -> Enrollment: ...
+
+
+@dataclass(frozen=True)
+class ServerLink:
+    """Where and as whom this device syncs, as saved at enrolment."""
+
+    url: str
+    token: str
+    event_id: str
+
+
+def enroll_device(ledger: Ledger, keys: KeyRing, client: EnrollingClient, *, server_url: str, code: str) -> Enrollment:
+    enrollment = client.enroll(code=code, device_id=ledger.device_id)
+    for key, value in ((META_URL, server_url), (META_TOKEN, enrollment.device_token),
+                       (META_EVENT, enrollment.event_id), (META_CITY_KEY, enrollment.city_public_key),
+                       ("booth_id", enrollment.booth_id)):
+        ledger.set_meta(key, value)
+    finish_enrollment(ledger, keys)
+    return enrollment
+
+
+def finish_enrollment(ledger: Ledger, keys: KeyRing) -> int:
+    """Adopt the saved city key, re-seal what the device key sealed, destroy the device key.
+
+    Idempotent; returns how many envelopes were re-sealed (0 when there was nothing left to do).
+    """
+    city_text = ledger.get_meta(META_CITY_KEY)
+    device_private = keys.device_private_key()
+    if city_text is None or device_private is None:
+        return 0
+    city_key = public_key_from_text(city_text)
+    keys.adopt_city_key(city_key)
+    device_key_id = key_id(device_private.public_key())
+    resealed = [(record_id, seal(open_sealed(envelope, device_private, record_id=record_id), city_key,
+                                 record_id=record_id))
+                for record_id, envelope in ledger.sealed_envelopes(key_id=device_key_id)]
+    ledger.replace_sealed(resealed, key_id=key_id(city_key))
+    keys.destroy_device_private_key()
+    return len(resealed)
+
+
+def server_link(ledger: Ledger) -> ServerLink | None:
+    """The saved server and token, or None before enrolment."""
+    url, token, event_id = (ledger.get_meta(k) for k in (META_URL, META_TOKEN, META_EVENT))
+    return ServerLink(url, token, event_id) if url and token and event_id else None

@@ -1,0 +1,81 @@
+"""Booths, enrolment codes and device tokens: secrets are shown once and stored only as hashes."""
+
+from __future__ import annotations
+
+import collections
+import datetime as dt
+import hashlib
+import secrets
+import threading
+import time
+from collections.abc import Callable
+
+from kiosk.records import format_utc
+from kiosk.tokens import ALPHABET
+from sync.server.storage import Device, Storage
+
+TOKEN_PREFIX = "kdt1_"
+CODE_GROUPS = 4
+
+
+def hash_secret(secret: str) -> str:
+    # Codes and tokens carry 80+ random bits, so a plain SHA-256 is enough: there is no small
+    # password space for a slow hash to protect.
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def new_enrollment_code() -> str:
+    """Four groups of four Crockford base32 characters (80 bits), easy to read out over the phone."""
+    return "-".join("".join(secrets.choice(ALPHABET) for _ in range(4)) for _ in range(CODE_GROUPS))
+
+
+def normalise_code(code: str) -> str:
+    return code.strip().upper().replace("O", "0").replace("I", "1").replace("L", "1")
+
+
+def create_booth(storage: Storage, *, booth_id: str, event_id: str, name: str, devices: int = 3,
+                 valid_days: int = 30, now: dt.datetime | None = None) -> str:
+    """Register a booth and return a fresh enrolment code good for ``devices`` enrolments."""
+    now = now or dt.datetime.now(dt.timezone.utc)
+    storage.add_booth(booth_id=booth_id, event_id=event_id, name=name, at=format_utc(now))
+    code = new_enrollment_code()
+    storage.add_enrollment_code(code_hash=hash_secret(normalise_code(code)), booth_id=booth_id, uses=devices,
+                                expires_at=format_utc(now + dt.timedelta(days=valid_days)), at=format_utc(now))
+    return code
+
+
+def enroll(storage: Storage, *, code: str, device_id: str) -> tuple[Device, str] | None:
+    """Spend a code: the device and its new token, or None when the code is no good."""
+    token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    device = storage.enroll_device(code_hash=hash_secret(normalise_code(code)), device_id=device_id,
+                                   token_hash=hash_secret(token), at=format_utc(dt.datetime.now(dt.timezone.utc)))
+    return (device, token) if device else None
+
+
+def authenticate(storage: Storage, token: str) -> Device | None:
+    """The live device holding this token; None for unknown or revoked tokens."""
+    device = storage.device_by_token(hash_secret(token))
+    return device if device is not None and not device.revoked else None
+
+
+class EnrollmentLimiter:
+    """At most ``per_minute`` enrolment attempts per client address (a sliding window in memory)."""
+
+    def __init__(self, per_minute: int, *, clock: Callable[[], float] = time.monotonic):
+        self.per_minute, self.clock = per_minute, clock
+        self._seen: dict[str, collections.deque[float]] = collections.defaultdict(collections.deque)
+        self._lock = threading.Lock()
+
+    def retry_after(self, address: str) -> float | None:
+        """None when an attempt is allowed now (and count it), else seconds to wait."""
+        with self._lock:
+            return self._count(address)
+
+    def _count(self, address: str) -> float | None:
+        now, window = self.clock(), self._seen[address]
+        while window and window[0] <= now - 60.0:
+            window.popleft()
+        if len(window) >= self.per_minute:
+            return 60.0 - (now - window[0])
+        window.append(now)
+        return None

@@ -1,0 +1,211 @@
+"""The city server's HTTP API (FastAPI): enrolment, push, reconciliation and distribution.
+
+``create_app`` receives its storage, key and settings; nothing is global, so tests run
+several servers side by side. Every refusal is a 4xx with a ``detail`` saying why.
+"""
+
+# No "from __future__ import annotations": FastAPI must see the closures used in Depends().
+
+import datetime as dt
+import json
+import zlib
+from typing import Annotated, Literal
+
+from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
+from fastapi import Depends, FastAPI, Header, HTTPException, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from starlette.datastructures import Headers
+from starlette.middleware.gzip import GZipMiddleware
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from kiosk.records import format_utc, sha256_hex
+from kiosk.sealing import public_key_to_text
+from sync import protocol
+from sync.protocol import WireRecord, ranges_of, results_digest
+from sync.server import accounts
+from sync.server.ingest import ingest
+from sync.server.models import (DistributionAnswer, EnrollAnswer, EnrollRequest, HeldAnswer, Health, Problem,
+                                PushAnswer, PushBatch)
+from sync.server.settings import ServerSettings
+from sync.server.storage import Device, Storage
+
+REFUSALS = {code: {"model": Problem} for code in (400, 401, 403, 404, 413, 415, 422, 429)}
+
+
+def create_app(settings: ServerSettings, *, storage: Storage, city_key: X25519PrivateKey) -> FastAPI:
+    app = FastAPI(title="Union booth city server", version=f"protocol-{protocol.PROTOCOL_VERSION}",
+                  description="Reference server of the booth sync protocol; see sync/PROTOCOL.md.")
+    app.state.storage = storage
+    limiter = accounts.EnrollmentLimiter(settings.enroll_per_minute)
+    bearer = HTTPBearer(auto_error=False, description="The device token received at enrolment.")
+
+    def current_device(credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]) -> Device:
+        if credentials is None:
+            raise HTTPException(401, "no device token: send 'Authorization: Bearer <token>'",
+                                headers={"WWW-Authenticate": "Bearer"})
+        device = accounts.authenticate(storage, credentials.credentials)
+        if device is None:
+            raise HTTPException(401, "device token unknown or revoked: enrol again",
+                                headers={"WWW-Authenticate": "Bearer"})
+        return device
+
+    @app.get(protocol.HEALTH_PATH, response_model=Health)
+    def health() -> Health:
+        return Health()
+
+    @app.post(protocol.ENROLL_PATH, response_model=EnrollAnswer, responses=REFUSALS)
+    def enroll(body: EnrollRequest, request: Request) -> EnrollAnswer:
+        wait = limiter.retry_after(request.client.host if request.client else "unknown")
+        if wait is not None:
+            raise HTTPException(429, "too many enrolment attempts from this address",
+                                headers={"Retry-After": str(max(1, round(wait)))})
+        enrolled = accounts.enroll(storage, code=body.code, device_id=body.device_id)
+        if enrolled is None:
+            raise HTTPException(403, "enrolment code unknown, used up or expired")
+        device, token = enrolled
+        return EnrollAnswer(device_id=device.device_id, device_token=token, booth_id=device.booth_id,
+                            event_id=device.event_id, city_public_key=public_key_to_text(city_key.public_key()))
+
+    @app.post(protocol.PUSH_PATH, response_model=PushAnswer, responses=REFUSALS)
+    def push(batch: PushBatch, device: Annotated[Device, Depends(current_device)]) -> Response:
+        _check_batch(batch, device, max_batch=settings.max_batch)
+        received_at = format_utc(dt.datetime.now(dt.timezone.utc))
+        records = [WireRecord(r.id, r.device_id, r.seq, r.payload, r.payload_sha256, r.sealed) for r in batch.records]
+        results = [v.to_json() for v in ingest(storage, records, city_key=city_key, received_at=received_at)]
+        # Built by hand rather than through the response model: the digest must cover exactly
+        # the bytes of ``results`` as sent, and re-validating thousands of answers costs time.
+        return JSONResponse({"protocol": protocol.PROTOCOL_VERSION, "received_at": received_at,
+                             "results": results, "digest": results_digest(results)})
+
+    @app.get(protocol.HELD_PATH, response_model=HeldAnswer, responses=REFUSALS)
+    def held(device: Annotated[Device, Depends(current_device)]) -> HeldAnswer:
+        runs = ranges_of(storage.held_sequence_numbers(device.device_id))
+        return HeldAnswer(device_id=device.device_id, ranges=[(a, b) for a, b in runs])
+
+    @app.get("/v1/events/{event_id}/{name}", response_model=DistributionAnswer,
+             responses={**REFUSALS, 304: {"description": "The copy named by If-None-Match is current."}})
+    def distribution(event_id: str, name: Literal["config", "quiz-bank"],
+                     device: Annotated[Device, Depends(current_device)],
+                     if_none_match: Annotated[str | None, Header()] = None) -> Response:
+        if event_id != device.event_id:
+            raise HTTPException(403, "this device is enrolled for another event")
+        latest = storage.latest_distribution(event_id, name)
+        if latest is None:
+            raise HTTPException(404, f"no {name} published for event {event_id}")
+        version, digest, content = latest
+        etag = f'"{digest}"'
+        if if_none_match is not None and etag in [t.strip().removeprefix("W/") for t in if_none_match.split(",")]:
+            return Response(status_code=304, headers={"ETag": etag})
+        body = {"protocol": protocol.PROTOCOL_VERSION, "event_id": event_id, "name": name, "version": version,
+                "content": json.loads(content)}
+        return JSONResponse(body, headers={"ETag": etag})
+
+    app.add_exception_handler(RequestValidationError, _validation_refusal)
+    app.add_middleware(GZipMiddleware, minimum_size=1000, compresslevel=1)
+    app.add_middleware(GzipRequestMiddleware, max_bytes=settings.max_body_bytes)
+    return app
+
+
+async def _validation_refusal(request: Request, exc: RequestValidationError) -> JSONResponse:
+    """422 naming each field and what is wrong with it, without echoing the input back: it may
+    hold personal data, or text (lone surrogates) that cannot even be encoded into an answer."""
+    detail = [{"loc": [_printable(part) for part in error.get("loc", ())], "msg": _printable(error.get("msg", "")),
+               "type": _printable(error.get("type", ""))} for error in exc.errors()]
+    return JSONResponse({"detail": detail}, status_code=422)
+
+
+def _printable(value: object) -> str | int:
+    if isinstance(value, int):
+        return value
+    return str(value).encode("utf-8", "replace").decode("utf-8")
+
+
+def _check_batch(batch: PushBatch, device: Device, *, max_batch: int) -> None:
+    if len(batch.records) > max_batch:
+        raise HTTPException(413, f"at most {max_batch} records per push")
+    if batch.device_id != device.device_id or any(r.device_id != device.device_id for r in batch.records):
+        raise HTTPException(403, "a device may push only records carrying its own device id")
+    ids = [r.id for r in batch.records]
+    if len(set(ids)) != len(ids):
+        raise HTTPException(422, "the same record id appears twice in one push")
+
+
+def publish_distribution(storage: Storage, *, event_id: str, name: str, content: dict) -> int:
+    """Store a new version of an event's config or quiz bank (the ``kiosk-server publish`` command)."""
+    if name not in protocol.DISTRIBUTION_NAMES:
+        raise ValueError(f"unknown distribution {name!r}")
+    text = json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
+    return storage.publish(event_id=event_id, name=name, content=text, sha256=sha256_hex(text),
+                           at=format_utc(dt.datetime.now(dt.timezone.utc)))
+
+
+class GzipRequestMiddleware:
+    """Accept gzip request bodies, bounded after decompression (a small bomb must not fill memory)."""
+
+    def __init__(self, app: ASGIApp, *, max_bytes: int):
+        self.app, self.max_bytes = app, max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        encoding = Headers(scope=scope).get("content-encoding", "identity").strip().lower()
+        if encoding not in ("identity", "gzip"):
+            await JSONResponse({"detail": f"unsupported Content-Encoding {encoding!r}: send gzip or identity"},
+                               status_code=415)(scope, receive, send)
+            return
+        body, refusal = await self._body(receive, gzipped=encoding == "gzip")
+        if refusal is not None:
+            await refusal(scope, receive, send)
+            return
+        headers = [(k, v) for k, v in scope["headers"] if k not in (b"content-encoding", b"content-length")]
+        headers.append((b"content-length", str(len(body)).encode()))
+        await self.app({**scope, "headers": headers}, _replay(body, receive), send)
+
+    async def _body(self, receive: Receive, *, gzipped: bool) -> tuple[bytes, JSONResponse | None]:
+        chunks, size = [], 0
+        while True:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                return b"", JSONResponse({"detail": "client went away"}, status_code=400)
+            chunk = message.get("body", b"")
+            size += len(chunk)
+            if size > self.max_bytes:
+                return b"", _too_large(self.max_bytes)
+            chunks.append(chunk)
+            if not message.get("more_body", False):
+                break
+        raw = b"".join(chunks)
+        return _gunzip(raw, self.max_bytes) if gzipped else (raw, None)
+
+
+def _gunzip(raw: bytes, max_bytes: int) -> tuple[bytes, JSONResponse | None]:
+    inflater = zlib.decompressobj(wbits=31)
+    try:
+        body = inflater.decompress(raw, max_bytes)
+        if inflater.unconsumed_tail:
+            return b"", _too_large(max_bytes)
+        if not inflater.eof:
+            return b"", JSONResponse({"detail": "gzip body is truncated"}, status_code=400)
+    except zlib.error as exc:
+        return b"", JSONResponse({"detail": f"body is not valid gzip: {exc}"}, status_code=400)
+    return body, None
+
+
+def _too_large(max_bytes: int) -> JSONResponse:
+    return JSONResponse({"detail": f"request body larger than {max_bytes} bytes"}, status_code=413)
+
+
+def _replay(body: bytes, receive: Receive) -> Receive:
+    sent = False
+
+    async def replayed() -> Message:
+        nonlocal sent
+        if sent:
+            return await receive()
+        sent = True
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    return replayed

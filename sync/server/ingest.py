@@ -1,0 +1,94 @@
+"""Ingest of pushed records: check each one, store the good ones once, answer every one.
+
+A record is rejected (with a reason) when its hash does not match its payload, when the
+payload disagrees with the envelope it travels in, or when its sealed personal fields do not
+open with the city key (tampered, or sealed to another key or record). Checks come first, the
+insert transaction second, so a batch never leaves half of a record behind.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
+
+from kiosk.records import sha256_hex
+from kiosk.sealing import SealError, open_sealed
+from sync.protocol import RecordStatus, WireRecord
+from sync.server.storage import Storage
+
+ENVELOPE_FIELDS = ("id", "seq", "device_id")
+PAYLOAD_TEXT_FIELDS = ("kind", "event_id", "booth_id", "captured_at")
+
+
+@dataclass(frozen=True)
+class Verdict:
+    id: str
+    status: RecordStatus
+    reason: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {"id": self.id, "status": str(self.status), "reason": self.reason}
+
+
+def ingest(storage: Storage, records: Sequence[WireRecord], *, city_key: X25519PrivateKey,
+           received_at: str) -> list[Verdict]:
+    """One verdict per record, in the order sent."""
+    checked = [(r, _check(r, city_key)) for r in records]
+    rows = [_row(r, fields, received_at) for r, fields in checked if isinstance(fields, dict)]
+    outcomes = iter(storage.insert_records(rows))
+    verdicts = []
+    for record, fields in checked:
+        if isinstance(fields, str):
+            verdicts.append(Verdict(record.id, RecordStatus.REJECTED, fields))
+        else:
+            verdicts.append(_verdict(record, next(outcomes)))
+    return verdicts
+
+
+def _check(record: WireRecord, city_key: X25519PrivateKey) -> dict[str, Any] | str:
+    """The parsed payload, or the reason for rejecting the record."""
+    if sha256_hex(record.payload) != record.payload_sha256:
+        return "payload_sha256 does not match the payload"
+    try:
+        fields = json.loads(record.payload)
+    except ValueError:
+        return "payload is not JSON"
+    if not isinstance(fields, dict):
+        return "payload is not a JSON object"
+    for name in ENVELOPE_FIELDS:
+        if fields.get(name) != getattr(record, name):
+            return f"payload field {name!r} disagrees with the record envelope"
+    for name in PAYLOAD_TEXT_FIELDS:
+        if not isinstance(fields.get(name), str) or not fields[name]:
+            return f"payload field {name!r} is missing or not text"
+    if record.sealed is not None:
+        try:
+            open_sealed(record.sealed, city_key, record_id=record.id)
+        except SealError as exc:
+            return f"sealed personal fields refused: {exc}"
+    return fields
+
+
+def _row(record: WireRecord, fields: dict[str, Any], received_at: str) -> dict[str, Any]:
+    subject, refers_to = fields.get("subject"), fields.get("refers_to")
+    return {"id": record.id, "device_id": record.device_id, "seq": record.seq, "kind": fields["kind"],
+            "subject": subject if isinstance(subject, str) else None, "event_id": fields["event_id"],
+            "booth_id": fields["booth_id"], "captured_at": fields["captured_at"],
+            "refers_to": refers_to if isinstance(refers_to, str) else None, "payload": record.payload,
+            "payload_sha256": record.payload_sha256, "sealed": record.sealed, "received_at": received_at}
+
+
+def _verdict(record: WireRecord, outcome: Any) -> Verdict:
+    if outcome.inserted:
+        return Verdict(record.id, RecordStatus.ACCEPTED)
+    held = outcome.existing
+    if held is not None and held.id == record.id:
+        if held.payload_sha256 == record.payload_sha256:
+            return Verdict(record.id, RecordStatus.DUPLICATE)
+        return Verdict(record.id, RecordStatus.CONFLICT, "the server holds another payload under this record id")
+    return Verdict(record.id, RecordStatus.REJECTED,
+                   f"sequence number {record.seq} of this device already holds another record")

@@ -1,0 +1,91 @@
+"""The request and answer bodies of protocol v1 as pydantic models: validation and the OpenAPI schema."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+
+from sync.protocol import PROTOCOL_VERSION
+
+
+def _encodable(text: str) -> str:
+    # JSON may carry lone surrogates ("\ud800") that no database or hash can take as UTF-8;
+    # refusing them here turns a would-be 500 into a precise 422.
+    text.encode("utf-8")
+    return text
+
+
+Identifier = Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$"),
+                       AfterValidator(_encodable)]
+Version = Literal[1]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class PushRecord(Strict):
+    id: Identifier
+    device_id: Identifier
+    seq: Annotated[int, Field(ge=1, le=2**53)]
+    payload: Annotated[str, Field(min_length=2, max_length=1_000_000), AfterValidator(_encodable)]
+    payload_sha256: Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]
+    sealed: Annotated[str, Field(pattern=r"^hpke1:[A-Za-z0-9+/=]+$", max_length=200_000)] | None = None
+
+
+class PushBatch(Strict):
+    protocol: Version
+    device_id: Identifier
+    records: Annotated[list[PushRecord], Field(min_length=1)]
+
+
+class RecordResult(BaseModel):
+    id: str
+    status: Literal["accepted", "duplicate", "conflict", "rejected"]
+    reason: str | None
+
+
+class PushAnswer(BaseModel):
+    protocol: Version = PROTOCOL_VERSION
+    received_at: str = Field(description="The server's own receive time (UTC), whatever the device clock says.")
+    results: list[RecordResult]
+    digest: str = Field(description="SHA-256 of the canonical JSON of `results`; a mismatch means a garbled answer.")
+
+
+class EnrollRequest(Strict):
+    protocol: Version
+    code: Annotated[str, Field(min_length=4, max_length=64), AfterValidator(_encodable)]
+    device_id: Identifier
+
+
+class EnrollAnswer(BaseModel):
+    protocol: Version = PROTOCOL_VERSION
+    device_id: str
+    device_token: str
+    city_public_key: str = Field(description="X25519 public key, base64 of the raw 32 bytes.")
+    booth_id: str
+    event_id: str
+
+
+class HeldAnswer(BaseModel):
+    protocol: Version = PROTOCOL_VERSION
+    device_id: str
+    ranges: list[tuple[int, int]] = Field(description="Inclusive runs of the sequence numbers the server holds.")
+
+
+class DistributionAnswer(BaseModel):
+    protocol: Version = PROTOCOL_VERSION
+    event_id: str
+    name: Literal["config", "quiz-bank"]
+    version: int
+    content: dict[str, Any]
+
+
+class Health(BaseModel):
+    protocol: Version = PROTOCOL_VERSION
+    status: Literal["ok"] = "ok"
+
+
+class Problem(BaseModel):
+    detail: Any = Field(description="Why the request was refused.")

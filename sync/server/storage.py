@@ -1,0 +1,239 @@
+"""All SQL of the city server: booths, enrolment codes, devices, records and distributions.
+
+Kept behind this one class so that PostgreSQL can follow: the statements are plain SQL
+(``INSERT ... ON CONFLICT DO NOTHING`` exists in both). SQLite runs in WAL mode with
+``synchronous=FULL``: a record answered "accepted" is on disk.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+MIGRATIONS: tuple[tuple[str, str], ...] = (
+    ("001_core", """
+        CREATE TABLE booths (
+            booth_id TEXT PRIMARY KEY, event_id TEXT NOT NULL, name TEXT NOT NULL, created_at TEXT NOT NULL);
+        CREATE TABLE enrollment_codes (
+            code_hash TEXT PRIMARY KEY, booth_id TEXT NOT NULL REFERENCES booths(booth_id),
+            uses_left INTEGER NOT NULL, expires_at TEXT NOT NULL, created_at TEXT NOT NULL);
+        CREATE TABLE devices (
+            device_id TEXT PRIMARY KEY, booth_id TEXT NOT NULL REFERENCES booths(booth_id),
+            token_hash TEXT NOT NULL UNIQUE, enrolled_at TEXT NOT NULL, revoked_at TEXT);
+        CREATE TABLE records (
+            id TEXT PRIMARY KEY, device_id TEXT NOT NULL, seq INTEGER NOT NULL, kind TEXT NOT NULL,
+            subject TEXT, event_id TEXT NOT NULL, booth_id TEXT NOT NULL, captured_at TEXT NOT NULL,
+            refers_to TEXT, payload TEXT NOT NULL, payload_sha256 TEXT NOT NULL, sealed TEXT,
+            received_at TEXT NOT NULL,
+            UNIQUE (device_id, seq));
+        CREATE TABLE distributions (
+            event_id TEXT NOT NULL, name TEXT NOT NULL, version INTEGER NOT NULL, sha256 TEXT NOT NULL,
+            content TEXT NOT NULL, published_at TEXT NOT NULL,
+            PRIMARY KEY (event_id, name, version));
+    """),
+)
+
+RECORD_FIELDS = ("id", "device_id", "seq", "kind", "subject", "event_id", "booth_id", "captured_at",
+                 "refers_to", "payload", "payload_sha256", "sealed", "received_at")
+
+
+class StorageError(RuntimeError):
+    """The storage cannot do what was asked (unknown booth, device or event)."""
+
+
+@dataclass(frozen=True)
+class Device:
+    device_id: str
+    booth_id: str
+    event_id: str
+    revoked: bool
+
+
+@dataclass(frozen=True)
+class StoredRecord:
+    id: str
+    payload_sha256: str
+
+
+@dataclass(frozen=True)
+class InsertOutcome:
+    """What happened to one row: inserted, or the row already holding its id or (device, seq)."""
+
+    inserted: bool
+    existing: StoredRecord | None
+
+
+class Storage:
+    """The server database; one connection per thread, one writer at a time."""
+
+    def __init__(self, path: Path | str):
+        self.path = Path(path)
+        self._local = threading.local()
+        # SQLite allows one writer; queueing writers on a Python lock is fairer and cheaper than
+        # letting dozens of threads spin on SQLITE_BUSY. PostgreSQL storage would not need it.
+        self._write_lock = threading.Lock()
+        self._connections: list[sqlite3.Connection] = []
+        self._connections_lock = threading.Lock()
+        self._migrate()
+
+    # -- connections ----------------------------------------------------------------------
+
+    def _conn(self) -> sqlite3.Connection:
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = sqlite3.connect(self.path, timeout=30.0, isolation_level=None, check_same_thread=False)
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA synchronous=FULL")
+            conn.execute("PRAGMA foreign_keys=ON")
+            self._local.conn = conn
+            with self._connections_lock:
+                self._connections.append(conn)
+        return conn
+
+    def close(self) -> None:
+        with self._connections_lock:
+            for conn in self._connections:
+                conn.close()
+            self._connections.clear()
+        self._local = threading.local()
+
+    @contextmanager
+    def _write(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction: all of it or nothing."""
+        conn = self._conn()
+        with self._write_lock:
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield conn
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+            conn.execute("COMMIT")
+
+    def _migrate(self) -> None:
+        conn = self._conn()
+        conn.execute("CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY)")
+        done = {r[0] for r in conn.execute("SELECT name FROM schema_migrations")}
+        for name, script in MIGRATIONS:
+            if name in done:
+                continue
+            with self._write() as tx:
+                for statement in script.split(";"):
+                    if statement.strip():
+                        tx.execute(statement)
+                tx.execute("INSERT INTO schema_migrations VALUES (?)", [name])
+
+    # -- booths, codes, devices -------------------------------------------------------------
+
+    def add_booth(self, *, booth_id: str, event_id: str, name: str, at: str) -> None:
+        with self._write() as tx:
+            tx.execute("INSERT INTO booths VALUES (?, ?, ?, ?) ON CONFLICT (booth_id) DO UPDATE SET "
+                       "event_id = excluded.event_id, name = excluded.name", [booth_id, event_id, name, at])
+
+    def add_enrollment_code(self, *, code_hash: str, booth_id: str, uses: int, expires_at: str, at: str) -> None:
+        with self._write() as tx:
+            if tx.execute("SELECT 1 FROM booths WHERE booth_id = ?", [booth_id]).fetchone() is None:
+                raise StorageError(f"no booth {booth_id}")
+            tx.execute("INSERT INTO enrollment_codes VALUES (?, ?, ?, ?, ?)",
+                       [code_hash, booth_id, uses, expires_at, at])
+
+    def enroll_device(self, *, code_hash: str, device_id: str, token_hash: str, at: str) -> Device | None:
+        """Spend one use of a live code and (re)issue the device's token; None when the code is no good."""
+        with self._write() as tx:
+            row = tx.execute("""SELECT c.booth_id, b.event_id FROM enrollment_codes c JOIN booths b USING (booth_id)
+                                WHERE c.code_hash = ? AND c.uses_left > 0 AND c.expires_at > ?""",
+                             [code_hash, at]).fetchone()
+            if row is None:
+                return None
+            tx.execute("UPDATE enrollment_codes SET uses_left = uses_left - 1 WHERE code_hash = ?", [code_hash])
+            # Enrolling again (after a revocation, or a lost token) replaces the token.
+            tx.execute("""INSERT INTO devices VALUES (?, ?, ?, ?, NULL) ON CONFLICT (device_id) DO UPDATE SET
+                          booth_id = excluded.booth_id, token_hash = excluded.token_hash,
+                          enrolled_at = excluded.enrolled_at, revoked_at = NULL""",
+                       [device_id, row[0], token_hash, at])
+        return Device(device_id, row[0], row[1], False)
+
+    def device_by_token(self, token_hash: str) -> Device | None:
+        row = self._conn().execute("""SELECT d.device_id, d.booth_id, b.event_id, d.revoked_at IS NOT NULL
+                                      FROM devices d JOIN booths b USING (booth_id) WHERE d.token_hash = ?""",
+                                   [token_hash]).fetchone()
+        return Device(row[0], row[1], row[2], bool(row[3])) if row else None
+
+    def revoke(self, *, device_id: str | None = None, booth_id: str | None = None, at: str) -> int:
+        """Revoke one device, or every device of a booth; returns how many were revoked."""
+        column, value = ("device_id", device_id) if device_id else ("booth_id", booth_id)
+        with self._write() as tx:
+            cur = tx.execute(f"UPDATE devices SET revoked_at = ? WHERE {column} = ? AND revoked_at IS NULL",
+                             [at, value])
+            return cur.rowcount
+
+    # -- records ----------------------------------------------------------------------------
+
+    def insert_records(self, rows: Sequence[dict[str, Any]]) -> list[InsertOutcome]:
+        """Insert each row unless its id or (device, seq) is taken, all in one transaction.
+
+        The unique constraints decide inside the transaction, so parallel identical batches
+        store each record once: the loser sees the winner's row.
+        """
+        sql = (f"INSERT INTO records ({', '.join(RECORD_FIELDS)}) VALUES ({', '.join('?' * len(RECORD_FIELDS))}) "
+               "ON CONFLICT DO NOTHING")
+        outcomes = []
+        with self._write() as tx:
+            for row in rows:
+                cur = tx.execute(sql, [row[f] for f in RECORD_FIELDS])
+                outcomes.append(InsertOutcome(True, None) if cur.rowcount == 1 else
+                                InsertOutcome(False, self._holder(tx, row)))
+        return outcomes
+
+    @staticmethod
+    def _holder(tx: sqlite3.Connection, row: dict[str, Any]) -> StoredRecord | None:
+        found = tx.execute("SELECT id, payload_sha256 FROM records WHERE id = ?", [row["id"]]).fetchone()
+        if found is None:
+            found = tx.execute("SELECT id, payload_sha256 FROM records WHERE device_id = ? AND seq = ?",
+                               [row["device_id"], row["seq"]]).fetchone()
+        return StoredRecord(*found) if found else None
+
+    def held_sequence_numbers(self, device_id: str) -> list[int]:
+        return [r[0] for r in self._conn().execute(
+            "SELECT seq FROM records WHERE device_id = ? ORDER BY seq", [device_id])]
+
+    def record_rows(self, *, device_id: str | None = None) -> list[dict[str, Any]]:
+        """Stored records as dicts (tests, exports); the extension point for the city-wide numbers."""
+        sql, params = f"SELECT {', '.join(RECORD_FIELDS)} FROM records", []
+        if device_id is not None:
+            sql, params = sql + " WHERE device_id = ?", [device_id]
+        return [dict(zip(RECORD_FIELDS, r)) for r in self._conn().execute(sql + " ORDER BY device_id, seq", params)]
+
+    def count_records(self) -> int:
+        return self._conn().execute("SELECT count(*) FROM records").fetchone()[0]
+
+    # -- distributions ------------------------------------------------------------------------
+
+    def publish(self, *, event_id: str, name: str, content: str, sha256: str, at: str) -> int:
+        """Store a new version of a config or quiz bank; returns its version number."""
+        with self._write() as tx:
+            version = tx.execute("SELECT coalesce(max(version), 0) + 1 FROM distributions "
+                                 "WHERE event_id = ? AND name = ?", [event_id, name]).fetchone()[0]
+            tx.execute("INSERT INTO distributions VALUES (?, ?, ?, ?, ?, ?)",
+                       [event_id, name, version, sha256, content, at])
+        return version
+
+    def latest_distribution(self, event_id: str, name: str) -> tuple[int, str, str] | None:
+        """(version, sha256, content) of the newest version, or None."""
+        row = self._conn().execute("""SELECT version, sha256, content FROM distributions
+                                      WHERE event_id = ? AND name = ? ORDER BY version DESC LIMIT 1""",
+                                   [event_id, name]).fetchone()
+        return (row[0], row[1], row[2]) if row else None
+
+    def backup_to(self, target: Path) -> None:
+        """A consistent copy of the database (operators' backups; the restore test uses it)."""
+        dest = sqlite3.connect(target)
+        try:
+            self._conn().backup(dest)
+        finally:
+            dest.close()

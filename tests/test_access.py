@@ -1,0 +1,123 @@
+"""The volunteer PIN, its lock-out across restarts, booth setup and the member lookup for corrections."""
+
+import pytest
+
+from kiosk.access import ConsoleAccess, LockedOut, WrongPin, hash_pin, lockout_delay, verify_pin
+from kiosk.app import build_core
+from kiosk.booth import InvalidInput, RegistrationForm
+from kiosk.booth_setup import BoothSetup, apply_setup, ensure_demo_pin, needs_setup, DEMO_PIN
+from kiosk.records import Kind
+from kiosk.report import day_figures, summary_rows
+from kiosk.settings import DEMO_CONFIG
+from kiosk.validation import id_check_char
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 1_000_000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_pin_hash_is_salted_and_verifies():
+    a, b = hash_pin("2468"), hash_pin("2468")
+    assert a != b and a.startswith("scrypt$") and "2468" not in a
+    assert verify_pin("2468", a) and not verify_pin("2469", a) and not verify_pin("2468", "garbage")
+
+
+def test_five_wrong_tries_lock_out_with_a_growing_delay_that_survives_a_restart(data_dir):
+    clock = Clock()
+    core = build_core(data_dir=data_dir, config_path=DEMO_CONFIG)
+    access = ConsoleAccess(core.ledger, clock=clock)
+    access.set_pin("1357")
+    for left in (4, 3, 2, 1):
+        with pytest.raises(WrongPin) as err:
+            access.unlock("0000")
+        assert err.value.tries_left == left
+    with pytest.raises(LockedOut) as err:
+        access.unlock("0000")
+    assert err.value.seconds_left == lockout_delay(1) == 30
+    core.close()
+
+    core = build_core(data_dir=data_dir, config_path=DEMO_CONFIG)  # a restart
+    access = ConsoleAccess(core.ledger, clock=clock)
+    with pytest.raises(LockedOut):
+        access.unlock("1357")  # even the right PIN waits
+    clock.now += 31
+    for _ in range(4):
+        with pytest.raises(WrongPin):
+            access.unlock("0000")
+    with pytest.raises(LockedOut) as err:
+        access.unlock("0000")
+    assert err.value.seconds_left == 60
+    clock.now += 61
+    access.unlock("1357")
+    assert access.seconds_locked() == 0
+    with pytest.raises(WrongPin) as err:
+        access.unlock("0000")
+    assert err.value.tries_left == 4  # a right PIN starts the count afresh
+    core.close()
+
+
+def real_event_config(folder):
+    """The demo configuration as a real event (demo = false), beside the demo's quiz bank."""
+    path = folder / "real-event.toml"
+    path.write_text(DEMO_CONFIG.read_text(encoding="utf-8").replace("demo = true", "demo = false"), encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def real_core(tmp_path):
+    core = build_core(data_dir=tmp_path / "real", config_path=real_event_config(tmp_path))
+    yield core
+    core.close()
+
+
+def test_real_event_needs_setup_and_setup_is_stored_and_recorded(real_core):
+    booth = real_core.booth
+    access = ConsoleAccess(booth.ledger)
+    assert needs_setup(booth, access)
+    bad = BoothSetup(district="火星区", venue_type="main", pin="12", pin_again="12")
+    with pytest.raises(InvalidInput) as err:
+        apply_setup(booth, access, bad)
+    fields = {e.field for e in err.value.errors}
+    assert {"district", "street", "organisation", "booth_name", "device_name", "pin"} <= fields
+    assert booth.ledger.status().total_records == 0 and not access.has_pin
+    good = BoothSetup(district="海淀区", street="中关村街道", organisation="中关村街道总工会", venue_type="main",
+                      booth_name="中关村广场展位", device_name="平板 1", pin="975310", pin_again="975310")
+    apply_setup(booth, access, good)
+    assert not needs_setup(booth, access)
+    assert booth.booth.district == "海淀区" and booth.booth.venue_type == "main"
+    [record] = list(booth.ledger.records(kind=Kind.AUDIT))
+    assert record.data["booth"]["name"] == "中关村广场展位" and "975310" not in record.payload
+    assert ("展位", "Booth", "中关村广场展位") in summary_rows(booth, day_figures(booth))
+    access.unlock("975310")
+
+
+def test_demo_event_skips_setup_with_the_demo_pin(booth):
+    access = ConsoleAccess(booth.ledger)
+    assert not needs_setup(booth, access)
+    ensure_demo_pin(booth, access)
+    access.unlock(DEMO_PIN)
+    assert booth.ledger.status().total_records == 0
+
+
+def _form(name, phone, id17):
+    return RegistrationForm(name=name, phone=phone, id_number=id17 + id_check_char(id17),
+                            occupation="courier", consent_given=True)
+
+
+def test_member_lookup_by_masked_name_or_phone_tail_shows_masked_data_only(booth):
+    a = booth.register(_form("王小明", "13812345678", "11010519900307123"))
+    booth.register(_form("王大明", "13900005678", "11010519910307123"))
+    booth.register(_form("李四", "13700001111", "11010519920307123"))
+    assert {m.masked_phone for m in booth.search_members("5678")} == {"138****5678", "139****5678"}
+    assert {m.masked_name for m in booth.search_members("王某明")} == {"王*明"}
+    assert len(booth.search_members("王*明")) == 2
+    booth.correct_registration(a.record_id, reason="电话填错", phone="13600002222")
+    assert [m.masked_phone for m in booth.search_members("2222")] == ["136****2222"]
+    assert [m.masked_phone for m in booth.search_members("5678")] == ["139****5678"]
+    booth.void(a.record_id, "重复登记")
+    assert booth.search_members("2222") == []
+    assert booth.search_members("   ") == []

@@ -53,18 +53,34 @@ class Gui:
     window: object
     presentation: object
     idle: object
+    console: object = None
 
-    def close(self) -> None:
-        """Tear the window down before the interpreter does, which can crash PySide6 at exit."""
+    def dispose(self) -> None:
+        """Stop every timer and delete the window now, while the ledger is still open: a window left
+        for later deletion would still answer timers and language changes with a closed ledger."""
+        from PySide6.QtCore import QCoreApplication, QEvent
+
+        if self.console is not None:
+            self.console.lock_watch.disarm()
+        self.idle.disarm()
+        self.presentation.reset()
+        self.presentation.attach(None)
         self.window.allow_close()
         self.window.close()
         self.window.deleteLater()
+        self.presentation.deleteLater()
+        QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
         self.app.processEvents()
+
+    def close(self) -> None:
+        """Tear the window down before the interpreter does, which can crash PySide6 at exit."""
+        self.dispose()
         self.app.shutdown()
 
 
 def build_gui(core: Core, *, windowed: bool, idle_timeout_ms: int | None = None,
-              countdown_s: int | None = None, tick_ms: int = 1000, cache_dir: Path | None = None) -> Gui:
+              countdown_s: int | None = None, tick_ms: int = 1000, cache_dir: Path | None = None,
+              console_options: dict | None = None) -> Gui:
     """Build the main window with every feature's screens wired in (Qt imported only here)."""
     from PySide6.QtWidgets import QApplication
 
@@ -82,7 +98,31 @@ def build_gui(core: Core, *, windowed: bool, idle_timeout_ms: int | None = None,
     window = MainWindow(config=core.config, presentation=presentation, idle=idle,
                         countdown_s=countdown_s or idle_cfg.countdown_s, tick_ms=tick_ms, kiosk_mode=not windowed)
     idle.setParent(window)
-    return Gui(app, window, presentation, idle)
+    presentation.attach(window)
+    _add_quiz(window, core, presentation)
+    console = _install_console(core, window, presentation, app, console_options or {})
+    return Gui(app, window, presentation, idle, console)
+
+
+def _install_console(core: Core, window, presentation, app, options: dict):  # type: ignore[no-untyped-def]
+    """The volunteer console (docs/console.md); ``options`` are the test hooks of ``install_console``."""
+    from kiosk.access import ConsoleAccess
+    from kiosk.ui.console import install_console
+
+    return install_console(window, core.booth, ConsoleAccess(core.ledger), presentation, app=app,
+                           export_dir=core.data_dir / "exports", **options)
+
+
+def _add_quiz(window, core: Core, presentation) -> None:  # type: ignore[no-untyped-def]
+    """The prize quiz: its desk on the booth's ledger, its screen behind the attract screen's quiz button."""
+    from kiosk.quiz import build_quiz_desk
+    from kiosk.ui.quiz_screen import QuizScreen
+    from kiosk.ui.screens import Screen
+
+    quiz = QuizScreen(build_quiz_desk(core.booth), presentation)
+    window.add_screen(Screen.QUIZ, quiz)
+    window.attract.quiz_requested.connect(lambda: window.show_screen(Screen.QUIZ))
+    quiz.home_requested.connect(window.go_home)
 
 
 def _start_language(value: str | None):  # type: ignore[no-untyped-def]

@@ -308,30 +308,48 @@ class BoothService:
 
     def record_quiz_attempt(self, *, questions: list[str], answers: list[list[str]], score: int, passed: bool,
                             duration_s: float, voucher: str | None = None, claimant_phone: str | None = None,
-                            claimant_pass: str | None = None) -> Record:
-        """A finished quiz round; a voucher (if a prize was claimed) becomes redeemable at the handout desk."""
+                            claimant_pass: str | None = None, completed: bool = True) -> Record:
+        """A quiz round, finished or abandoned; a voucher (if a prize was claimed) becomes redeemable at the handout desk."""
         lookups: list[tuple[str, str]] = []
         if voucher is not None:
             lookups.append(("voucher", voucher))
-            if claimant_phone:
-                lookups.append(("prize_claim", keyed_hash(self._hmac, "phone", claimant_phone)))
-            if claimant_pass:
-                lookups.append(("prize_claim", claimant_pass))
+            lookups.extend(("prize_claim", key) for key in self._claim_keys(claimant_phone, claimant_pass))
         data = {"questions": questions, "answers": answers, "score": score, "passed": passed,
-                "duration_s": round(duration_s, 1), "prize_voucher": voucher}
-        return self._write(Kind.QUIZ_ATTEMPT, data, subject="passed" if passed else "failed", lookups=lookups)
+                "duration_s": round(duration_s, 1), "prize_voucher": voucher, "completed": completed}
+        subject = ("passed" if passed else "failed") if completed else "abandoned"
+        return self._write(Kind.QUIZ_ATTEMPT, data, subject=subject, lookups=lookups)
 
     def has_claimed_prize(self, *, phone: str | None = None, member_pass: str | None = None) -> bool:
-        keys = []
+        """Whether this person already claimed a prize, by the same phone, the same pass, or the other one of a member."""
+        return any(self.ledger.find_by_lookup("prize_claim", k) for k in self._claim_keys(phone, member_pass))
+
+    def prize_vouchers_outstanding(self) -> int:
+        """Vouchers issued by valid quiz attempts and not yet redeemed: prizes promised but still on the shelf."""
+        voided = self.ledger.voided_ids()
+        issued = {r.data.get("prize_voucher") for r in self.ledger.records(kind=Kind.QUIZ_ATTEMPT) if r.id not in voided}
+        issued.discard(None)
+        return sum(1 for v in issued if not self.ledger.find_by_lookup("voucher_redeemed", v))
+
+    def _claim_keys(self, phone: str | None, member_pass: str | None) -> list[str]:
+        """Every key one person's prize claim is filed under: the phone's keyed hash, the pass, and (for a member)
+        the other of the two, so a claim by phone blocks a later claim by that member's pass and vice versa."""
+        keys: list[str] = []
         if phone:
             keys.append(keyed_hash(self._hmac, "phone", phone))
+            member = self.find_member(phone=phone)
+            if member is not None:
+                keys.append(member.pass_token)
         if member_pass:
             keys.append(member_pass)
             member = self.member_by_pass(member_pass)
             if member is not None:
-                record = self.ledger.get(member.record_id)
-                keys.extend(h for p, h in self.ledger.lookups_of(record.id) if p == "phone")
-        return any(self.ledger.find_by_lookup("prize_claim", k) for k in keys)
+                keys.extend(self._phone_hashes_of(member.record_id))
+        return list(dict.fromkeys(keys))
+
+    def _phone_hashes_of(self, registration_id: str) -> list[str]:
+        """The phone hashes of a registration and of its corrections (a corrected phone is the member's too)."""
+        ids = [registration_id] + [r.id for r in self.ledger.references_to(registration_id) if r.kind == Kind.CORRECTION]
+        return [h for rid in ids for p, h in self.ledger.lookups_of(rid) if p == "phone"]
 
     AUDIT_ACTIONS = ("setup", "pin_change", "export", "correction", "void", "kiosk_exit", "purge",
                      "console_unlock", "console_lockout", "enrolment")

@@ -47,8 +47,8 @@ class Station:
 
 STATION_NAMES = {
     StationKind.CONSULTATION: ("咨询台", "Consultation desk"),
-    StationKind.HANDOUT: ("发放台（福利包、奖品、宣传品）", "Handout desk (packs, prizes, leaflets)"),
-    StationKind.CARD: ("互助服务卡（北京银行）", "Mutual-aid service card (bank desk)"),
+    StationKind.HANDOUT: ("发放台", "Handout desk"),
+    StationKind.CARD: ("互助服务卡", "Mutual-aid card"),
 }
 
 

@@ -48,5 +48,4 @@ def gui(core, qtbot, tmp_path):
     built.window.resize(1280, 800)
     built.window.show()
     yield built
-    built.presentation.reset()
-    built.window.allow_close()
+    built.dispose()

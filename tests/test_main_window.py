@@ -101,6 +101,7 @@ def test_kiosk_mode_refuses_close_requests_until_the_console_allows(core, qtbot,
     assert built.window.isVisible()
     built.window.allow_close()
     assert built.window.close() is True
+    built.dispose()
 
 
 def test_kiosk_language_setting_starts_in_english(core, qtbot, tmp_path, monkeypatch):
@@ -111,7 +112,7 @@ def test_kiosk_language_setting_starts_in_english(core, qtbot, tmp_path, monkeyp
     qtbot.addWidget(built.window)
     assert built.window.attract.join_button.text() == "Join the union"
     built.presentation.default_language = Language.ZH
-    built.presentation.reset()
+    built.dispose()
 
 
 def test_every_string_in_the_code_has_an_english_translation(tmp_path):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from PySide6.QtCore import QCoreApplication, QEvent, QObject, Signal
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QWidget
 
 from kiosk.settings import RESOURCES
 from kiosk.ui.i18n import Language, LanguageSwitcher
@@ -33,7 +33,12 @@ class Presentation(QObject):
             switcher.set_language(default_language)
         self._stylesheet = STYLESHEET.read_text(encoding="utf-8")
         self.large_text = False
+        self._window: QWidget | None = None
         self._apply_style()
+
+    def attach(self, window: QWidget | None) -> None:
+        """The window whose widgets must follow a language change at once."""
+        self._window = window
 
     @property
     def language(self) -> Language:
@@ -50,8 +55,10 @@ class Presentation(QObject):
     def set_language(self, language: Language) -> None:
         if language is not self._switcher.language:
             self._switcher.set_language(language)
-            # Qt posts LanguageChange; deliver it now so no screen shows a mix of languages, even briefly.
-            QCoreApplication.sendPostedEvents(None, QEvent.Type.LanguageChange)
+            # Qt only posts LanguageChange; send it to our window now so no screen shows a mix of
+            # languages, even briefly (the posted one arrives later and changes nothing more).
+            if self._window is not None:
+                QCoreApplication.sendEvent(self._window, QEvent(QEvent.Type.LanguageChange))
             self.changed.emit()
 
     def toggle_language(self) -> None:

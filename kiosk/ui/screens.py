@@ -15,3 +15,8 @@ class Screen(Enum):
     ALREADY_REGISTERED = "already_registered"
     QUIZ = "quiz"
     CONSOLE = "console"
+    CONSOLE_SETUP = "console_setup"
+    CONSOLE_PIN = "console_pin"
+    STATION = "station"
+    DASHBOARD = "dashboard"
+    MEMBERS = "members"

@@ -29,6 +29,200 @@
     </message>
 </context>
 <context>
+    <name>ConfirmQuit</name>
+    <message>
+        <source>退出程序</source>
+        <translation>Quit the program</translation>
+    </message>
+    <message>
+        <source>确定退出工会服务台程序吗？</source>
+        <translation>Quit the union booth program?</translation>
+    </message>
+</context>
+<context>
+    <name>ConsoleHomeScreen</name>
+    <message>
+        <source>志愿者控制台</source>
+        <translation>Volunteer console</translation>
+    </message>
+    <message>
+        <source>选择服务台，本机即作为该服务台的计数器：</source>
+        <translation>Pick a desk: this device becomes that desk&apos;s counter:</translation>
+    </message>
+    <message>
+        <source>今日数据与日报导出</source>
+        <translation>Today&apos;s figures and day report</translation>
+    </message>
+    <message>
+        <source>会员查询与更正</source>
+        <translation>Find and correct a member</translation>
+    </message>
+    <message>
+        <source>锁定并返回首页</source>
+        <translation>Lock and return to start</translation>
+    </message>
+    <message>
+        <source>切换全屏</source>
+        <translation>Toggle fullscreen</translation>
+    </message>
+    <message>
+        <source>退出程序</source>
+        <translation>Quit the program</translation>
+    </message>
+</context>
+<context>
+    <name>ConsolePinScreen</name>
+    <message>
+        <source>志愿者控制台 · 请输入密码</source>
+        <translation>Volunteer console · enter the PIN</translation>
+    </message>
+    <message>
+        <source>进入控制台</source>
+        <translation>Open the console</translation>
+    </message>
+    <message>
+        <source>返回首页</source>
+        <translation>Back to start</translation>
+    </message>
+</context>
+<context>
+    <name>ConsoleSetupScreen</name>
+    <message>
+        <source>展位设置（首次启动）</source>
+        <translation>Booth setup (first start)</translation>
+    </message>
+    <message>
+        <source>区</source>
+        <translation>District</translation>
+    </message>
+    <message>
+        <source>街道 / 乡镇</source>
+        <translation>Sub-district / township</translation>
+    </message>
+    <message>
+        <source>工会组织</source>
+        <translation>Union organisation</translation>
+    </message>
+    <message>
+        <source>会场类型</source>
+        <translation>Venue type</translation>
+    </message>
+    <message>
+        <source>展位名称</source>
+        <translation>Booth name</translation>
+    </message>
+    <message>
+        <source>设备名称</source>
+        <translation>Device name</translation>
+    </message>
+    <message>
+        <source>志愿者密码（4–8 位数字）</source>
+        <translation>Volunteer PIN (4–8 digits)</translation>
+    </message>
+    <message>
+        <source>再次输入密码</source>
+        <translation>PIN again</translation>
+    </message>
+    <message>
+        <source>主会场</source>
+        <translation>Main venue</translation>
+    </message>
+    <message>
+        <source>分会场</source>
+        <translation>Sub-venue</translation>
+    </message>
+    <message>
+        <source>保存并开始</source>
+        <translation>Save and start</translation>
+    </message>
+</context>
+<context>
+    <name>DashboardScreen</name>
+    <message>
+        <source>今日数据</source>
+        <translation>Today&apos;s figures</translation>
+    </message>
+    <message>
+        <source>发展会员</source>
+        <translation>New members</translation>
+    </message>
+    <message>
+        <source>咨询人次（含各项服务）</source>
+        <translation>Consultations (incl. services)</translation>
+    </message>
+    <message>
+        <source>服务项目数</source>
+        <translation>Service items</translation>
+    </message>
+    <message>
+        <source>发放宣传品及礼品</source>
+        <translation>Gifts and leaflets handed out</translation>
+    </message>
+    <message>
+        <source>有奖答题 人次 / 通过 / 奖品</source>
+        <translation>Quiz attempts / passed / prizes</translation>
+    </message>
+    <message>
+        <source>互助服务卡申请</source>
+        <translation>Mutual-aid card applications</translation>
+    </message>
+    <message>
+        <source>同步：待上传 / 需处理</source>
+        <translation>Sync: pending / needs attention</translation>
+    </message>
+    <message>
+        <source>项目</source>
+        <translation>Item</translation>
+    </message>
+    <message>
+        <source>人次 / 已发</source>
+        <translation>Visits / handed out</translation>
+    </message>
+    <message>
+        <source>库存剩余</source>
+        <translation>Stock left</translation>
+    </message>
+    <message>
+        <source>每小时人次（北京时间）</source>
+        <translation>Visits per hour (Beijing time)</translation>
+    </message>
+    <message>
+        <source>咨询与服务</source>
+        <translation>Consultations and services</translation>
+    </message>
+    <message>
+        <source>新会员</source>
+        <translation>New members</translation>
+    </message>
+    <message>
+        <source>导出日报 CSV</source>
+        <translation>Export day report CSV</translation>
+    </message>
+    <message>
+        <source>导出日报 Excel</source>
+        <translation>Export day report Excel</translation>
+    </message>
+    <message>
+        <source>返回控制台</source>
+        <translation>Back to the console</translation>
+    </message>
+    <message>
+        <source>导出失败，请检查U盘或文件夹：</source>
+        <translation>Export failed, check the USB stick or folder: </translation>
+    </message>
+    <message>
+        <source>已导出：</source>
+        <translation>Exported: </translation>
+    </message>
+</context>
+<context>
+    <name>ExportFolder</name>
+    <message>
+        <source>选择导出文件夹</source>
+        <translation>Choose the export folder</translation>
+    </message>
+</context>
+<context>
     <name>MainWindow</name>
     <message>
         <source>演示模式 · 数据仅保存在本机，不会上报</source>
@@ -40,6 +234,168 @@
     </message>
 </context>
 <context>
+    <name>MembersScreen</name>
+    <message>
+        <source>会员查询与更正</source>
+        <translation>Find and correct a member</translation>
+    </message>
+    <message>
+        <source>姓名，或手机号后四位</source>
+        <translation>Name, or last four digits of the phone</translation>
+    </message>
+    <message>
+        <source>查询</source>
+        <translation>Search</translation>
+    </message>
+    <message>
+        <source>原因（必填）</source>
+        <translation>Reason (required)</translation>
+    </message>
+    <message>
+        <source>作废此登记</source>
+        <translation>Void this registration</translation>
+    </message>
+    <message>
+        <source>更正职业</source>
+        <translation>Correct occupation</translation>
+    </message>
+    <message>
+        <source>返回控制台</source>
+        <translation>Back to the console</translation>
+    </message>
+    <message>
+        <source>找到 %1 人</source>
+        <translation>%1 found</translation>
+    </message>
+    <message>
+        <source>已作废（原记录保留）</source>
+        <translation>Voided (the original record is kept)</translation>
+    </message>
+    <message>
+        <source>已更正（原记录保留）</source>
+        <translation>Corrected (the original record is kept)</translation>
+    </message>
+</context>
+<context>
+    <name>QuizScreen</name>
+    <message>
+        <source>第 %1 / %2 题</source>
+        <translation>Question %1 of %2</translation>
+    </message>
+    <message>
+        <source>今日奖品已发完，欢迎继续答题学习</source>
+        <translation>Today&apos;s prizes are gone — you are welcome to play and learn</translation>
+    </message>
+    <message>
+        <source>单选题</source>
+        <translation>Single choice</translation>
+    </message>
+    <message>
+        <source>多选题（选出全部正确答案）</source>
+        <translation>Multiple choice (choose every correct answer)</translation>
+    </message>
+    <message>
+        <source>判断题</source>
+        <translation>True or false</translation>
+    </message>
+    <message>
+        <source>回答正确！</source>
+        <translation>Correct!</translation>
+    </message>
+    <message>
+        <source>回答错误</source>
+        <translation>Not quite</translation>
+    </message>
+    <message>
+        <source>依据：%1</source>
+        <translation>Source: %1</translation>
+    </message>
+    <message>
+        <source>查看结果</source>
+        <translation>See the result</translation>
+    </message>
+    <message>
+        <source>下一题</source>
+        <translation>Next question</translation>
+    </message>
+    <message>
+        <source>恭喜通过！</source>
+        <translation>Well done, you passed!</translation>
+    </message>
+    <message>
+        <source>差一点就通过了</source>
+        <translation>Almost there</translation>
+    </message>
+    <message>
+        <source>答对 %1 / %2 题（%3 题及格）</source>
+        <translation>%1 of %2 correct (%3 needed to pass)</translation>
+    </message>
+    <message>
+        <source>再试一次吧，每轮题目都不同</source>
+        <translation>Try again — every round has different questions</translation>
+    </message>
+    <message>
+        <source>奖品已发完，感谢参与！</source>
+        <translation>The prizes are all gone. Thank you for taking part!</translation>
+    </message>
+    <message>
+        <source>请用手机号或会员码领取奖品（每人限领一份）</source>
+        <translation>Claim your prize with your mobile number or member pass (one per person)</translation>
+    </message>
+    <message>
+        <source>输入手机号领奖</source>
+        <translation>Claim with mobile number</translation>
+    </message>
+    <message>
+        <source>扫描会员码领奖</source>
+        <translation>Claim with member pass</translation>
+    </message>
+    <message>
+        <source>再答一次</source>
+        <translation>Play again</translation>
+    </message>
+    <message>
+        <source>返回首页</source>
+        <translation>Back to start</translation>
+    </message>
+    <message>
+        <source>手机号只用于核对每人限领一份，不会保存号码本身</source>
+        <translation>Your number is only used to check one prize per person; the number itself is not stored</translation>
+    </message>
+    <message>
+        <source>请将会员码对准扫描器</source>
+        <translation>Hold your member pass up to the scanner</translation>
+    </message>
+    <message>
+        <source>返回</source>
+        <translation>Back</translation>
+    </message>
+    <message>
+        <source>领取奖品</source>
+        <translation>Claim prize</translation>
+    </message>
+    <message>
+        <source>领奖成功</source>
+        <translation>Prize claimed</translation>
+    </message>
+    <message>
+        <source>请拍下或出示此二维码，到发放台领取%1</source>
+        <translation>Take a photo of this code or show it at the handout desk to collect your %1</translation>
+    </message>
+    <message>
+        <source>完成</source>
+        <translation>Done</translation>
+    </message>
+    <message>
+        <source>退出答题</source>
+        <translation>Leave the quiz</translation>
+    </message>
+    <message>
+        <source>确定</source>
+        <translation>Confirm</translation>
+    </message>
+</context>
+<context>
     <name>ServicesScreen</name>
     <message>
         <source>今日服务</source>
@@ -48,6 +404,61 @@
     <message>
         <source>返回首页</source>
         <translation>Back to start</translation>
+    </message>
+</context>
+<context>
+    <name>StationScreen</name>
+    <message>
+        <source>已记录 +1</source>
+        <translation>Recorded +1</translation>
+    </message>
+    <message>
+        <source>扫码</source>
+        <translation>scanned</translation>
+    </message>
+    <message>
+        <source>手动输入</source>
+        <translation>typed</translation>
+    </message>
+    <message>
+        <source>兑奖码</source>
+        <translation>voucher</translation>
+    </message>
+    <message>
+        <source>已记录：%1（%2）</source>
+        <translation>Recorded: %1 (%2)</translation>
+    </message>
+    <message>
+        <source>已撤销上一条（作废记录已保存）</source>
+        <translation>Last entry undone (a void record was kept)</translation>
+    </message>
+    <message>
+        <source>本台今日：%1 人次</source>
+        <translation>This desk today: %1 visits</translation>
+    </message>
+    <message>
+        <source>库存剩余：%1</source>
+        <translation>Stock left: %1</translation>
+    </message>
+    <message>
+        <source>库存不足，请及时补货</source>
+        <translation>Low stock: restock soon</translation>
+    </message>
+    <message>
+        <source>+1 来访（未出示会员码）</source>
+        <translation>+1 visitor (no member pass)</translation>
+    </message>
+    <message>
+        <source>扫描会员码或兑奖码；也可手动输入后按回车</source>
+        <translation>Scan a member pass or voucher, or type it and press Enter</translation>
+    </message>
+    <message>
+        <source>撤销上一条</source>
+        <translation>Undo last entry</translation>
+    </message>
+    <message>
+        <source>返回控制台</source>
+        <translation>Back to the console</translation>
     </message>
 </context>
 <context>

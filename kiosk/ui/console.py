@@ -1,0 +1,152 @@
+"""The volunteer console wired into the kiosk: setup on first start, the hidden way in, the PIN, the idle lock.
+
+``install_console`` is the one call the composition root makes; the ``Console`` routes between
+the console's screens and keeps every one of them behind the PIN.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from PySide6.QtCore import QCoreApplication, QObject
+from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
+
+from kiosk.access import ConsoleAccess
+from kiosk.booth import BoothService
+from kiosk.booth_setup import ensure_demo_pin, needs_setup
+from kiosk.stations import UNDO_WINDOW_S, Station
+from kiosk.ui.console_home_screen import ConsoleHomeScreen
+from kiosk.ui.console_pin_screen import ConsolePinScreen
+from kiosk.ui.console_setup_screen import ConsoleSetupScreen
+from kiosk.ui.corner_gesture import CornerHold
+from kiosk.ui.dashboard_screen import DashboardScreen
+from kiosk.ui.idle import IdleWatcher
+from kiosk.ui.main_window import MainWindow
+from kiosk.ui.members_screen import MembersScreen
+from kiosk.ui.presentation import Presentation
+from kiosk.ui.scan_field import monotonic_ms
+from kiosk.ui.screens import Screen
+from kiosk.ui.station_screen import StationScreen
+
+# Screens that show booth data or change records: only ever reached through the PIN.
+BEHIND_PIN = {Screen.CONSOLE, Screen.STATION, Screen.DASHBOARD, Screen.MEMBERS}
+
+
+class ConfirmQuit:
+    """Asks before the kiosk is closed; a class method so tests can replace the dialog."""
+
+    @classmethod
+    def ask(cls, parent: QWidget) -> bool:
+        answer = QMessageBox.question(parent, QCoreApplication.translate("ConfirmQuit", "退出程序"),
+                                      QCoreApplication.translate("ConfirmQuit", "确定退出工会服务台程序吗？"))
+        return answer == QMessageBox.StandardButton.Yes
+
+
+class Console(QObject):
+    def __init__(self, window: MainWindow, booth: BoothService, access: ConsoleAccess, presentation: Presentation, *,
+                 app: QApplication, export_dir: Path, lock_ms: int, hold_ms: int, undo_seconds: float,
+                 clock: Callable[[], float], clock_ms: Callable[[], float], refresh_ms: int):
+        super().__init__(window)
+        self.window, self.booth, self.access = window, booth, access
+        self.unlocked = False
+        self._resume = Screen.CONSOLE
+        self.setup = ConsoleSetupScreen(booth, access, presentation)
+        self.pin = ConsolePinScreen(access, presentation)
+        self.home = ConsoleHomeScreen(booth, presentation)
+        self.station = StationScreen(booth, presentation, undo_seconds=undo_seconds, clock=clock, clock_ms=clock_ms)
+        self.dashboard = DashboardScreen(booth, presentation, export_dir=export_dir, refresh_ms=refresh_ms)
+        self.members = MembersScreen(booth, presentation)
+        for screen, widget in ((Screen.CONSOLE_SETUP, self.setup), (Screen.CONSOLE_PIN, self.pin),
+                               (Screen.CONSOLE, self.home), (Screen.STATION, self.station),
+                               (Screen.DASHBOARD, self.dashboard), (Screen.MEMBERS, self.members)):
+            window.add_screen(screen, widget)
+        self.lock_watch = IdleWatcher(app, timeout_ms=lock_ms, parent=self)
+        self.corner = CornerHold(app, window, hold_ms=hold_ms)
+        self._connect()
+
+    def _connect(self) -> None:
+        self.lock_watch.idle.connect(self.lock)
+        self.corner.triggered.connect(self.ask_pin)
+        self.window.screen_changed.connect(self._screen_changed)
+        self.setup.completed.connect(self._unlocked)
+        self.pin.unlocked.connect(self._unlocked)
+        self.pin.cancelled.connect(self.leave)
+        self.home.station_chosen.connect(self.open_station)
+        self.home.dashboard_requested.connect(lambda: self.window.show_screen(Screen.DASHBOARD))
+        self.home.members_requested.connect(lambda: self.window.show_screen(Screen.MEMBERS))
+        self.home.lock_requested.connect(self.leave)
+        self.home.fullscreen_requested.connect(self.toggle_fullscreen)
+        self.home.quit_requested.connect(self.quit)
+        for screen in (self.station, self.dashboard, self.members):
+            screen.back_requested.connect(lambda: self.window.show_screen(Screen.CONSOLE))
+
+    def start(self) -> None:
+        """A real event's first start shows the setup screen; the demo event gets its demo PIN."""
+        if needs_setup(self.booth, self.access):
+            self.window.show_screen(Screen.CONSOLE_SETUP)
+        else:
+            ensure_demo_pin(self.booth, self.access)
+
+    # -- the lock -----------------------------------------------------------------------
+
+    def ask_pin(self) -> None:
+        if self.window.current in BEHIND_PIN or self.window.current is Screen.CONSOLE_SETUP:
+            return
+        self._resume = Screen.CONSOLE
+        self.window.show_screen(Screen.CONSOLE_PIN)
+
+    def _unlocked(self) -> None:
+        self.unlocked = True
+        self.lock_watch.arm()
+        self.window.show_screen(self._resume)
+
+    def lock(self) -> None:
+        """Idle too long: back behind the PIN, returning to the same console screen after it."""
+        if self.window.current in BEHIND_PIN:
+            self._resume = self.window.current
+        self.unlocked = False
+        self.lock_watch.disarm()
+        if self.window.current in BEHIND_PIN:
+            self.window.show_screen(Screen.CONSOLE_PIN)
+
+    def leave(self) -> None:
+        self.unlocked = False
+        self.lock_watch.disarm()
+        self.window.go_home()
+
+    def _screen_changed(self, screen: Screen) -> None:
+        self.corner.enabled = screen is Screen.ATTRACT
+        if screen not in BEHIND_PIN and screen is not Screen.CONSOLE_PIN:
+            self.unlocked = False  # any way out of the console (idle return included) locks it
+            self.lock_watch.disarm()
+
+    # -- console actions ----------------------------------------------------------------
+
+    def open_station(self, station: Station) -> None:
+        self.station.set_station(station)
+        self.window.show_screen(Screen.STATION)
+
+    def toggle_fullscreen(self) -> None:
+        if self.window.isFullScreen():
+            self.window.showNormal()
+        else:
+            self.window.showFullScreen()
+
+    def quit(self) -> None:
+        if ConfirmQuit.ask(self.window):
+            self.window.allow_close()
+            self.window.close()
+
+
+def install_console(window: MainWindow, booth: BoothService, access: ConsoleAccess, presentation: Presentation, *,
+                    app: QApplication, export_dir: Path, lock_ms: int | None = None, hold_ms: int = 3000,
+                    undo_seconds: float = UNDO_WINDOW_S, clock: Callable[[], float] = time.monotonic,
+                    clock_ms: Callable[[], float] = monotonic_ms, refresh_ms: int = 5000) -> Console:
+    """Add the console's screens to the window and show setup first when the event needs it."""
+    console = Console(window, booth, access, presentation, app=app, export_dir=export_dir,
+                      lock_ms=lock_ms or booth.config.idle.console_lock_s * 1000, hold_ms=hold_ms,
+                      undo_seconds=undo_seconds, clock=clock, clock_ms=clock_ms, refresh_ms=refresh_ms)
+    console.start()
+    return console

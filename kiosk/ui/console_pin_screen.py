@@ -1,0 +1,79 @@
+"""The console's lock: the volunteer PIN on the app's own keypad, with the lock-out shown plainly."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QVBoxLayout, QWidget
+
+from kiosk.access import ConsoleAccess, LockedOut, WrongPin
+from kiosk.ui.presentation import Presentation
+from kiosk.ui.widgets import NumericKeypad, ScreenBase, big_button
+
+
+class ConsolePinScreen(ScreenBase):
+    unlocked = Signal()
+    cancelled = Signal()
+    idle_return = False  # the console's own lock handles idleness
+
+    def __init__(self, access: ConsoleAccess, presentation: Presentation, parent: QWidget | None = None):
+        super().__init__(parent)
+        self._access, self._presentation = access, presentation
+        self.title = QLabel(objectName="title", alignment=Qt.AlignmentFlag.AlignCenter)
+        self.pin_field = QLineEdit(echoMode=QLineEdit.EchoMode.Password, maxLength=8,
+                                   alignment=Qt.AlignmentFlag.AlignCenter)
+        self.pin_field.setAttribute(Qt.WidgetAttribute.WA_InputMethodEnabled, False)
+        self.pin_field.returnPressed.connect(self.submit)
+        self.keypad = NumericKeypad()
+        self.keypad.attach(self.pin_field)
+        self.message = QLabel(objectName="error", alignment=Qt.AlignmentFlag.AlignCenter, wordWrap=True)
+        self.ok_button = big_button("primary")
+        self.ok_button.clicked.connect(self.submit)
+        self.cancel_button = big_button("small")
+        self.cancel_button.clicked.connect(self.cancelled)
+        self._build_layout()
+        self.retranslate()
+
+    def _build_layout(self) -> None:
+        column = QVBoxLayout()  # beside the keypad: a 1280x800 landscape screen has no room for both stacked
+        for w in (self.pin_field, self.message, self.ok_button):
+            column.addWidget(w)
+        column.addStretch()
+        column.addWidget(self.cancel_button, 0, Qt.AlignmentFlag.AlignLeft)
+        row = QHBoxLayout()
+        row.addLayout(column, 1)
+        row.addSpacing(32)
+        row.addWidget(self.keypad, 1)
+        root = QVBoxLayout(self)
+        root.setContentsMargins(64, 24, 64, 24)
+        root.addWidget(self.title)
+        root.addLayout(row, 1)
+
+    def retranslate(self) -> None:
+        self.title.setText(self.tr("志愿者控制台 · 请输入密码"))
+        self.ok_button.setText(self.tr("进入控制台"))
+        self.cancel_button.setText(self.tr("返回首页"))
+
+    def wipe(self) -> None:
+        self.pin_field.clear()
+        self.message.clear()
+
+    def on_shown(self) -> None:
+        self.wipe()
+        left = self._access.seconds_locked()
+        if left:
+            self.message.setText(self._pick(LockedOut(left)))
+        self.pin_field.setFocus()
+
+    def submit(self) -> None:
+        pin = self.pin_field.text()
+        self.pin_field.clear()
+        try:
+            self._access.unlock(pin)
+        except (WrongPin, LockedOut) as exc:
+            self.message.setText(self._pick(exc))
+            return
+        self.message.clear()
+        self.unlocked.emit()
+
+    def _pick(self, exc: WrongPin | LockedOut) -> str:
+        return self._presentation.pick(exc.zh, exc.en)

@@ -1,0 +1,191 @@
+"""The live dashboard: the day's figures (the same ``DayFigures`` as the report), a per-hour chart, export."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from PySide6.QtCharts import QBarCategoryAxis, QBarSeries, QBarSet, QChart, QChartView, QValueAxis
+from PySide6.QtCore import QCoreApplication, Qt, QTimer, Signal
+from PySide6.QtGui import QPainter
+from PySide6.QtWidgets import (QFileDialog, QFrame, QGridLayout, QHBoxLayout, QLabel, QTableWidget,
+                               QTableWidgetItem, QVBoxLayout, QWidget)
+
+from kiosk.booth import BoothService
+from kiosk.report import DayFigures, day_figures, export_day_report
+from kiosk.ui.presentation import Presentation
+from kiosk.ui.widgets import ScreenBase, big_button
+
+TILES = ("new_members", "consultations", "service_items", "handouts_total", "quiz", "card_requests", "sync")
+
+
+class ExportFolder:
+    """Where the day report goes (a USB stick, usually); a class method so tests can replace the dialog."""
+
+    @classmethod
+    def ask(cls, parent: QWidget, default: Path) -> Path | None:
+        title = QCoreApplication.translate("ExportFolder", "选择导出文件夹")
+        chosen = QFileDialog.getExistingDirectory(parent, title, str(default))
+        return Path(chosen) if chosen else None
+
+
+class DashboardScreen(ScreenBase):
+    back_requested = Signal()
+    exported = Signal(object)  # Path
+    idle_return = False
+
+    def __init__(self, booth: BoothService, presentation: Presentation, *, export_dir: Path,
+                 refresh_ms: int = 5000, parent: QWidget | None = None):
+        super().__init__(parent)
+        self._booth, self._presentation, self._export_dir = booth, presentation, export_dir
+        self.figures: DayFigures | None = None
+        self.sync_text = ""
+        self.title = QLabel(objectName="title", alignment=Qt.AlignmentFlag.AlignCenter)
+        self.tile_names = {key: QLabel(objectName="hint", wordWrap=True) for key in TILES}
+        self.tile_values = {key: QLabel(objectName="figure") for key in TILES}
+        self.table = QTableWidget(0, 3)
+        self.table.verticalHeader().hide()
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        self.chart = QChart()
+        self.chart.legend().setAlignment(Qt.AlignmentFlag.AlignBottom)
+        self._build_chart()
+        self.chart_view = QChartView(self.chart)
+        self.chart_view.setRenderHint(QPainter.RenderHint.Antialiasing)
+        self.csv_button, self.xlsx_button = big_button("primary"), big_button("primary")
+        self.csv_button.clicked.connect(lambda: self.export("csv"))
+        self.xlsx_button.clicked.connect(lambda: self.export("xlsx"))
+        self.message = QLabel(objectName="result", wordWrap=True)
+        self.back_button = big_button("small")
+        self.back_button.clicked.connect(self.back_requested)
+        self._timer = QTimer(self, interval=refresh_ms)
+        self._timer.timeout.connect(self.refresh)
+        self._build_layout()
+        self.retranslate()
+
+    def _build_layout(self) -> None:
+        tiles = QGridLayout()
+        for i, key in enumerate(TILES):
+            card = QFrame(objectName="card")
+            box = QVBoxLayout(card)
+            box.addWidget(self.tile_names[key])
+            box.addWidget(self.tile_values[key])
+            tiles.addWidget(card, i // 4, i % 4)
+        middle = QHBoxLayout()
+        middle.addWidget(self.table, 2)
+        middle.addWidget(self.chart_view, 3)
+        bottom = QHBoxLayout()
+        bottom.addWidget(self.back_button)
+        bottom.addWidget(self.message, 1)
+        bottom.addWidget(self.csv_button)
+        bottom.addWidget(self.xlsx_button)
+        root = QVBoxLayout(self)
+        root.setContentsMargins(24, 8, 24, 8)
+        root.addWidget(self.title)
+        root.addLayout(tiles)
+        root.addLayout(middle, 1)
+        root.addLayout(bottom)
+
+    def retranslate(self) -> None:
+        self.title.setText(self.tr("今日数据"))
+        names = {"new_members": self.tr("发展会员"), "consultations": self.tr("咨询人次（含各项服务）"),
+                 "service_items": self.tr("服务项目数"), "handouts_total": self.tr("发放宣传品及礼品"),
+                 "quiz": self.tr("有奖答题 人次 / 通过 / 奖品"), "card_requests": self.tr("互助服务卡申请"),
+                 "sync": self.tr("同步：待上传 / 需处理")}
+        for key, text in names.items():
+            self.tile_names[key].setText(text)
+        self.table.setHorizontalHeaderLabels([self.tr("项目"), self.tr("人次 / 已发"), self.tr("库存剩余")])
+        self.chart.setTitle(self.tr("每小时人次（北京时间）"))
+        self.visits_bars.setLabel(self.tr("咨询与服务"))
+        self.members_bars.setLabel(self.tr("新会员"))
+        self.csv_button.setText(self.tr("导出日报 CSV"))
+        self.xlsx_button.setText(self.tr("导出日报 Excel"))
+        self.back_button.setText(self.tr("返回控制台"))
+        if self.isVisible():  # a hidden screen reads the ledger when shown, not on every language change
+            self.refresh()
+
+    # -- figures ------------------------------------------------------------------------
+
+    def refresh(self) -> None:
+        self.figures = f = day_figures(self._booth)
+        values = {"new_members": f.new_members, "consultations": f.consultations, "service_items": f.service_items,
+                  "handouts_total": f.handouts_total, "quiz": f"{f.quiz_attempts} / {f.quiz_passed} / {f.prizes_claimed}",
+                  "card_requests": f.card_requests, "sync": f"{f.pending} / {f.needs_attention}"}
+        for key, value in values.items():
+            self.tile_values[key].setText(str(value))
+        self.tile_values["sync"].setToolTip(self.sync_text)
+        self._fill_table(f)
+        self._fill_chart(f)
+
+    def set_sync_state(self, text: str) -> None:
+        """The sync runner's latest word (shown under the sync tile)."""
+        self.sync_text = text
+        self.tile_names["sync"].setText(self.tr("同步：待上传 / 需处理") + (f"\n{text}" if text else ""))
+
+    def _fill_table(self, f: DayFigures) -> None:
+        p, config = self._presentation, self._booth.config
+        rows = [(p.pick(s.name, s.name_en), f.service_uses[s.id], "", False) for s in config.services]
+        rows += [(p.pick(h.name, h.name_en), f.handouts[h.id], f.stock_left[h.id], f.stock_left[h.id] <= h.low_stock)
+                 for h in config.handouts]
+        self.table.setRowCount(len(rows))
+        for r, (name, n, left, low) in enumerate(rows):
+            cells = (name, str(n), (f"{left} ⚠" if low else str(left)) if left != "" else "")
+            for c, text in enumerate(cells):
+                item = QTableWidgetItem(text)
+                if low:
+                    item.setForeground(Qt.GlobalColor.darkRed)
+                self.table.setItem(r, c, item)
+        self.table.resizeColumnsToContents()
+
+    def _build_chart(self) -> None:
+        """One series and two axes for the screen's life; a refresh only swaps their values
+        (removing and re-adding axes leaves stale labels painted in the chart)."""
+        self.visits_bars, self.members_bars = QBarSet(""), QBarSet("")
+        self.series = QBarSeries()
+        self.series.append(self.visits_bars)
+        self.series.append(self.members_bars)
+        self.chart.addSeries(self.series)
+        self.x_axis, self.y_axis = QBarCategoryAxis(), QValueAxis()
+        self.y_axis.setLabelFormat("%d")
+        self.chart.addAxis(self.x_axis, Qt.AlignmentFlag.AlignBottom)
+        self.chart.addAxis(self.y_axis, Qt.AlignmentFlag.AlignLeft)
+        self.series.attachAxis(self.x_axis)
+        self.series.attachAxis(self.y_axis)
+
+    def _fill_chart(self, f: DayFigures) -> None:
+        hours = sorted(set(f.per_hour_visits) | set(f.per_hour_members)) or ["12:00"]
+        for bars, per_hour in ((self.visits_bars, f.per_hour_visits), (self.members_bars, f.per_hour_members)):
+            bars.remove(0, bars.count())
+            bars.append([per_hour.get(h, 0) for h in hours])
+        self.x_axis.setCategories(hours)
+        self.y_axis.setRange(0, max([1, *f.per_hour_visits.values(), *f.per_hour_members.values()]))
+
+    # -- export -------------------------------------------------------------------------
+
+    def export(self, fmt: str) -> Path | None:
+        folder = ExportFolder.ask(self, self._export_dir)
+        if folder is None:
+            return None
+        stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+        name = f"day-report-{self._booth.event_id}-{self._booth.booth_id}-{stamp}.{fmt}"
+        try:
+            out = export_day_report(self._booth, folder / name, fmt=fmt)
+        except OSError as exc:
+            self.message.setText(self.tr("导出失败，请检查U盘或文件夹：") + (exc.strerror or str(exc)))
+            return None
+        self.message.setText(self.tr("已导出：") + str(out))
+        self.refresh()
+        self.exported.emit(out)
+        return out
+
+    def on_shown(self) -> None:
+        self.refresh()
+        self._timer.start()
+
+    def hideEvent(self, event) -> None:  # type: ignore[no-untyped-def]  # noqa: N802
+        self._timer.stop()  # no refreshing behind another screen
+        super().hideEvent(event)
+
+    def wipe(self) -> None:
+        self._timer.stop()
+        self.message.clear()

@@ -1,0 +1,209 @@
+"""Station mode: the tablet as one desk's counter — a big +1 for a passer-by, member passes scanned, undo."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtWidgets import QButtonGroup, QGridLayout, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+
+from kiosk.booth import BoothError, BoothService
+from kiosk.report import day_figures
+from kiosk.stations import UNDO_WINDOW_S, Station, StationKind, UndoWindow, record_at
+from kiosk.ui.presentation import Presentation
+from kiosk.ui.scan_field import ScanField, monotonic_ms
+from kiosk.ui.widgets import ScreenBase, big_button
+
+
+class StationScreen(ScreenBase):
+    back_requested = Signal()
+    recorded = Signal(object)  # Record
+    idle_return = False
+
+    def __init__(self, booth: BoothService, presentation: Presentation, *, undo_seconds: float = UNDO_WINDOW_S,
+                 clock: Callable[[], float] = time.monotonic, clock_ms: Callable[[], float] = monotonic_ms,
+                 parent: QWidget | None = None):
+        super().__init__(parent)
+        self._booth, self._presentation = booth, presentation
+        self.station: Station | None = None
+        self.undo_window = UndoWindow(seconds=undo_seconds, clock=clock)
+        self.title = QLabel(objectName="title", alignment=Qt.AlignmentFlag.AlignCenter)
+        self.count_label = QLabel(objectName="subtitle", alignment=Qt.AlignmentFlag.AlignCenter)
+        self.choice_host = QWidget()
+        self.choice_grid = QGridLayout(self.choice_host)
+        self.choices = QButtonGroup(self)
+        self.choice_buttons: dict[str, QPushButton] = {}
+        self.plus_button = big_button("plus")
+        self.plus_button.clicked.connect(lambda: self._enter(None, scanned=False))
+        self.scan_hint = QLabel(objectName="hint", wordWrap=True)
+        self.scan_field = ScanField(clock_ms=clock_ms)
+        self.scan_field.scanned.connect(lambda text: self._enter(text, scanned=True))
+        self.scan_field.typed.connect(lambda text: self._enter(text, scanned=False))
+        self.message = QLabel(objectName="result", alignment=Qt.AlignmentFlag.AlignCenter, wordWrap=True)
+        self.stock_label = QLabel(objectName="hint", alignment=Qt.AlignmentFlag.AlignCenter, wordWrap=True)
+        self.undo_button = big_button("small")
+        self.undo_button.clicked.connect(self.undo)
+        self.back_button = big_button("small")
+        self.back_button.clicked.connect(self.back_requested)
+        self._undo_timer = QTimer(self, singleShot=True, interval=int(undo_seconds * 1000) + 50)
+        self._undo_timer.timeout.connect(self.refresh_undo)
+        self._build_layout()
+        self.retranslate()
+
+    def _build_layout(self) -> None:
+        bottom = QHBoxLayout()
+        bottom.addWidget(self.back_button)
+        bottom.addStretch()
+        bottom.addWidget(self.undo_button)
+        root = QVBoxLayout(self)
+        root.setContentsMargins(32, 16, 32, 16)
+        for w in (self.title, self.count_label, self.choice_host, self.plus_button, self.message, self.stock_label,
+                  self.scan_hint, self.scan_field):
+            root.addWidget(w)
+        root.addStretch()
+        root.addLayout(bottom)
+
+    # -- the desk -----------------------------------------------------------------------
+
+    def set_station(self, station: Station) -> None:
+        self.station = station
+        self.undo_window.forget()
+        self.message.clear()
+        self._build_choices()
+        self.retranslate()
+        self.refresh()
+
+    def _build_choices(self) -> None:
+        for button in self.choice_buttons.values():
+            self.choices.removeButton(button)
+            button.deleteLater()
+        self.choice_buttons = {}
+        for i, (item_id, _zh, _en) in enumerate(self._choice_items()):
+            button = big_button("tile")
+            button.setCheckable(True)
+            button.setChecked(i == 0)
+            button.toggled.connect(self.refresh)
+            self.choices.addButton(button)
+            self.choice_grid.addWidget(button, i // 4, i % 4)
+            self.choice_buttons[item_id] = button
+        self.choice_host.setVisible(bool(self.choice_buttons))
+
+    def _choice_items(self) -> list[tuple[str, str, str]]:
+        config = self._booth.config
+        if self.station and self.station.kind is StationKind.CONSULTATION:
+            return [(t.id, t.name, t.name_en) for t in config.consultation_topics]
+        if self.station and self.station.kind is StationKind.HANDOUT:
+            return [(h.id, h.name, h.name_en) for h in config.handouts]
+        return []
+
+    @property
+    def choice(self) -> str:
+        return next((k for k, b in self.choice_buttons.items() if b.isChecked()), "")
+
+    def choose(self, item_id: str) -> None:
+        self.choice_buttons[item_id].setChecked(True)
+
+    def _enter(self, token: str | None, *, scanned: bool) -> None:
+        assert self.station is not None
+        try:
+            record = record_at(self._booth, self.station, choice=self.choice, token=token)
+        except BoothError as exc:
+            self._show(self._presentation.pick(exc.zh, exc.en), ok=False)
+            return
+        self.undo_window.remember(record)
+        self._undo_timer.start()
+        self._show(self._recorded_text(token, scanned), ok=True)
+        self.refresh()
+        self.recorded.emit(record)
+
+    def _recorded_text(self, token: str | None, scanned: bool) -> str:
+        if token is None:
+            return self.tr("已记录 +1")
+        member = self._booth.member_by_pass(token.strip().upper()) if token.strip().upper().startswith("UM1") else None
+        how = self.tr("扫码") if scanned else self.tr("手动输入")
+        who = member.masked_name if member else self.tr("兑奖码")
+        return self.tr("已记录：%1（%2）").replace("%1", who).replace("%2", how)
+
+    def undo(self) -> None:
+        try:
+            self.undo_window.undo(self._booth)
+        except BoothError as exc:
+            self._show(self._presentation.pick(exc.zh, exc.en), ok=False)
+        else:
+            self._show(self.tr("已撤销上一条（作废记录已保存）"), ok=True)
+        self.refresh()
+
+    def _show(self, text: str, *, ok: bool) -> None:
+        self.message.setText(text)
+        self.message.setProperty("ok", ok)
+        self.message.style().polish(self.message)
+
+    # -- display ------------------------------------------------------------------------
+
+    def count_today(self) -> int:
+        figures, station = day_figures(self._booth), self.station
+        if station is None:
+            return 0
+        return {StationKind.SERVICE: lambda: figures.service_uses.get(station.service_id, 0),
+                StationKind.CONSULTATION: lambda: figures.consultation_desk,
+                StationKind.HANDOUT: lambda: figures.handouts.get(self.choice, 0),
+                StationKind.CARD: lambda: figures.card_requests}[station.kind]()
+
+    def refresh(self) -> None:
+        if self.station is None:
+            return
+        self.count_label.setText(self.tr("本台今日：%1 人次").replace("%1", str(self.count_today())))
+        self._refresh_stock()
+        self._refresh_plus()
+        self.refresh_undo()
+
+    def _refresh_stock(self) -> None:
+        is_handout = self.station is not None and self.station.kind is StationKind.HANDOUT and self.choice
+        self.stock_label.setVisible(bool(is_handout))
+        if not is_handout:
+            return
+        item = self._booth.config.handout(self.choice)
+        left = self._booth.stock_left(item.id)
+        text = self.tr("库存剩余：%1").replace("%1", str(left))
+        if left <= item.low_stock:
+            text += " · " + self.tr("库存不足，请及时补货")
+        self.stock_label.setText(text)
+        self.stock_label.setProperty("warning", left <= item.low_stock)
+        self.stock_label.style().polish(self.stock_label)
+
+    def _refresh_plus(self) -> None:
+        """+1 is for passers-by: not at the members-only card desk, nor for one-per-member items."""
+        station = self.station
+        one_each = (station is not None and station.kind is StationKind.HANDOUT and bool(self.choice)
+                    and self._booth.config.handout(self.choice).one_per_member)
+        self.plus_button.setEnabled(station is not None and station.takes_anonymous and not one_each)
+
+    def refresh_undo(self) -> None:
+        self.undo_button.setEnabled(self.undo_window.pending() is not None)
+
+    def retranslate(self) -> None:
+        p = self._presentation
+        if self.station is not None:
+            self.title.setText(p.pick(*self.station.name(self._booth.config)))
+        for (item_id, zh, en) in self._choice_items():
+            if item_id in self.choice_buttons:
+                self.choice_buttons[item_id].setText(p.pick(zh, en))
+        self.plus_button.setText(self.tr("+1 来访（未出示会员码）"))
+        self.scan_hint.setText(self.tr("扫描会员码或兑奖码；也可手动输入后按回车"))
+        self.undo_button.setText(self.tr("撤销上一条"))
+        self.back_button.setText(self.tr("返回控制台"))
+        if self.isVisible():  # a hidden screen reads the ledger when shown, not on every language change
+            self.refresh()
+
+    def on_shown(self) -> None:
+        self.refresh()
+        self.scan_field.setFocus()
+
+    def screenshot_states(self):  # type: ignore[no-untyped-def]
+        config = self._booth.config
+        states = [("service", lambda: self.set_station(Station(StationKind.SERVICE, config.services[0].id)))]
+        if config.handouts:
+            states.append(("handout", lambda: self.set_station(Station(StationKind.HANDOUT))))
+        states.append(("card", lambda: self.set_station(Station(StationKind.CARD))))
+        return states

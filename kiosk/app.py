@@ -45,6 +45,25 @@ def open_ledger(data_dir: Path) -> Ledger:
     return Ledger(data_dir / LEDGER_FILE)
 
 
+def build_sync_job(core: Core):  # type: ignore[no-untyped-def]
+    """One background sync run over this core's data folder: its own ledger connection, the saved link."""
+    from functools import partial
+
+    from sync.client import SyncClient
+    from sync.job import SyncJob
+
+    return SyncJob(partial(open_ledger, core.data_dir), core.keys,
+                   make_client=lambda link: SyncClient(link.url, token=link.token))
+
+
+def build_sync_runner(core: Core, *, period_ms: int = 60_000):  # type: ignore[no-untyped-def]
+    """The Qt sync runner for the GUI: connect ``status_changed`` to the status bar, ``start()`` it
+    once the window shows, and ``stop()`` it before the ledger closes."""
+    from kiosk.ui.sync_runner import SyncRunner
+
+    return SyncRunner(build_sync_job(core).run, period_ms=period_ms)
+
+
 @dataclass
 class Gui:
     """The Qt side, built by ``build_gui``: application objects the tests and screenshots reach."""

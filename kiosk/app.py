@@ -168,4 +168,11 @@ def run_gui(core: Core, *, windowed: bool) -> int:
         window.setWindowFlag(Qt.WindowType.FramelessWindowHint, True)
         window.setWindowFlag(Qt.WindowType.WindowStaysOnTopHint, True)
         window.showFullScreen()
-    return gui.app.exec()
+    # Sync runs beside the GUI from the first second; its state shows in the window's status line.
+    runner = build_sync_runner(core)
+    runner.status_changed.connect(lambda status: window.set_sync_status(status.text))
+    runner.start()
+    try:
+        return gui.app.exec()
+    finally:
+        runner.stop()

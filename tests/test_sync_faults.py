@@ -311,3 +311,18 @@ def test_a_sync_killed_mid_push_loses_nothing_and_duplicates_nothing(core, city,
     later = SyncEngine(core.ledger, client, policy=FAST, wall_clock=lambda: time.time() + FAST.lease_ttl_s + 1)
     assert later.sync_once().error is None                     # ...until it runs out
     assert_exactly_once(city, core.ledger)
+
+
+def test_one_record_the_server_cannot_take_is_isolated_and_parked_the_others_go_through(core, city):
+    from kiosk.records import new_record_id
+
+    capture(core, n=12, seed=1)
+    huge = core.ledger.append(record_id=new_record_id(), kind="service_use", event_id=core.config.event.id,
+                              booth_id=core.config.booth.id, data={"note": "x" * 1_100_000})
+    capture(core, n=12, seed=2)
+    engine = enrolled_engine(core, city)
+    report = engine.sync_once()
+    assert report.error is None and report.parked == 1
+    [(record, reason)] = core.ledger.needing_attention()
+    assert record.id == huge.id and "refused by the server" in reason and "payload" in reason
+    assert_exactly_once(city, core.ledger, parked={huge.id})

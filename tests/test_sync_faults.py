@@ -326,3 +326,14 @@ def test_one_record_the_server_cannot_take_is_isolated_and_parked_the_others_go_
     [(record, reason)] = core.ledger.needing_attention()
     assert record.id == huge.id and "refused by the server" in reason and "payload" in reason
     assert_exactly_once(city, core.ledger, parked={huge.id})
+
+
+def test_a_clock_set_back_does_not_leave_a_dead_senders_lease_blocking_sync(core, city):
+    import time
+
+    capture(core, n=3)
+    engine = enrolled_engine(core, city)
+    hours_ahead = time.time() + 5 * 3600
+    assert core.ledger.acquire_sender_lease("killed-before-the-clock-was-corrected", ttl_s=120, now=hours_ahead)
+    assert engine.sync_once().error is None
+    assert_exactly_once(city, core.ledger)

@@ -45,6 +45,25 @@ def open_ledger(data_dir: Path) -> Ledger:
     return Ledger(data_dir / LEDGER_FILE)
 
 
+def build_sync_job(core: Core):  # type: ignore[no-untyped-def]
+    """One background sync run over this core's data folder: its own ledger connection, the saved link."""
+    from functools import partial
+
+    from sync.client import SyncClient
+    from sync.job import SyncJob
+
+    return SyncJob(partial(open_ledger, core.data_dir), core.keys,
+                   make_client=lambda link: SyncClient(link.url, token=link.token))
+
+
+def build_sync_runner(core: Core, *, period_ms: int = 60_000):  # type: ignore[no-untyped-def]
+    """The Qt sync runner for the GUI: connect ``status_changed`` to the status bar, ``start()`` it
+    once the window shows, and ``stop()`` it before the ledger closes."""
+    from kiosk.ui.sync_runner import SyncRunner
+
+    return SyncRunner(build_sync_job(core).run, period_ms=period_ms)
+
+
 @dataclass
 class Gui:
     """The Qt side, built by ``build_gui``: application objects the tests and screenshots reach."""
@@ -157,4 +176,11 @@ def run_gui(core: Core, *, windowed: bool) -> int:
         window.setWindowFlag(Qt.WindowType.FramelessWindowHint, True)
         window.setWindowFlag(Qt.WindowType.WindowStaysOnTopHint, True)
         window.showFullScreen()
-    return gui.app.exec()
+    # Sync runs beside the GUI from the first second; its state shows in the window's status line.
+    runner = build_sync_runner(core)
+    runner.status_changed.connect(lambda status: window.set_sync_status(status.text))
+    runner.start()
+    try:
+        return gui.app.exec()
+    finally:
+        runner.stop()

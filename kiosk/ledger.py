@@ -321,14 +321,17 @@ class Ledger:
 
         A lease and not a lock: a sender killed mid-push must not block sync for ever. ``now`` is
         the caller's clock; both sides of one device share it, so a wrong date does no harm.
-        One statement, so two processes cannot both win. ``holder`` must not contain '|'.
+        One statement, so two processes cannot both win. ``holder`` must not contain '|'. A lease
+        ending further ahead than ``ttl_s`` was written before the clock was set back: it is void,
+        or a corrected clock could block sync for hours.
         """
         with self.db.atomic():
             cur = self.db.execute("""
                 INSERT INTO meta VALUES ('sender_lease', :value) ON CONFLICT (key) DO UPDATE SET value = excluded.value
                 WHERE substr(meta.value, 1, instr(meta.value, '|') - 1) = :holder
-                   OR CAST(substr(meta.value, instr(meta.value, '|') + 1) AS REAL) <= :now""",
-                                  {"value": f"{holder}|{now + ttl_s!r}", "holder": holder, "now": now})
+                   OR CAST(substr(meta.value, instr(meta.value, '|') + 1) AS REAL) <= :now
+                   OR CAST(substr(meta.value, instr(meta.value, '|') + 1) AS REAL) > :now + :ttl""",
+                                  {"value": f"{holder}|{now + ttl_s!r}", "holder": holder, "now": now, "ttl": ttl_s})
         return cur.rowcount == 1
 
     def release_sender_lease(self, holder: str) -> None:

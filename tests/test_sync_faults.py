@@ -311,3 +311,29 @@ def test_a_sync_killed_mid_push_loses_nothing_and_duplicates_nothing(core, city,
     later = SyncEngine(core.ledger, client, policy=FAST, wall_clock=lambda: time.time() + FAST.lease_ttl_s + 1)
     assert later.sync_once().error is None                     # ...until it runs out
     assert_exactly_once(city, core.ledger)
+
+
+def test_one_record_the_server_cannot_take_is_isolated_and_parked_the_others_go_through(core, city):
+    from kiosk.records import new_record_id
+
+    capture(core, n=12, seed=1)
+    huge = core.ledger.append(record_id=new_record_id(), kind="service_use", event_id=core.config.event.id,
+                              booth_id=core.config.booth.id, data={"note": "x" * 1_100_000})
+    capture(core, n=12, seed=2)
+    engine = enrolled_engine(core, city)
+    report = engine.sync_once()
+    assert report.error is None and report.parked == 1
+    [(record, reason)] = core.ledger.needing_attention()
+    assert record.id == huge.id and "refused by the server" in reason and "payload" in reason
+    assert_exactly_once(city, core.ledger, parked={huge.id})
+
+
+def test_a_clock_set_back_does_not_leave_a_dead_senders_lease_blocking_sync(core, city):
+    import time
+
+    capture(core, n=3)
+    engine = enrolled_engine(core, city)
+    hours_ahead = time.time() + 5 * 3600
+    assert core.ledger.acquire_sender_lease("killed-before-the-clock-was-corrected", ttl_s=120, now=hours_ahead)
+    assert engine.sync_once().error is None
+    assert_exactly_once(city, core.ledger)

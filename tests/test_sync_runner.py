@@ -59,11 +59,16 @@ def test_runner_syncs_off_the_gui_thread_and_reports_synced(qtbot, core, city, r
     assert city.storage.count_records() == core.ledger.status().total_records
 
 
-def test_runner_says_enrollment_required_before_enrolment(qtbot, core, runner_for):
+def test_runner_says_enrollment_required_before_enrolment(qtbot, core):
+    from kiosk.app import build_sync_runner
+
     simulate(core.booth, members=1, services=1, quiz=0, handouts=0, seed=2)
-    runner = runner_for(make_job(core), period_ms=HOUR_MS)
-    with qtbot.waitSignal(runner.status_changed, timeout=10_000) as blocker:
-        runner.start()
+    runner = build_sync_runner(core, period_ms=HOUR_MS)      # as the composition root builds it
+    try:
+        with qtbot.waitSignal(runner.status_changed, timeout=10_000) as blocker:
+            runner.start()
+    finally:
+        runner.stop()
     assert blocker.args[0].state is SyncState.ENROLLMENT_REQUIRED and blocker.args[0].pending == 2
 
 

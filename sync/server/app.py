@@ -9,6 +9,7 @@ several servers side by side. Every refusal is a 4xx with a ``detail`` saying wh
 import datetime as dt
 import json
 import zlib
+from collections.abc import Callable
 from typing import Annotated, Literal
 
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
@@ -38,7 +39,23 @@ def create_app(settings: ServerSettings, *, storage: Storage, city_key: X25519Pr
     app = FastAPI(title="Union booth city server", version=f"protocol-{protocol.PROTOCOL_VERSION}",
                   description="Reference server of the booth sync protocol; see sync/PROTOCOL.md.")
     app.state.storage = storage
-    limiter = accounts.EnrollmentLimiter(settings.enroll_per_minute)
+    current_device = _device_dependency(storage)
+
+    @app.get(protocol.HEALTH_PATH, response_model=Health)
+    def health() -> Health:
+        return Health()
+
+    _add_enrolment(app, storage, city_key, accounts.EnrollmentLimiter(settings.enroll_per_minute))
+    _add_records(app, storage, city_key, current_device, max_batch=settings.max_batch)
+    _add_distribution(app, storage, current_device)
+    app.add_exception_handler(RequestValidationError, _validation_refusal)
+    app.add_middleware(GZipMiddleware, minimum_size=1000, compresslevel=1)
+    app.add_middleware(GzipRequestMiddleware, max_bytes=settings.max_body_bytes)
+    return app
+
+
+def _device_dependency(storage: Storage) -> Callable[..., Device]:
+    """The FastAPI dependency resolving the bearer token to a live device, or 401."""
     bearer = HTTPBearer(auto_error=False, description="The device token received at enrolment.")
 
     def current_device(credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]) -> Device:
@@ -51,10 +68,11 @@ def create_app(settings: ServerSettings, *, storage: Storage, city_key: X25519Pr
                                 headers={"WWW-Authenticate": "Bearer"})
         return device
 
-    @app.get(protocol.HEALTH_PATH, response_model=Health)
-    def health() -> Health:
-        return Health()
+    return current_device
 
+
+def _add_enrolment(app: FastAPI, storage: Storage, city_key: X25519PrivateKey,
+                   limiter: accounts.EnrollmentLimiter) -> None:
     @app.post(protocol.ENROLL_PATH, response_model=EnrollAnswer, responses=REFUSALS)
     def enroll(body: EnrollRequest, request: Request) -> EnrollAnswer:
         wait = limiter.retry_after(request.client.host if request.client else "unknown")
@@ -68,9 +86,12 @@ def create_app(settings: ServerSettings, *, storage: Storage, city_key: X25519Pr
         return EnrollAnswer(device_id=device.device_id, device_token=token, booth_id=device.booth_id,
                             event_id=device.event_id, city_public_key=public_key_to_text(city_key.public_key()))
 
+
+def _add_records(app: FastAPI, storage: Storage, city_key: X25519PrivateKey,
+                 current_device: Callable[..., Device], *, max_batch: int) -> None:
     @app.post(protocol.PUSH_PATH, response_model=PushAnswer, responses=REFUSALS)
     def push(batch: PushBatch, device: Annotated[Device, Depends(current_device)]) -> Response:
-        _check_batch(batch, device, max_batch=settings.max_batch)
+        _check_batch(batch, device, max_batch=max_batch)
         received_at = format_utc(dt.datetime.now(dt.timezone.utc))
         records = [WireRecord(r.id, r.device_id, r.seq, r.payload, r.payload_sha256, r.sealed) for r in batch.records]
         results = [v.to_json() for v in ingest(storage, records, city_key=city_key, received_at=received_at)]
@@ -84,6 +105,8 @@ def create_app(settings: ServerSettings, *, storage: Storage, city_key: X25519Pr
         runs = ranges_of(storage.held_sequence_numbers(device.device_id))
         return HeldAnswer(device_id=device.device_id, ranges=[(a, b) for a, b in runs])
 
+
+def _add_distribution(app: FastAPI, storage: Storage, current_device: Callable[..., Device]) -> None:
     @app.get("/v1/events/{event_id}/{name}", response_model=DistributionAnswer,
              responses={**REFUSALS, 304: {"description": "The copy named by If-None-Match is current."}})
     def distribution(event_id: str, name: Literal["config", "quiz-bank"],
@@ -101,11 +124,6 @@ def create_app(settings: ServerSettings, *, storage: Storage, city_key: X25519Pr
         body = {"protocol": protocol.PROTOCOL_VERSION, "event_id": event_id, "name": name, "version": version,
                 "content": json.loads(content)}
         return JSONResponse(body, headers={"ETag": etag})
-
-    app.add_exception_handler(RequestValidationError, _validation_refusal)
-    app.add_middleware(GZipMiddleware, minimum_size=1000, compresslevel=1)
-    app.add_middleware(GzipRequestMiddleware, max_bytes=settings.max_body_bytes)
-    return app
 
 
 async def _validation_refusal(request: Request, exc: RequestValidationError) -> JSONResponse:

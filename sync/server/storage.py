@@ -11,7 +11,7 @@ import sqlite3
 import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -42,6 +42,10 @@ RECORD_FIELDS = ("id", "device_id", "seq", "kind", "subject", "event_id", "booth
                  "refers_to", "payload", "payload_sha256", "sealed", "received_at")
 
 
+INSERT_RECORD = (f"INSERT INTO records ({', '.join(RECORD_FIELDS)}) VALUES ({', '.join('?' * len(RECORD_FIELDS))}) "
+                 "ON CONFLICT DO NOTHING")
+
+
 class StorageError(RuntimeError):
     """The storage cannot do what was asked (unknown booth, device or event)."""
 
@@ -58,6 +62,16 @@ class Device:
 class StoredRecord:
     id: str
     payload_sha256: str
+
+
+@dataclass
+class _InsertJob:
+    """One caller's batch waiting for the next group commit."""
+
+    rows: list[dict[str, Any]]
+    outcomes: list[InsertOutcome] = field(default_factory=list)
+    error: Exception | None = None
+    done: threading.Event = field(default_factory=threading.Event)
 
 
 @dataclass(frozen=True)
@@ -77,6 +91,8 @@ class Storage:
         # SQLite allows one writer; queueing writers on a Python lock is fairer and cheaper than
         # letting dozens of threads spin on SQLITE_BUSY. PostgreSQL storage would not need it.
         self._write_lock = threading.Lock()
+        self._queue: list[_InsertJob] = []
+        self._queue_lock = threading.Lock()
         self._connections: list[sqlite3.Connection] = []
         self._connections_lock = threading.Lock()
         self._migrate()
@@ -175,20 +191,55 @@ class Storage:
     # -- records ----------------------------------------------------------------------------
 
     def insert_records(self, rows: Sequence[dict[str, Any]]) -> list[InsertOutcome]:
-        """Insert each row unless its id or (device, seq) is taken, all in one transaction.
+        """Insert each row unless its id or (device, seq) is taken; returns once it is on disk.
 
         The unique constraints decide inside the transaction, so parallel identical batches
-        store each record once: the loser sees the winner's row.
+        store each record once: the loser sees the winner's row. Batches arriving together
+        share one transaction and one fsync (group commit): with hundreds of booths pushing at
+        once, waiting for the disk, not checking records, was what queued them.
         """
-        sql = (f"INSERT INTO records ({', '.join(RECORD_FIELDS)}) VALUES ({', '.join('?' * len(RECORD_FIELDS))}) "
-               "ON CONFLICT DO NOTHING")
-        outcomes = []
-        with self._write() as tx:
-            for row in rows:
-                cur = tx.execute(sql, [row[f] for f in RECORD_FIELDS])
-                outcomes.append(InsertOutcome(True, None) if cur.rowcount == 1 else
-                                InsertOutcome(False, self._holder(tx, row)))
-        return outcomes
+        job = _InsertJob(list(rows))
+        with self._queue_lock:
+            self._queue.append(job)
+        while not job.done.is_set():
+            if self._write_lock.acquire(timeout=0.05):
+                try:
+                    self._commit_queued()
+                finally:
+                    self._write_lock.release()
+        if job.error is not None:
+            raise job.error
+        return job.outcomes
+
+    def _commit_queued(self) -> None:
+        """As the one writer: take every queued batch, insert them all, commit once, wake their callers."""
+        with self._queue_lock:
+            jobs, self._queue = self._queue, []
+        if not jobs:
+            return
+        conn = self._conn()
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                for job in jobs:
+                    job.outcomes = [self._insert_one(conn, row) for row in job.rows]
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+            conn.execute("COMMIT")
+        except Exception as exc:  # every batch of the group failed with it: tell each caller
+            for job in jobs:
+                job.error = exc
+        finally:
+            for job in jobs:
+                if job.error is None and len(job.outcomes) != len(job.rows):
+                    job.error = StorageError("the group commit was interrupted")
+                job.done.set()
+
+    @staticmethod
+    def _insert_one(tx: sqlite3.Connection, row: dict[str, Any]) -> InsertOutcome:
+        cur = tx.execute(INSERT_RECORD, [row[f] for f in RECORD_FIELDS])
+        return InsertOutcome(True, None) if cur.rowcount == 1 else InsertOutcome(False, Storage._holder(tx, row))
 
     @staticmethod
     def _holder(tx: sqlite3.Connection, row: dict[str, Any]) -> StoredRecord | None:

@@ -8,13 +8,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from kiosk.booth import BoothService
 from kiosk.config import Config, load_config
-from kiosk.ledger import Ledger
-from kiosk.retention import purge_expired
-from kiosk.sealing import KeyRing
 from kiosk.settings import LEDGER_FILE
+
+if TYPE_CHECKING:  # imported where used: the attract screen paints before sqlite-utils and cryptography load
+    from kiosk.booth import BoothService
+    from kiosk.ledger import Ledger
+    from kiosk.sealing import KeyRing
 
 
 @dataclass
@@ -31,8 +33,13 @@ class Core:
         self.ledger.close()
 
 
-def build_core(*, data_dir: Path, config_path: Path) -> Core:
-    config = load_config(config_path)
+def build_core(*, data_dir: Path, config_path: Path, config: Config | None = None) -> Core:
+    from kiosk.booth import BoothService
+    from kiosk.ledger import Ledger
+    from kiosk.retention import purge_expired
+    from kiosk.sealing import KeyRing
+
+    config = config or load_config(config_path)
     keys = KeyRing(data_dir / "keys")
     keys.ensure()
     ledger = Ledger(data_dir / LEDGER_FILE)
@@ -42,6 +49,8 @@ def build_core(*, data_dir: Path, config_path: Path) -> Core:
 
 def open_ledger(data_dir: Path) -> Ledger:
     """A further connection to the same ledger, for another thread (the sync worker)."""
+    from kiosk.ledger import Ledger
+
     return Ledger(data_dir / LEDGER_FILE)
 
 
@@ -101,31 +110,47 @@ def build_gui(core: Core, *, windowed: bool, idle_timeout_ms: int | None = None,
               countdown_s: int | None = None, tick_ms: int = 1000, cache_dir: Path | None = None,
               console_options: dict | None = None, virtual_keyboard: bool = False) -> Gui:
     """Build the main window with every feature's screens wired in (Qt imported only here)."""
+    gui = build_shell(core.config, windowed=windowed, idle_timeout_ms=idle_timeout_ms, countdown_s=countdown_s,
+                      tick_ms=tick_ms, cache_dir=cache_dir)
+    install_features(gui, core, console_options=console_options, virtual_keyboard=virtual_keyboard)
+    return gui
+
+
+def build_shell(config: Config, *, windowed: bool, idle_timeout_ms: int | None = None,
+                countdown_s: int | None = None, tick_ms: int = 1000, cache_dir: Path | None = None) -> Gui:
+    """The window with its attract screen, built from the configuration alone: what a worker sees
+    first paints before the ledger, the keys and the other screens are built."""
     from PySide6.QtWidgets import QApplication
 
     from kiosk.settings import env_value
     from kiosk.ui.i18n import LanguageSwitcher
     from kiosk.ui.idle import IdleWatcher
     from kiosk.ui.main_window import MainWindow
-    from kiosk.ui.keyboard import install_keyboard
     from kiosk.ui.presentation import Presentation
-    from kiosk.ui.registration import install_registration
 
     app = QApplication.instance() or QApplication([])
     presentation = Presentation(app, LanguageSwitcher(app, cache_dir=cache_dir),
                                 default_language=_start_language(env_value("language")))
-    idle_cfg = core.config.idle
-    idle = IdleWatcher(app, timeout_ms=idle_timeout_ms or idle_cfg.timeout_s * 1000)
-    window = MainWindow(config=core.config, presentation=presentation, idle=idle,
-                        countdown_s=countdown_s or idle_cfg.countdown_s, tick_ms=tick_ms, kiosk_mode=not windowed)
+    idle = IdleWatcher(app, timeout_ms=idle_timeout_ms or config.idle.timeout_s * 1000)
+    window = MainWindow(config=config, presentation=presentation, idle=idle,
+                        countdown_s=countdown_s or config.idle.countdown_s, tick_ms=tick_ms, kiosk_mode=not windowed)
     idle.setParent(window)
     presentation.attach(window)
+    return Gui(app, window, presentation, idle)
+
+
+def install_features(gui: Gui, core: Core, *, console_options: dict | None = None,
+                     virtual_keyboard: bool = False) -> None:
+    """Registration, quiz and console screens on the booth's ledger, and the on-screen keyboard."""
+    from kiosk.ui.keyboard import install_keyboard
+    from kiosk.ui.registration import install_registration
+
+    window, presentation, app = gui.window, gui.presentation, gui.app
     install_registration(window, core.booth, presentation)
+    _add_quiz(window, core, presentation)
+    gui.console = _install_console(core, window, presentation, app, console_options or {})
     if virtual_keyboard:
         install_keyboard(app, window.keyboard_area, presentation)
-    _add_quiz(window, core, presentation)
-    console = _install_console(core, window, presentation, app, console_options or {})
-    return Gui(app, window, presentation, idle, console)
 
 
 def _install_console(core: Core, window, presentation, app, options: dict):  # type: ignore[no-untyped-def]
@@ -161,13 +186,15 @@ def _start_language(value: str | None):  # type: ignore[no-untyped-def]
         raise ConfigError("KIOSK_LANGUAGE", "language", f"must be zh_CN or en_US, not {value!r}") from None
 
 
-def run_gui(core: Core, *, windowed: bool) -> int:
-    from PySide6.QtCore import Qt
+def run_gui(*, data_dir: Path, config: Config, windowed: bool) -> int:
+    """Show the attract screen at once, then open the ledger and build everything else behind it."""
+    from PySide6.QtCore import Qt, QTimer
 
     from kiosk.ui.keyboard import prepare_virtual_keyboard
 
     # Before the QApplication exists: Qt reads the input-method module once, at start.
-    gui = build_gui(core, windowed=windowed, virtual_keyboard=prepare_virtual_keyboard())
+    virtual_keyboard = prepare_virtual_keyboard()
+    gui = build_shell(config, windowed=windowed)
     window = gui.window
     if windowed:
         window.resize(1280, 800)
@@ -176,11 +203,22 @@ def run_gui(core: Core, *, windowed: bool) -> int:
         window.setWindowFlag(Qt.WindowType.FramelessWindowHint, True)
         window.setWindowFlag(Qt.WindowType.WindowStaysOnTopHint, True)
         window.showFullScreen()
-    # Sync runs beside the GUI from the first second; its state shows in the window's status line.
-    runner = build_sync_runner(core)
-    runner.status_changed.connect(lambda status: window.set_sync_status(status.text))
-    runner.start()
+    started: dict[str, object] = {}
+
+    def finish_start() -> None:
+        core = build_core(data_dir=data_dir, config_path=config.path, config=config)
+        install_features(gui, core, virtual_keyboard=virtual_keyboard)
+        # Sync runs beside the GUI from the first second; its state shows in the window's status line.
+        runner = build_sync_runner(core)
+        runner.status_changed.connect(lambda status: window.set_sync_status(status.text))
+        runner.start()
+        started.update(core=core, runner=runner)
+
+    gui.app.processEvents()  # paint the attract screen now, before the slower start below
+    QTimer.singleShot(0, finish_start)
     try:
         return gui.app.exec()
     finally:
-        runner.stop()
+        if "runner" in started:
+            started["runner"].stop()  # type: ignore[attr-defined]
+            started["core"].close()  # type: ignore[attr-defined]

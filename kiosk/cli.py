@@ -77,27 +77,30 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "status" and (status := _quick_status(data_dir)) is not None:
         return print_status(status, as_json=args.json)
     from kiosk.app import build_core  # after parsing, so --help and status stay instant
-    from kiosk.config import ConfigError
+    from kiosk.config import ConfigError, load_config
 
     config_path = resolve_config_path(getattr(args, "config", None))
+    if args.command is None:  # the GUI opens its ledger after the attract screen is painted
+        try:
+            config = load_config(config_path)
+            from kiosk.app import run_gui
+
+            return run_gui(data_dir=data_dir, config=config, windowed=args.windowed)
+        except ConfigError as exc:
+            print(f"kiosk: configuration refused: {exc.path}: [{exc.key}] {exc.reason}", file=sys.stderr)
+            return 2
     try:
         core = build_core(data_dir=data_dir, config_path=config_path)
     except ConfigError as exc:
         print(f"kiosk: configuration refused: {exc.path}: [{exc.key}] {exc.reason}", file=sys.stderr)
         return 2
     try:
-        return COMMANDS[args.command or "gui"](core, args)
+        return COMMANDS[args.command](core, args)
     except ConfigError as exc:
         print(f"kiosk: configuration refused: {exc.path}: [{exc.key}] {exc.reason}", file=sys.stderr)
         return 2
     finally:
         core.close()
-
-
-def cmd_gui(core, args) -> int:  # type: ignore[no-untyped-def]
-    from kiosk.app import run_gui
-
-    return run_gui(core, windowed=args.windowed)
 
 
 def cmd_simulate(core, args) -> int:  # type: ignore[no-untyped-def]
@@ -184,5 +187,5 @@ def cmd_sync(core, args) -> int:  # type: ignore[no-untyped-def]
     return sync_command(core, once=args.once, attempts=max(1, args.attempts), ca_bundle=args.ca_bundle)
 
 
-COMMANDS = {"gui": cmd_gui, "screenshots": cmd_screenshots, "purge": cmd_purge, "simulate": cmd_simulate, "status": cmd_status, "export": cmd_export,
+COMMANDS = {"screenshots": cmd_screenshots, "purge": cmd_purge, "simulate": cmd_simulate, "status": cmd_status, "export": cmd_export,
             "enroll": cmd_enroll, "sync": cmd_sync}

@@ -85,10 +85,15 @@ import os, sys, tempfile
 os.environ["QT_QPA_PLATFORM"] = "offscreen"
 from pathlib import Path
 from PySide6.QtCore import QEvent, QObject
-from kiosk.app import build_core, build_gui
+from PySide6.QtCore import QTimer
+from kiosk.app import build_core, build_shell, install_features
+from kiosk.config import load_config
 from kiosk.settings import DEMO_CONFIG
-core = build_core(data_dir=Path(sys.argv[1]), config_path=DEMO_CONFIG)
-gui = build_gui(core, windowed=True, cache_dir=Path(sys.argv[2]))
+# The same order as kiosk.app.run_gui: the attract screen from the configuration, the rest after.
+config = load_config(DEMO_CONFIG)
+gui = build_shell(config, windowed=True, cache_dir=Path(sys.argv[2]))
+QTimer.singleShot(0, lambda: install_features(gui, build_core(data_dir=Path(sys.argv[1]), config_path=DEMO_CONFIG,
+                                                              config=config)))
 class Painted(QObject):
     def eventFilter(self, obj, event):
         if event.type() == QEvent.Type.Paint:
@@ -98,6 +103,7 @@ class Painted(QObject):
 gui.window.attract.join_button.installEventFilter(Painted(gui.window))
 gui.window.resize(1280, 800)
 gui.window.show()
+gui.app.processEvents()  # as run_gui does: paint first, then build the rest
 gui.app.exec()
 """
 

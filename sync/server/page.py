@@ -39,13 +39,14 @@ section { padding: 8px 28px 4px; }
 h2 { font-size: 18px; margin: 14px 0 8px; border-left: 5px solid var(--red); padding-left: 8px; }
 .tiles { display: grid; grid-template-columns: repeat(auto-fit, minmax(170px, 1fr)); gap: 12px; }
 .tile { background: #fff; border: 1px solid var(--line); border-radius: 10px; padding: 12px 16px; }
-.tile .label { font-size: 15px; }
+.tile .label { font-size: 16px; }
+.tile .label .en { display: block; }
 .tile b { display: block; font-size: 40px; color: var(--red); font-variant-numeric: tabular-nums; line-height: 1.2; }
 .tile .sub { font-size: 13px; color: var(--soft); }
 .cols { display: grid; grid-template-columns: 2fr 1fr; gap: 0 24px; }
 table { border-collapse: collapse; width: 100%; background: #fff; font-size: 14px; }
 th, td { border-bottom: 1px solid var(--line); padding: 5px 8px; text-align: right; white-space: nowrap; }
-th:first-child, td:first-child, td.text { text-align: left; }
+th:first-child, td:first-child, .text { text-align: left; }
 thead th { background: #f3efe9; font-weight: 600; }
 tfoot td { font-weight: 700; background: #f3efe9; }
 td.bar { width: 40%; }
@@ -189,7 +190,8 @@ def _booths(booths: list[dict[str, Any]]) -> str:
         + f"<td>{_beijing_clock(b['last_received_at']) if b['last_received_at'] else '未同步'}</td></tr>"
         for b in sorted(booths, key=lambda b: (b["district"], b["street"], b["name"])))
     return (f"<details open><summary>各会场 <span class=\"en\">Venues ({len(booths)})</span></summary>"
-            f"<table id=\"booths\"><thead><tr><th>区</th><th>街道</th><th>展位</th><th>会场</th>{head}"
+            f"<table id=\"booths\"><thead><tr><th>区</th><th class=\"text\">街道</th><th class=\"text\">展位</th>"
+            f"<th class=\"text\">会场</th>{head}"
             f"<th>最后同步</th></tr></thead><tbody>{rows}</tbody></table></details>")
 
 

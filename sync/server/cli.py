@@ -149,11 +149,21 @@ def cmd_export_members(settings: ServerSettings, args: argparse.Namespace) -> in
 
     members, problems = collect_members(open_storage(settings), args.event,
                                         city_key=load_or_create_city_key(settings.city_key))
-    args.out.write_bytes(members_csv(members))
+    write_private(args.out, members_csv(members))
     print(f"{len(members)} members of event {args.event} written to {args.out}")
     for problem in problems:
         print(f"  left out {problem.record_id} (booth {problem.booth_id}): {problem.reason}", file=sys.stderr)
     return 1 if problems else 0
+
+
+def write_private(path: Path, data: bytes) -> None:
+    """A file of personal data, readable by its owner only from the first byte on."""
+    import os
+
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "wb") as fh:
+        fh.write(data)
+    os.chmod(path, 0o600)   # an existing file keeps its old mode through O_TRUNC
 
 
 COMMANDS = {"serve": cmd_serve, "new-booth": cmd_new_booth, "revoke": cmd_revoke, "publish": cmd_publish,

@@ -11,6 +11,7 @@ constant time; a device token is refused there.
 import hashlib
 import hmac
 import logging
+import threading
 from typing import Annotated
 
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
@@ -38,6 +39,9 @@ def install_city_routes(app: FastAPI, settings: ServerSettings, *, storage: Stor
         raise ValueError(f"the admin token must be at least {MIN_ADMIN_TOKEN} characters long")
     tally = numbers.CityTally(storage)
     app.state.city_tally = tally
+    # Count what is already stored now, not on the first page view (seconds for a million records);
+    # a request arriving meanwhile waits on the tally's lock instead of counting twice.
+    threading.Thread(target=tally.refresh, name="city-tally-warm-up", daemon=True).start()
     current_admin = _admin_check(settings.admin_token)
 
     @app.get("/v1/numbers", tags=["city"], responses=refusals)

@@ -80,7 +80,7 @@ class Gui:
 
 def build_gui(core: Core, *, windowed: bool, idle_timeout_ms: int | None = None,
               countdown_s: int | None = None, tick_ms: int = 1000, cache_dir: Path | None = None,
-              console_options: dict | None = None) -> Gui:
+              console_options: dict | None = None, virtual_keyboard: bool = False) -> Gui:
     """Build the main window with every feature's screens wired in (Qt imported only here)."""
     from PySide6.QtWidgets import QApplication
 
@@ -88,7 +88,9 @@ def build_gui(core: Core, *, windowed: bool, idle_timeout_ms: int | None = None,
     from kiosk.ui.i18n import LanguageSwitcher
     from kiosk.ui.idle import IdleWatcher
     from kiosk.ui.main_window import MainWindow
+    from kiosk.ui.keyboard import install_keyboard
     from kiosk.ui.presentation import Presentation
+    from kiosk.ui.registration import install_registration
 
     app = QApplication.instance() or QApplication([])
     presentation = Presentation(app, LanguageSwitcher(app, cache_dir=cache_dir),
@@ -99,6 +101,9 @@ def build_gui(core: Core, *, windowed: bool, idle_timeout_ms: int | None = None,
                         countdown_s=countdown_s or idle_cfg.countdown_s, tick_ms=tick_ms, kiosk_mode=not windowed)
     idle.setParent(window)
     presentation.attach(window)
+    install_registration(window, core.booth, presentation)
+    if virtual_keyboard:
+        install_keyboard(app, window.keyboard_area, presentation)
     _add_quiz(window, core, presentation)
     console = _install_console(core, window, presentation, app, console_options or {})
     return Gui(app, window, presentation, idle, console)
@@ -140,7 +145,10 @@ def _start_language(value: str | None):  # type: ignore[no-untyped-def]
 def run_gui(core: Core, *, windowed: bool) -> int:
     from PySide6.QtCore import Qt
 
-    gui = build_gui(core, windowed=windowed)
+    from kiosk.ui.keyboard import prepare_virtual_keyboard
+
+    # Before the QApplication exists: Qt reads the input-method module once, at start.
+    gui = build_gui(core, windowed=windowed, virtual_keyboard=prepare_virtual_keyboard())
     window = gui.window
     if windowed:
         window.resize(1280, 800)

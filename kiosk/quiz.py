@@ -95,6 +95,7 @@ class Question:
     explanation: str
     explanation_en: str
     source: str
+    source_en: str
     review: str = ""
 
     def is_correct(self, chosen: Iterable[str]) -> bool:
@@ -159,7 +160,7 @@ def _question(path: Path, index: int, raw: Any) -> Question:
         raise QuizBankError(path, qid, f"type must be one of {', '.join(QUESTION_TYPES)}, not {kind!r}")
     options, correct = (_true_false(path, qid, raw) if kind == "true_false" else _choices(path, qid, kind, raw))
     texts = {key: _text(path, qid, raw, key) for key in ("topic", "text", "text_en", "explanation",
-                                                         "explanation_en", "source")}
+                                                         "explanation_en", "source", "source_en")}
     review = raw.get("review", "")
     if not isinstance(review, str):
         raise QuizBankError(path, qid, "review must be a text")
@@ -230,6 +231,7 @@ class Feedback:
     explanation: str
     explanation_en: str
     source: str
+    source_en: str
 
 
 class QuizRound:
@@ -298,7 +300,7 @@ class QuizRound:
             self._ended = self._clock()
         in_order = tuple(o.id for o in question.options if o.id in question.correct)
         return Feedback(question.id, right, chosen, in_order, question.explanation, question.explanation_en,
-                        question.source)
+                        question.source, question.source_en)
 
 
 def _check_answer(question: Question, chosen: tuple[str, ...]) -> None:

@@ -8,7 +8,7 @@ from PySide6.QtWidgets import QAbstractButton, QApplication, QLabel
 from kiosk.ui.i18n import TS_DIR, Language, untranslated, update_ts
 from kiosk.ui.screens import Screen
 
-CJK = re.compile(r"[\u3400-\u9fff]")
+CJK = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]")
 
 
 def visible_texts(widget):
@@ -95,8 +95,7 @@ def test_kiosk_mode_refuses_close_requests_until_the_console_allows(core, qtbot,
     from kiosk.app import build_gui
 
     built = build_gui(core, windowed=False, cache_dir=tmp_path / "i18n")
-    qtbot.addWidget(built.window)
-    built.window.show()
+    built.window.show()  # disposed at the end of the test, so not handed to qtbot
     assert built.window.close() is False
     assert built.window.isVisible()
     built.window.allow_close()
@@ -109,7 +108,6 @@ def test_kiosk_language_setting_starts_in_english(core, qtbot, tmp_path, monkeyp
 
     monkeypatch.setenv("KIOSK_LANGUAGE", "en_US")
     built = build_gui(core, windowed=True, cache_dir=tmp_path / "i18n")
-    qtbot.addWidget(built.window)
     assert built.window.attract.join_button.text() == "Join the union"
     built.presentation.default_language = Language.ZH
     built.dispose()

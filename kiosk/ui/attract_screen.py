@@ -57,10 +57,10 @@ class AttractScreen(ScreenBase):
         toggles.addWidget(self.large_text_button)
         toggles.addWidget(self.language_button)
         root = QVBoxLayout(self)
-        root.setContentsMargins(48, 24, 48, 24)
+        root.setContentsMargins(48, 16, 48, 16)  # tight enough for large text at 1280x800
         root.addWidget(self.title)
         root.addWidget(self.booth_label)
-        root.addSpacing(16)
+        root.addSpacing(8)
         root.addLayout(middle, 1)
         root.addLayout(toggles)
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtGui import QCloseEvent, QKeyEvent
-from PySide6.QtWidgets import QLabel, QMainWindow, QStackedWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel, QMainWindow, QVBoxLayout, QWidget
 
 from kiosk.config import Config
 from kiosk.ui.attract_screen import AttractScreen
@@ -16,7 +16,7 @@ from kiosk.ui.idle import IdleWatcher, StillThereOverlay
 from kiosk.ui.presentation import Presentation
 from kiosk.ui.screens import Screen
 from kiosk.ui.services_screen import ServicesScreen
-from kiosk.ui.widgets import ScreenBase
+from kiosk.ui.widgets import CurrentPageStack, ScreenBase
 
 # Keys a worker could use to leave or disturb the kiosk; the OS lock-down catches the rest (docs/deployment.md).
 BLOCKED_KEYS = {Qt.Key.Key_Escape, Qt.Key.Key_F11, Qt.Key.Key_Super_L, Qt.Key.Key_Super_R, Qt.Key.Key_Menu}
@@ -35,7 +35,7 @@ class MainWindow(QMainWindow):
         self._close_allowed = not kiosk_mode
         self.screens: dict[Screen, ScreenBase] = {}
         self.current = Screen.ATTRACT
-        self.stack = QStackedWidget()
+        self.stack = CurrentPageStack()
         self.banner = QLabel(objectName="banner", alignment=Qt.AlignmentFlag.AlignCenter)
         self.banner.setVisible(config.event.demo)
         self.sync_status = QLabel(objectName="syncStatus", alignment=Qt.AlignmentFlag.AlignRight)

@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (QGridLayout, QHBoxLayout, QLabel, QLineEdit, QPro
 from kiosk.booth import BoothError
 from kiosk.quiz import MAX_OPTIONS, Feedback, Question, QuizDesk, QuizRound
 from kiosk.ui.presentation import Presentation
-from kiosk.ui.widgets import NumericKeypad, QrWidget, ScreenBase, big_button
+from kiosk.ui.widgets import CurrentPageStack, NumericKeypad, QrWidget, ScreenBase, big_button, wrap_button_text
 
 SAMPLE_VOUCHER = "UV1-0000000000000000"  # screenshots only; never issued
 
@@ -59,13 +59,13 @@ class QuizScreen(ScreenBase):
         self._route = ClaimRoute.PHONE
         self._error: BoothError | None = None
         self.voucher = ""
-        self.pages = QStackedWidget()
+        self.pages = CurrentPageStack()
         self.pages.addWidget(self._build_question_page())
         self.pages.addWidget(self._build_result_page())
         self.pages.addWidget(self._build_claim_page())
         self.pages.addWidget(self._build_voucher_page())
         root = QVBoxLayout(self)
-        root.setContentsMargins(48, 24, 48, 24)
+        root.setContentsMargins(48, 12, 48, 12)
         root.addWidget(self.pages)
         self.retranslate()
 
@@ -97,9 +97,12 @@ class QuizScreen(ScreenBase):
         buttons.addStretch()
         buttons.addWidget(self.confirm_button)
         buttons.addWidget(self.next_button)
+        progress = QHBoxLayout()  # one row: every pixel of height goes to the question and its answers
+        progress.addWidget(self.progress_label)
+        progress.addWidget(self.progress_bar, 1)
         box = QVBoxLayout(page)
-        box.addWidget(self.progress_label)
-        box.addWidget(self.progress_bar)
+        box.setContentsMargins(0, 0, 0, 0)
+        box.addLayout(progress)
         box.addWidget(self.prize_note)
         box.addWidget(self.question_label)
         box.addLayout(grid, 1)
@@ -235,7 +238,12 @@ class QuizScreen(ScreenBase):
             tile.setVisible(option is not None)
             if option is not None:
                 tile.setProperty("option_id", option.id)
-                tile.setText(p.pick(option.text, option.en))
+                text = p.pick(option.text, option.en)
+                # Long answers get a smaller font and wider lines, so two tiles still fit side by side.
+                long = len(text) > (30 if text.isascii() else 15)
+                _set_style_property(tile, "long", long)
+                width = (30 if long else 22) if not p.large_text else (24 if long else 16)
+                tile.setText(wrap_button_text(text, width=width))
                 tile.setCheckable(question.type == "multiple")
         self._render_feedback()
 
@@ -261,7 +269,7 @@ class QuizScreen(ScreenBase):
         self.verdict_label.setText(self.tr("回答正确！") if fb.correct else self.tr("回答错误"))
         _set_style_property(self.verdict_label, "right", fb.correct)
         self.explanation_label.setText(p.pick(fb.explanation, fb.explanation_en))
-        self.source_label.setText(self.tr("依据：%1").replace("%1", fb.source))
+        self.source_label.setText(self.tr("依据：%1").replace("%1", self._presentation.pick(fb.source, fb.source_en)))
         finished = self.current_round is not None and self.current_round.finished
         self.next_button.setText(self.tr("查看结果") if finished else self.tr("下一题"))
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QPainter
-from PySide6.QtWidgets import QGridLayout, QLineEdit, QPushButton, QSizePolicy, QWidget
+from PySide6.QtWidgets import (QGridLayout, QLabel, QLineEdit, QPushButton, QSizePolicy, QStackedWidget, QVBoxLayout,
+                               QWidget)
 
 from kiosk.qr import qr_matrix
 
@@ -28,6 +29,28 @@ class ScreenBase(QWidget):
         """Called by the main window each time the screen comes to the front."""
 
 
+def wrap_button_text(text: str, *, width: int = 36) -> str:
+    """Line breaks for a button (QPushButton never wraps): ``width`` is in Latin letters, a Chinese
+    character counting as two, so a long answer grows the tile downwards instead of the window sideways."""
+    import textwrap
+    import unicodedata
+
+    def cells(part: str) -> int:
+        return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in part)
+
+    if cells(text) <= width:
+        return text
+    if " " in text:
+        return "\n".join(textwrap.wrap(text, width=width))
+    lines, line = [], ""
+    for char in text:
+        if cells(line + char) > width:
+            lines.append(line)
+            line = ""
+        line += char
+    return "\n".join([*lines, line])
+
+
 def big_button(role: str = "", *, parent: QWidget | None = None) -> QPushButton:
     button = QPushButton(parent)
     if role:
@@ -35,6 +58,53 @@ def big_button(role: str = "", *, parent: QWidget | None = None) -> QPushButton:
     button.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
     button.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # a tap must not steal focus from the field being typed
     return button
+
+
+class CurrentPageStack(QStackedWidget):
+    """A stack sized by the page in front, not by its largest page: with the on-screen keyboard open,
+    a short page must fit above it even though a keypad page elsewhere in the stack is tall."""
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.currentChanged.connect(lambda _i: self.updateGeometry())
+
+    def sizeHint(self) -> QSize:  # noqa: N802
+        current = self.currentWidget()
+        return current.sizeHint() if current else super().sizeHint()
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802
+        current = self.currentWidget()
+        return current.minimumSizeHint() if current else super().minimumSizeHint()
+
+
+class WrappingButton(QPushButton):
+    """A big button whose text wraps onto a second line instead of widening the screen
+    (a submit button listing what is missing, in English, in large text, on a portrait screen)."""
+
+    def __init__(self, role: str = "", parent: QWidget | None = None):
+        super().__init__(parent)
+        if role:
+            self.setProperty("role", role)
+        self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.label = QLabel(self, objectName="buttonText", wordWrap=True, alignment=Qt.AlignmentFlag.AlignCenter)
+        self.label.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(16, 4, 16, 4)
+        layout.addWidget(self.label)
+
+    def setText(self, text: str) -> None:  # noqa: N802 (Qt naming)
+        self.label.setText(text)
+
+    def text(self) -> str:
+        return self.label.text()
+
+    def sizeHint(self) -> QSize:  # noqa: N802
+        return self.minimumSizeHint()
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802
+        hint = self.layout().minimumSize()
+        return QSize(hint.width(), max(hint.height(), 64))
 
 
 class QrWidget(QWidget):

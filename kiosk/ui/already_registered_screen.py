@@ -1,0 +1,76 @@
+"""您已登记: the ID number or phone is already in this booth's ledger; masked data only."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
+
+from kiosk.booth import MemberSummary
+from kiosk.ui.member_pass import MemberPassCard
+from kiosk.ui.presentation import Presentation
+from kiosk.ui.welcome_screen import SAMPLE_MEMBER
+from kiosk.ui.widgets import ScreenBase, big_button
+
+
+class AlreadyRegisteredScreen(ScreenBase):
+    """The pass is offered again only when both the ID number and the phone match that member:
+    one matching number alone could be someone else's, whose pass must not be handed out."""
+
+    done = Signal()
+    edit_requested = Signal()
+
+    def __init__(self, presentation: Presentation, parent: QWidget | None = None):
+        super().__init__(parent)
+        self._presentation = presentation
+        self._pass_offered = False
+        self.title = QLabel(objectName="title", alignment=Qt.AlignmentFlag.AlignCenter)
+        self.explanation = QLabel(objectName="subtitle", alignment=Qt.AlignmentFlag.AlignCenter, wordWrap=True)
+        self.masked = QLabel(objectName="question", alignment=Qt.AlignmentFlag.AlignCenter)
+        self.card = MemberPassCard()
+        self.card.who.hide()  # the masked line above already says who
+        self.desk_hint = QLabel(objectName="hint", alignment=Qt.AlignmentFlag.AlignCenter, wordWrap=True)
+        self.edit_button = big_button("small")
+        self.done_button = big_button("primary")
+        self.edit_button.clicked.connect(self.edit_requested)
+        self.done_button.clicked.connect(self.done)
+        buttons = QHBoxLayout()
+        buttons.setSpacing(24)
+        buttons.addWidget(self.edit_button, 1)
+        buttons.addWidget(self.done_button, 2)
+        root = QVBoxLayout(self)
+        root.setContentsMargins(48, 16, 48, 16)
+        root.setSpacing(12)
+        root.addWidget(self.title)
+        root.addWidget(self.explanation)
+        root.addWidget(self.masked)
+        root.addWidget(self.card, 1)
+        root.addWidget(self.desk_hint)
+        root.addLayout(buttons)
+        self.wipe()
+        self.retranslate()
+
+    def show_member(self, member: MemberSummary, *, offer_pass: bool) -> None:
+        self._pass_offered = offer_pass
+        self.masked.setText(f"{member.masked_name}  {member.masked_phone}")
+        if offer_pass:
+            self.card.show_member(member)
+        self.card.setVisible(offer_pass)
+        self.retranslate()
+
+    def wipe(self) -> None:
+        self._pass_offered = False
+        self.masked.clear()
+        self.card.wipe()
+        self.card.hide()
+
+    def screenshot_states(self) -> list[tuple[str, object]]:
+        return [("", lambda: self.show_member(SAMPLE_MEMBER, offer_pass=True)),
+                ("desk", lambda: self.show_member(SAMPLE_MEMBER, offer_pass=False))]
+
+    def retranslate(self) -> None:
+        self.title.setText(self.tr("您已登记"))
+        self.explanation.setText(self.tr("这个身份证号或手机号已经在本展位登记过，无需再次入会。"))
+        self.desk_hint.setText(self.tr("这是您的会员码，可再次拍照保存") if self._pass_offered else
+                               self.tr("如需补发会员码，请到服务台，由工作人员帮您核实"))
+        self.edit_button.setText(self.tr("号码输错了，返回修改"))
+        self.done_button.setText(self.tr("返回首页"))

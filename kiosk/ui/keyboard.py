@@ -1,0 +1,114 @@
+"""The embedded on-screen keyboard (Qt Virtual Keyboard, Pinyin and English) at the bottom of the window.
+
+``prepare_virtual_keyboard`` must run before the QApplication exists (Qt reads QT_IM_MODULE once);
+when the plugin or its QML is missing, nothing is set and text fields use the system input method.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import MutableMapping
+from pathlib import Path
+
+from PySide6.QtCore import QLibraryInfo, QObject, Qt, QUrl
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtQuickWidgets import QQuickWidget
+from PySide6.QtWidgets import QApplication, QLineEdit, QWidget
+
+from kiosk.settings import RESOURCES
+from kiosk.ui.i18n import Language
+from kiosk.ui.presentation import Presentation
+
+PANEL_QML = RESOURCES / "keyboard" / "panel.qml"
+IM_MODULE = "qtvirtualkeyboard"
+log = logging.getLogger(__name__)
+
+
+def virtual_keyboard_available() -> bool:
+    """The input-context plugin and the InputPanel QML both ship with this Qt."""
+    plugins = Path(QLibraryInfo.path(QLibraryInfo.LibraryPath.PluginsPath)) / "platforminputcontexts"
+    qml = Path(QLibraryInfo.path(QLibraryInfo.LibraryPath.QmlImportsPath)) / "QtQuick" / "VirtualKeyboard"
+    has_plugin = any(IM_MODULE in p.name for p in plugins.glob("*")) if plugins.is_dir() else False
+    return has_plugin and (qml / "InputPanel.qml").is_file()
+
+
+def prepare_virtual_keyboard(environ: MutableMapping[str, str] = os.environ) -> bool:
+    """Ask Qt for the embedded virtual keyboard; an operator's own QT_IM_MODULE choice is kept."""
+    if environ.get("QT_IM_MODULE", IM_MODULE) != IM_MODULE or not virtual_keyboard_available():
+        return False
+    environ["QT_IM_MODULE"] = IM_MODULE
+    # Without this the keyboard opens as a separate window over the lower half of the screen.
+    environ["QT_VIRTUALKEYBOARD_DESKTOP_DISABLE"] = "1"
+    return True
+
+
+def max_keyboard_width(area: QWidget) -> int:
+    """Wide enough for big keys, narrow enough that the keyboard (about 0.31 of its width tall, plus the
+    Pinyin candidate bar) leaves most of a landscape screen to the form."""
+    height = area.screen().size().height() if area.screen() else 800
+    return min(1100, round(height * 1.2))
+
+
+def wants_keyboard(widget: QWidget | None) -> bool:
+    """Text fields typed on the on-screen keyboard; keypad displays opt out of input methods."""
+    return (isinstance(widget, QLineEdit) and not widget.isReadOnly()
+            and widget.testAttribute(Qt.WidgetAttribute.WA_InputMethodEnabled))
+
+
+class EmbeddedKeyboard(QObject):
+    """Puts the InputPanel in ``area`` and shows the area only while a text field is being typed in."""
+
+    def __init__(self, app: QApplication, area: QWidget, presentation: Presentation):
+        super().__init__(area)
+        self._area = area
+        self._presentation = presentation
+        self.view = QQuickWidget(area)
+        self.view.setResizeMode(QQuickWidget.ResizeMode.SizeRootObjectToView)
+        self.view.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # a key tap must leave focus in the text field
+        self.view.setSource(QUrl.fromLocalFile(str(PANEL_QML)))
+        self.root = self.view.rootObject()
+        if self.root is not None:
+            self.root.setProperty("maxKeyboardWidth", max_keyboard_width(area))
+        area.layout().addWidget(self.view)
+        if self.root is None:
+            return  # install_keyboard reports it and falls back
+        self.root.keyboardHeightChanged.connect(self._fit_height)
+        self._fit_height()
+        QGuiApplication.inputMethod().visibleChanged.connect(self._sync_visible)
+        app.focusChanged.connect(self._focus_changed)
+        presentation.changed.connect(self._follow_language)
+
+    @property
+    def loaded(self) -> bool:
+        return self.view.status() == QQuickWidget.Status.Ready and self.root is not None
+
+    def _fit_height(self) -> None:
+        self.view.setFixedHeight(max(1, round(self.root.property("keyboardHeight"))))
+
+    def _focus_changed(self, _old: QWidget | None, new: QWidget | None) -> None:
+        # Qt opens the panel only on a tap inside a focused field; a field focused by the flow needs asking.
+        if wants_keyboard(new):
+            QGuiApplication.inputMethod().show()
+        else:
+            QGuiApplication.inputMethod().hide()
+
+    def _sync_visible(self) -> None:
+        self._area.setVisible(QGuiApplication.inputMethod().isVisible())
+
+    def _follow_language(self) -> None:
+        english = self._presentation.language is Language.EN
+        self.root.setProperty("kioskLocale", "en_US" if english else "zh_CN")
+
+
+def install_keyboard(app: QApplication, area: QWidget, presentation: Presentation) -> EmbeddedKeyboard | None:
+    """The embedded keyboard, or None (system input method) when the QML cannot load (e.g. no libpulse0)."""
+    if os.environ.get("QT_IM_MODULE") != IM_MODULE:
+        return None
+    keyboard = EmbeddedKeyboard(app, area, presentation)
+    if not keyboard.loaded:
+        log.warning("on-screen keyboard unavailable, using the system input method: %s",
+                    "; ".join(e.toString() for e in keyboard.view.errors()))
+        keyboard.view.deleteLater()
+        return None
+    return keyboard

@@ -1,0 +1,134 @@
+"""The joining flow (入会): consent → form → duplicate check → oath → registration → welcome.
+
+``install_registration`` adds the screens to the main window and wires them; the flow holds the
+form between the submit tap and the oath only, and forgets it whenever the window wipes.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QObject, Signal
+
+from kiosk.booth import AlreadyRegistered, BoothService, BoothError, MemberSummary, RegistrationForm
+from kiosk.ui.already_registered_screen import AlreadyRegisteredScreen
+from kiosk.ui.consent_screen import ConsentScreen
+from kiosk.ui.oath_screen import OathScreen
+from kiosk.ui.presentation import Presentation
+from kiosk.ui.register_screen import RegisterScreen
+from kiosk.ui.screens import Screen
+from kiosk.ui.welcome_screen import WelcomeScreen
+
+
+class RegistrationFlow(QObject):
+    """Routes between the joining screens and calls the booth service; no widget of its own."""
+
+    registered = Signal(object)  # MemberSummary
+
+    def __init__(self, window, booth: BoothService, presentation: Presentation):  # type: ignore[no-untyped-def]
+        super().__init__(window)
+        self._booth = booth
+        self._presentation = presentation
+        self._form: RegistrationForm | None = None
+        self._notice_version = ""
+        config = booth.config
+        self.consent = ConsentScreen(config, presentation)
+        self.register = RegisterScreen(booth, presentation)
+        self.oath = OathScreen(config, presentation)
+        self.welcome = WelcomeScreen(config, presentation)
+        self.already = AlreadyRegisteredScreen(presentation)
+        for screen, widget in ((Screen.CONSENT, self.consent), (Screen.REGISTER, self.register),
+                               (Screen.OATH, self.oath), (Screen.WELCOME, self.welcome),
+                               (Screen.ALREADY_REGISTERED, self.already)):
+            window.add_screen(screen, widget)
+        self._connect(window)
+
+    @property
+    def _window(self):  # type: ignore[no-untyped-def]
+        # The window is the parent: holding it in an attribute would keep its Python wrapper alive after deletion.
+        return self.parent()
+
+    def _connect(self, window) -> None:  # type: ignore[no-untyped-def]
+        # Bound methods only, no lambdas holding the window: its wrapper must go when the window is deleted.
+        window.attract.join_requested.connect(self._show_consent)
+        window.wiped.connect(self._forget)
+        self.consent.accepted.connect(self._consented)
+        self.consent.declined.connect(self._go_home)
+        self.register.cancelled.connect(self._go_home)
+        self.register.submitted.connect(self._submitted)
+        self.oath.back_requested.connect(self._show_form)
+        self.oath.sworn.connect(self._sworn)
+        self.welcome.done.connect(self._go_home)
+        self.already.done.connect(self._go_home)
+        self.already.edit_requested.connect(self._show_form)
+
+    def _show_consent(self) -> None:
+        self._window.show_screen(Screen.CONSENT)
+
+    def _show_form(self) -> None:
+        self._window.show_screen(Screen.REGISTER)
+
+    def _go_home(self) -> None:
+        self._window.go_home()
+
+    def _consented(self, notice_version: str) -> None:
+        self._notice_version = notice_version
+        self._window.show_screen(Screen.REGISTER)
+
+    def _submitted(self, form: RegistrationForm) -> None:
+        form.consent_given = bool(self._notice_version)
+        if self._show_if_known(form):
+            return
+        self._form = form
+        if self._booth.config.registration.oath_enabled:
+            self._window.show_screen(Screen.OATH)
+        else:
+            self._complete()
+
+    def _sworn(self) -> None:
+        if self._form is not None:
+            self._form.oath_taken = True
+            self._complete()
+
+    def _complete(self) -> None:
+        form, self._form = self._form, None
+        try:
+            member = self._booth.register(form)
+        except AlreadyRegistered as exc:
+            self._show_already(exc.member, offer_pass=False)
+            return
+        except BoothError as exc:
+            self._window.show_screen(Screen.REGISTER)
+            self.register.show_refusal(self._presentation.pick(exc.zh, exc.en))
+            return
+        # The typed name, phone and ID number leave the screens the moment they are stored.
+        self.register.wipe()
+        self.consent.wipe()
+        self.welcome.show_member(member)
+        self._window.show_screen(Screen.WELCOME)
+        self.registered.emit(member)
+
+    def _show_if_known(self, form: RegistrationForm) -> bool:
+        """Before the oath: is this ID number or phone already a member here?"""
+        clean, _errors = self._booth.check_registration(form)
+        if clean is None:
+            return False
+        by_id = self._booth.find_member(id_number=clean.resident_id.number)
+        by_phone = self._booth.find_member(phone=clean.phone)
+        member = by_id or by_phone
+        if member is None:
+            return False
+        both = by_id is not None and by_phone is not None and by_id.record_id == by_phone.record_id
+        self._show_already(member, offer_pass=both)
+        return True
+
+    def _show_already(self, member: MemberSummary, *, offer_pass: bool) -> None:
+        self.already.show_member(member, offer_pass=offer_pass)
+        self._window.show_screen(Screen.ALREADY_REGISTERED)
+
+    def _forget(self) -> None:
+        self._form = None
+        self._notice_version = ""
+
+
+def install_registration(window, booth: BoothService, presentation: Presentation) -> RegistrationFlow:  # type: ignore[no-untyped-def]
+    """Add the joining screens to ``window`` and route them; returns the flow (tests drive it)."""
+    return RegistrationFlow(window, booth, presentation)

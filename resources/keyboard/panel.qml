@@ -1,0 +1,30 @@
+// The on-screen keyboard embedded at the bottom of the kiosk window (kiosk/ui/keyboard.py loads it).
+// Only Simplified Chinese (Pinyin) and English; the kiosk's language picks which one is first.
+import QtQuick
+import QtQuick.VirtualKeyboard
+import QtQuick.VirtualKeyboard.Settings
+
+Item {
+    id: root
+    property int maxKeyboardWidth: 1100
+    property string kioskLocale: "zh_CN"
+    readonly property real keyboardHeight: panel.height
+    readonly property bool keyboardActive: panel.active
+    readonly property var activeLocales: VirtualKeyboardSettings.activeLocales
+    readonly property string currentLocale: VirtualKeyboardSettings.locale
+
+    onKioskLocaleChanged: VirtualKeyboardSettings.locale = kioskLocale
+
+    InputPanel {
+        id: panel
+        // A full-width keyboard on a wide screen would cover most of the form: cap its width.
+        width: Math.min(root.width, root.maxKeyboardWidth)
+        anchors.horizontalCenter: parent.horizontalCenter
+        anchors.bottom: parent.bottom
+    }
+
+    Component.onCompleted: {
+        VirtualKeyboardSettings.activeLocales = ["zh_CN", "en_US"]
+        VirtualKeyboardSettings.locale = kioskLocale
+    }
+}

@@ -1,0 +1,126 @@
+"""Registration UI benchmarks: the final tap to the welcome screen, and cold start vs a bare PySide6 window.
+
+Run with `uv run pytest tests/benchmarks -o python_files='bench_*.py'` (not in the default run).
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from PySide6.QtWidgets import QApplication
+
+from kiosk.simulate import fake_id_number, fake_phone
+from kiosk.ui.screens import Screen
+from registration_driver import fill_form, start_gui, stop_gui, to_form
+
+ROUNDS = 200
+COLD_STARTS = 7
+
+
+def percentile(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
+
+
+@pytest.fixture
+def gui(core, tmp_path):
+    gui = start_gui(core, tmp_path)
+    yield gui
+    stop_gui(gui)
+
+
+def test_tap_on_submit_to_confirmation_shown(benchmark, gui, core):
+    window, rng = gui.window, random.Random(3)
+    oath = window.screens[Screen.OATH]
+    welcome = window.screens[Screen.WELCOME]
+
+    def to_the_last_tap():  # a new worker each round, up to the tap that stores the registration
+        window.go_home()
+        fill_form(to_form(window), phone=fake_phone(rng), id_number=fake_id_number(rng))
+        assert window.current is Screen.OATH
+        return (), {}
+
+    def tap_and_paint():
+        oath.swear_button.click()
+        QApplication.processEvents()
+        welcome.repaint()  # synchronous: the welcome, QR included, is on screen when this returns
+
+    benchmark.pedantic(tap_and_paint, setup=to_the_last_tap, rounds=ROUNDS, iterations=1)
+    assert window.current is Screen.WELCOME
+    data_ms = [s * 1000 for s in benchmark.stats.stats.data]
+    p50, p95 = percentile(data_ms, 50), percentile(data_ms, 95)
+    benchmark.extra_info.update({"p50_ms": round(p50, 1), "p95_ms": round(p95, 1)})
+    print(f"\ntap → welcome shown: p50 {p50:.1f} ms, p95 {p95:.1f} ms over {ROUNDS} registrations")
+    assert p95 < 100
+
+
+BARE = """
+import os, sys
+os.environ["QT_QPA_PLATFORM"] = "offscreen"
+from PySide6.QtCore import QEvent, QObject
+from PySide6.QtWidgets import QApplication, QLabel
+app = QApplication([])
+window = QLabel("职工沟通会")
+class Painted(QObject):
+    def eventFilter(self, obj, event):
+        if event.type() == QEvent.Type.Paint:
+            print("painted", flush=True)
+            os._exit(0)
+        return False
+window.installEventFilter(Painted(window))
+window.resize(1280, 800)
+window.show()
+app.exec()
+"""
+
+KIOSK = """
+import os, sys, tempfile
+os.environ["QT_QPA_PLATFORM"] = "offscreen"
+from pathlib import Path
+from PySide6.QtCore import QEvent, QObject
+from kiosk.app import build_core, build_gui
+from kiosk.settings import DEMO_CONFIG
+core = build_core(data_dir=Path(sys.argv[1]), config_path=DEMO_CONFIG)
+gui = build_gui(core, windowed=True, cache_dir=Path(sys.argv[2]))
+class Painted(QObject):
+    def eventFilter(self, obj, event):
+        if event.type() == QEvent.Type.Paint:
+            print("painted", flush=True)
+            os._exit(0)
+        return False
+gui.window.attract.join_button.installEventFilter(Painted(gui.window))
+gui.window.resize(1280, 800)
+gui.window.show()
+gui.app.exec()
+"""
+
+
+def _start_to_paint(code: str, *args: str) -> float:
+    began = time.perf_counter()
+    out = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, timeout=120,
+                         env={**os.environ, "QT_QPA_PLATFORM": "offscreen"})
+    elapsed = time.perf_counter() - began
+    assert "painted" in out.stdout, out.stderr[-2000:]
+    return elapsed
+
+
+def test_cold_start_to_the_attract_screen_painted_vs_a_bare_window(tmp_path):
+    # A warm-up of each, so both find the files in the page cache; then interleaved, so noise hits both alike.
+    data, cache = tmp_path / "data", tmp_path / "i18n"
+    _start_to_paint(BARE)
+    _start_to_paint(KIOSK, str(data), str(cache))
+    bare, kiosk = [], []
+    for _ in range(COLD_STARTS):
+        bare.append(_start_to_paint(BARE))
+        kiosk.append(_start_to_paint(KIOSK, str(data), str(cache)))
+    ratio = statistics.median(kiosk) / statistics.median(bare)
+    print(f"\ncold start to painted: bare PySide6 median {statistics.median(bare) * 1000:.0f} ms, "
+          f"kiosk attract screen median {statistics.median(kiosk) * 1000:.0f} ms, ratio {ratio:.2f}")
+    assert ratio < 1.5

@@ -1,0 +1,113 @@
+"""The embedded Pinyin keyboard: in the window, only while a text field is typed in, zh_CN and en_US only.
+
+The real keyboard needs QT_IM_MODULE set before the QApplication exists, so it runs in a subprocess;
+the test session itself runs without it (tests/conftest.py), which is also the fallback path.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+from kiosk.ui.keyboard import IM_MODULE, install_keyboard, prepare_virtual_keyboard, virtual_keyboard_available
+
+SCRIPT = r"""
+import json, os, sys, tempfile
+from pathlib import Path
+os.environ["QT_QPA_PLATFORM"] = "offscreen"
+sys.path.insert(0, "tests")
+from kiosk.ui.keyboard import prepare_virtual_keyboard
+enabled = prepare_virtual_keyboard()
+from PySide6.QtQuickWidgets import QQuickWidget
+from PySide6.QtCore import QDeadlineTimer, QEventLoop
+from PySide6.QtWidgets import QApplication
+
+def wait_for(condition, ms=5000):
+    # The event loop must run for Qt to open the panel; returns as soon as the condition holds.
+    deadline = QDeadlineTimer(ms)
+    while not condition():
+        if deadline.hasExpired():
+            return False
+        QApplication.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 50)
+    return True
+from kiosk.app import build_core, build_gui
+from kiosk.settings import DEMO_CONFIG
+from registration_driver import commit_text, WORKER
+core = build_core(data_dir=Path(tempfile.mkdtemp()), config_path=DEMO_CONFIG)
+gui = build_gui(core, windowed=True, virtual_keyboard=enabled, cache_dir=Path(tempfile.mkdtemp()))
+window = gui.window
+window.setFixedSize(1280, 800)  # as fullscreen on a 1280x800 screen: the window cannot grow
+window.show()
+window.activateWindow()
+area = window.keyboard_area
+seen = {"enabled": enabled, "hidden_on_attract": not area.isVisible()}
+window.attract.join_button.click()
+consent = window.screens[next(s for s in window.screens if s.value == "consent")]
+consent.agree_box.click()
+consent.continue_button.click()
+register = window.screens[next(s for s in window.screens if s.value == "register")]
+seen["shown_for_name"] = wait_for(area.isVisible, 5000)
+root = area.findChild(QQuickWidget).rootObject()
+seen["locales"] = list(root.property("activeLocales"))
+wait_for(lambda: area.height() > 100, 2000)
+seen["height"] = area.height()
+def next_button_above_keyboard():
+    button = register.next_button
+    bottom = button.mapTo(window, button.rect().bottomLeft()).y()
+    squeezed = register.height() < register.minimumSizeHint().height()
+    return not squeezed and button.height() >= 64 and bottom <= area.mapTo(window, area.rect().topLeft()).y()
+
+seen["fits_with_name"] = next_button_above_keyboard()
+register.go_to(4)
+register.pages[4].other.setFocus()
+seen["shown_for_employer"] = wait_for(area.isVisible)
+wait_for(lambda: False, 300)  # let the layout settle
+seen["fits_with_employer"] = next_button_above_keyboard()
+register.go_to(0)
+commit_text(register.pages[0].name_edit, WORKER["name"])
+register.next_button.click()
+seen["hidden_for_keypad"] = wait_for(lambda: not area.isVisible(), 5000)
+gui.presentation.toggle_language()
+seen["english_locale"] = wait_for(lambda: root.property("currentLocale") == "en_US", 5000)
+print(json.dumps(seen))
+window.allow_close()
+window.close()
+"""
+
+
+def test_the_pinyin_keyboard_opens_in_the_window_for_text_and_stays_away_from_keypads(tmp_path):
+    assert virtual_keyboard_available()  # ships in the PySide6 wheels this project depends on
+    result = subprocess.run([sys.executable, "-c", SCRIPT], capture_output=True, text=True, timeout=120,
+                            env={k: v for k, v in __import__("os").environ.items() if k != "QT_IM_MODULE"})
+    assert result.returncode == 0, result.stderr[-3000:]
+    seen = json.loads(result.stdout.strip().splitlines()[-1])
+    assert seen["enabled"] and seen["hidden_on_attract"]
+    assert seen["shown_for_name"]
+    assert sorted(seen["locales"]) == ["en_US", "zh_CN"]
+    assert 200 <= seen["height"] <= 400, seen  # leaves the form its room at 1280x800
+    # The window keeps its 1280x800 and 下一步 stays on screen above the keyboard.
+    assert seen["fits_with_name"] and seen["shown_for_employer"] and seen["fits_with_employer"], seen
+    assert seen["hidden_for_keypad"]
+    assert seen["english_locale"]
+
+
+def test_an_operators_own_input_method_is_kept():
+    environ = {"QT_IM_MODULE": "ibus"}
+    assert prepare_virtual_keyboard(environ) is False
+    assert environ == {"QT_IM_MODULE": "ibus"}
+
+
+def test_the_composition_root_asks_for_the_embedded_keyboard_only():
+    environ: dict[str, str] = {}
+    assert prepare_virtual_keyboard(environ) is True
+    assert environ == {"QT_IM_MODULE": IM_MODULE, "QT_VIRTUALKEYBOARD_DESKTOP_DISABLE": "1"}
+
+
+def test_without_the_virtual_keyboard_module_text_fields_use_the_system_input_method(qapp):
+    from PySide6.QtWidgets import QVBoxLayout, QWidget
+
+    area = QWidget()
+    area.setLayout(QVBoxLayout())
+    assert install_keyboard(qapp, area, presentation=None) is None  # QT_IM_MODULE is unset in tests
+    assert area.layout().count() == 0

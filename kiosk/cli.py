@@ -28,9 +28,10 @@ def build_parser() -> argparse.ArgumentParser:
     _common(p)
     p.add_argument("--json", action="store_true", help="print JSON")
 
-    p = sub.add_parser("export", help="the day report, personal data masked")
+    p = sub.add_parser("export", help="the day report (csv, xlsx; personal data masked), or every record "
+                                      "for the city server (bundle: encrypted to the city key, for a booth never online)")
     _common(p)
-    p.add_argument("--format", choices=("csv", "xlsx"), required=True)
+    p.add_argument("--format", choices=("csv", "xlsx", "bundle"), required=True)
     p.add_argument("--out", type=Path, required=True)
 
     p = sub.add_parser("purge", help="remove sealed personal fields of synced records past retention")
@@ -137,10 +138,26 @@ def print_status(status, *, as_json: bool) -> int:  # type: ignore[no-untyped-de
 
 
 def cmd_export(core, args) -> int:  # type: ignore[no-untyped-def]
+    if args.format == "bundle":
+        return export_bundle(core, args.out)
     from kiosk.report import export_day_report
 
     out = export_day_report(core.booth, args.out, fmt=args.format)
     print(f"exported {out}")
+    return 0
+
+
+def export_bundle(core, out: Path) -> int:  # type: ignore[no-untyped-def]
+    from sync.bundle import NotEnrolled, write_bundle
+
+    try:
+        header = write_bundle(core.ledger, core.keys, out)
+    except NotEnrolled as exc:
+        print(f"kiosk: no bundle written: {exc}", file=sys.stderr)
+        return 3
+    core.booth.record_export(fmt="bundle", records=header.records)
+    print(f"exported {out}: {header.records} records of device {header.device_id} for the city server "
+          f"(`kiosk-server import-bundle`); they stay pending here and sync as usual when the booth gets online")
     return 0
 
 

@@ -218,15 +218,24 @@ def test_server_cli_registers_booths_revokes_and_publishes(tmp_path, capsys):
 
 # -- schemathesis: no input makes the server fail ---------------------------------------------------
 
-def test_no_generated_request_makes_the_server_fail(city):
-    """Schemathesis cases for every operation, half of them with a valid token; never a 5xx."""
-    token = enrolled(city)
-    publish_distribution(city.storage, event_id="ev-1", name="config", content={"v": 1})
-    schema = schemathesis.openapi.from_url(city.url + "/openapi.json")
-    operations = [result.ok() for result in schema.get_all_operations()]
-    assert len(operations) == 5
-    for operation in operations:
-        _fuzz(operation, city, token)
+ADMIN_TOKEN = "admin-" + "x" * 30
+
+
+def test_no_generated_request_makes_the_server_fail(tmp_path):
+    """Schemathesis cases for every operation, half of them with a valid token (the admin's on admin
+    routes); never a 5xx."""
+    city = LiveServer(tmp_path / "c", admin_token=ADMIN_TOKEN).start()
+    try:
+        token = enrolled(city)
+        publish_distribution(city.storage, event_id="ev-1", name="config", content={"v": 1})
+        push(city, token, [record(DEVICE_A, n) for n in (1, 2, 3)])
+        schema = schemathesis.openapi.from_url(city.url + "/openapi.json")
+        operations = [result.ok() for result in schema.get_all_operations()]
+        assert len(operations) == 12
+        for operation in operations:
+            _fuzz(operation, city, ADMIN_TOKEN if operation.path.startswith("/v1/admin") else token)
+    finally:
+        city.stop()
 
 
 def _fuzz(operation, city, token):

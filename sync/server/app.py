@@ -26,6 +26,7 @@ from kiosk.sealing import public_key_to_text
 from sync import protocol
 from sync.protocol import WireRecord, ranges_of, results_digest
 from sync.server import accounts
+from sync.server.city_api import install_city_routes
 from sync.server.ingest import ingest
 from sync.server.models import (DistributionAnswer, EnrollAnswer, EnrollRequest, HeldAnswer, Health, Problem,
                                 PushAnswer, PushBatch)
@@ -48,6 +49,7 @@ def create_app(settings: ServerSettings, *, storage: Storage, city_key: X25519Pr
     _add_enrolment(app, storage, city_key, accounts.EnrollmentLimiter(settings.enroll_per_minute))
     _add_records(app, storage, city_key, current_device, max_batch=settings.max_batch)
     _add_distribution(app, storage, current_device)
+    install_city_routes(app, settings, storage=storage, city_key=city_key, refusals=REFUSALS)
     app.add_exception_handler(RequestValidationError, _validation_refusal)
     app.add_middleware(GZipMiddleware, minimum_size=1000, compresslevel=1)
     app.add_middleware(GzipRequestMiddleware, max_bytes=settings.max_body_bytes)

@@ -25,6 +25,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--name", default="", help="booth name shown to the city union")
     p.add_argument("--devices", type=int, default=3, help="how many devices may enrol with the code")
     p.add_argument("--valid-days", type=int, default=30)
+    p.add_argument("--district", default="", help="district (区) the booth stands in, for the city-wide numbers")
+    p.add_argument("--street", default="", help="sub-district or township (街道/乡镇)")
+    p.add_argument("--organisation", default="", help="the union organisation running the booth")
+    p.add_argument("--venue-type", choices=("main", "sub"), default=None, help="main venue (主会场) or sub-venue")
     p = sub.add_parser("revoke", help="revoke the token of a device, or of every device of a booth")
     who = p.add_mutually_exclusive_group(required=True)
     who.add_argument("--device")
@@ -33,6 +37,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--event", required=True)
     p.add_argument("--name", choices=("config", "quiz-bank"), required=True)
     p.add_argument("--file", type=Path, required=True, help="TOML or JSON file")
+    p = sub.add_parser("import-bundle", help="import a booth's offline bundle (kiosk export --format bundle)")
+    p.add_argument("bundle", type=Path, help="the bundle file")
+    p = sub.add_parser("export-members", help="the members of an event as CSV, personal fields opened")
+    p.add_argument("--event", required=True)
+    p.add_argument("--out", type=Path, required=True)
     return parser
 
 
@@ -81,6 +90,12 @@ def cmd_new_booth(settings: ServerSettings, args: argparse.Namespace) -> int:
     code = create_booth(open_storage(settings), booth_id=args.booth, event_id=args.event, name=args.name or args.booth,
                         devices=args.devices, valid_days=args.valid_days)
     print(f"enrolment code for booth {args.booth} ({args.devices} devices, {args.valid_days} days): {code}")
+    if args.district or args.street or args.organisation or args.venue_type:
+        from kiosk.records import utc_now_text
+
+        open_storage(settings).set_booth_place(booth_id=args.booth, district=args.district, street=args.street,
+                                               organisation=args.organisation, venue_type=args.venue_type or "",
+                                               at=utc_now_text())
     return 0
 
 
@@ -106,4 +121,50 @@ def cmd_publish(settings: ServerSettings, args: argparse.Namespace) -> int:
     return 0
 
 
-COMMANDS = {"serve": cmd_serve, "new-booth": cmd_new_booth, "revoke": cmd_revoke, "publish": cmd_publish}
+def cmd_import_bundle(settings: ServerSettings, args: argparse.Namespace) -> int:
+    """Exit 0 when every record is stored (now or before), 1 with conflicts or rejections, 2 for a refused file."""
+    from sync.bundle import BundleError
+    from sync.server.bundles import import_bundle
+    from sync.server.citykey import load_or_create_city_key
+
+    try:
+        data = args.bundle.read_bytes()
+        report = import_bundle(open_storage(settings), data, city_key=load_or_create_city_key(settings.city_key))
+    except (OSError, BundleError) as exc:
+        print(f"kiosk-server: {args.bundle}: bundle refused, nothing imported: {exc}", file=sys.stderr)
+        return 2
+    answer = report.to_json()
+    print(f"bundle of device {report.device_id} (booth {report.booth_id}, event {report.event_id}): "
+          f"{report.records} records, {answer['accepted']} accepted, {answer['duplicate']} already held, "
+          f"{answer['conflict']} conflicts, {answer['rejected']} rejected")
+    for problem in report.problems:
+        print(f"  {problem['id']}: {problem['status']}: {problem['reason']}", file=sys.stderr)
+    return 1 if report.problems else 0
+
+
+def cmd_export_members(settings: ServerSettings, args: argparse.Namespace) -> int:
+    """Exit 0 when every member is in the file, 1 when some were left out (listed on stderr, without personal data)."""
+    from sync.server.citykey import load_or_create_city_key
+    from sync.server.members import collect_members, members_csv
+
+    members, problems = collect_members(open_storage(settings), args.event,
+                                        city_key=load_or_create_city_key(settings.city_key))
+    write_private(args.out, members_csv(members))
+    print(f"{len(members)} members of event {args.event} written to {args.out}")
+    for problem in problems:
+        print(f"  left out {problem.record_id} (booth {problem.booth_id}): {problem.reason}", file=sys.stderr)
+    return 1 if problems else 0
+
+
+def write_private(path: Path, data: bytes) -> None:
+    """A file of personal data, readable by its owner only from the first byte on."""
+    import os
+
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "wb") as fh:
+        fh.write(data)
+    os.chmod(path, 0o600)   # an existing file keeps its old mode through O_TRUNC
+
+
+COMMANDS = {"serve": cmd_serve, "new-booth": cmd_new_booth, "revoke": cmd_revoke, "publish": cmd_publish,
+            "import-bundle": cmd_import_bundle, "export-members": cmd_export_members}

@@ -31,6 +31,10 @@ SETTINGS: tuple[Setting, ...] = (
             "Enrolment attempts allowed per client address per minute (per worker); more are answered 429."),
     Setting("workers", "KIOSK_SERVER_WORKERS", "1",
             "Server processes; more than one spreads checking and sealing work over the cores."),
+    Setting("admin_token", "KIOSK_SERVER_ADMIN_TOKEN", "",
+            "Bearer token of the city union's admins (member export, bundle upload); at least 24 characters. "
+            "Empty: those endpoints answer 403. Prefer the environment variable: options show in `ps`."),
+    Setting("page_refresh_s", "KIOSK_SERVER_PAGE_REFRESH_S", "15", "Seconds between refreshes of the live page."),
 )
 
 
@@ -46,6 +50,8 @@ class ServerSettings:
     max_body_bytes: int = 32 * 1024 * 1024
     enroll_per_minute: int = 10
     workers: int = 1
+    admin_token: str = ""
+    page_refresh_s: int = 15
 
 
 def load_settings(overrides: Mapping[str, str | None] | None = None,

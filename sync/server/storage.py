@@ -288,3 +288,72 @@ class Storage:
             self._conn().backup(dest)
         finally:
             dest.close()
+
+    # == city-wide numbers, booth places, member export (issue 7, city branch) =====================
+    # Kept in one block, apart from the sync core above, so the two can grow without colliding.
+
+    def set_booth_place(self, *, booth_id: str, district: str, street: str, organisation: str,
+                        venue_type: str, at: str) -> None:
+        """Where a booth stands, as the city union registered it (``kiosk-server new-booth --district ...``)."""
+        with self._write() as tx:
+            if tx.execute("SELECT 1 FROM booths WHERE booth_id = ?", [booth_id]).fetchone() is None:
+                raise StorageError(f"no booth {booth_id}")
+            tx.execute("""INSERT INTO booth_places VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (booth_id) DO UPDATE SET
+                          district = excluded.district, street = excluded.street,
+                          organisation = excluded.organisation, venue_type = excluded.venue_type,
+                          updated_at = excluded.updated_at""",
+                       [booth_id, district, street, organisation, venue_type, at])
+
+    def registered_booths(self, event_id: str | None = None) -> list[dict[str, Any]]:
+        """Booths of the registry with their place (empty strings where none was given)."""
+        sql = """SELECT b.booth_id, b.event_id, b.name, coalesce(p.district, ''), coalesce(p.street, ''),
+                        coalesce(p.organisation, ''), coalesce(p.venue_type, '')
+                 FROM booths b LEFT JOIN booth_places p USING (booth_id)"""
+        params: list[Any] = []
+        if event_id is not None:
+            sql, params = sql + " WHERE b.event_id = ?", [event_id]
+        keys = ("booth_id", "event_id", "name", "district", "street", "organisation", "venue_type")
+        return [dict(zip(keys, row)) for row in self._conn().execute(sql + " ORDER BY b.booth_id", params)]
+
+    def record_facts_after(self, cursor: int, *, limit: int = 50_000) -> list[tuple[Any, ...]]:
+        """The counting columns of records stored after ``cursor`` (a rowid), in storage order.
+
+        Records are never deleted or updated and SQLite has one writer, so a rowid cursor sees
+        every record exactly once. Only booth setups bring their payload (the booth's place).
+        """
+        return self._conn().execute("""
+            SELECT rowid, id, device_id, event_id, booth_id, kind, subject, captured_at, refers_to, received_at,
+                   CASE WHEN kind = 'audit' AND subject = 'booth_setup' THEN payload END
+            FROM records WHERE rowid > ? ORDER BY rowid LIMIT ?""", [cursor, limit]).fetchall()
+
+    def record_facts_of(self, record_ids: Sequence[str]) -> list[tuple[Any, ...]]:
+        """(id, device_id, event_id, booth_id, kind, subject, captured_at) of the given records (void targets)."""
+        found: list[tuple[Any, ...]] = []
+        for start in range(0, len(record_ids), 500):
+            chunk = list(record_ids[start:start + 500])
+            found += self._conn().execute(
+                f"""SELECT id, device_id, event_id, booth_id, kind, subject, captured_at FROM records
+                    WHERE id IN ({', '.join('?' * len(chunk))})""", chunk).fetchall()
+        return found
+
+    def membership_rows(self, event_id: str) -> list[dict[str, Any]]:
+        """Registrations of an event with the corrections and voids that refer to them, oldest first."""
+        rows = self._conn().execute(f"""
+            SELECT {', '.join('r.' + f for f in RECORD_FIELDS)} FROM records r
+            WHERE r.event_id = ? AND (r.kind = 'registration' OR (r.kind IN ('correction', 'void') AND
+                  r.refers_to IN (SELECT id FROM records WHERE event_id = ? AND kind = 'registration')))
+            ORDER BY r.captured_at, r.device_id, r.seq""", [event_id, event_id]).fetchall()
+        return [dict(zip(RECORD_FIELDS, row)) for row in rows]
+
+    def registered_event_ids(self) -> list[str]:
+        return [r[0] for r in self._conn().execute("SELECT DISTINCT event_id FROM booths ORDER BY 1")]
+
+
+MIGRATIONS = MIGRATIONS + (
+    ("city_001_booth_places", """
+        CREATE TABLE booth_places (
+            booth_id TEXT PRIMARY KEY REFERENCES booths(booth_id), district TEXT NOT NULL, street TEXT NOT NULL,
+            organisation TEXT NOT NULL, venue_type TEXT NOT NULL, updated_at TEXT NOT NULL);
+        CREATE INDEX records_refers_to ON records (refers_to) WHERE refers_to IS NOT NULL;
+    """),
+)

@@ -1,0 +1,309 @@
+"""City-wide numbers: the day as the city union reports it, by event, district, street, organisation, booth and hour.
+
+Counting follows the booth's own day report (``kiosk/report.py``): new members are registrations,
+consultations (咨询人次) are consultation-desk visits plus service uses, handouts are gifts, leaflets
+and packs handed out, and a record taken back by a void counts nowhere. Hours are Beijing time of
+capture (the device's clock: a bundle imported days later still lands in the hour it happened).
+
+``CityTally`` reads each stored record once: it keeps fine counts per (booth, kind, subject, hour)
+in memory and, on every request, reads only the records stored since the last one. The roll-ups
+by district and the rest are made from those few thousand counts, so a live page over 350 booths
+and a million records costs milliseconds per view after the first.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import threading
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from kiosk.records import format_utc
+from sync.server.storage import Storage
+
+BEIJING = dt.timezone(dt.timedelta(hours=8))
+UNKNOWN = "未登记"   # a booth whose district (street, organisation) nobody gave
+COUNTED_KINDS = ("registration", "consultation", "service_use", "handout", "quiz_attempt", "card_request")
+PLACE_FIELDS = ("district", "street", "organisation", "venue_type", "name")
+
+
+@dataclass
+class BoothTally:
+    """Everything counted for one booth of one event."""
+
+    counts: Counter = field(default_factory=Counter)          # (kind, subject, hour) -> n
+    records: int = 0
+    last_received_at: str = ""
+    setup: dict[str, str] = field(default_factory=dict)        # the newest booth_setup profile
+    setup_at: str = ""
+
+
+@dataclass(frozen=True)
+class Fact:
+    """The counting columns of one stored record."""
+
+    id: str
+    device_id: str
+    event_id: str
+    booth_id: str
+    kind: str
+    subject: str | None
+    captured_at: str
+
+
+class CityTally:
+    """Fine counts of every event, kept current from the storage; thread-safe."""
+
+    def __init__(self, storage: Storage):
+        self.storage = storage
+        self._lock = threading.Lock()
+        self._cursor = 0
+        self._booths: dict[tuple[str, str], BoothTally] = defaultdict(BoothTally)
+        self._voided: dict[str, str] = {}        # target id -> device id of the void
+        self._hours: dict[str, str] = {}         # '2026-11-25T04' (UTC) -> '2026-11-25T12' (Beijing)
+
+    def refresh(self) -> None:
+        """Count the records stored since the last call."""
+        with self._lock:
+            while rows := self.storage.record_facts_after(self._cursor):
+                self._count_rows(rows)
+                self._cursor = rows[-1][0]
+
+    def events(self) -> list[str]:
+        with self._lock:
+            return sorted({event for event, _ in self._booths})
+
+    def booths_of(self, event_id: str) -> dict[str, BoothTally]:
+        """A snapshot of one event's booth tallies (copies: safe to read while counting goes on)."""
+        with self._lock:
+            return {booth: BoothTally(Counter(t.counts), t.records, t.last_received_at, dict(t.setup), t.setup_at)
+                    for (event, booth), t in self._booths.items() if event == event_id}
+
+    def _count_rows(self, rows: list[tuple[Any, ...]]) -> None:
+        voids: list[tuple[str, str]] = []
+        for _, rid, device, event, booth, kind, subject, captured, refers_to, received, setup in rows:
+            tally = self._booths[(event, booth)]
+            tally.records += 1
+            tally.last_received_at = max(tally.last_received_at, received)
+            if kind == "void" and refers_to:
+                voids.append((refers_to, device))
+            elif kind == "audit" and subject == "booth_setup" and setup and captured >= tally.setup_at:
+                tally.setup, tally.setup_at = _setup_profile(setup), captured
+            elif kind in COUNTED_KINDS and self._voided.get(rid) != device:
+                tally.counts[(kind, subject or "", self._hour(captured))] += 1
+        self._apply_voids(voids)
+
+    def _apply_voids(self, voids: list[tuple[str, str]]) -> None:
+        """Take voided records out; a void that arrived before its target is kept for when it comes."""
+        fresh = [(target, device) for target, device in voids if target not in self._voided]
+        for target, device in fresh:
+            self._voided[target] = device
+        for row in self.storage.record_facts_of([target for target, _ in fresh]):
+            fact = Fact(*row)
+            # Only the device that wrote a record may take it back: a device cannot erase another booth's work.
+            if fact.kind in COUNTED_KINDS and self._voided.get(fact.id) == fact.device_id:
+                key = (fact.kind, fact.subject or "", self._hour(fact.captured_at))
+                self._booths[(fact.event_id, fact.booth_id)].counts[key] -= 1
+
+    def _hour(self, captured_at: str) -> str:
+        prefix = captured_at[:13]
+        label = self._hours.get(prefix)
+        if label is None:
+            try:
+                moment = dt.datetime.strptime(prefix, "%Y-%m-%dT%H").replace(tzinfo=dt.timezone.utc)
+                label = moment.astimezone(BEIJING).strftime("%Y-%m-%dT%H")
+            except ValueError:
+                label = "unknown"
+            self._hours[prefix] = label
+        return label
+
+
+def _setup_profile(payload: str) -> dict[str, str]:
+    try:
+        booth = json.loads(payload)["data"]["booth"]
+    except (ValueError, KeyError, TypeError):
+        return {}
+    if not isinstance(booth, dict):
+        return {}
+    return {k: booth[k].strip() for k in PLACE_FIELDS if isinstance(booth.get(k), str) and booth[k].strip()}
+
+
+# -- roll-ups ---------------------------------------------------------------------------------------
+
+FIGURES = ("venues", "main_venues", "sub_venues", "service_items", "consultations", "consultation_desk",
+           "service_uses", "new_members", "handouts", "quiz_attempts", "quiz_passed", "card_requests", "records")
+HOUR_FIGURES = ("consultations", "service_uses", "new_members", "handouts", "quiz_attempts")
+
+
+@dataclass(frozen=True)
+class BoothPlace:
+    booth_id: str
+    name: str
+    district: str
+    street: str
+    organisation: str
+    venue_type: str          # 'main', 'sub' or '' when nobody said
+
+
+def booth_places(registered: list[dict[str, Any]], tallies: dict[str, BoothTally]) -> dict[str, BoothPlace]:
+    """Each booth's place: what its volunteers entered at setup, else what the city registered."""
+    registry = {b["booth_id"]: b for b in registered}
+    places = {}
+    for booth_id in sorted(set(registry) | set(tallies)):
+        given = registry.get(booth_id, {})
+        setup = tallies[booth_id].setup if booth_id in tallies else {}
+        pick = {k: setup.get(k) or given.get(k) or "" for k in PLACE_FIELDS}
+        venue = pick["venue_type"] if pick["venue_type"] in ("main", "sub") else ""
+        places[booth_id] = BoothPlace(booth_id, pick["name"] or booth_id, pick["district"] or UNKNOWN,
+                                      pick["street"] or UNKNOWN, pick["organisation"] or UNKNOWN, venue)
+    return places
+
+
+def booth_figures(tally: BoothTally | None, place: BoothPlace) -> dict[str, Any]:
+    """One booth's figures plus its per-service, per-item and per-hour counts."""
+    figures: dict[str, Any] = dict.fromkeys(FIGURES, 0)
+    services: Counter = Counter()
+    handouts: Counter = Counter()
+    occupations: Counter = Counter()
+    hours: dict[str, Counter] = defaultdict(Counter)
+    for (kind, subject, hour), n in (tally.counts.items() if tally else ()):
+        _add_count(figures, kind, subject, n)
+        _add_hour(hours[hour], kind, subject, n)
+        if kind == "service_use":
+            services[subject] += n
+        elif kind == "handout":
+            handouts[subject] += n
+        elif kind == "registration":
+            occupations[subject] += n
+    active = tally is not None and tally.records > 0
+    figures.update(venues=int(active), main_venues=int(active and place.venue_type == "main"),
+                   sub_venues=int(active and place.venue_type != "main"),
+                   service_items=sum(1 for n in services.values() if n > 0), records=tally.records if tally else 0)
+    return {"figures": figures, "services": services, "handouts": handouts, "occupations": occupations,
+            "hours": hours}
+
+
+def _add_count(figures: dict[str, Any], kind: str, subject: str, n: int) -> None:
+    if kind == "registration":
+        figures["new_members"] += n
+    elif kind == "consultation":
+        figures["consultations"] += n
+        figures["consultation_desk"] += n
+    elif kind == "service_use":
+        figures["consultations"] += n
+        figures["service_uses"] += n
+    elif kind == "handout":
+        figures["handouts"] += n
+    elif kind == "quiz_attempt":
+        figures["quiz_attempts"] += n
+        figures["quiz_passed"] += n if subject == "passed" else 0
+    elif kind == "card_request":
+        figures["card_requests"] += n
+
+
+def _add_hour(hour: Counter, kind: str, subject: str, n: int) -> None:
+    scratch: dict[str, Any] = dict.fromkeys(FIGURES, 0)
+    _add_count(scratch, kind, subject, n)
+    for name in HOUR_FIGURES:
+        hour[name] += scratch[name]
+
+
+def event_numbers(tally: CityTally, storage: Storage, event_id: str, *, now: dt.datetime | None = None
+                  ) -> dict[str, Any] | None:
+    """The whole picture of one event as JSON-ready data; None when nothing is known of the event."""
+    tally.refresh()
+    tallies = tally.booths_of(event_id)
+    registered = storage.registered_booths(event_id)
+    if not tallies and not registered:
+        return None
+    places = booth_places(registered, tallies)
+    booths = {b: booth_figures(tallies.get(b), place) for b, place in places.items()}
+    names = published_names(storage, event_id)
+    return {
+        "event_id": event_id,
+        "event_name": names["event"],
+        "generated_at": format_utc(now or dt.datetime.now(dt.timezone.utc)),
+        "totals": _sum_figures(b["figures"] for b in booths.values()),
+        "service_uses": _named_counts(sum((b["services"] for b in booths.values()), Counter()), names["services"]),
+        "handouts": _named_counts(sum((b["handouts"] for b in booths.values()), Counter()), names["handouts"]),
+        "new_members_by_occupation": _named_counts(sum((b["occupations"] for b in booths.values()), Counter()),
+                                                   names["occupations"]),
+        "by_district": _grouped(places, booths, lambda p: {"district": p.district}),
+        "by_street": _grouped(places, booths, lambda p: {"district": p.district, "street": p.street}),
+        "by_organisation": _grouped(places, booths, lambda p: {"district": p.district,
+                                                                 "organisation": p.organisation}),
+        "by_booth": [{"booth_id": b, "name": p.name, "district": p.district, "street": p.street,
+                      "organisation": p.organisation, "venue_type": p.venue_type or "unknown",
+                      "last_received_at": tallies[b].last_received_at if b in tallies else None,
+                      **booths[b]["figures"]} for b, p in places.items()],
+        "by_hour": _hours(booths.values()),
+    }
+
+
+def _sum_figures(many: Any) -> dict[str, int]:
+    total = dict.fromkeys(FIGURES, 0)
+    for figures in many:
+        for name in FIGURES:
+            total[name] += figures[name]
+    return total
+
+
+def _grouped(places: dict[str, BoothPlace], booths: dict[str, dict[str, Any]], key: Any) -> list[dict[str, Any]]:
+    groups: dict[tuple[tuple[str, str], ...], list[dict[str, int]]] = defaultdict(list)
+    for booth_id, place in places.items():
+        groups[tuple(key(place).items())].append(booths[booth_id]["figures"])
+    rows = [{**dict(k), "booths": len(v), **_sum_figures(v)} for k, v in groups.items()]
+    return sorted(rows, key=lambda r: (r.get("district") == UNKNOWN, -r["consultations"] - r["new_members"],
+                                       [str(v) for v in r.values()]))
+
+
+def _hours(booths: Any) -> list[dict[str, Any]]:
+    hours: dict[str, Counter] = defaultdict(Counter)
+    for booth in booths:
+        for hour, counts in booth["hours"].items():
+            hours[hour].update(counts)
+    return [{"hour": hour, **{name: counts[name] for name in HOUR_FIGURES}} for hour, counts in sorted(hours.items())
+            if any(counts.values())]
+
+
+def _named_counts(counts: Counter, names: dict[str, str]) -> list[dict[str, Any]]:
+    rows = [{"id": key, "name": names.get(key, key), "count": n} for key, n in counts.items() if n > 0]
+    return sorted(rows, key=lambda r: (-r["count"], r["id"]))
+
+
+def published_names(storage: Storage, event_id: str) -> dict[str, Any]:
+    """Display names of the event, its services, handout items and occupations, from the newest
+    published config (``kiosk-server publish --name config``); ids stand in for names otherwise."""
+    latest = storage.latest_distribution(event_id, "config")
+    content = json.loads(latest[2]) if latest else {}
+    event = content.get("event") if isinstance(content.get("event"), dict) else {}
+    registration = content.get("registration") if isinstance(content.get("registration"), dict) else {}
+    return {"event": str(event.get("name") or event_id),
+            "services": _names(content.get("services")), "handouts": _names(content.get("handouts")),
+            "occupations": _names(registration.get("occupations"))}
+
+
+def _names(items: Any) -> dict[str, str]:
+    if not isinstance(items, list):
+        return {}
+    return {str(i["id"]): str(i.get("name") or i["id"]) for i in items if isinstance(i, dict) and "id" in i}
+
+
+def event_list(tally: CityTally, storage: Storage) -> list[dict[str, Any]]:
+    """Every known event with its headline totals (the page's index)."""
+    tally.refresh()
+    events = sorted(set(tally.events()) | set(storage.registered_event_ids()))
+    listed = []
+    for event_id in events:
+        numbers = event_numbers(tally, storage, event_id)
+        if numbers is not None:
+            listed.append({"event_id": event_id, "event_name": numbers["event_name"],
+                           "booths": len(numbers["by_booth"]), **numbers["totals"]})
+    return listed
+
+
+def is_known_event(tally: CityTally, storage: Storage, event_id: str) -> bool:
+    tally.refresh()
+    return event_id in tally.events() or event_id in storage.registered_event_ids()

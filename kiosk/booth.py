@@ -354,6 +354,7 @@ class BoothService:
 
     # Console and device actions that leave an audit record. Exports, corrections and voids are not
     # here: each is a record of its own kind (Kind.EXPORT, Kind.CORRECTION, Kind.VOID).
+    # "enrolment" is reserved for `kiosk enroll`, which does not write it yet.
     AUDIT_ACTIONS = ("booth_setup", "pin_change", "console_unlock", "console_lockout", "fullscreen_toggle",
                      "kiosk_exit", "purge", "enrolment")
 

@@ -43,7 +43,7 @@ class SyncClient:
 
     def probe(self) -> None:
         """Raise unless the server answers its health check."""
-        self._json(self._send("GET", protocol.HEALTH_PATH))
+        self._json(self._send("GET", protocol.HEALTH_PATH, authorised=False))
 
     def enroll(self, *, code: str, device_id: str) -> Enrollment:
         body = {"protocol": protocol.PROTOCOL_VERSION, "code": code, "device_id": device_id}

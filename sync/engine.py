@@ -76,10 +76,12 @@ class SyncEngine:
 
     def __init__(self, ledger: Ledger, client: Client, *, policy: SyncPolicy = SyncPolicy(),
                  sleep: Callable[[float], None] = time.sleep, clock: Callable[[], float] = time.monotonic,
-                 rng: random.Random | None = None, holder: str | None = None):
+                 rng: random.Random | None = None, holder: str | None = None, backoff: Backoff | None = None,
+                 wall_clock: Callable[[], float] = time.time):
         self.ledger, self.client, self.policy = ledger, client, policy
-        self.sleep, self.clock = sleep, clock
-        self.backoff = Backoff(policy, rng or random.Random())
+        self.sleep, self.clock, self.wall_clock = sleep, clock, wall_clock
+        # A long-running app passes the same Backoff to each run's engine, so failures add up.
+        self.backoff = backoff or Backoff(policy, rng or random.Random())
         self.batch_size = policy.batch_size
         self.holder = holder or uuid.uuid4().hex
 
@@ -116,7 +118,7 @@ class SyncEngine:
             self.ledger.release_sender_lease(self.holder)
 
     def _hold_lease(self) -> None:
-        if not self.ledger.acquire_sender_lease(self.holder, ttl_s=self.policy.lease_ttl_s, now=time.time()):
+        if not self.ledger.acquire_sender_lease(self.holder, ttl_s=self.policy.lease_ttl_s, now=self.wall_clock()):
             raise SenderBusy("another sync is running for this booth; this one stands aside")
 
     # -- steps -------------------------------------------------------------------------------

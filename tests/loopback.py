@@ -39,7 +39,8 @@ class LiveServer:
 
     @property
     def url(self) -> str:
-        return f"http://{LOOPBACK}:{self.port}"
+        scheme = "https" if self.settings.tls_cert else "http"
+        return f"{scheme}://{LOOPBACK}:{self.port}"
 
     def start(self) -> LiveServer:
         self.storage = Storage(self.settings.database)
@@ -49,7 +50,9 @@ class LiveServer:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         sock.bind((LOOPBACK, self.port))
         self.port = sock.getsockname()[1]
-        config = uvicorn.Config(app, log_level="warning", lifespan="off", timeout_keep_alive=30)
+        tls = ({"ssl_certfile": self.settings.tls_cert, "ssl_keyfile": self.settings.tls_key}
+               if self.settings.tls_cert else {})
+        config = uvicorn.Config(app, log_level="warning", lifespan="off", timeout_keep_alive=30, **tls)
         self._server = uvicorn.Server(config)
         self._thread = threading.Thread(target=self._server.run, kwargs={"sockets": [sock]}, daemon=True)
         self._thread.start()

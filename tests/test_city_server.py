@@ -255,3 +255,31 @@ def _as_our_device(case):
                 item["device_id"] = DEVICE_A
     if case.path_parameters and "event_id" in case.path_parameters:
         case.path_parameters["event_id"] = "ev-1"
+
+
+def test_kiosk_server_serve_starts_with_two_workers(tmp_path):
+    import socket
+    import subprocess
+    import sys
+    import time
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    proc = subprocess.Popen([sys.executable, "-m", "sync.server", "--database", str(tmp_path / "c.sqlite3"),
+                             "--city-key", str(tmp_path / "k"), "--port", str(port), "--workers", "2", "serve"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                answer = requests.get(f"http://127.0.0.1:{port}/v1/health", timeout=1)
+                break
+            except requests.ConnectionError:
+                assert proc.poll() is None and time.monotonic() < deadline, proc.stderr.read()[-2000:]
+                time.sleep(0.05)
+        assert answer.json() == {"protocol": 1, "status": "ok"}
+        assert (tmp_path / "k").stat().st_mode & 0o777 == 0o600
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)

@@ -284,3 +284,30 @@ def test_server_busy_error_carries_retry_after(core, city, proxy):
     report = engine.sync_once(attempts=1)
     assert isinstance(report.error, ServerBusy) and report.error.retry_after == 30.0
     assert report.retry_in == min(30.0, FAST.retry_after_cap_s)   # honoured, within the policy's cap
+
+
+def test_a_sync_killed_mid_push_loses_nothing_and_duplicates_nothing(core, city, proxy, data_dir):
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    capture(core, n=30)
+    engine = enrolled_engine(core, city)
+    core.ledger.set_meta("sync_server_url", proxy.url)        # the kiosk talks through the proxy
+    engine.client.close()
+    proxy.plan = [delay_after_commit(30.0)]                    # the server commits; the answer never comes
+    sync = subprocess.Popen([sys.executable, "-m", "kiosk", "sync", "--once", "--data-dir", str(data_dir)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 30
+    while not (proxy.log and proxy.log[0].upstream_status == 200):
+        assert time.monotonic() < deadline and sync.poll() is None
+        time.sleep(0.02)
+    sync.send_signal(signal.SIGKILL)
+    sync.wait()
+    assert city.storage.count_records() > 0 and core.ledger.status().pending == 30   # committed there, pending here
+    client = SyncClient(city.url, token=core.ledger.get_meta("sync_token"))
+    assert isinstance(SyncEngine(core.ledger, client, policy=FAST).sync_once().error, SenderBusy)  # its lease holds
+    later = SyncEngine(core.ledger, client, policy=FAST, wall_clock=lambda: time.time() + FAST.lease_ttl_s + 1)
+    assert later.sync_once().error is None                     # ...until it runs out
+    assert_exactly_once(city, core.ledger)

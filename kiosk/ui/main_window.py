@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtGui import QCloseEvent, QKeyEvent
-from PySide6.QtWidgets import QLabel, QMainWindow, QStackedWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel, QMainWindow, QSizePolicy, QStackedWidget, QVBoxLayout, QWidget
 
 from kiosk.config import Config
 from kiosk.ui.attract_screen import AttractScreen
@@ -73,6 +73,11 @@ class MainWindow(QMainWindow):
     def show_screen(self, screen: Screen) -> None:
         widget = self.screens[screen]
         self.current = screen
+        # A stacked widget is as big as its biggest page; only the page on show may claim room,
+        # so each screen has to fit the kiosk's display on its own.
+        for page in self.screens.values():
+            policy = QSizePolicy.Policy.Preferred if page is widget else QSizePolicy.Policy.Ignored
+            page.setSizePolicy(policy, policy)
         self.stack.setCurrentWidget(widget)
         widget.on_shown()
         if screen is Screen.ATTRACT:

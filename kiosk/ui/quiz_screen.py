@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (QGridLayout, QHBoxLayout, QLabel, QLineEdit, QPro
 from kiosk.booth import BoothError
 from kiosk.quiz import MAX_OPTIONS, Feedback, Question, QuizDesk, QuizRound
 from kiosk.ui.presentation import Presentation
-from kiosk.ui.widgets import NumericKeypad, QrWidget, ScreenBase, big_button
+from kiosk.ui.widgets import NumericKeypad, QrWidget, ScreenBase, big_button, wrap_button_text
 
 SAMPLE_VOUCHER = "UV1-0000000000000000"  # screenshots only; never issued
 
@@ -65,7 +65,7 @@ class QuizScreen(ScreenBase):
         self.pages.addWidget(self._build_claim_page())
         self.pages.addWidget(self._build_voucher_page())
         root = QVBoxLayout(self)
-        root.setContentsMargins(48, 24, 48, 24)
+        root.setContentsMargins(48, 12, 48, 12)
         root.addWidget(self.pages)
         self.retranslate()
 
@@ -235,7 +235,11 @@ class QuizScreen(ScreenBase):
             tile.setVisible(option is not None)
             if option is not None:
                 tile.setProperty("option_id", option.id)
-                tile.setText(p.pick(option.text, option.en))
+                text = p.pick(option.text, option.en)
+                # Long answers get a smaller font and wider lines, so two tiles still fit side by side.
+                long = len(text) > (30 if text.isascii() else 15)
+                _set_style_property(tile, "long", long)
+                tile.setText(wrap_button_text(text, width=30 if long else 22))
                 tile.setCheckable(question.type == "multiple")
         self._render_feedback()
 

@@ -40,7 +40,9 @@ def render_all(gui, out: Path, *, sizes: tuple[str, ...] = ("landscape",), large
                 presentation.set_large_text(large_text)
                 window.show_screen(screen)
                 prepare()
-                QApplication.processEvents()
+                for _ in range(2):  # again after the layout settled: a resize is clamped to the old minimum
+                    window.resize(width, height)  # a screen too big for the size shows up as a bigger picture
+                    QApplication.processEvents()
                 suffix = "" if size_name == "landscape" else f"-{size_name}"
                 path = out / f"{language.value}-{name}{'-large' if large_text else ''}{suffix}.png"
                 if not window.grab().save(str(path)):

@@ -28,6 +28,28 @@ class ScreenBase(QWidget):
         """Called by the main window each time the screen comes to the front."""
 
 
+def wrap_button_text(text: str, *, width: int = 36) -> str:
+    """Line breaks for a button (QPushButton never wraps): ``width`` is in Latin letters, a Chinese
+    character counting as two, so a long answer grows the tile downwards instead of the window sideways."""
+    import textwrap
+    import unicodedata
+
+    def cells(part: str) -> int:
+        return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in part)
+
+    if cells(text) <= width:
+        return text
+    if " " in text:
+        return "\n".join(textwrap.wrap(text, width=width))
+    lines, line = [], ""
+    for char in text:
+        if cells(line + char) > width:
+            lines.append(line)
+            line = ""
+        line += char
+    return "\n".join([*lines, line])
+
+
 def big_button(role: str = "", *, parent: QWidget | None = None) -> QPushButton:
     button = QPushButton(parent)
     if role:

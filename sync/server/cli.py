@@ -49,15 +49,30 @@ def open_storage(settings: ServerSettings):  # type: ignore[no-untyped-def]
 
 
 def cmd_serve(settings: ServerSettings, args: argparse.Namespace) -> int:
+    import os
+
     import uvicorn
 
+    from sync.server.citykey import load_or_create_city_key
+
+    load_or_create_city_key(settings.city_key)  # before any worker starts: one key, not a race for it
+    open_storage(settings).close()               # the schema, likewise
+    # Worker processes rebuild the settings from the environment, so hand them over there.
+    for setting in SETTINGS:
+        os.environ[setting.env] = str(getattr(settings, setting.name))
+    tls = {"ssl_certfile": settings.tls_cert, "ssl_keyfile": settings.tls_key} if settings.tls_cert else {}
+    uvicorn.run("sync.server.cli:app_from_environment", factory=True, host=settings.host, port=settings.port,
+                workers=settings.workers, log_level="warning", **tls)
+    return 0
+
+
+def app_from_environment():  # type: ignore[no-untyped-def]
+    """The app of one server process, configured by the environment (uvicorn's factory)."""
     from sync.server.app import create_app
     from sync.server.citykey import load_or_create_city_key
 
-    app = create_app(settings, storage=open_storage(settings), city_key=load_or_create_city_key(settings.city_key))
-    tls = {"ssl_certfile": settings.tls_cert, "ssl_keyfile": settings.tls_key} if settings.tls_cert else {}
-    uvicorn.run(app, host=settings.host, port=settings.port, log_level="info", **tls)
-    return 0
+    settings = load_settings()
+    return create_app(settings, storage=open_storage(settings), city_key=load_or_create_city_key(settings.city_key))
 
 
 def cmd_new_booth(settings: ServerSettings, args: argparse.Namespace) -> int:

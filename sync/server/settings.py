@@ -28,7 +28,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("max_body_bytes", "KIOSK_SERVER_MAX_BODY_BYTES", "33554432",
             "Largest request body after gzip decompression; more is answered 413."),
     Setting("enroll_per_minute", "KIOSK_SERVER_ENROLL_PER_MINUTE", "10",
-            "Enrolment attempts allowed per client address per minute; more are answered 429."),
+            "Enrolment attempts allowed per client address per minute (per worker); more are answered 429."),
+    Setting("workers", "KIOSK_SERVER_WORKERS", "1",
+            "Server processes; more than one spreads checking and sealing work over the cores."),
 )
 
 
@@ -43,6 +45,7 @@ class ServerSettings:
     max_batch: int = 2000
     max_body_bytes: int = 32 * 1024 * 1024
     enroll_per_minute: int = 10
+    workers: int = 1
 
 
 def load_settings(overrides: Mapping[str, str | None] | None = None,

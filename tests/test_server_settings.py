@@ -1,0 +1,21 @@
+"""The server's settings: declared once, documented in docs/server.md, read from options or environment."""
+
+from pathlib import Path
+
+import pytest
+
+from sync.server.settings import SETTINGS, load_settings
+
+DOC = (Path(__file__).resolve().parent.parent / "docs" / "server.md").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("setting", SETTINGS, ids=lambda s: s.name)
+def test_every_server_setting_is_documented(setting):
+    assert f"| {setting.name} | `{setting.env}` |" in DOC
+
+
+def test_options_win_over_environment_which_wins_over_defaults():
+    settings = load_settings({"max_batch": "50", "port": None},
+                             environ={"KIOSK_SERVER_MAX_BATCH": "70", "KIOSK_SERVER_PORT": "9001"})
+    assert settings.max_batch == 50 and settings.port == 9001
+    assert load_settings({}, environ={}).database == Path("city-server.sqlite3")

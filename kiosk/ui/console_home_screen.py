@@ -55,7 +55,7 @@ class ConsoleHomeScreen(ScreenBase):
                                (self.quit_button, self.quit_requested), (self.purge_button, self.purge_requested),
                                (self.pin_change_button, self.pin_change_requested)):
             button.clicked.connect(signal)
-        self.message = QLabel(objectName="result", wordWrap=True)
+        self.message = QLabel(objectName="result", wordWrap=True, visible=False)  # only with a result: desks need room
         self._build_layout(scroll)
         self.retranslate()
 
@@ -94,11 +94,12 @@ class ConsoleHomeScreen(ScreenBase):
 
     def on_shown(self) -> None:
         self._profile = self._booth.booth  # the booth's names may have just been set up
-        self.message.clear()
+        self.wipe()
         self.retranslate()
 
     def wipe(self) -> None:
         self.message.clear()
+        self.message.hide()
 
     def show_purge_result(self, purged: int, kept_unsynced: int) -> None:
         text = self.tr("已清除 %1 条已同步记录的个人信息。").replace("%1", str(purged))
@@ -114,6 +115,7 @@ class ConsoleHomeScreen(ScreenBase):
         self.message.style().unpolish(self.message)  # the colour follows the property
         self.message.style().polish(self.message)
         self.message.setText(text)
+        self.message.show()
 
     def screenshot_states(self):  # type: ignore[no-untyped-def]
         return [("", lambda: None), ("purged", lambda: self.show_purge_result(12, 3))]

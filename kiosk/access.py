@@ -3,6 +3,9 @@
 The hash and the lock-out state live in the ledger's ``meta`` table (never in a record, so they are
 never synced). Five wrong tries in a row lock the console for ``BASE_DELAY_S``; every further
 lock-out doubles the delay, up to ``MAX_DELAY_S``. A right PIN clears it all.
+
+Unlocks, lock-outs and PIN changes are reported to an ``audit`` hook (the composition root passes
+``BoothService.record_audit``), so they become append-only, synced records; the PIN never does.
 """
 
 from __future__ import annotations
@@ -12,7 +15,7 @@ import hmac
 import secrets
 import time
 from collections.abc import Callable
-from typing import Protocol
+from typing import Any, Protocol
 
 from kiosk.booth import BoothError
 
@@ -28,6 +31,10 @@ META_HASH = "console_pin_hash"
 META_FAILURES = "console_pin_failures"
 META_LOCKOUTS = "console_pin_lockouts"
 META_LOCKED_UNTIL = "console_pin_locked_until"
+
+
+class AuditHook(Protocol):
+    def __call__(self, action: str, *, details: dict[str, Any] | None = None) -> object: ...
 
 
 class MetaStore(Protocol):
@@ -58,6 +65,14 @@ def check_pin_format(pin: str) -> str:
     return pin
 
 
+def check_new_pin(pin: str, again: str) -> str:
+    """A new PIN as setup and the PIN change take it: the right format, typed the same twice."""
+    check_pin_format(pin)
+    if pin != again:
+        raise BadPin("两次输入的新密码不一致", "The two new PINs differ")
+    return pin
+
+
 def hash_pin(pin: str, *, salt: bytes | None = None) -> str:
     """'scrypt$n$r$p$salt$hash' (hex), so the cost can be raised later without breaking old hashes."""
     salt = salt or secrets.token_bytes(16)
@@ -85,9 +100,10 @@ def lockout_delay(lockouts: int) -> int:
 class ConsoleAccess:
     """Checks the volunteer PIN against the stored hash, counting wrong tries in the ledger's meta."""
 
-    def __init__(self, meta: MetaStore, *, clock: Callable[[], float] = time.time):
+    def __init__(self, meta: MetaStore, *, clock: Callable[[], float] = time.time, audit: AuditHook | None = None):
         self._meta = meta
         self._clock = clock
+        self._audit = audit or (lambda action, *, details=None: None)
 
     @property
     def has_pin(self) -> bool:
@@ -104,6 +120,19 @@ class ConsoleAccess:
 
     def unlock(self, pin: str) -> None:
         """Returns when the PIN is right; raises ``LockedOut`` or ``WrongPin`` otherwise."""
+        self._verify(pin)
+        self._audit("console_unlock", details={})
+
+    def change_pin(self, old: str, new: str, new_again: str) -> None:
+        """Replace the PIN: the new one checked as at setup, the old one counted like any other try."""
+        check_new_pin(new, new_again)
+        if new == old:
+            raise BadPin("新密码不能与旧密码相同", "The new PIN must differ from the old one")
+        self._verify(old)
+        self._meta.set_meta(META_HASH, hash_pin(new))
+        self._audit("pin_change", details={})
+
+    def _verify(self, pin: str) -> None:
         left = self.seconds_locked()
         if left:
             raise LockedOut(left)
@@ -123,6 +152,7 @@ class ConsoleAccess:
         self._meta.set_meta(META_LOCKOUTS, str(lockouts))
         self._meta.set_meta(META_FAILURES, "0")
         self._meta.set_meta(META_LOCKED_UNTIL, str(self._clock() + delay))
+        self._audit("console_lockout", details={"seconds": delay, "lockout": lockouts})
         raise LockedOut(delay)
 
     def _reset(self) -> None:

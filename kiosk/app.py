@@ -158,7 +158,8 @@ def _install_console(core: Core, window, presentation, app, options: dict):  # t
     from kiosk.access import ConsoleAccess
     from kiosk.ui.console import install_console
 
-    return install_console(window, core.booth, ConsoleAccess(core.ledger), presentation, app=app,
+    access = ConsoleAccess(core.ledger, audit=core.booth.record_audit)
+    return install_console(window, core.booth, access, presentation, app=app,
                            export_dir=core.data_dir / "exports", **options)
 
 

@@ -17,6 +17,7 @@ from kiosk import masking, tokens, validation
 from kiosk.config import Booth, Config, ConfigError
 from kiosk.ledger import Ledger, SealedField
 from kiosk.records import Kind, Record, new_record_id, utc_now_text
+from kiosk.retention import PersonalDataOnDevice, personal_data_now, purge_now
 from kiosk.sealing import KeyRing, key_id, keyed_hash, public_key_from_text, public_key_to_text, seal
 
 
@@ -351,14 +352,27 @@ class BoothService:
         ids = [registration_id] + [r.id for r in self.ledger.references_to(registration_id) if r.kind == Kind.CORRECTION]
         return [h for rid in ids for p, h in self.ledger.lookups_of(rid) if p == "phone"]
 
-    AUDIT_ACTIONS = ("setup", "pin_change", "export", "correction", "void", "kiosk_exit", "purge",
-                     "console_unlock", "console_lockout", "enrolment")
+    # Console and device actions that leave an audit record. Exports, corrections and voids are not
+    # here: each is a record of its own kind (Kind.EXPORT, Kind.CORRECTION, Kind.VOID).
+    # "enrolment" is reserved for `kiosk enroll`, which does not write it yet.
+    AUDIT_ACTIONS = ("booth_setup", "pin_change", "console_unlock", "console_lockout", "fullscreen_toggle",
+                     "kiosk_exit", "purge", "enrolment")
 
     def record_audit(self, action: str, *, details: dict[str, Any] | None = None) -> Record:
         """A console action, kept append-only and synced like every other record (never personal data)."""
         if action not in self.AUDIT_ACTIONS:
             raise ValueError(f"unknown audit action {action!r}")
         return self._write(Kind.AUDIT, {"action": action, "details": details or {}}, subject=action)
+
+    def personal_data_on_device(self) -> PersonalDataOnDevice:
+        """How many synced records a purge would take now, and how many unsynced ones it would keep."""
+        return personal_data_now(self.ledger)
+
+    def purge_personal_data(self, *, via: str, now: dt.datetime | None = None) -> int:
+        """Purge every synced record's personal fields now (unsynced ones stay) and audit it."""
+        purged = purge_now(self.ledger, now=now)
+        self.record_audit("purge", details={"records": purged, "all_synced": True, "via": via})
+        return purged
 
     def record_export(self, *, fmt: str, records: int) -> Record:
         """Each export of the day report leaves a record of itself."""

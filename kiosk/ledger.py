@@ -21,6 +21,12 @@ RECORD_COLUMNS = ("seq, id, kind, subject, event_id, booth_id, device_id, captur
                   "refers_to, payload, payload_sha256")
 
 
+# A record that still holds personal data: a sealed envelope, or a keyed hash of an ID number or phone.
+_HOLDS_PERSONAL = """(EXISTS (SELECT 1 FROM sealed s WHERE s.record_id = r.id)
+                      OR EXISTS (SELECT 1 FROM lookup l WHERE l.record_id = r.id
+                                 AND l.purpose IN ('id_number', 'phone', 'prize_claim')))"""
+
+
 class LedgerError(RuntimeError):
     """The ledger cannot do what was asked (unknown record, refused write)."""
 
@@ -208,6 +214,14 @@ class Ledger:
                 self.db.execute("UPDATE sealed SET envelope = ?, key_id = ? WHERE record_id = ?",
                                 [envelope, key_id, record_id])
 
+    def personal_data_counts(self, *, synced_before: str) -> tuple[int, int]:
+        """(records a purge would take now, records holding personal data that are not yet synced)."""
+        row = self.db.execute(f"""
+            SELECT COALESCE(SUM(o.state = 'synced' AND o.synced_at < ?), 0),
+                   COALESCE(SUM(o.state != 'synced'), 0)
+            FROM records r JOIN outbox o ON o.seq = r.seq WHERE {_HOLDS_PERSONAL}""", [synced_before]).fetchone()
+        return int(row[0]), int(row[1])
+
     def purge_personal(self, *, synced_before: str) -> int:
         """Remove the sealed fields and the keyed ID/phone hashes of records synced before the cutoff.
 
@@ -217,12 +231,9 @@ class Ledger:
         """
         self.db.execute("PRAGMA secure_delete=ON")
         with self.db.atomic():
-            doomed = [r[0] for r in self.db.execute("""
+            doomed = [r[0] for r in self.db.execute(f"""
                 SELECT r.id FROM records r JOIN outbox o ON o.seq = r.seq
-                WHERE o.state = 'synced' AND o.synced_at < ?
-                  AND (EXISTS (SELECT 1 FROM sealed s WHERE s.record_id = r.id)
-                       OR EXISTS (SELECT 1 FROM lookup l WHERE l.record_id = r.id
-                                  AND l.purpose IN ('id_number', 'phone', 'prize_claim')))""", [synced_before])]
+                WHERE o.state = 'synced' AND o.synced_at < ? AND {_HOLDS_PERSONAL}""", [synced_before])]
             for record_id in doomed:
                 self.db.execute("DELETE FROM sealed WHERE record_id = ?", [record_id])
                 self.db.execute("DELETE FROM lookup WHERE record_id = ? AND purpose IN ('id_number', 'phone', "

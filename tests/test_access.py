@@ -2,7 +2,7 @@
 
 import pytest
 
-from kiosk.access import ConsoleAccess, LockedOut, WrongPin, hash_pin, lockout_delay, verify_pin
+from kiosk.access import BadPin, ConsoleAccess, LockedOut, WrongPin, hash_pin, lockout_delay, verify_pin
 from kiosk.app import build_core
 from kiosk.booth import InvalidInput, RegistrationForm
 from kiosk.booth_setup import BoothSetup, apply_setup, ensure_demo_pin, needs_setup, DEMO_PIN
@@ -58,6 +58,43 @@ def test_five_wrong_tries_lock_out_with_a_growing_delay_that_survives_a_restart(
         access.unlock("0000")
     assert err.value.tries_left == 4  # a right PIN starts the count afresh
     core.close()
+
+
+def _audits(ledger):
+    return [(r.data["action"], r.data["details"]) for r in ledger.records(kind=Kind.AUDIT)]
+
+
+def test_unlocks_and_lock_outs_are_audited_without_the_pin(booth):
+    access = ConsoleAccess(booth.ledger, clock=Clock(), audit=booth.record_audit)
+    access.set_pin("80714")
+    access.unlock("80714")
+    for _ in range(4):
+        with pytest.raises(WrongPin):
+            access.unlock("11111")
+    assert _audits(booth.ledger) == [("console_unlock", {})]  # wrong tries alone are not records
+    with pytest.raises(LockedOut):
+        access.unlock("11111")
+    assert _audits(booth.ledger)[1:] == [("console_lockout", {"seconds": 30, "lockout": 1})]
+    assert not any("80714" in r.payload or "11111" in r.payload for r in booth.ledger.records())
+
+
+def test_pin_change_follows_the_setup_rules_and_is_audited(booth):
+    access = ConsoleAccess(booth.ledger, clock=Clock(), audit=booth.record_audit)
+    access.set_pin("2468")
+    for old, new, again, message in (("2468", "12", "12", "4–8 位数字"), ("2468", "1234x", "1234x", "4–8 位数字"),
+                                      ("2468", "13579", "13570", "不一致"), ("2468", "2468", "2468", "不能与旧密码相同")):
+        with pytest.raises(BadPin) as err:
+            access.change_pin(old, new, again)
+        assert message in err.value.zh and err.value.en
+    with pytest.raises(WrongPin):
+        access.change_pin("1111", "13579", "13579")  # a wrong old PIN counts as a wrong try
+    assert _audits(booth.ledger) == []
+    access.change_pin("2468", "13579", "13579")
+    assert _audits(booth.ledger) == [("pin_change", {})]
+    access.unlock("13579")
+    with pytest.raises(WrongPin) as err:
+        access.unlock("2468")
+    assert err.value.tries_left == 4  # the earlier wrong old PIN was cleared by the right one
 
 
 def real_event_config(folder):

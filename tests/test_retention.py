@@ -61,3 +61,16 @@ def test_purge_from_the_command_line_is_audited(data_dir, capsys):
         audits = list(ledger.records(kind="audit"))
     assert [a.data["action"] for a in audits] == ["purge"]
     assert audits[0].data["details"]["all_synced"] is True
+
+
+def test_the_service_counts_what_a_purge_takes_then_purges_and_audits_it(core, data_dir):
+    _register(core.booth, 3, seed=4)
+    ids = [r.id for r in core.ledger.records()]
+    core.ledger.mark_synced(ids[:2])
+    on_device = core.booth.personal_data_on_device()
+    assert (on_device.purgeable, on_device.kept_unsynced) == (2, 1)
+    assert core.booth.purge_personal_data(via="console") == 2
+    on_device = core.booth.personal_data_on_device()
+    assert (on_device.purgeable, on_device.kept_unsynced) == (0, 1)
+    [audit] = list(core.ledger.records(kind="audit"))
+    assert audit.data == {"action": "purge", "details": {"records": 2, "all_synced": True, "via": "console"}}

@@ -1,7 +1,8 @@
 """The volunteer console wired into the kiosk: setup on first start, the hidden way in, the PIN, the idle lock.
 
 ``install_console`` is the one call the composition root makes; the ``Console`` routes between
-the console's screens and keeps every one of them behind the PIN.
+the console's screens and keeps every one of them behind the PIN. Device actions taken here
+(fullscreen, quit, purge) leave audit records; unlocks and PIN changes are audited by ``ConsoleAccess``.
 """
 
 from __future__ import annotations
@@ -15,9 +16,11 @@ from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from kiosk.access import ConsoleAccess
 from kiosk.booth import BoothService
+from kiosk.retention import PersonalDataOnDevice
 from kiosk.booth_setup import ensure_demo_pin, needs_setup
 from kiosk.stations import UNDO_WINDOW_S, Station
 from kiosk.ui.console_home_screen import ConsoleHomeScreen
+from kiosk.ui.console_pin_change_screen import ConsolePinChangeScreen
 from kiosk.ui.console_pin_screen import ConsolePinScreen
 from kiosk.ui.console_setup_screen import ConsoleSetupScreen
 from kiosk.ui.corner_gesture import CornerHold
@@ -31,7 +34,7 @@ from kiosk.ui.screens import Screen
 from kiosk.ui.station_screen import StationScreen
 
 # Screens that show booth data or change records: only ever reached through the PIN.
-BEHIND_PIN = {Screen.CONSOLE, Screen.STATION, Screen.DASHBOARD, Screen.MEMBERS}
+BEHIND_PIN = {Screen.CONSOLE, Screen.STATION, Screen.DASHBOARD, Screen.MEMBERS, Screen.CONSOLE_PIN_CHANGE}
 
 
 class ConfirmQuit:
@@ -42,6 +45,22 @@ class ConfirmQuit:
         answer = QMessageBox.question(parent, QCoreApplication.translate("ConfirmQuit", "退出程序"),
                                       QCoreApplication.translate("ConfirmQuit", "确定退出工会服务台程序吗？"))
         return answer == QMessageBox.StandardButton.Yes
+
+
+class ConfirmPurge:
+    """Asks before personal data is purged, saying how much; a class method so tests can replace the dialog."""
+
+    @classmethod
+    def ask(cls, parent: QWidget, on_device: PersonalDataOnDevice) -> bool:
+        text = QCoreApplication.translate(
+            "ConfirmPurge", "将清除本机 %1 条已同步记录中的个人信息（姓名、手机号、身份证号等）。统计数字和脱敏信息保留。"
+        ).replace("%1", str(on_device.purgeable))
+        if on_device.kept_unsynced:
+            text += "\n\n" + QCoreApplication.translate(
+                "ConfirmPurge", "%1 条记录尚未同步，不会清除，仍保留在本机。").replace("%1", str(on_device.kept_unsynced))
+        text += "\n\n" + QCoreApplication.translate("ConfirmPurge", "清除后无法恢复。确定清除吗？")
+        title = QCoreApplication.translate("ConfirmPurge", "清除本机个人信息")
+        return QMessageBox.question(parent, title, text) == QMessageBox.StandardButton.Yes
 
 
 class Console(QObject):
@@ -55,12 +74,14 @@ class Console(QObject):
         self.setup = ConsoleSetupScreen(booth, access, presentation)
         self.pin = ConsolePinScreen(access, presentation)
         self.home = ConsoleHomeScreen(booth, presentation)
+        self.pin_change = ConsolePinChangeScreen(access, presentation)
         self.station = StationScreen(booth, presentation, undo_seconds=undo_seconds, clock=clock, clock_ms=clock_ms)
         self.dashboard = DashboardScreen(booth, presentation, export_dir=export_dir, refresh_ms=refresh_ms)
         self.members = MembersScreen(booth, presentation)
         for screen, widget in ((Screen.CONSOLE_SETUP, self.setup), (Screen.CONSOLE_PIN, self.pin),
                                (Screen.CONSOLE, self.home), (Screen.STATION, self.station),
-                               (Screen.DASHBOARD, self.dashboard), (Screen.MEMBERS, self.members)):
+                               (Screen.DASHBOARD, self.dashboard), (Screen.MEMBERS, self.members),
+                               (Screen.CONSOLE_PIN_CHANGE, self.pin_change)):
             window.add_screen(screen, widget)
         self.lock_watch = IdleWatcher(app, timeout_ms=lock_ms, parent=self)
         self.corner = CornerHold(app, window, hold_ms=hold_ms)
@@ -79,7 +100,10 @@ class Console(QObject):
         self.home.lock_requested.connect(self.leave)
         self.home.fullscreen_requested.connect(self.toggle_fullscreen)
         self.home.quit_requested.connect(self.quit)
-        for screen in (self.station, self.dashboard, self.members):
+        self.home.purge_requested.connect(self.purge)
+        self.home.pin_change_requested.connect(lambda: self.window.show_screen(Screen.CONSOLE_PIN_CHANGE))
+        self.pin_change.changed.connect(self._pin_changed)
+        for screen in (self.station, self.dashboard, self.members, self.pin_change):
             screen.back_requested.connect(lambda: self.window.show_screen(Screen.CONSOLE))
 
     def start(self) -> None:
@@ -129,15 +153,29 @@ class Console(QObject):
         self.window.show_screen(Screen.STATION)
 
     def toggle_fullscreen(self) -> None:
-        if self.window.isFullScreen():
-            self.window.showNormal()
-        else:
+        fullscreen = not self.window.isFullScreen()
+        self.booth.record_audit("fullscreen_toggle", details={"fullscreen": fullscreen, "via": "console"})
+        if fullscreen:
             self.window.showFullScreen()
+        else:
+            self.window.showNormal()
 
     def quit(self) -> None:
         if ConfirmQuit.ask(self.window):
+            self.booth.record_audit("kiosk_exit", details={"via": "console"})
             self.window.allow_close()
             self.window.close()
+
+    def purge(self) -> None:
+        """A borrowed device goes back: every synced record's personal data leaves it; unsynced ones stay."""
+        if not ConfirmPurge.ask(self.window, self.booth.personal_data_on_device()):
+            return
+        purged = self.booth.purge_personal_data(via="console")
+        self.home.show_purge_result(purged, self.booth.personal_data_on_device().kept_unsynced)
+
+    def _pin_changed(self) -> None:
+        self.window.show_screen(Screen.CONSOLE)
+        self.home.show_pin_changed()
 
 
 def install_console(window: MainWindow, booth: BoothService, access: ConsoleAccess, presentation: Presentation, *,

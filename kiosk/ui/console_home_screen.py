@@ -1,4 +1,4 @@
-"""The volunteer console's home: pick a desk (station mode), see the numbers, find a member, lock or quit."""
+"""The volunteer console's home: pick a desk (station mode), see the numbers, find a member, device actions."""
 
 from __future__ import annotations
 
@@ -21,6 +21,8 @@ class ConsoleHomeScreen(ScreenBase):
     lock_requested = Signal()
     fullscreen_requested = Signal()
     quit_requested = Signal()
+    purge_requested = Signal()
+    pin_change_requested = Signal()
     idle_return = False
 
     def __init__(self, booth: BoothService, presentation: Presentation, parent: QWidget | None = None):
@@ -46,11 +48,14 @@ class ConsoleHomeScreen(ScreenBase):
         scroll.setWidget(grid_host)
         self.dashboard_button, self.members_button = big_button("primary"), big_button("primary")
         self.lock_button, self.fullscreen_button, self.quit_button = (big_button("small") for _ in range(3))
+        self.pin_change_button, self.purge_button = big_button("small"), big_button("small")
         for button, signal in ((self.dashboard_button, self.dashboard_requested),
                                (self.members_button, self.members_requested), (self.lock_button, self.lock_requested),
                                (self.fullscreen_button, self.fullscreen_requested),
-                               (self.quit_button, self.quit_requested)):
+                               (self.quit_button, self.quit_requested), (self.purge_button, self.purge_requested),
+                               (self.pin_change_button, self.pin_change_requested)):
             button.clicked.connect(signal)
+        self.message = QLabel(objectName="result", wordWrap=True, visible=False)  # only with a result: desks need room
         self._build_layout(scroll)
         self.retranslate()
 
@@ -59,7 +64,8 @@ class ConsoleHomeScreen(ScreenBase):
         tools.addWidget(self.dashboard_button)
         tools.addWidget(self.members_button)
         bottom = QHBoxLayout()
-        for button in (self.lock_button, self.fullscreen_button, self.quit_button):
+        for button in (self.lock_button, self.pin_change_button, self.purge_button, self.fullscreen_button,
+                       self.quit_button):
             bottom.addWidget(button)
         root = QVBoxLayout(self)
         root.setContentsMargins(32, 16, 32, 16)
@@ -68,6 +74,7 @@ class ConsoleHomeScreen(ScreenBase):
         root.addLayout(tools)
         root.addWidget(self.stations_label)
         root.addWidget(scroll, 1)
+        root.addWidget(self.message)
         root.addLayout(bottom)
 
     def retranslate(self) -> None:
@@ -82,10 +89,36 @@ class ConsoleHomeScreen(ScreenBase):
         self.lock_button.setText(self.tr("锁定并返回首页"))
         self.fullscreen_button.setText(self.tr("切换全屏"))
         self.quit_button.setText(self.tr("退出程序"))
+        self.pin_change_button.setText(self.tr("修改PIN"))
+        self.purge_button.setText(self.tr("清除本机个人信息"))
 
     def on_shown(self) -> None:
         self._profile = self._booth.booth  # the booth's names may have just been set up
+        self.wipe()
         self.retranslate()
+
+    def wipe(self) -> None:
+        self.message.clear()
+        self.message.hide()
+
+    def show_purge_result(self, purged: int, kept_unsynced: int) -> None:
+        text = self.tr("已清除 %1 条已同步记录的个人信息。").replace("%1", str(purged))
+        if kept_unsynced:
+            text += self.tr("%1 条未同步的记录仍保留在本机：请先同步，再清除一次。").replace("%1", str(kept_unsynced))
+        self._show(text, ok=not kept_unsynced)
+
+    def show_pin_changed(self) -> None:
+        self._show(self.tr("志愿者PIN已修改。"), ok=True)
+
+    def _show(self, text: str, *, ok: bool) -> None:
+        self.message.setProperty("ok", "true" if ok else "false")
+        self.message.style().unpolish(self.message)  # the colour follows the property
+        self.message.style().polish(self.message)
+        self.message.setText(text)
+        self.message.show()
+
+    def screenshot_states(self):  # type: ignore[no-untyped-def]
+        return [("", lambda: None), ("purged", lambda: self.show_purge_result(12, 3))]
 
     def station(self, kind_and_id: tuple[str, str]) -> Station:
         """The station with this kind and service id (tests and screenshots pick desks this way)."""

@@ -17,6 +17,7 @@ class Screen(Enum):
     CONSOLE = "console"
     CONSOLE_SETUP = "console_setup"
     CONSOLE_PIN = "console_pin"
+    CONSOLE_PIN_CHANGE = "console_pin_change"
     STATION = "station"
     DASHBOARD = "dashboard"
     MEMBERS = "members"

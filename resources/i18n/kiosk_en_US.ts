@@ -56,6 +56,25 @@
     </message>
 </context>
 <context>
+    <name>ConfirmPurge</name>
+    <message>
+        <source>将清除本机 %1 条已同步记录中的个人信息（姓名、手机号、身份证号等）。统计数字和脱敏信息保留。</source>
+        <translation>The personal data (name, phone, ID number and the like) of %1 synced records will be removed from this device. Counts and masked forms stay.</translation>
+    </message>
+    <message>
+        <source>%1 条记录尚未同步，不会清除，仍保留在本机。</source>
+        <translation>%1 records are not synced yet: they are not purged and stay on this device.</translation>
+    </message>
+    <message>
+        <source>清除后无法恢复。确定清除吗？</source>
+        <translation>This cannot be undone. Purge now?</translation>
+    </message>
+    <message>
+        <source>清除本机个人信息</source>
+        <translation>Purge personal data</translation>
+    </message>
+</context>
+<context>
     <name>ConfirmQuit</name>
     <message>
         <source>退出程序</source>
@@ -114,6 +133,53 @@
     <message>
         <source>退出程序</source>
         <translation>Quit the program</translation>
+    </message>
+    <message>
+        <source>修改PIN</source>
+        <translation>Change PIN</translation>
+    </message>
+    <message>
+        <source>清除本机个人信息</source>
+        <translation>Purge personal data</translation>
+    </message>
+    <message>
+        <source>已清除 %1 条已同步记录的个人信息。</source>
+        <translation>Personal data of %1 synced records purged.</translation>
+    </message>
+    <message>
+        <source>%1 条未同步的记录仍保留在本机：请先同步，再清除一次。</source>
+        <translation> %1 unsynced records are still on this device: sync first, then purge again.</translation>
+    </message>
+    <message>
+        <source>志愿者PIN已修改。</source>
+        <translation>The volunteer PIN was changed.</translation>
+    </message>
+</context>
+<context>
+    <name>ConsolePinChangeScreen</name>
+    <message>
+        <source>修改志愿者PIN</source>
+        <translation>Change the volunteer PIN</translation>
+    </message>
+    <message>
+        <source>当前PIN</source>
+        <translation>Current PIN</translation>
+    </message>
+    <message>
+        <source>新PIN（4–8 位数字）</source>
+        <translation>New PIN (4–8 digits)</translation>
+    </message>
+    <message>
+        <source>再次输入新PIN</source>
+        <translation>New PIN again</translation>
+    </message>
+    <message>
+        <source>保存新PIN</source>
+        <translation>Save the new PIN</translation>
+    </message>
+    <message>
+        <source>返回控制台</source>
+        <translation>Back to the console</translation>
     </message>
 </context>
 <context>

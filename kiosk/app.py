@@ -212,6 +212,7 @@ def run_gui(*, data_dir: Path, config: Config, windowed: bool) -> int:
         # Sync runs beside the GUI from the first second; its state shows in the window's status line.
         runner = build_sync_runner(core)
         runner.status_changed.connect(lambda status: window.set_sync_status(status.text))
+        runner.status_changed.connect(lambda status: gui.console.dashboard.set_sync_state(status.text))
         runner.start()
         started.update(core=core, runner=runner)
 

@@ -20,6 +20,8 @@ def test_enroll_then_sync_once_exits_zero_with_everything_on_the_server(core, ci
     from kiosk.app import open_ledger
     with open_ledger(data_dir) as ledger:
         assert_exactly_once(city, ledger)
+        audits = [r.data for r in ledger.records(kind="audit")]
+    assert [a["action"] for a in audits] == ["enrolment"]  # synced with the rest (exactly once above)
 
 
 def test_sync_before_enrolment_says_so(core, data_dir, capsys):

@@ -2,31 +2,18 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-from string import Template
-
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QScroller, QTextBrowser, QVBoxLayout, QWidget
 
 from kiosk.config import Config
-from kiosk.settings import RESOURCES
+from kiosk.notice import notice_markdown as render_notice
 from kiosk.ui.i18n import Language
 from kiosk.ui.presentation import Presentation
 from kiosk.ui.widgets import ScreenBase, big_button
 
-NOTICE_DIR = RESOURCES / "notice"
-
-
-def notice_markdown(config: Config, language: Language, *, folder: Path = NOTICE_DIR) -> str:
-    """The notice in one language, filled from the configuration.
-
-    Kept as Markdown files so the operator's privacy note can generate them; ``$names`` are
-    replaced, anything else is left alone (safe_substitute) so a stray dollar sign cannot break it."""
-    suffix = "en" if language is Language.EN else "zh"
-    text = (folder / f"notice.{suffix}.md").read_text(encoding="utf-8")
-    return Template(text).safe_substitute(organisation=config.booth.organisation,
-                                          retention_days=config.retention_days,
-                                          notice_version=config.registration.notice_version)
+def notice_markdown(config: Config, language: Language) -> str:
+    """The notice in the kiosk's language (kiosk.notice holds the one source, shared with docs/privacy.md)."""
+    return render_notice(config, "en" if language is Language.EN else "zh")
 
 
 class ConsentScreen(ScreenBase):

@@ -57,11 +57,10 @@ class MainWindow(QMainWindow):
         self.overlay.expired.connect(self.go_home)
         self.overlay.dismissed.connect(idle.arm)
         self.attract = AttractScreen(config, presentation)
-        self.services = ServicesScreen(config, presentation)
+        self._config = config
+        self._services: ServicesScreen | None = None  # built on first use: the attract screen paints sooner
         self.add_screen(Screen.ATTRACT, self.attract)
-        self.add_screen(Screen.SERVICES, self.services)
         self.attract.services_requested.connect(lambda: self.show_screen(Screen.SERVICES))
-        self.services.back_requested.connect(self.go_home)
         self.retranslate()
 
     # -- routing ------------------------------------------------------------------------
@@ -70,7 +69,21 @@ class MainWindow(QMainWindow):
         self.screens[screen] = widget
         self.stack.addWidget(widget)
 
+    @property
+    def services(self) -> ServicesScreen:
+        if self._services is None:
+            self._services = ServicesScreen(self._config, self._presentation)
+            self._services.back_requested.connect(self.go_home)
+            self.add_screen(Screen.SERVICES, self._services)
+        return self._services
+
+    def build_deferred_screens(self) -> None:
+        """Build what waits for first use now (screenshots, tests that walk every screen)."""
+        _ = self.services
+
     def show_screen(self, screen: Screen) -> None:
+        if screen is Screen.SERVICES:
+            _ = self.services
         widget = self.screens[screen]
         self.current = screen
         self.stack.setCurrentWidget(widget)

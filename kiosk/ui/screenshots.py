@@ -16,6 +16,7 @@ SIZES = {"landscape": (1280, 800), "fullhd": (1920, 1080), "portrait": (800, 128
 def screenshot_states(window) -> list[tuple[str, Screen, Callable[[], None]]]:  # type: ignore[no-untyped-def]
     """(name, screen, prepare) for every screen and every state a screen declares worth a picture."""
     states = []
+    window.build_deferred_screens()
     for screen, widget in window.screens.items():
         extra = getattr(widget, "screenshot_states", None)
         variants = extra() if extra else [("", lambda: None)]

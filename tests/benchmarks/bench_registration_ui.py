@@ -92,8 +92,6 @@ from kiosk.settings import DEMO_CONFIG
 # The same order as kiosk.app.run_gui: the attract screen from the configuration, the rest after.
 config = load_config(DEMO_CONFIG)
 gui = build_shell(config, windowed=True, cache_dir=Path(sys.argv[2]))
-QTimer.singleShot(0, lambda: install_features(gui, build_core(data_dir=Path(sys.argv[1]), config_path=DEMO_CONFIG,
-                                                              config=config)))
 class Painted(QObject):
     def eventFilter(self, obj, event):
         if event.type() == QEvent.Type.Paint:
@@ -104,6 +102,8 @@ gui.window.attract.join_button.installEventFilter(Painted(gui.window))
 gui.window.resize(1280, 800)
 gui.window.show()
 gui.app.processEvents()  # as run_gui does: paint first, then build the rest
+QTimer.singleShot(0, lambda: install_features(gui, build_core(data_dir=Path(sys.argv[1]), config_path=DEMO_CONFIG,
+                                                              config=config)))
 gui.app.exec()
 """
 

@@ -229,3 +229,25 @@ def test_the_quiz_reads_in_english(gui):
     assert quiz.progress_label.text() == "Question 1 of 5"
     answer_current(quiz, right=True)
     assert quiz.verdict_label.text() == "Correct!" and quiz.explanation_label.text() == question.explanation_en
+
+
+@pytest.mark.parametrize("size", [(1280, 800), (1920, 1080)], ids=["landscape", "fullhd"])
+def test_every_quiz_state_fits_the_kiosk_display_in_both_languages(gui, size):
+    from kiosk.ui.i18n import Language
+    from kiosk.ui.screenshots import screenshot_states
+
+    window = gui.window
+    window.resize(*size)
+    chrome = window.banner.sizeHint().height() + window.sync_status.sizeHint().height()
+    for language in Language:
+        gui.presentation.set_language(language)
+        for name, which, prepare in screenshot_states(window):
+            if which is not Screen.QUIZ:
+                continue
+            for _ in range(5):  # questions are drawn at random: try several
+                window.screens[which].wipe()
+                window.show_screen(which)
+                prepare()
+                gui.app.processEvents()
+                hint = window.screens[which].minimumSizeHint()
+                assert hint.width() <= size[0] and hint.height() <= size[1] - chrome, (language, name, hint)

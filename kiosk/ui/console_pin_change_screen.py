@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
-from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QLineEdit, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QGridLayout, QLabel, QLineEdit, QVBoxLayout, QWidget
 
 from kiosk.access import PIN_MAX, BadPin, ConsoleAccess, LockedOut, WrongPin
 from kiosk.ui.presentation import Presentation
-from kiosk.ui.widgets import NumericKeypad, ScreenBase, big_button
+from kiosk.ui.widgets import NumericKeypad, ScreenBase, big_button, lay_out_beside_keypad
 
 FIELDS = ("old", "new", "again")
 
@@ -47,20 +47,13 @@ class ConsolePinChangeScreen(ScreenBase):
         for i, name in enumerate(FIELDS):
             form.addWidget(self._labels[name], 2 * i, 0)
             form.addWidget(self.fields[name], 2 * i + 1, 0)
-        column = QVBoxLayout()  # beside the keypad, as on the PIN screen: 1280x800 has no room for both stacked
+        column = QVBoxLayout()
         column.addLayout(form)
         column.addWidget(self.message)
         column.addWidget(self.save_button)
         column.addStretch()
         column.addWidget(self.back_button, 0, Qt.AlignmentFlag.AlignLeft)
-        row = QHBoxLayout()
-        row.addLayout(column, 1)
-        row.addSpacing(32)
-        row.addWidget(self.keypad, 1)
-        root = QVBoxLayout(self)
-        root.setContentsMargins(64, 24, 64, 24)
-        root.addWidget(self.title)
-        root.addLayout(row, 1)
+        lay_out_beside_keypad(self, self.title, column, self.keypad)
 
     def retranslate(self) -> None:
         self.title.setText(self.tr("修改志愿者PIN"))

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel, QLineEdit, QVBoxLayout, QWidget
 
 from kiosk.access import ConsoleAccess, LockedOut, WrongPin
 from kiosk.ui.presentation import Presentation
-from kiosk.ui.widgets import NumericKeypad, ScreenBase, big_button
+from kiosk.ui.widgets import NumericKeypad, ScreenBase, big_button, lay_out_beside_keypad
 
 
 class ConsolePinScreen(ScreenBase):
@@ -34,19 +34,12 @@ class ConsolePinScreen(ScreenBase):
         self.retranslate()
 
     def _build_layout(self) -> None:
-        column = QVBoxLayout()  # beside the keypad: a 1280x800 landscape screen has no room for both stacked
+        column = QVBoxLayout()
         for w in (self.pin_field, self.message, self.ok_button):
             column.addWidget(w)
         column.addStretch()
         column.addWidget(self.cancel_button, 0, Qt.AlignmentFlag.AlignLeft)
-        row = QHBoxLayout()
-        row.addLayout(column, 1)
-        row.addSpacing(32)
-        row.addWidget(self.keypad, 1)
-        root = QVBoxLayout(self)
-        root.setContentsMargins(64, 24, 64, 24)
-        root.addWidget(self.title)
-        root.addLayout(row, 1)
+        lay_out_beside_keypad(self, self.title, column, self.keypad)
 
     def retranslate(self) -> None:
         self.title.setText(self.tr("志愿者控制台 · 请输入密码"))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QPainter
-from PySide6.QtWidgets import (QGridLayout, QLabel, QLineEdit, QPushButton, QSizePolicy, QStackedWidget, QVBoxLayout,
+from PySide6.QtWidgets import (QGridLayout, QHBoxLayout, QLabel, QLineEdit, QPushButton, QSizePolicy, QStackedWidget, QVBoxLayout,
                                QWidget)
 
 from kiosk.qr import qr_matrix
@@ -58,6 +58,19 @@ def big_button(role: str = "", *, parent: QWidget | None = None) -> QPushButton:
     button.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
     button.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # a tap must not steal focus from the field being typed
     return button
+
+
+def lay_out_beside_keypad(screen: QWidget, title: QWidget, column: QVBoxLayout, keypad: QWidget) -> None:
+    """Title on top, the fields' column left and the keypad right: a 1280x800 landscape screen has no
+    room for both stacked (the PIN screens)."""
+    row = QHBoxLayout()
+    row.addLayout(column, 1)
+    row.addSpacing(32)
+    row.addWidget(keypad, 1)
+    root = QVBoxLayout(screen)
+    root.setContentsMargins(64, 24, 64, 24)
+    root.addWidget(title)
+    root.addLayout(row, 1)
 
 
 class CurrentPageStack(QStackedWidget):

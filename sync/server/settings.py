@@ -7,13 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from pathlib import Path
 
-
-@dataclass(frozen=True)
-class Setting:
-    name: str
-    env: str
-    default: str
-    help: str
+from kiosk.settings import Setting  # one declaration of what a setting is, for the kiosk and the server
 
 
 SETTINGS: tuple[Setting, ...] = (

@@ -374,6 +374,15 @@ class BoothService:
         self.record_audit("purge", details={"records": purged, "all_synced": True, "via": via})
         return purged
 
+    def pulled_distribution(self, name: str) -> tuple[str, Any] | None:
+        """(version, content) of a config or quiz bank the sync pulled from the city server, if any."""
+        import json
+
+        content, version = self.ledger.get_meta(f"pulled:{name}"), self.ledger.get_meta(f"pulled:{name}:version")
+        if content is None or version is None:
+            return None
+        return version, json.loads(content)
+
     def record_export(self, *, fmt: str, records: int) -> Record:
         """Each export of the day report leaves a record of itself."""
         return self._write(Kind.EXPORT, {"format": fmt, "records": records}, subject=fmt)

@@ -141,6 +141,13 @@ def load_bank(path: Path | str) -> QuizBank:
         raise QuizBankError(path, "-", "file not found / 题库文件不存在") from None
     except tomllib.TOMLDecodeError as exc:
         raise QuizBankError(path, "-", f"not valid TOML: {exc}") from None
+    return parse_bank(raw, path=path)
+
+
+def parse_bank(raw: Any, *, path: Path | str) -> QuizBank:
+    """Check a bank already read (from its TOML file, or as pulled from the city server)."""
+    if not isinstance(raw, dict):
+        raise QuizBankError(path, "-", "a question bank is a table")
     if raw.get("format") != FORMAT_VERSION:
         raise QuizBankError(path, "-", f"format must be {FORMAT_VERSION}, not {raw.get('format')!r}")
     items = raw.get("questions")
@@ -325,14 +332,31 @@ class QuizDesk:
 
     def __init__(self, booth: BoothService, bank: QuizBank, settings: QuizSettings, *,
                  rng: random.Random | None = None, clock: Callable[[], float] = time.monotonic):
-        if settings.questions_per_round > len(bank.active):
-            raise QuizBankError(bank.path, "-", f"questions_per_round is {settings.questions_per_round} "
-                                                f"but only {len(bank.active)} questions are usable")
+        _check_enough(bank, settings)
         self.booth, self.bank, self.settings = booth, bank, settings
         self._rng = rng or random.Random()
         self._clock = clock
+        self._pulled_version: str | None = None
+        self.bank_problem: QuizBankError | None = None  # a pulled bank that was refused, for the console
+
+    def adopt_pulled_bank(self) -> None:
+        """Use the bank the city server distributed, once per new version, from the next round on.
+        A pulled bank that fails the checks is refused and the current bank stays."""
+        pulled = self.booth.pulled_distribution("quiz-bank")
+        if pulled is None or pulled[0] == self._pulled_version:
+            return
+        version, content = pulled
+        self._pulled_version = version
+        try:
+            bank = parse_bank(content, path=f"city server quiz-bank v{version}")
+            _check_enough(bank, self.settings)
+        except QuizBankError as exc:
+            self.bank_problem = exc
+            return
+        self.bank, self.bank_problem = bank, None
 
     def new_round(self) -> QuizRound:
+        self.adopt_pulled_bank()
         questions = self.bank.draw(self.settings.questions_per_round, self._rng)
         return QuizRound(questions, pass_mark=self.settings.pass_mark, clock=self._clock)
 
@@ -395,6 +419,12 @@ class QuizDesk:
     def _check_unrecorded(quiz_round: QuizRound) -> None:
         if quiz_round.recorded:
             raise AttemptAlreadyRecorded()
+
+
+def _check_enough(bank: QuizBank, settings: QuizSettings) -> None:
+    if settings.questions_per_round > len(bank.active):
+        raise QuizBankError(bank.path, "-", f"questions_per_round is {settings.questions_per_round} "
+                                            f"but only {len(bank.active)} questions are usable")
 
 
 def build_quiz_desk(booth: BoothService, *, rng: random.Random | None = None,

@@ -241,3 +241,43 @@ def test_shuffling_keeps_the_correct_answer(question):
 def test_true_false_keeps_true_before_false():
     question = next(q for q in BANK.active if q.type == "true_false")
     assert [o.id for o in shuffle_options(question, random.Random(1)).options] == ["true", "false"]
+
+
+def _pulled_bank(keep: int) -> dict:
+    import tomllib
+
+    raw = tomllib.loads((RESOURCES / "quiz-bank.toml").read_text(encoding="utf-8"))
+    raw["questions"] = [q for q in raw["questions"] if "review" not in q][:keep]
+    return raw
+
+
+def _publish_to_ledger(booth, content, version: str) -> None:
+    """What the sync engine does with a quiz bank pulled from the city server."""
+    import json
+
+    booth.ledger.set_meta("pulled:quiz-bank", json.dumps(content, ensure_ascii=False, sort_keys=True))
+    booth.ledger.set_meta("pulled:quiz-bank:version", version)
+
+
+def test_a_bank_pulled_from_the_city_server_is_used_from_the_next_round(desk, booth):
+    pulled = _pulled_bank(keep=6)
+    wanted = {q["id"] for q in pulled["questions"]}
+    assert set(desk.new_round().question_ids) <= {q.id for q in BANK.active}
+    _publish_to_ledger(booth, pulled, "2")
+    for _ in range(10):
+        assert set(desk.new_round().question_ids) <= wanted
+    assert desk.bank_problem is None
+
+
+def test_a_broken_pulled_bank_is_refused_and_the_current_bank_stays(desk, booth):
+    broken = _pulled_bank(keep=6)
+    broken["format"] = 99
+    _publish_to_ledger(booth, broken, "3")
+    round_ = desk.new_round()
+    assert round_.total == booth.config.quiz.questions_per_round
+    assert desk.bank is BANK or {q.id for q in desk.bank.active} == {q.id for q in BANK.active}
+    assert "format must be 1" in str(desk.bank_problem)
+    too_small = _pulled_bank(keep=2)  # fewer questions than a round needs
+    _publish_to_ledger(booth, too_small, "4")
+    desk.new_round()
+    assert "only 2 questions are usable" in str(desk.bank_problem)

@@ -7,6 +7,8 @@ import random
 import tomllib
 from pathlib import Path
 
+import pytest
+
 from kiosk.app import Core, build_core
 from kiosk.records import sha256_hex
 from kiosk.settings import DEMO_CONFIG
@@ -20,6 +22,14 @@ from sync.server.app import publish_distribution
 
 ADMIN_TOKEN = "city-admin-" + "k" * 24
 EVENT = "bj-2026-autumn-demo"     # the bundled demo event's id
+
+
+@pytest.fixture
+def admin_city(tmp_path):
+    """The real city server on loopback, with an admin token set (member export, bundle upload)."""
+    server = LiveServer(tmp_path / "city", admin_token=ADMIN_TOKEN).start()
+    yield server
+    server.stop()
 
 
 class Kiosk:

@@ -7,20 +7,17 @@ import pytest
 import requests
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 
-from city_helpers import ADMIN_TOKEN, EVENT, Kiosk, hand_record
+from city_helpers import ADMIN_TOKEN, EVENT, Kiosk, admin_city, hand_record  # noqa: F401 (admin_city is a fixture)
 from kiosk.cli import main as kiosk_main
 from kiosk.settings import DEMO_CONFIG
-from loopback import LiveServer
 from sync.bundle import MAGIC, pack_bundle
 from sync.protocol import WireRecord
 from sync.server.cli import main as server_main
 
 
 @pytest.fixture
-def city(tmp_path):
-    server = LiveServer(tmp_path / "city", admin_token=ADMIN_TOKEN).start()
-    yield server
-    server.stop()
+def city(admin_city):
+    return admin_city
 
 
 @pytest.fixture

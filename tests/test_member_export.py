@@ -10,7 +10,7 @@ import sqlite3
 import pytest
 import requests
 
-from city_helpers import ADMIN_TOKEN, EVENT, Kiosk
+from city_helpers import ADMIN_TOKEN, EVENT, Kiosk, admin_city  # noqa: F401 (admin_city is a fixture)
 from kiosk.simulate import fake_registration
 from loopback import LiveServer
 from sync.server.cli import main as server_main
@@ -19,10 +19,8 @@ URL = f"/v1/admin/events/{EVENT}/members.csv"
 
 
 @pytest.fixture
-def city(tmp_path):
-    server = LiveServer(tmp_path / "city", admin_token=ADMIN_TOKEN).start()
-    yield server
-    server.stop()
+def city(admin_city):
+    return admin_city
 
 
 @pytest.fixture

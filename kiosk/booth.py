@@ -18,7 +18,7 @@ from kiosk.config import Booth, Config, ConfigError
 from kiosk.ledger import Ledger, SealedField
 from kiosk.records import Kind, Record, new_record_id, utc_now_text
 from kiosk.retention import PersonalDataOnDevice, personal_data_now, purge_now
-from kiosk.sealing import KeyRing, key_id, keyed_hash, public_key_from_text, public_key_to_text, seal
+from kiosk.sealing import KeyRing, Sealer, key_id, keyed_hash, public_key_from_text, public_key_to_text
 
 
 class BoothError(Exception):
@@ -124,8 +124,8 @@ class BoothService:
         self.ledger, self.config, self.keys = ledger, config, keys
         self._today = today
         self._hmac = keys.hmac_secret()
-        self._seal_key = keys.seal_public_key()
-        self._key_id = _key_id(public_key_to_text(self._seal_key))
+        self._sealer = Sealer(keys.seal_public_key())
+        self._key_id = _key_id(public_key_to_text(self._sealer.public_key))
 
     @property
     def event_id(self) -> str:
@@ -158,8 +158,8 @@ class BoothService:
 
     def reload_seal_key(self) -> None:
         """Pick up the city key after enrolment."""
-        self._seal_key = self.keys.seal_public_key()
-        self._key_id = _key_id(public_key_to_text(self._seal_key))
+        self._sealer = Sealer(self.keys.seal_public_key())
+        self._key_id = _key_id(public_key_to_text(self._sealer.public_key))
 
     # -- membership ---------------------------------------------------------------------
 
@@ -437,7 +437,7 @@ class BoothService:
         record_id = record_id or new_record_id()
         sealed = None
         if personal:
-            sealed = SealedField(seal(personal, self._seal_key, record_id=record_id), self._key_id)
+            sealed = SealedField(self._sealer.seal(personal, record_id=record_id), self._key_id)
         return self.ledger.append(record_id=record_id, kind=kind, event_id=self.event_id, booth_id=self.booth_id,
                                   data=data, subject=subject, refers_to=refers_to, sealed=sealed,
                                   lookups=lookups or ())

@@ -271,12 +271,12 @@ class Ledger:
 
     # -- outbox -------------------------------------------------------------------------
 
-    def pending(self, *, limit: int = 100) -> list[OutboxEntry]:
-        """The oldest pending records, with their sealed fields."""
+    def pending(self, *, limit: int = 100, after_seq: int = 0) -> list[OutboxEntry]:
+        """The oldest pending records (after ``after_seq``), with their sealed fields."""
         rows = self.db.execute(f"""
             SELECT {', '.join('r.' + c.strip() for c in RECORD_COLUMNS.split(','))}, s.envelope, o.attempts
             FROM outbox o JOIN records r ON r.seq = o.seq LEFT JOIN sealed s ON s.record_id = r.id
-            WHERE o.state = 'pending' ORDER BY o.seq LIMIT ?""", [limit]).fetchall()
+            WHERE o.state = 'pending' AND o.seq > ? ORDER BY o.seq LIMIT ?""", [after_seq, limit]).fetchall()
         return [OutboxEntry(Record(*row[:11]), row[11], row[12]) for row in rows]
 
     def needing_attention(self) -> list[tuple[Record, str | None]]:

@@ -2,9 +2,17 @@
 
 The kiosk seals with a public key only. Before enrolment that is the device's own key pair
 (its private half stays in the key folder, needed only to re-seal at enrolment); after
-enrolment it is the city server's key, and the device's private half is destroyed. The
-envelope is bound to its record id through HPKE's ``info``, so an envelope moved onto
-another record does not open.
+enrolment it is the city server's key, and the device's private half is destroyed.
+
+An envelope (``hpke2:``) carries a session header and the fields under AES-256-GCM. The header
+is a fresh AES key sealed with HPKE base mode (X25519, HKDF-SHA256, AES-256-GCM) to the public
+key; the AES key itself lives only in the ``Sealer``'s memory, so a copy of the disk opens
+nothing without the private key. One session serves a run of envelopes (at most
+``ROTATE_AFTER``): the X25519 work, which dominated both writing a registration and checking a
+pushed one on the server, is paid once per session instead of once per record — the ``Opener``
+keeps opened session keys. The record id (and the session header) are the GCM additional data,
+so an envelope moved onto another record does not open. ``hpke1:`` envelopes (one HPKE
+message per record) still open.
 """
 
 from __future__ import annotations
@@ -15,39 +23,108 @@ import hmac
 import json
 import os
 import secrets
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import hpke, serialization
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X25519PublicKey
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 SUITE = hpke.Suite(hpke.KEM.X25519, hpke.KDF.HKDF_SHA256, hpke.AEAD.AES_256_GCM)
-ENVELOPE_PREFIX = "hpke1:"
+ENVELOPE_PREFIX = "hpke2:"
+LEGACY_PREFIX = "hpke1:"
 INFO_PREFIX = b"union-booth-kiosk/sealed/v1/"
+SESSION_INFO = b"union-booth-kiosk/seal-session/v2"
+SESSION_BYTES = 32 + 32 + 16   # X25519 encapsulated key, the sealed AES-256 key, its GCM tag
+NONCE_BYTES = 12
+ROTATE_AFTER = 1000            # envelopes per session key; far below the random-nonce bound of GCM
 
 
 class SealError(ValueError):
     """A sealed envelope that cannot be opened: wrong key, wrong record or tampered bytes."""
 
 
+class Sealer:
+    """Seals personal fields to one public key, in sessions of at most ``rotate_after`` envelopes."""
+
+    def __init__(self, public_key: X25519PublicKey, *, rotate_after: int = ROTATE_AFTER):
+        self.public_key, self.rotate_after = public_key, rotate_after
+        self._session, self._aead, self._used = b"", AESGCM(bytes(32)), rotate_after
+
+    def seal(self, fields: dict[str, str], *, record_id: str) -> str:
+        """An ASCII envelope of ``fields`` bound to ``record_id``."""
+        if self._used >= self.rotate_after:
+            self._new_session()
+        self._used += 1
+        plaintext = json.dumps(fields, sort_keys=True, ensure_ascii=False).encode("utf-8")
+        nonce = os.urandom(NONCE_BYTES)
+        sealed = self._aead.encrypt(nonce, plaintext, _associated(record_id, self._session))
+        return ENVELOPE_PREFIX + base64.b64encode(self._session + nonce + sealed).decode("ascii")
+
+    def _new_session(self) -> None:
+        key = AESGCM.generate_key(bit_length=256)
+        self._session = SUITE.encrypt(key, self.public_key, info=SESSION_INFO)
+        self._aead, self._used = AESGCM(key), 0
+
+
+class Opener:
+    """Opens envelopes with one private key, keeping the session keys it has opened (thread-safe)."""
+
+    def __init__(self, private_key: X25519PrivateKey, *, cache_size: int = 4096):
+        self.private_key, self.cache_size = private_key, cache_size
+        self._sessions: dict[bytes, AESGCM] = {}
+        self._lock = threading.Lock()
+
+    def open(self, envelope: str, *, record_id: str) -> dict[str, str]:
+        """The fields sealed by ``Sealer.seal`` (or the older ``seal`` format); ``SealError`` on any mismatch."""
+        try:
+            if envelope.startswith(ENVELOPE_PREFIX):
+                blob = base64.b64decode(envelope[len(ENVELOPE_PREFIX):], validate=True)
+                plaintext = self._open_in_session(blob, record_id)
+            elif envelope.startswith(LEGACY_PREFIX):
+                blob = base64.b64decode(envelope[len(LEGACY_PREFIX):], validate=True)
+                plaintext = SUITE.decrypt(blob, self.private_key, info=INFO_PREFIX + record_id.encode())
+            else:
+                raise SealError("unknown envelope format")
+            return json.loads(plaintext)
+        except (InvalidTag, ValueError) as exc:
+            if isinstance(exc, SealError):
+                raise
+            raise SealError("sealed fields do not open: tampered, or sealed for another key or record") from exc
+
+    def _open_in_session(self, blob: bytes, record_id: str) -> bytes:
+        if len(blob) < SESSION_BYTES + NONCE_BYTES + 16:
+            raise ValueError("envelope too short")
+        session, nonce, sealed = blob[:SESSION_BYTES], blob[SESSION_BYTES:SESSION_BYTES + NONCE_BYTES], \
+            blob[SESSION_BYTES + NONCE_BYTES:]
+        return self._session_aead(session).decrypt(nonce, sealed, _associated(record_id, session))
+
+    def _session_aead(self, session: bytes) -> AESGCM:
+        with self._lock:
+            aead = self._sessions.get(session)
+        if aead is None:
+            aead = AESGCM(SUITE.decrypt(session, self.private_key, info=SESSION_INFO))
+            with self._lock:
+                if len(self._sessions) >= self.cache_size:
+                    self._sessions.pop(next(iter(self._sessions)))
+                self._sessions[session] = aead
+        return aead
+
+
+def _associated(record_id: str, session: bytes) -> bytes:
+    return INFO_PREFIX + record_id.encode() + b"\0" + session
+
+
 def seal(fields: dict[str, str], public_key: X25519PublicKey, *, record_id: str) -> str:
-    """Seal a dict of personal fields into an ASCII envelope bound to ``record_id``."""
-    plaintext = json.dumps(fields, sort_keys=True, ensure_ascii=False).encode("utf-8")
-    blob = SUITE.encrypt(plaintext, public_key, info=INFO_PREFIX + record_id.encode())
-    return ENVELOPE_PREFIX + base64.b64encode(blob).decode("ascii")
+    """One envelope in a session of its own (one-off use; a kiosk keeps a ``Sealer``)."""
+    return Sealer(public_key).seal(fields, record_id=record_id)
 
 
 def open_sealed(envelope: str, private_key: X25519PrivateKey, *, record_id: str) -> dict[str, str]:
-    """Open an envelope made by ``seal``; raises ``SealError`` on any mismatch."""
-    if not envelope.startswith(ENVELOPE_PREFIX):
-        raise SealError("unknown envelope format")
-    try:
-        blob = base64.b64decode(envelope[len(ENVELOPE_PREFIX):], validate=True)
-        plaintext = SUITE.decrypt(blob, private_key, info=INFO_PREFIX + record_id.encode())
-        return json.loads(plaintext)
-    except (InvalidTag, ValueError) as exc:
-        raise SealError("sealed fields do not open: tampered, or sealed for another key or record") from exc
+    """Open one envelope (one-off use; a server keeps an ``Opener``)."""
+    return Opener(private_key).open(envelope, record_id=record_id)
 
 
 def public_key_to_text(key: X25519PublicKey) -> str:

@@ -16,8 +16,8 @@ from urllib.parse import urlsplit
 import requests
 
 from sync import protocol
-from sync.protocol import (BadAnswer, BatchTooLarge, Distribution, Enrollment, EnrollmentRefused, PushAnswer,
-                           RequestRefused, ServerBusy, TimedOut, TokenRefused, Unreachable, WireRecord)
+from sync.protocol import (BadAnswer, BatchTooLarge, Distribution, Enrollment, EnrollmentRefused, PreparedPush,
+                           PushAnswer, RequestRefused, ServerBusy, TimedOut, TokenRefused, Unreachable, WireRecord)
 
 USER_AGENT = f"union-booth-kiosk-sync/{protocol.PROTOCOL_VERSION}"
 
@@ -53,8 +53,12 @@ class SyncClient:
         return protocol.parse_enrollment(self._json(response))
 
     def push(self, device_id: str, records: Sequence[WireRecord]) -> PushAnswer:
-        response = self._send("POST", protocol.PUSH_PATH, body=protocol.push_body(device_id, records))
-        return protocol.parse_push_answer(self._json(response), {r.id for r in records})
+        return self.send_push(PreparedPush.of(device_id, records))
+
+    def send_push(self, prepared: PreparedPush) -> PushAnswer:
+        """Send a body made by ``PreparedPush.of`` (the engine encodes the next batch while this one travels)."""
+        response = self._send("POST", protocol.PUSH_PATH, data=prepared.body)
+        return protocol.parse_push_answer(self._json(response), prepared.ids)
 
     def held(self, device_id: str) -> list[tuple[int, int]]:
         return protocol.parse_held(self._json(self._send("GET", protocol.HELD_PATH)), device_id)
@@ -70,17 +74,17 @@ class SyncClient:
 
     # -- plumbing ---------------------------------------------------------------------------
 
-    def _send(self, method: str, path: str, *, body: Any = None, headers: dict[str, str] | None = None,
-              authorised: bool = True) -> requests.Response:
+    def _send(self, method: str, path: str, *, body: Any = None, data: bytes | None = None,
+              headers: dict[str, str] | None = None, authorised: bool = True) -> requests.Response:
         all_headers = {"User-Agent": USER_AGENT, "Accept": protocol.JSON_TYPE, "Accept-Encoding": "gzip",
                        **(headers or {})}
         if authorised:
             if not self.token:
                 raise TokenRefused("this device is not enrolled: run `kiosk enroll --server URL --code CODE`")
             all_headers["Authorization"] = f"Bearer {self.token}"
-        data = None
         if body is not None:
             data = protocol.gzip_json(body)
+        if data is not None:
             all_headers.update({"Content-Type": protocol.JSON_TYPE, "Content-Encoding": "gzip"})
         try:
             return self.session.request(method, self.base_url + path, data=data, headers=all_headers,

@@ -14,16 +14,17 @@ import random
 import time
 import uuid
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Protocol
 
 from kiosk.ledger import Ledger, OutboxEntry
-from sync.protocol import (SETTLED, BatchTooLarge, Distribution, PushAnswer, RequestRefused,
+from sync.protocol import (SETTLED, BatchTooLarge, Distribution, PreparedPush, PushAnswer, RequestRefused,
                            SenderBusy, SyncError, TimedOut, TransientError, WireRecord, missing_from)
 
 
 class Client(Protocol):
-    def push(self, device_id: str, records: list[WireRecord]) -> PushAnswer: ...
+    def send_push(self, prepared: PreparedPush) -> PushAnswer: ...
     def held(self, device_id: str) -> list[tuple[int, int]]: ...
     def fetch_distribution(self, event_id: str, name: str, *, etag: str | None = None) -> Distribution: ...
 
@@ -132,30 +133,63 @@ class SyncEngine:
         return self.ledger.requeue(missing_from(synced, held))
 
     def push_pending(self, report: SyncReport | None = None) -> SyncReport:
-        """Push batches, oldest first, until nothing is pending; raises on the first failed batch."""
+        """Push batches, oldest first, until nothing is pending; raises on the first failed batch.
+
+        One push is in flight at a time, sent from a courier thread, so the booth's own work overlaps
+        the server's: the next batch is read and encoded while a push travels, and an answer is
+        written to the ledger while the next push travels. Done one after the other, the two sides
+        each spent about as long as the other, and a drain took their sum.
+        """
         report = report or SyncReport()
-        while entries := self.ledger.pending(limit=self.batch_size):
-            self._hold_lease()
-            self._push_batch(entries, report)
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="sync-courier") as courier:
+            batch = self._next_batch(after_seq=0)
+            flight = self._launch(courier, batch)
+            while batch is not None and flight is not None:
+                upcoming = self._next_batch(after_seq=batch.last_seq)
+                answer = self._await(batch, flight, report)
+                if answer is None or len(answer.answers) < len(batch.entries):
+                    upcoming = None  # narrowed or partly answered: the oldest pending go first again
+                flight = self._launch(courier, upcoming)
+                if answer is not None:
+                    self._settle(answer, report)
+                batch = upcoming
+                if batch is None:
+                    batch = self._next_batch(after_seq=0)
+                    flight = self._launch(courier, batch)
         return report
 
-    def _push_batch(self, entries: list[OutboxEntry], report: SyncReport) -> None:
-        records = [_wire(e) for e in entries]
+    def _next_batch(self, *, after_seq: int) -> _Batch | None:
+        entries = self.ledger.pending(limit=self.batch_size, after_seq=after_seq)
+        if not entries:
+            return None
+        return _Batch(entries, PreparedPush.of(self.ledger.device_id, [_wire(e) for e in entries]))
+
+    def _launch(self, courier: ThreadPoolExecutor, batch: _Batch | None) -> Future | None:
+        if batch is None:
+            return None
+        self._hold_lease()
+        return courier.submit(self._timed_push, batch.prepared)
+
+    def _timed_push(self, prepared: PreparedPush) -> tuple[PushAnswer, float]:
         started = self.clock()
+        answer = self.client.send_push(prepared)
+        return answer, self.clock() - started
+
+    def _await(self, batch: _Batch, flight: Future, report: SyncReport) -> PushAnswer | None:
+        """The batch's answer; None when the server refused it whole and the batch was narrowed."""
         try:
-            answer = self.client.push(self.ledger.device_id, records)
+            answer, elapsed = flight.result()
         except (BatchTooLarge, RequestRefused) as exc:
-            self._narrow_down(entries, exc, report)
-            return
+            self._narrow_down(batch.entries, exc, report)
+            return None
         except TransientError as exc:
-            self.ledger.note_failed_attempt([r.id for r in records], str(exc))
+            self.ledger.note_failed_attempt(batch.prepared.ids, str(exc))
             if isinstance(exc, TimedOut):
                 self.batch_size = max(1, self.batch_size // 2)
             raise
-        elapsed = self.clock() - started
         report.batch_seconds.append(elapsed)
-        self._settle(answer, report)
-        self._adapt(len(records), len(answer.answers), elapsed)
+        self._adapt(len(batch.entries), len(answer.answers), elapsed)
+        return answer
 
     def _narrow_down(self, entries: list[OutboxEntry], exc: SyncError, report: SyncReport) -> None:
         """Halve the batch to isolate what the server refuses; park a single refused record."""
@@ -201,6 +235,16 @@ class SyncEngine:
         self.ledger.set_meta(f"pulled:{got.name}", json.dumps(got.content, ensure_ascii=False, sort_keys=True))
         self.ledger.set_meta(f"pulled:{got.name}:version", str(got.version))
         self.ledger.set_meta(f"pulled:{got.name}:etag", got.etag)
+
+
+@dataclass(frozen=True)
+class _Batch:
+    entries: list[OutboxEntry]
+    prepared: PreparedPush
+
+    @property
+    def last_seq(self) -> int:
+        return self.entries[-1].record.seq
 
 
 def _wire(entry: OutboxEntry) -> WireRecord:

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from kiosk.ledger import Ledger
-from kiosk.sealing import KeyRing, key_id, open_sealed, public_key_from_text, seal
+from kiosk.sealing import KeyRing, Opener, Sealer, key_id, public_key_from_text
 from sync.protocol import Enrollment
 
 META_URL, META_TOKEN, META_EVENT, META_CITY_KEY = "sync_server_url", "sync_token", "sync_event_id", "city_public_key"
@@ -54,8 +54,8 @@ def finish_enrollment(ledger: Ledger, keys: KeyRing) -> int:
     city_key = public_key_from_text(city_text)
     keys.adopt_city_key(city_key)
     device_key_id = key_id(device_private.public_key())
-    resealed = [(record_id, seal(open_sealed(envelope, device_private, record_id=record_id), city_key,
-                                 record_id=record_id))
+    opener, sealer = Opener(device_private), Sealer(city_key)
+    resealed = [(record_id, sealer.seal(opener.open(envelope, record_id=record_id), record_id=record_id))
                 for record_id, envelope in ledger.sealed_envelopes(key_id=device_key_id)]
     ledger.replace_sealed(resealed, key_id=key_id(city_key))
     keys.destroy_device_private_key()

@@ -25,7 +25,7 @@ import bisect
 import gzip
 import hashlib
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Sequence, Set
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
@@ -122,6 +122,18 @@ class WireRecord:
 
 
 @dataclass(frozen=True)
+class PreparedPush:
+    """A push body encoded ahead of sending, so a booth can encode one batch while the server checks another."""
+
+    body: bytes
+    ids: frozenset[str]
+
+    @classmethod
+    def of(cls, device_id: str, records: Sequence[WireRecord]) -> PreparedPush:
+        return cls(gzip_json(push_body(device_id, records)), frozenset(r.id for r in records))
+
+
+@dataclass(frozen=True)
 class RecordAnswer:
     id: str
     status: RecordStatus
@@ -172,7 +184,7 @@ def results_digest(results: Iterable[dict[str, Any]]) -> str:
 
 # -- answer checks ----------------------------------------------------------------------------
 
-def parse_push_answer(document: Any, sent_ids: set[str]) -> PushAnswer:
+def parse_push_answer(document: Any, sent_ids: Set[str]) -> PushAnswer:
     """The per-record answers, or ``BadAnswer``: only a well-formed, complete answer counts.
 
     A subset of the sent ids may be answered (the rest stay pending); an id that was not sent,

@@ -1,7 +1,11 @@
+import base64
+
 import pytest
+from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 
 from kiosk.booth import RegistrationForm
-from kiosk.sealing import KeyRing, SealError, open_sealed, seal
+from kiosk.sealing import (ENVELOPE_PREFIX, INFO_PREFIX, LEGACY_PREFIX, SESSION_BYTES, SUITE, KeyRing, Opener, SealError,
+                           Sealer, open_sealed, seal)
 from kiosk.validation import id_check_char
 
 PEOPLE = [
@@ -75,3 +79,39 @@ def test_key_files_are_private_and_kept_across_starts(tmp_path):
     assert open_sealed(envelope, ring.device_private_key(), record_id="r") == {"a": "b"}
     ring.destroy_device_private_key()
     assert ring.device_private_key() is None and ring.is_enrolled()
+
+
+def test_a_session_seals_many_envelopes_each_bound_to_its_record():
+    private = X25519PrivateKey.generate()
+    sealer, opener = Sealer(private.public_key(), rotate_after=3), Opener(private)
+    envelopes = [sealer.seal({"phone": f"1380013800{n}"}, record_id=f"r{n}") for n in range(7)]
+    assert [opener.open(e, record_id=f"r{n}") for n, e in enumerate(envelopes)] == \
+        [{"phone": f"1380013800{n}"} for n in range(7)]
+    headers = {base64.b64decode(e.removeprefix("hpke2:"))[:SESSION_BYTES] for e in envelopes}
+    assert len(headers) == 3  # 7 envelopes in sessions of at most 3: one X25519 operation per session
+    with pytest.raises(SealError):
+        opener.open(envelopes[1], record_id="r2")  # moved onto another record of the same session
+    with pytest.raises(SealError):
+        Opener(X25519PrivateKey.generate()).open(envelopes[0], record_id="r0")  # another key
+
+
+def test_a_tampered_session_header_or_body_does_not_open():
+    private = X25519PrivateKey.generate()
+    envelope = Sealer(private.public_key()).seal({"name": "王小明"}, record_id="r")
+    blob = bytearray(base64.b64decode(envelope[len(ENVELOPE_PREFIX):]))
+    for position in (5, 40, 70, 85, len(blob) - 1):  # key, sealed session key, its tag, nonce, body tag
+        tampered = bytearray(blob)
+        tampered[position] ^= 1
+        with pytest.raises(SealError):
+            Opener(private).open(ENVELOPE_PREFIX + base64.b64encode(bytes(tampered)).decode(), record_id="r")
+    with pytest.raises(SealError):
+        Opener(private).open(ENVELOPE_PREFIX + base64.b64encode(bytes(blob[:90])).decode(), record_id="r")
+
+
+def test_envelopes_of_the_first_format_still_open():
+    private = X25519PrivateKey.generate()
+    blob = SUITE.encrypt('{"name": "李娜"}'.encode(), private.public_key(), info=INFO_PREFIX + b"r1")
+    legacy = LEGACY_PREFIX + base64.b64encode(blob).decode()
+    assert Opener(private).open(legacy, record_id="r1") == {"name": "李娜"}
+    with pytest.raises(SealError):
+        Opener(private).open(legacy, record_id="r2")

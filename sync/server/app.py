@@ -22,7 +22,7 @@ from starlette.middleware.gzip import GZipMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from kiosk.records import format_utc, sha256_hex
-from kiosk.sealing import public_key_to_text
+from kiosk.sealing import Opener, public_key_to_text
 from sync import protocol
 from sync.protocol import WireRecord, ranges_of, results_digest
 from sync.server import accounts
@@ -47,7 +47,7 @@ def create_app(settings: ServerSettings, *, storage: Storage, city_key: X25519Pr
         return Health()
 
     _add_enrolment(app, storage, city_key, accounts.EnrollmentLimiter(settings.enroll_per_minute))
-    _add_records(app, storage, city_key, current_device, max_batch=settings.max_batch)
+    _add_records(app, storage, Opener(city_key), current_device, max_batch=settings.max_batch)
     _add_distribution(app, storage, current_device)
     install_city_routes(app, settings, storage=storage, city_key=city_key, refusals=REFUSALS)
     app.add_exception_handler(RequestValidationError, _validation_refusal)
@@ -89,14 +89,14 @@ def _add_enrolment(app: FastAPI, storage: Storage, city_key: X25519PrivateKey,
                             event_id=device.event_id, city_public_key=public_key_to_text(city_key.public_key()))
 
 
-def _add_records(app: FastAPI, storage: Storage, city_key: X25519PrivateKey,
+def _add_records(app: FastAPI, storage: Storage, opener: Opener,
                  current_device: Callable[..., Device], *, max_batch: int) -> None:
     @app.post(protocol.PUSH_PATH, response_model=PushAnswer, responses=REFUSALS)
     def push(batch: PushBatch, device: Annotated[Device, Depends(current_device)]) -> Response:
         _check_batch(batch, device, max_batch=max_batch)
         received_at = format_utc(dt.datetime.now(dt.timezone.utc))
         records = [WireRecord(r.id, r.device_id, r.seq, r.payload, r.payload_sha256, r.sealed) for r in batch.records]
-        results = [v.to_json() for v in ingest(storage, records, city_key=city_key, received_at=received_at)]
+        results = [v.to_json() for v in ingest(storage, records, opener=opener, received_at=received_at)]
         # Built by hand rather than through the response model: the digest must cover exactly
         # the bytes of ``results`` as sent, and re-validating thousands of answers costs time.
         return JSONResponse({"protocol": protocol.PROTOCOL_VERSION, "received_at": received_at,

@@ -17,6 +17,7 @@ from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 from pydantic import ValidationError
 
 from kiosk.records import format_utc
+from kiosk.sealing import Opener
 from sync.bundle import Bundle, BundleError, read_bundle
 from sync.protocol import WireRecord
 from sync.server.accounts import hash_secret
@@ -52,7 +53,7 @@ def import_bundle(storage: Storage, data: bytes, *, city_key: X25519PrivateKey,
     _authenticate(storage, bundle)
     records = _wire_records(bundle)
     received_at = format_utc(now or dt.datetime.now(dt.timezone.utc))
-    verdicts = ingest(storage, records, city_key=city_key, received_at=received_at) if records else []
+    verdicts = ingest(storage, records, opener=Opener(city_key), received_at=received_at) if records else []
     counts = Counter(str(v.status) for v in verdicts)
     problems = [v.to_json() for v in verdicts if v.reason]
     header = bundle.header

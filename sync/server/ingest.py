@@ -13,10 +13,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
-
 from kiosk.records import sha256_hex
-from kiosk.sealing import SealError, open_sealed
+from kiosk.sealing import Opener, SealError
 from sync.protocol import RecordStatus, WireRecord
 from sync.server.storage import Storage
 
@@ -34,10 +32,9 @@ class Verdict:
         return {"id": self.id, "status": str(self.status), "reason": self.reason}
 
 
-def ingest(storage: Storage, records: Sequence[WireRecord], *, city_key: X25519PrivateKey,
-           received_at: str) -> list[Verdict]:
+def ingest(storage: Storage, records: Sequence[WireRecord], *, opener: Opener, received_at: str) -> list[Verdict]:
     """One verdict per record, in the order sent."""
-    checked = [(r, _check(r, city_key)) for r in records]
+    checked = [(r, _check(r, opener)) for r in records]
     rows = [_row(r, fields, received_at) for r, fields in checked if isinstance(fields, dict)]
     outcomes = iter(storage.insert_records(rows))
     verdicts = []
@@ -49,7 +46,7 @@ def ingest(storage: Storage, records: Sequence[WireRecord], *, city_key: X25519P
     return verdicts
 
 
-def _check(record: WireRecord, city_key: X25519PrivateKey) -> dict[str, Any] | str:
+def _check(record: WireRecord, opener: Opener) -> dict[str, Any] | str:
     """The parsed payload, or the reason for rejecting the record."""
     if sha256_hex(record.payload) != record.payload_sha256:
         return "payload_sha256 does not match the payload"
@@ -67,7 +64,7 @@ def _check(record: WireRecord, city_key: X25519PrivateKey) -> dict[str, Any] | s
             return f"payload field {name!r} is missing or not text"
     if record.sealed is not None:
         try:
-            open_sealed(record.sealed, city_key, record_id=record.id)
+            opener.open(record.sealed, record_id=record.id)
         except SealError as exc:
             return f"sealed personal fields refused: {exc}"
     return fields

@@ -19,7 +19,7 @@ from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 
-from kiosk.sealing import SealError, open_sealed
+from kiosk.sealing import Opener, SealError
 from sync.server.storage import Storage
 
 COLUMNS = ("record_id", "event_id", "booth_id", "registered_at_utc", "name", "phone", "id_number", "birth_date",
@@ -52,27 +52,26 @@ def collect_members(storage: Storage, event_id: str, *, city_key: X25519PrivateK
         # Only the device that made a registration can void or correct it.
         if row["kind"] != "registration" and target is not None and target["device_id"] == row["device_id"]:
             later[target["id"]].append(row)
-    members, problems = [], []
+    members, problems, opener = [], [], Opener(city_key)
     for record_id, registration in registrations.items():
         changes = sorted(later[record_id], key=lambda r: r["seq"])
         if any(r["kind"] == "void" for r in changes):
             continue
         try:
-            members.append(_member(registration, [r for r in changes if r["kind"] == "correction"], city_key))
+            members.append(_member(registration, [r for r in changes if r["kind"] == "correction"], opener))
         except SealError as exc:
             problems.append(Problem(record_id, registration["booth_id"], str(exc)))
     return members, problems
 
 
-def _member(registration: dict[str, Any], corrections: list[dict[str, Any]], city_key: X25519PrivateKey
-            ) -> dict[str, Any]:
+def _member(registration: dict[str, Any], corrections: list[dict[str, Any]], opener: Opener) -> dict[str, Any]:
     data = _data(registration)
-    personal = _opened(registration, city_key, what="registration")
+    personal = _opened(registration, opener, what="registration")
     for correction in corrections:
         changes = _data(correction).get("changes") or {}
         data.update({k: v for k, v in changes.items() if k in CORRECTABLE})
         if correction["sealed"]:
-            personal.update(_opened(correction, city_key, what=f"correction {correction['id']}"))
+            personal.update(_opened(correction, opener, what=f"correction {correction['id']}"))
     consent = data.get("consent") if isinstance(data.get("consent"), dict) else {}
     return {"record_id": registration["id"], "event_id": registration["event_id"],
             "booth_id": registration["booth_id"], "registered_at_utc": registration["captured_at"],
@@ -94,11 +93,11 @@ def _data(row: dict[str, Any]) -> dict[str, Any]:
     return dict(data)
 
 
-def _opened(row: dict[str, Any], city_key: X25519PrivateKey, *, what: str) -> dict[str, str]:
+def _opened(row: dict[str, Any], opener: Opener, *, what: str) -> dict[str, str]:
     if not row["sealed"]:
         raise SealError(f"{what}: no sealed personal fields on the server")
     try:
-        fields = open_sealed(row["sealed"], city_key, record_id=row["id"])
+        fields = opener.open(row["sealed"], record_id=row["id"])
     except SealError as exc:
         raise SealError(f"{what}: {exc}") from None
     if not isinstance(fields, dict):

@@ -31,7 +31,7 @@ class PushRecord(Strict):
     seq: Annotated[int, Field(ge=1, le=2**53)]
     payload: Annotated[str, Field(min_length=2, max_length=1_000_000), AfterValidator(_encodable)]
     payload_sha256: Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]
-    sealed: Annotated[str, Field(pattern=r"^hpke1:[A-Za-z0-9+/=]+$", max_length=200_000)] | None = None
+    sealed: Annotated[str, Field(pattern=r"^hpke[12]:[A-Za-z0-9+/=]+$", max_length=200_000)] | None = None
 
 
 class PushBatch(Strict):

@@ -8,6 +8,7 @@ insert transaction second, so a batch never leaves half of a record behind.
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -34,16 +35,29 @@ class Verdict:
 
 def ingest(storage: Storage, records: Sequence[WireRecord], *, opener: Opener, received_at: str) -> list[Verdict]:
     """One verdict per record, in the order sent."""
+    checked, rows = check_records(records, opener=opener, received_at=received_at)
+    return verdicts(checked, storage.insert_records(rows))
+
+
+async def ingest_async(storage: Storage, records: Sequence[WireRecord], *, opener: Opener,
+                       received_at: str) -> list[Verdict]:
+    """``ingest`` for the event loop: the checks run here, the insert waits for the writer's group commit."""
+    checked, rows = check_records(records, opener=opener, received_at=received_at)
+    return verdicts(checked, await asyncio.wrap_future(storage.submit_records(rows)))
+
+
+def check_records(records: Sequence[WireRecord], *, opener: Opener, received_at: str
+                  ) -> tuple[list[tuple[WireRecord, dict[str, Any] | str]], list[dict[str, Any]]]:
+    """Each record with its parsed payload or the reason it is rejected, and the rows to insert."""
     checked = [(r, _check(r, opener)) for r in records]
-    rows = [_row(r, fields, received_at) for r, fields in checked if isinstance(fields, dict)]
-    outcomes = iter(storage.insert_records(rows))
-    verdicts = []
-    for record, fields in checked:
-        if isinstance(fields, str):
-            verdicts.append(Verdict(record.id, RecordStatus.REJECTED, fields))
-        else:
-            verdicts.append(_verdict(record, next(outcomes)))
-    return verdicts
+    return checked, [_row(r, fields, received_at) for r, fields in checked if isinstance(fields, dict)]
+
+
+def verdicts(checked: list[tuple[WireRecord, dict[str, Any] | str]], outcomes: Sequence[Any]) -> list[Verdict]:
+    """One verdict per checked record, in order; ``outcomes`` answer the rows that were inserted."""
+    remaining = iter(outcomes)
+    return [Verdict(record.id, RecordStatus.REJECTED, fields) if isinstance(fields, str)
+            else _verdict(record, next(remaining)) for record, fields in checked]
 
 
 def _check(record: WireRecord, opener: Opener) -> dict[str, Any] | str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
+from concurrent.futures import Future
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -69,9 +70,7 @@ class _InsertJob:
     """One caller's batch waiting for the next group commit."""
 
     rows: list[dict[str, Any]]
-    outcomes: list[InsertOutcome] = field(default_factory=list)
-    error: Exception | None = None
-    done: threading.Event = field(default_factory=threading.Event)
+    future: Future = field(default_factory=Future)
 
 
 @dataclass(frozen=True)
@@ -95,7 +94,9 @@ class Storage:
         # letting dozens of threads spin on SQLITE_BUSY. PostgreSQL storage would not need it.
         self._write_lock = threading.Lock()
         self._queue: list[_InsertJob] = []
-        self._queue_lock = threading.Lock()
+        self._queue_ready = threading.Condition()
+        self._writer: threading.Thread | None = None
+        self._closing = False
         self._connections: list[sqlite3.Connection] = []
         self._connections_lock = threading.Lock()
         self._migrate()
@@ -115,6 +116,11 @@ class Storage:
         return conn
 
     def close(self) -> None:
+        with self._queue_ready:
+            self._closing, writer = True, self._writer
+            self._queue_ready.notify()
+        if writer is not None:
+            writer.join()
         with self._connections_lock:
             for conn in self._connections:
                 conn.close()
@@ -194,50 +200,57 @@ class Storage:
     # -- records ----------------------------------------------------------------------------
 
     def insert_records(self, rows: Sequence[dict[str, Any]]) -> list[InsertOutcome]:
-        """Insert each row unless its id or (device, seq) is taken; returns once it is on disk.
+        """Insert each row unless its id or (device, seq) is taken; returns once it is on disk."""
+        return self.submit_records(rows).result()
+
+    def submit_records(self, rows: Sequence[dict[str, Any]]) -> Future:
+        """Queue rows for the writer; the future gives their ``InsertOutcome``s once they are on disk.
 
         The unique constraints decide inside the transaction, so parallel identical batches
-        store each record once: the loser sees the winner's row. Batches arriving together
-        share one transaction and one fsync (group commit): with hundreds of booths pushing at
-        once, waiting for the disk, not checking records, was what queued them.
+        store each record once: the loser sees the winner's row. One writer thread takes every
+        batch queued while it was committing the last group, in one transaction and one fsync
+        (group commit): with hundreds of booths pushing at once, the disk must not queue them,
+        and request threads must not queue on a lock either.
         """
         job = _InsertJob(list(rows))
-        with self._queue_lock:
+        with self._queue_ready:
+            if self._closing:
+                raise StorageError("the storage is closed")
+            if self._writer is None:
+                self._writer = threading.Thread(target=self._write_queued, name="storage-writer", daemon=True)
+                self._writer.start()
             self._queue.append(job)
-        while not job.done.is_set():
-            if self._write_lock.acquire(timeout=0.05):
-                try:
-                    self._commit_queued()
-                finally:
-                    self._write_lock.release()
-        if job.error is not None:
-            raise job.error
-        return job.outcomes
+            self._queue_ready.notify()
+        return job.future
 
-    def _commit_queued(self) -> None:
-        """As the one writer: take every queued batch, insert them all, commit once, wake their callers."""
-        with self._queue_lock:
-            jobs, self._queue = self._queue, []
-        if not jobs:
-            return
-        conn = self._conn()
+    def _write_queued(self) -> None:
+        """The writer thread: commit what is queued, group by group, until closed and drained."""
+        while True:
+            with self._queue_ready:
+                while not self._queue and not self._closing:
+                    self._queue_ready.wait()
+                if not self._queue:
+                    return
+                jobs, self._queue = self._queue, []
+            with self._write_lock:
+                self._commit_group(jobs)
+
+    def _commit_group(self, jobs: list[_InsertJob]) -> None:
         try:
+            conn = self._conn()
             conn.execute("BEGIN IMMEDIATE")
             try:
-                for job in jobs:
-                    job.outcomes = self._insert_job(conn, job.rows)
+                outcomes = [self._insert_job(conn, job.rows) for job in jobs]
             except BaseException:
                 conn.execute("ROLLBACK")
                 raise
             conn.execute("COMMIT")
         except Exception as exc:  # every batch of the group failed with it: tell each caller
             for job in jobs:
-                job.error = exc
-        finally:
-            for job in jobs:
-                if job.error is None and len(job.outcomes) != len(job.rows):
-                    job.error = StorageError("the group commit was interrupted")
-                job.done.set()
+                job.future.set_exception(exc)
+            return
+        for job, outcome in zip(jobs, outcomes):
+            job.future.set_result(outcome)
 
     @classmethod
     def _insert_job(cls, tx: sqlite3.Connection, rows: list[dict[str, Any]]) -> list[InsertOutcome]:

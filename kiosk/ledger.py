@@ -279,6 +279,14 @@ class Ledger:
             WHERE o.state = 'pending' AND o.seq > ? ORDER BY o.seq LIMIT ?""", [after_seq, limit]).fetchall()
         return [OutboxEntry(Record(*row[:11]), row[11], row[12]) for row in rows]
 
+    def pending_for_push(self, *, limit: int = 100, after_seq: int = 0) -> list[tuple[str, str, int, str, str, str | None]]:
+        """The oldest pending records (after ``after_seq``) as pushed: id, device id, seq, payload, its
+        SHA-256 and the sealed envelope — plain rows, since a drain reads thousands a second."""
+        return self.db.conn.execute("""
+            SELECT r.id, r.device_id, r.seq, r.payload, r.payload_sha256, s.envelope
+            FROM outbox o JOIN records r ON r.seq = o.seq LEFT JOIN sealed s ON s.record_id = r.id
+            WHERE o.state = 'pending' AND o.seq > ? ORDER BY o.seq LIMIT ?""", [after_seq, limit]).fetchall()
+
     def needing_attention(self) -> list[tuple[Record, str | None]]:
         rows = self.db.execute(f"""
             SELECT {', '.join('r.' + c.strip() for c in RECORD_COLUMNS.split(','))}, o.last_error

@@ -18,7 +18,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from kiosk.ledger import Ledger, OutboxEntry
+from kiosk.ledger import Ledger
 from sync.protocol import (SETTLED, BatchTooLarge, Distribution, PreparedPush, PushAnswer, RequestRefused,
                            SenderBusy, SyncError, TimedOut, TransientError, WireRecord, missing_from)
 
@@ -85,6 +85,7 @@ class SyncEngine:
         self.backoff = backoff or Backoff(policy, rng or random.Random())
         self.batch_size = policy.batch_size
         self.holder = holder or uuid.uuid4().hex
+        self._lease_held_since = float("-inf")
 
     # -- one run ----------------------------------------------------------------------------
 
@@ -121,6 +122,13 @@ class SyncEngine:
     def _hold_lease(self) -> None:
         if not self.ledger.acquire_sender_lease(self.holder, ttl_s=self.policy.lease_ttl_s, now=self.wall_clock()):
             raise SenderBusy("another sync is running for this booth; this one stands aside")
+        self._lease_held_since = self.clock()
+
+    def _renew_lease(self) -> None:
+        # A renewal is a ledger write and an fsync; once a quarter of the lease has run out is
+        # often enough, since no push outlasts the rest (read timeout 30 s, lease 120 s).
+        if self.clock() - self._lease_held_since >= self.policy.lease_ttl_s / 4:
+            self._hold_lease()
 
     # -- steps -------------------------------------------------------------------------------
 
@@ -147,7 +155,7 @@ class SyncEngine:
             while batch is not None and flight is not None:
                 upcoming = self._next_batch(after_seq=batch.last_seq)
                 answer = self._await(batch, flight, report)
-                if answer is None or len(answer.answers) < len(batch.entries):
+                if answer is None or len(answer.answers) < len(batch.records):
                     upcoming = None  # narrowed or partly answered: the oldest pending go first again
                 flight = self._launch(courier, upcoming)
                 if answer is not None:
@@ -159,15 +167,14 @@ class SyncEngine:
         return report
 
     def _next_batch(self, *, after_seq: int) -> _Batch | None:
-        entries = self.ledger.pending(limit=self.batch_size, after_seq=after_seq)
-        if not entries:
-            return None
-        return _Batch(entries, PreparedPush.of(self.ledger.device_id, [_wire(e) for e in entries]))
+        records = [WireRecord._make(row) for row in self.ledger.pending_for_push(limit=self.batch_size,
+                                                                               after_seq=after_seq)]
+        return _Batch(records, PreparedPush.of(self.ledger.device_id, records)) if records else None
 
     def _launch(self, courier: ThreadPoolExecutor, batch: _Batch | None) -> Future | None:
         if batch is None:
             return None
-        self._hold_lease()
+        self._renew_lease()
         return courier.submit(self._timed_push, batch.prepared)
 
     def _timed_push(self, prepared: PreparedPush) -> tuple[PushAnswer, float]:
@@ -180,7 +187,7 @@ class SyncEngine:
         try:
             answer, elapsed = flight.result()
         except (BatchTooLarge, RequestRefused) as exc:
-            self._narrow_down(batch.entries, exc, report)
+            self._narrow_down(batch.records, exc, report)
             return None
         except TransientError as exc:
             self.ledger.note_failed_attempt(batch.prepared.ids, str(exc))
@@ -188,16 +195,16 @@ class SyncEngine:
                 self.batch_size = max(1, self.batch_size // 2)
             raise
         report.batch_seconds.append(elapsed)
-        self._adapt(len(batch.entries), len(answer.answers), elapsed)
+        self._adapt(len(batch.records), len(answer.answers), elapsed)
         return answer
 
-    def _narrow_down(self, entries: list[OutboxEntry], exc: SyncError, report: SyncReport) -> None:
+    def _narrow_down(self, records: list[WireRecord], exc: SyncError, report: SyncReport) -> None:
         """Halve the batch to isolate what the server refuses; park a single refused record."""
-        if len(entries) > 1:
-            self.batch_size = max(1, len(entries) // 2)
+        if len(records) > 1:
+            self.batch_size = max(1, len(records) // 2)
             return
         reason = exc.reason if isinstance(exc, RequestRefused) else str(exc)
-        self.ledger.mark_needs_attention([(entries[0].record.id, f"refused by the server: {reason}")])
+        self.ledger.mark_needs_attention([(records[0].id, f"refused by the server: {reason}")])
         report.parked += 1
 
     def _settle(self, answer: PushAnswer, report: SyncReport) -> None:
@@ -239,15 +246,10 @@ class SyncEngine:
 
 @dataclass(frozen=True)
 class _Batch:
-    entries: list[OutboxEntry]
+    records: list[WireRecord]
     prepared: PreparedPush
 
     @property
     def last_seq(self) -> int:
-        return self.entries[-1].record.seq
-
-
-def _wire(entry: OutboxEntry) -> WireRecord:
-    r = entry.record
-    return WireRecord(r.id, r.device_id, r.seq, r.payload, r.payload_sha256, entry.sealed)
+        return self.records[-1].seq
 

@@ -25,7 +25,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from kiosk.records import format_utc, sha256_hex
 from kiosk.sealing import Opener, public_key_to_text
 from sync import protocol
-from sync.protocol import WireRecord, ranges_of, results_digest
+from sync.protocol import WireRecord, ranges_of
 from sync.server import accounts
 from sync.server.city_api import install_city_routes
 from sync.server.ingest import ingest_async
@@ -108,8 +108,7 @@ def _add_records(app: FastAPI, storage: Storage, opener: Opener,
         results = [v.to_json() for v in await ingest_async(storage, records, opener=opener, received_at=received_at)]
         # Built by hand rather than through the response model: the digest must cover exactly
         # the bytes of ``results`` as sent, and re-validating thousands of answers costs time.
-        return JSONResponse({"protocol": protocol.PROTOCOL_VERSION, "received_at": received_at,
-                             "results": results, "digest": results_digest(results)})
+        return Response(protocol.push_answer_body(received_at, results), media_type=protocol.JSON_TYPE)
 
     @app.get(protocol.HELD_PATH, response_model=HeldAnswer, responses=REFUSALS)
     def held(device: Annotated[Device, Depends(current_device)]) -> HeldAnswer:

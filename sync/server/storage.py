@@ -110,6 +110,9 @@ class Storage:
             conn.execute("PRAGMA journal_mode=WAL")
             conn.execute("PRAGMA synchronous=FULL")
             conn.execute("PRAGMA foreign_keys=ON")
+            # Record ids are random, so each insert touches another leaf of the id index; with the
+            # default 2 MB page cache a busy day's index no longer fits and inserts read pages back.
+            conn.execute("PRAGMA cache_size=-65536")
             self._local.conn = conn
             with self._connections_lock:
                 self._connections.append(conn)

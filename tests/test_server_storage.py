@@ -42,3 +42,20 @@ def test_a_failing_group_commit_stores_nothing_and_tells_the_caller(tmp_path):
         storage.insert_records([row(2), bad])
     assert storage.count_records() == 0
     storage.close()
+
+
+def test_enrolment_attempts_are_counted_once_for_every_server_process(tmp_path):
+    from sync.server.accounts import EnrollmentLimiter
+
+    now = [1000.0]
+    first, second = Storage(tmp_path / "s.sqlite3"), Storage(tmp_path / "s.sqlite3")  # as two --workers
+    limiters = [EnrollmentLimiter(s, 3, clock=lambda: now[0]) for s in (first, second)]
+    assert [limiters[n % 2].retry_after("10.0.0.7") for n in range(3)] == [None, None, None]
+    assert limiters[1].retry_after("10.0.0.7") == 60.0 and limiters[0].retry_after("10.0.0.7") == 60.0
+    assert limiters[1].retry_after("10.0.0.8") is None       # another address has its own allowance
+    now[0] += 45.0
+    assert limiters[0].retry_after("10.0.0.7") == 15.0       # the oldest attempt leaves the window in 15 s
+    now[0] += 15.0
+    assert limiters[1].retry_after("10.0.0.7") is None
+    first.close()
+    second.close()

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import collections
 import datetime as dt
 import hashlib
 import secrets
-import threading
 import time
 from collections.abc import Callable
 
@@ -59,23 +57,12 @@ def authenticate(storage: Storage, token: str) -> Device | None:
 
 
 class EnrollmentLimiter:
-    """At most ``per_minute`` enrolment attempts per client address (a sliding window in memory)."""
+    """At most ``per_minute`` enrolment attempts per client address, counted in the database so
+    that every server process (``--workers``) shares one allowance."""
 
-    def __init__(self, per_minute: int, *, clock: Callable[[], float] = time.monotonic):
-        self.per_minute, self.clock = per_minute, clock
-        self._seen: dict[str, collections.deque[float]] = collections.defaultdict(collections.deque)
-        self._lock = threading.Lock()
+    def __init__(self, storage: Storage, per_minute: int, *, clock: Callable[[], float] = time.time):
+        self.storage, self.per_minute, self.clock = storage, per_minute, clock
 
     def retry_after(self, address: str) -> float | None:
         """None when an attempt is allowed now (and count it), else seconds to wait."""
-        with self._lock:
-            return self._count(address)
-
-    def _count(self, address: str) -> float | None:
-        now, window = self.clock(), self._seen[address]
-        while window and window[0] <= now - 60.0:
-            window.popleft()
-        if len(window) >= self.per_minute:
-            return 60.0 - (now - window[0])
-        window.append(now)
-        return None
+        return self.storage.count_enrollment_attempt(address, now=self.clock(), window_s=60.0, limit=self.per_minute)

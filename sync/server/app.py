@@ -48,7 +48,7 @@ def create_app(settings: ServerSettings, *, storage: Storage, city_key: X25519Pr
     def health() -> Health:
         return Health()
 
-    _add_enrolment(app, storage, city_key, accounts.EnrollmentLimiter(settings.enroll_per_minute))
+    _add_enrolment(app, storage, city_key, accounts.EnrollmentLimiter(storage, settings.enroll_per_minute))
     _add_records(app, storage, Opener(city_key), current_device, max_batch=settings.max_batch)
     _add_distribution(app, storage, current_device)
     install_city_routes(app, settings, storage=storage, city_key=city_key, refusals=REFUSALS)

@@ -22,7 +22,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("max_body_bytes", "KIOSK_SERVER_MAX_BODY_BYTES", "33554432",
             "Largest request body after gzip decompression; more is answered 413."),
     Setting("enroll_per_minute", "KIOSK_SERVER_ENROLL_PER_MINUTE", "10",
-            "Enrolment attempts allowed per client address per minute (per worker); more are answered 429."),
+            "Enrolment attempts allowed per client address per minute, shared by all server processes; "
+            "more are answered 429."),
     Setting("workers", "KIOSK_SERVER_WORKERS", "1",
             "Server processes; more than one spreads checking and sealing work over the cores."),
     Setting("admin_token", "KIOSK_SERVER_ADMIN_TOKEN", "",

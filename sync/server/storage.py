@@ -186,6 +186,18 @@ class Storage:
                        [device_id, row[0], token_hash, at])
         return Device(device_id, row[0], row[1], False)
 
+    def count_enrollment_attempt(self, address: str, *, now: float, window_s: float, limit: int) -> float | None:
+        """Count an attempt from ``address`` unless ``limit`` were counted in the last ``window_s``;
+        None when counted, else the seconds until the oldest of them leaves the window."""
+        with self._write() as tx:
+            tx.execute("DELETE FROM enrollment_attempts WHERE at <= ?", [now - window_s])
+            count, oldest = tx.execute("SELECT count(*), min(at) FROM enrollment_attempts WHERE address = ?",
+                                       [address]).fetchone()
+            if count >= limit:
+                return window_s - (now - oldest)
+            tx.execute("INSERT INTO enrollment_attempts VALUES (?, ?)", [address, now])
+            return None
+
     def device_by_token(self, token_hash: str) -> Device | None:
         row = self._conn().execute("""SELECT d.device_id, d.booth_id, b.event_id, d.revoked_at IS NOT NULL
                                       FROM devices d JOIN booths b USING (booth_id) WHERE d.token_hash = ?""",
@@ -387,5 +399,11 @@ MIGRATIONS = MIGRATIONS + (
             booth_id TEXT PRIMARY KEY REFERENCES booths(booth_id), district TEXT NOT NULL, street TEXT NOT NULL,
             organisation TEXT NOT NULL, venue_type TEXT NOT NULL, updated_at TEXT NOT NULL);
         CREATE INDEX records_refers_to ON records (refers_to) WHERE refers_to IS NOT NULL;
+    """),
+    # In the database, not in memory: with several server processes (--workers) each would
+    # otherwise grant its own allowance.
+    ("002_enrollment_attempts", """
+        CREATE TABLE enrollment_attempts (address TEXT NOT NULL, at REAL NOT NULL);
+        CREATE INDEX enrollment_attempts_by_address ON enrollment_attempts (address, at);
     """),
 )

@@ -9,6 +9,7 @@ from __future__ import annotations
 import email.utils
 import ipaddress
 import json
+import threading
 from collections.abc import Sequence
 from typing import Any
 from urllib.parse import urlsplit
@@ -26,18 +27,35 @@ class SyncClient:
     """Talks protocol v1 to one city server."""
 
     def __init__(self, base_url: str, *, token: str | None = None, connect_timeout: float = 5.0,
-                 read_timeout: float = 30.0, verify: bool | str = True, session: requests.Session | None = None):
+                 read_timeout: float = 30.0, verify: bool | str = True):
         self.base_url = check_server_url(base_url)
         self.token = token
         self.timeout = (connect_timeout, read_timeout)
         self.verify = verify
-        self.session = session or requests.Session()
-        # Proxy settings from the environment would send booth traffic to whatever a shared
-        # laptop was last configured for; the server URL is the only target.
-        self.session.trust_env = False
+        # A session (and its connection) per thread: the engine keeps two pushes in flight, and
+        # requests does not promise that one session may serve two threads at once.
+        self._local = threading.local()
+        self._sessions: list[requests.Session] = []
+        self._sessions_lock = threading.Lock()
 
     def close(self) -> None:
-        self.session.close()
+        with self._sessions_lock:
+            for session in self._sessions:
+                session.close()
+            self._sessions.clear()
+        self._local = threading.local()
+
+    @property
+    def session(self) -> requests.Session:
+        session = getattr(self._local, "session", None)
+        if session is None:
+            session = self._local.session = requests.Session()
+            # Proxy settings from the environment would send booth traffic to whatever a shared
+            # laptop was last configured for; the server URL is the only target.
+            session.trust_env = False
+            with self._sessions_lock:
+                self._sessions.append(session)
+        return session
 
     # -- calls ------------------------------------------------------------------------------
 

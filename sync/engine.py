@@ -13,6 +13,7 @@ import json
 import random
 import time
 import uuid
+from collections import deque
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -37,6 +38,7 @@ class SyncPolicy:
     backoff_cap_s: float = 300.0
     retry_after_cap_s: float = 3600.0
     slow_batch_s: float = 5.0        # a batch answered slower than this does not grow the next one
+    pushes_in_flight: int = 2
     lease_ttl_s: float = 120.0
 
 
@@ -143,39 +145,43 @@ class SyncEngine:
     def push_pending(self, report: SyncReport | None = None) -> SyncReport:
         """Push batches, oldest first, until nothing is pending; raises on the first failed batch.
 
-        One push is in flight at a time, sent from a courier thread, so the booth's own work overlaps
-        the server's: the next batch is read and encoded while a push travels, and an answer is
-        written to the ledger while the next push travels. Done one after the other, the two sides
-        each spent about as long as the other, and a drain took their sum.
+        Up to ``pushes_in_flight`` pushes travel at once, each from a courier thread with its own
+        connection, so neither side waits for the other: the server checks one batch while it
+        commits another, and the booth reads, encodes and settles batches meanwhile. Done one after
+        the other, a drain took the sum of both sides' work. After a refused or partly answered
+        batch the pushes in flight are answered first, then the oldest pending records go again.
         """
         report = report or SyncReport()
-        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="sync-courier") as courier:
-            batch = self._next_batch(after_seq=0)
-            flight = self._launch(courier, batch)
-            while batch is not None and flight is not None:
-                upcoming = self._next_batch(after_seq=batch.last_seq)
+        flights: deque[tuple[_Batch, Future]] = deque()
+        with ThreadPoolExecutor(max_workers=self.policy.pushes_in_flight, thread_name_prefix="sync-courier") as courier:
+            after_seq, start_over = self._top_up(courier, flights, after_seq=0), False
+            while flights:
+                batch, flight = flights.popleft()
                 answer = self._await(batch, flight, report)
-                if answer is None or len(answer.answers) < len(batch.records):
-                    upcoming = None  # narrowed or partly answered: the oldest pending go first again
-                flight = self._launch(courier, upcoming)
+                start_over = start_over or answer is None or len(answer.answers) < len(batch.records)
+                if not start_over:
+                    after_seq = self._top_up(courier, flights, after_seq=after_seq)
                 if answer is not None:
                     self._settle(answer, report)
-                batch = upcoming
-                if batch is None:
-                    batch = self._next_batch(after_seq=0)
-                    flight = self._launch(courier, batch)
+                if start_over and not flights:
+                    after_seq, start_over = self._top_up(courier, flights, after_seq=0), False
         return report
+
+    def _top_up(self, courier: ThreadPoolExecutor, flights: deque[tuple[_Batch, Future]], *, after_seq: int) -> int:
+        """Launch batches of the records pending after ``after_seq`` until enough are in flight."""
+        while len(flights) < self.policy.pushes_in_flight:
+            batch = self._next_batch(after_seq=after_seq)
+            if batch is None:
+                break
+            self._renew_lease()
+            flights.append((batch, courier.submit(self._timed_push, batch.prepared)))
+            after_seq = batch.last_seq
+        return after_seq
 
     def _next_batch(self, *, after_seq: int) -> _Batch | None:
         records = [WireRecord._make(row) for row in self.ledger.pending_for_push(limit=self.batch_size,
                                                                                after_seq=after_seq)]
         return _Batch(records, PreparedPush.of(self.ledger.device_id, records)) if records else None
-
-    def _launch(self, courier: ThreadPoolExecutor, batch: _Batch | None) -> Future | None:
-        if batch is None:
-            return None
-        self._renew_lease()
-        return courier.submit(self._timed_push, batch.prepared)
 
     def _timed_push(self, prepared: PreparedPush) -> tuple[PushAnswer, float]:
         started = self.clock()

@@ -30,6 +30,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any, NamedTuple
 
+import orjson
+
 PROTOCOL_VERSION = 1
 ENROLL_PATH = "/v1/enroll"
 PUSH_PATH = "/v1/records"
@@ -175,8 +177,10 @@ def push_body(device_id: str, records: Sequence[WireRecord]) -> dict[str, Any]:
 
 def gzip_json(document: Any) -> bytes:
     # Level 1: record payloads are repetitive JSON, so even the fastest level roughly quarters
-    # the bytes, and the booth's CPU is the scarcer resource during a push.
-    return gzip.compress(json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode(), compresslevel=1)
+    # the bytes, and the booth's CPU is the scarcer resource during a push. orjson writes the
+    # same compact UTF-8 JSON as json.dumps(ensure_ascii=False) about ten times faster; it was
+    # the largest share of encoding a batch (each payload is a JSON text inside the JSON body).
+    return gzip.compress(orjson.dumps(document), compresslevel=1)
 
 
 def results_digest(results: Iterable[dict[str, Any]]) -> str:

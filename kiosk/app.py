@@ -191,7 +191,7 @@ def run_gui(*, data_dir: Path, config: Config, windowed: bool) -> int:
     """Show the attract screen at once, then open the ledger and build everything else behind it."""
     from PySide6.QtCore import Qt, QTimer
 
-    from kiosk.ui.keyboard import prepare_virtual_keyboard
+    from kiosk.ui.input_method import prepare_virtual_keyboard  # QtCore only: QtQuick loads after the paint
 
     # Before the QApplication exists: Qt reads the input-method module once, at start.
     virtual_keyboard = prepare_virtual_keyboard()

@@ -10,14 +10,15 @@ import json
 import subprocess
 import sys
 
-from kiosk.ui.keyboard import IM_MODULE, install_keyboard, prepare_virtual_keyboard, virtual_keyboard_available
+from kiosk.ui.input_method import IM_MODULE, prepare_virtual_keyboard, virtual_keyboard_available
+from kiosk.ui.keyboard import install_keyboard
 
 SCRIPT = r"""
 import json, os, sys, tempfile
 from pathlib import Path
 os.environ["QT_QPA_PLATFORM"] = "offscreen"
 sys.path.insert(0, "tests")
-from kiosk.ui.keyboard import prepare_virtual_keyboard
+from kiosk.ui.input_method import prepare_virtual_keyboard
 enabled = prepare_virtual_keyboard()
 from PySide6.QtQuickWidgets import QQuickWidget
 from PySide6.QtCore import QDeadlineTimer, QEventLoop

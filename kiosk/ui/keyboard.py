@@ -1,46 +1,27 @@
 """The embedded on-screen keyboard (Qt Virtual Keyboard, Pinyin and English) at the bottom of the window.
 
-``prepare_virtual_keyboard`` must run before the QApplication exists (Qt reads QT_IM_MODULE once);
-when the plugin or its QML is missing, nothing is set and text fields use the system input method.
+``kiosk.ui.input_method.prepare_virtual_keyboard`` must run before the QApplication exists (Qt reads
+QT_IM_MODULE once); when the plugin or its QML is missing, nothing is set and text fields use the
+system input method.
 """
 
 from __future__ import annotations
 
 import logging
 import os
-from collections.abc import MutableMapping
-from pathlib import Path
 
-from PySide6.QtCore import QLibraryInfo, QObject, Qt, QUrl
+from PySide6.QtCore import QObject, Qt, QUrl
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtQuickWidgets import QQuickWidget
 from PySide6.QtWidgets import QApplication, QLineEdit, QWidget
 
 from kiosk.settings import RESOURCES
 from kiosk.ui.i18n import Language
+from kiosk.ui.input_method import IM_MODULE
 from kiosk.ui.presentation import Presentation
 
 PANEL_QML = RESOURCES / "keyboard" / "panel.qml"
-IM_MODULE = "qtvirtualkeyboard"
 log = logging.getLogger(__name__)
-
-
-def virtual_keyboard_available() -> bool:
-    """The input-context plugin and the InputPanel QML both ship with this Qt."""
-    plugins = Path(QLibraryInfo.path(QLibraryInfo.LibraryPath.PluginsPath)) / "platforminputcontexts"
-    qml = Path(QLibraryInfo.path(QLibraryInfo.LibraryPath.QmlImportsPath)) / "QtQuick" / "VirtualKeyboard"
-    has_plugin = any(IM_MODULE in p.name for p in plugins.glob("*")) if plugins.is_dir() else False
-    return has_plugin and (qml / "InputPanel.qml").is_file()
-
-
-def prepare_virtual_keyboard(environ: MutableMapping[str, str] = os.environ) -> bool:
-    """Ask Qt for the embedded virtual keyboard; an operator's own QT_IM_MODULE choice is kept."""
-    if environ.get("QT_IM_MODULE", IM_MODULE) != IM_MODULE or not virtual_keyboard_available():
-        return False
-    environ["QT_IM_MODULE"] = IM_MODULE
-    # Without this the keyboard opens as a separate window over the lower half of the screen.
-    environ["QT_VIRTUALKEYBOARD_DESKTOP_DISABLE"] = "1"
-    return True
 
 
 def max_keyboard_width(area: QWidget) -> int:

@@ -1,0 +1,51 @@
+"""What `kiosk` loads before the attract screen first paints: only what that screen needs.
+
+The cold-start goal (tests/benchmarks/bench_registration_ui.py) is a ratio to a bare PySide6 window, and
+every module loaded before the paint counts against it; these tests keep the slow ones for later.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+# The product's entry point, watched: at the first paint of the attract screen, print what is loaded.
+FIRST_PAINT = r"""
+import json, os, sys
+os.environ["QT_QPA_PLATFORM"] = "offscreen"
+from PySide6.QtCore import QEvent, QObject
+import kiosk.app
+from kiosk.cli import main
+class Painted(QObject):
+    def eventFilter(self, obj, event):
+        if event.type() == QEvent.Type.Paint:
+            print(json.dumps(sorted(sys.modules)), flush=True)
+            os._exit(0)
+        return False
+build_shell = kiosk.app.build_shell
+def watched_shell(*args, **kwargs):
+    gui = build_shell(*args, **kwargs)
+    gui.window.attract.join_button.installEventFilter(Painted(gui.window))
+    return gui
+kiosk.app.build_shell = watched_shell
+sys.exit(main(["--windowed", "--data-dir", sys.argv[1]]))
+"""
+
+LATER = ("PySide6.QtQuick", "PySide6.QtQuickWidgets", "PySide6.QtQml", "sqlite3", "sqlite_utils", "cryptography",
+         "requests", "kiosk.ledger", "kiosk.sealing", "kiosk.ui.keyboard")
+
+
+def modules_at_first_paint(tmp_path, **env: str) -> set[str]:
+    environ = {k: v for k, v in os.environ.items() if k != "QT_IM_MODULE"}  # as on a kiosk: the keyboard is asked for
+    result = subprocess.run([sys.executable, "-c", FIRST_PAINT, str(tmp_path / "data")], capture_output=True,
+                            text=True, timeout=60, env={**environ, **env})
+    assert result.returncode == 0 and result.stdout.strip(), result.stderr[-3000:]
+    return set(json.loads(result.stdout.strip().splitlines()[-1]))
+
+
+def test_the_attract_screen_paints_before_the_ledger_the_keys_and_the_keyboard_load(tmp_path):
+    loaded = modules_at_first_paint(tmp_path)
+    assert "kiosk.ui.attract_screen" in loaded
+    assert loaded.isdisjoint(LATER), sorted(loaded & set(LATER))

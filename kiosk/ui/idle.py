@@ -15,25 +15,32 @@ ACTIVITY_EVENTS = {QEvent.Type.MouseButtonPress, QEvent.Type.MouseButtonRelease,
 
 
 class IdleWatcher(QObject):
-    """Watches every input event of the application; emits ``idle`` after ``timeout_ms`` without one."""
+    """Watches every input event of the application while armed; emits ``idle`` after ``timeout_ms`` without one."""
 
     idle = Signal()
 
     def __init__(self, app: QApplication, *, timeout_ms: int, parent: QObject | None = None):
         super().__init__(parent)
+        self._app = app
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setInterval(timeout_ms)
         self._timer.timeout.connect(self.idle)
         self._armed = False
-        app.installEventFilter(self)
 
     def arm(self) -> None:
         """Start watching (when a person begins something); the attract screen disarms it."""
+        if not self._armed:
+            # Filtering only while armed: on the attract screen no event goes through Python for us, and
+            # the window's first paint does not wait for PySide to resolve every Qt type (an application
+            # filter meeting an object of an unwrapped Qt class makes it do that, ~50 ms once).
+            self._app.installEventFilter(self)
         self._armed = True
         self._timer.start()
 
     def disarm(self) -> None:
+        if self._armed:
+            self._app.removeEventFilter(self)
         self._armed = False
         self._timer.stop()
 

@@ -119,7 +119,10 @@ def build_gui(core: Core, *, windowed: bool, idle_timeout_ms: int | None = None,
 def build_shell(config: Config, *, windowed: bool, idle_timeout_ms: int | None = None,
                 countdown_s: int | None = None, tick_ms: int = 1000, cache_dir: Path | None = None) -> Gui:
     """The window with its attract screen, built from the configuration alone: what a worker sees
-    first paints before the ledger, the keys and the other screens are built."""
+    first paints before the ledger, the keys and the other screens are built.
+
+    ``cache_dir`` holds what is made once and kept between starts (compiled translations, the join QR
+    code); by default the platform's cache folder for the kiosk."""
     from PySide6.QtWidgets import QApplication
 
     from kiosk.settings import env_value
@@ -129,11 +132,13 @@ def build_shell(config: Config, *, windowed: bool, idle_timeout_ms: int | None =
     from kiosk.ui.presentation import Presentation
 
     app = QApplication.instance() or QApplication([])
-    presentation = Presentation(app, LanguageSwitcher(app, cache_dir=cache_dir),
+    cache_dir = cache_dir or _platform_cache_dir()
+    presentation = Presentation(app, LanguageSwitcher(app, cache_dir=cache_dir / "i18n"),
                                 default_language=_start_language(env_value("language")))
     idle = IdleWatcher(app, timeout_ms=idle_timeout_ms or config.idle.timeout_s * 1000)
     window = MainWindow(config=config, presentation=presentation, idle=idle,
-                        countdown_s=countdown_s or config.idle.countdown_s, tick_ms=tick_ms, kiosk_mode=not windowed)
+                        countdown_s=countdown_s or config.idle.countdown_s, tick_ms=tick_ms, kiosk_mode=not windowed,
+                        qr_cache=cache_dir / "join-qr.json")
     idle.setParent(window)
     presentation.attach(window)
     return Gui(app, window, presentation, idle)
@@ -173,6 +178,16 @@ def _add_quiz(window, core: Core, presentation) -> None:  # type: ignore[no-unty
     window.add_screen(Screen.QUIZ, quiz)
     window.attract.quiz_requested.connect(lambda: window.show_screen(Screen.QUIZ))
     quiz.home_requested.connect(window.go_home)
+
+
+def _platform_cache_dir() -> Path:
+    """The kiosk's folder in the platform's cache location (~/.cache/union-booth-kiosk on Linux); Qt's
+    lookup, already loaded, rather than platformdirs, which would cost the first paint its import."""
+    from PySide6.QtCore import QStandardPaths
+
+    from kiosk.settings import APP_NAME
+
+    return Path(QStandardPaths.writableLocation(QStandardPaths.StandardLocation.GenericCacheLocation)) / APP_NAME
 
 
 def _start_language(value: str | None):  # type: ignore[no-untyped-def]

@@ -182,7 +182,7 @@ def cmd_screenshots(core, args) -> int:  # type: ignore[no-untyped-def]
     from kiosk.ui.screenshots import render_all
 
     # A throw-away ledger copy is not needed: screenshots only show screens, they write no record.
-    gui = build_gui(core, windowed=True, cache_dir=Path(tempfile.mkdtemp(prefix="kiosk-i18n-")))
+    gui = build_gui(core, windowed=True, cache_dir=Path(tempfile.mkdtemp(prefix="kiosk-cache-")))
     sizes = ("landscape", "fullhd", "portrait") if args.all_sizes else ("landscape",)
     files = render_all(gui, args.out, sizes=sizes)
     if args.large_text:

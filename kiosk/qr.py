@@ -1,19 +1,58 @@
-"""QR codes as plain module matrices (no Pillow): the UI paints them, tests read them back."""
+"""QR codes as plain module matrices (no Pillow): the UI paints them, tests read them back.
+
+``qrcode`` is imported only when a matrix is made: the attract screen's join code is read from a cache
+file on every start but the first, so the first paint does not wait for the library (~30 ms) and the
+computation (~20 ms).
+"""
 
 from __future__ import annotations
 
-from urllib.parse import urlencode, urlsplit, urlunsplit, parse_qsl
+import json
+import os
+from pathlib import Path
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-import qrcode
-from qrcode.constants import ERROR_CORRECT_M
+# Stored with a cached matrix: a matrix made with other settings is made again, not reused.
+QR_SETTINGS = "error-correction M, border 2"
 
 
 def qr_matrix(text: str) -> list[list[bool]]:
     """Dark/light modules of a QR code for ``text``, quiet zone included."""
+    import qrcode
+    from qrcode.constants import ERROR_CORRECT_M
+
     code = qrcode.QRCode(error_correction=ERROR_CORRECT_M, border=2)
     code.add_data(text)
     code.make(fit=True)
     return [list(row) for row in code.get_matrix()]
+
+
+def cached_qr_matrix(text: str, *, cache_file: Path) -> list[list[bool]]:
+    """``qr_matrix(text)``, kept in ``cache_file`` with its exact text: a restart with the same text reads it
+    back, any other text makes it anew and replaces it. Only for what is no secret (the join link): the
+    file stays on disk, so a member's pass or a prize voucher never comes here."""
+    try:
+        stored = json.loads(cache_file.read_text(encoding="utf-8"))
+        if stored["settings"] == QR_SETTINGS and stored["text"] == text:
+            return _matrix_from_rows(stored["rows"])
+    except (OSError, ValueError, KeyError, TypeError):
+        pass  # no cache yet, or one that cannot be used: made anew below
+    matrix = qr_matrix(text)
+    rows = ["".join("1" if dark else "0" for dark in row) for row in matrix]
+    try:
+        cache_file.parent.mkdir(parents=True, exist_ok=True)
+        partial = cache_file.with_suffix(".partial")
+        partial.write_text(json.dumps({"settings": QR_SETTINGS, "text": text, "rows": rows}), encoding="utf-8")
+        os.replace(partial, cache_file)  # a start interrupted mid-write leaves the old file or none
+    except OSError:
+        pass  # a read-only cache folder only costs the next start the ~50 ms saved here
+    return matrix
+
+
+def _matrix_from_rows(rows: list[str]) -> list[list[bool]]:
+    if not rows or any(len(row) != len(rows) or row.strip("01") for row in rows):
+        raise ValueError("not a square matrix of 0 and 1")
+    return [[cell == "1" for cell in row] for row in rows]
 
 
 def join_url_with_booth(join_url: str, *, event_id: str, booth_id: str) -> str:

@@ -43,7 +43,7 @@ def gui(core, qtbot, tmp_path):
     from kiosk.app import build_gui
 
     built = build_gui(core, windowed=True, idle_timeout_ms=300, countdown_s=2, tick_ms=100,
-                      cache_dir=tmp_path / "i18n")
+                      cache_dir=tmp_path / "cache")
     qtbot.addWidget(built.window)
     built.window.resize(1280, 800)
     built.window.show()

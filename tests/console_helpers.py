@@ -43,7 +43,7 @@ def event_config(folder: Path, *, demo: bool = True, replace: tuple[tuple[str, s
 
 def open_gui(tmp_path: Path, clock: FakeClock, *, config: Path = DEMO_CONFIG, lock_ms: int = 60_000):
     core = build_core(data_dir=tmp_path / "data", config_path=config)
-    gui = build_gui(core, windowed=False, cache_dir=tmp_path / "i18n",
+    gui = build_gui(core, windowed=False, cache_dir=tmp_path / "cache",
                     console_options=dict(hold_ms=50, lock_ms=lock_ms, undo_seconds=30, clock=clock,
                                          clock_ms=clock.ms, refresh_ms=3_600_000))
     gui.window.resize(1280, 800)

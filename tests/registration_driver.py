@@ -29,7 +29,7 @@ WORKER = {"name": "王小明", "phone": "13800138000", "id_number": valid_id()}
 
 def start_gui(core: Core, tmp_path: Path, *, idle_timeout_ms: int = 600_000, windowed: bool = True, size=(1280, 800)):
     gui = build_gui(core, windowed=windowed, idle_timeout_ms=idle_timeout_ms, countdown_s=1, tick_ms=50,
-                    cache_dir=tmp_path / "i18n")
+                    cache_dir=tmp_path / "cache")
     gui.window.resize(*size)
     gui.window.show()
     return gui

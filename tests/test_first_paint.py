@@ -44,27 +44,38 @@ LATER = ("PySide6.QtQuick", "PySide6.QtQuickWidgets", "PySide6.QtQml", "sqlite3"
 
 
 @pytest.fixture(scope="module")
-def first_paint(tmp_path_factory) -> dict:
-    return at_first_paint(tmp_path_factory.mktemp("first-paint"))
+def starts(tmp_path_factory) -> tuple[dict, dict]:
+    """A kiosk's first start and a restart, on the same (otherwise empty) platform cache folder."""
+    folder = tmp_path_factory.mktemp("first-paint")
+    env = {"XDG_CACHE_HOME": str(folder / "cache")}
+    return at_first_paint(folder, **env), at_first_paint(folder, **env)
 
 
-def at_first_paint(tmp_path, **env: str) -> dict:
+def at_first_paint(folder, **env: str) -> dict:
     environ = {k: v for k, v in os.environ.items() if k != "QT_IM_MODULE"}  # as on a kiosk: the keyboard is asked for
-    result = subprocess.run([sys.executable, "-c", FIRST_PAINT, str(tmp_path / "data")], capture_output=True,
+    result = subprocess.run([sys.executable, "-c", FIRST_PAINT, str(folder / "data")], capture_output=True,
                             text=True, timeout=60, env={**environ, **env})
     assert result.returncode == 0 and result.stdout.strip(), result.stderr[-3000:]
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
-def test_the_attract_screen_paints_before_the_ledger_the_keys_and_the_keyboard_load(first_paint):
-    loaded = set(first_paint["modules"])
-    assert "kiosk.ui.attract_screen" in loaded
-    assert loaded.isdisjoint(LATER), sorted(loaded & set(LATER))
+def test_the_attract_screen_paints_before_the_ledger_the_keys_and_the_keyboard_load(starts):
+    for start in starts:
+        loaded = set(start["modules"])
+        assert "kiosk.ui.attract_screen" in loaded
+        assert loaded.isdisjoint(LATER), sorted(loaded & set(LATER))
 
 
-def test_nothing_makes_pyside_build_every_qt_type_before_the_first_paint(first_paint):
+def test_a_restart_paints_the_join_code_from_the_cache_without_loading_qrcode(starts):
+    first, restart = starts
+    assert "qrcode" in first["modules"]  # the first start makes the code and keeps it
+    assert "qrcode" not in restart["modules"]
+
+
+def test_nothing_makes_pyside_build_every_qt_type_before_the_first_paint(starts):
     # An application-wide event filter written in Python does (the idle watcher's was, ~50 ms): the first
     # object of a class PySide does not wrap that reaches it makes PySide build every type it knows.
-    if not first_paint["lazy_types"]:
-        pytest.skip("this PySide builds every type at import")
-    assert not first_paint["every_type_made"]
+    for start in starts:
+        if not start["lazy_types"]:
+            pytest.skip("this PySide builds every type at import")
+        assert not start["every_type_made"]

@@ -94,7 +94,7 @@ def test_attract_screen_never_times_out(gui, qtbot):
 def test_kiosk_mode_refuses_close_requests_until_the_console_allows(core, qtbot, tmp_path):
     from kiosk.app import build_gui
 
-    built = build_gui(core, windowed=False, cache_dir=tmp_path / "i18n")
+    built = build_gui(core, windowed=False, cache_dir=tmp_path / "cache")
     built.window.show()  # disposed at the end of the test, so not handed to qtbot
     assert built.window.close() is False
     assert built.window.isVisible()
@@ -107,7 +107,7 @@ def test_kiosk_language_setting_starts_in_english(core, qtbot, tmp_path, monkeyp
     from kiosk.app import build_gui
 
     monkeypatch.setenv("KIOSK_LANGUAGE", "en_US")
-    built = build_gui(core, windowed=True, cache_dir=tmp_path / "i18n")
+    built = build_gui(core, windowed=True, cache_dir=tmp_path / "cache")
     assert built.window.attract.join_button.text() == "Join the union"
     built.presentation.default_language = Language.ZH
     built.dispose()
@@ -130,3 +130,25 @@ def test_every_source_string_is_chinese(tmp_path):
     sources = [m.findtext("source") for m in ET.parse(fresh).getroot().iter("message")]
     allowed_non_chinese = {"English"}  # the language switch shows the other language's name
     assert [s for s in sources if not CJK.search(s) and s not in allowed_non_chinese] == []
+
+
+def test_the_join_code_follows_a_changed_join_url_across_restarts(core, qtbot, tmp_path):
+    from dataclasses import replace
+
+    from kiosk.app import build_shell
+    from kiosk.qr import qr_matrix
+
+    def attract_code(config):
+        shell = build_shell(config, windowed=True, cache_dir=tmp_path / "cache")
+        qtbot.addWidget(shell.window)
+        code = shell.window.attract.qr
+        matrix, text = code._matrix, code.text
+        shell.dispose()
+        return matrix, text
+
+    first, first_text = attract_code(core.config)
+    moved = replace(core.config, registration=replace(core.config.registration, join_url="https://j.example.cn/new"))
+    second, second_text = attract_code(moved)  # a restart on the new configuration, same cache folder
+    assert second_text.startswith("https://j.example.cn/new?event=")
+    assert second == qr_matrix(second_text) != first == qr_matrix(first_text)
+    assert attract_code(moved)[0] == second  # and read back from the cache on the next start

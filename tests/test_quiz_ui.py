@@ -183,7 +183,7 @@ def one_prize_gui(tmp_path, qtbot):
     config = tmp_path / "event.toml"
     config.write_text(text, encoding="utf-8")
     core = build_core(data_dir=tmp_path / "data", config_path=config)
-    gui = build_gui(core, windowed=True, idle_timeout_ms=300, countdown_s=2, tick_ms=100, cache_dir=tmp_path / "i18n")
+    gui = build_gui(core, windowed=True, idle_timeout_ms=300, countdown_s=2, tick_ms=100, cache_dir=tmp_path / "cache")
     qtbot.addWidget(gui.window)
     gui.window.show()
     yield gui

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from kiosk.config import Config
-from kiosk.qr import join_url_with_booth
+from kiosk.qr import cached_qr_matrix, join_url_with_booth
 from kiosk.ui.presentation import Presentation
 from kiosk.ui.widgets import QrWidget, ScreenBase, big_button
 
@@ -16,7 +18,9 @@ class AttractScreen(ScreenBase):
     quiz_requested = Signal()
     services_requested = Signal()
 
-    def __init__(self, config: Config, presentation: Presentation, parent: QWidget | None = None):
+    def __init__(self, config: Config, presentation: Presentation, parent: QWidget | None = None, *,
+                 qr_cache: Path | None = None):
+        """``qr_cache``: the file that keeps the join code between starts (see ``kiosk.qr.cached_qr_matrix``)."""
         super().__init__(parent)
         self._config = config
         self._presentation = presentation
@@ -28,8 +32,9 @@ class AttractScreen(ScreenBase):
         self.join_button.clicked.connect(self.join_requested)
         self.quiz_button.clicked.connect(self.quiz_requested)
         self.services_button.clicked.connect(self.services_requested)
-        self.qr = QrWidget(join_url_with_booth(config.registration.join_url, event_id=config.event.id,
-                                               booth_id=config.booth.id))
+        join_url = join_url_with_booth(config.registration.join_url, event_id=config.event.id,
+                                       booth_id=config.booth.id)
+        self.qr = QrWidget(join_url, matrix=cached_qr_matrix(join_url, cache_file=qr_cache) if qr_cache else None)
         self.qr_caption = QLabel(objectName="hint", alignment=Qt.AlignmentFlag.AlignCenter, wordWrap=True)
         self.language_button = big_button("small")
         self.language_button.clicked.connect(presentation.toggle_language)

@@ -6,6 +6,8 @@ Features add their screens and wiring through ``add_screen`` and ``show_screen``
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtGui import QCloseEvent, QKeyEvent
 from PySide6.QtWidgets import QLabel, QMainWindow, QVBoxLayout, QWidget
@@ -27,7 +29,7 @@ class MainWindow(QMainWindow):
     wiped = Signal()
 
     def __init__(self, *, config: Config, presentation: Presentation, idle: IdleWatcher,
-                 countdown_s: int, tick_ms: int = 1000, kiosk_mode: bool = True):
+                 countdown_s: int, tick_ms: int = 1000, kiosk_mode: bool = True, qr_cache: Path | None = None):
         super().__init__()
         self._presentation = presentation
         self._idle = idle
@@ -56,7 +58,7 @@ class MainWindow(QMainWindow):
         idle.idle.connect(self._on_idle)
         self.overlay.expired.connect(self.go_home)
         self.overlay.dismissed.connect(idle.arm)
-        self.attract = AttractScreen(config, presentation)
+        self.attract = AttractScreen(config, presentation, qr_cache=qr_cache)
         self._config = config
         self._services: ServicesScreen | None = None  # built on first use: the attract screen paints sooner
         self.add_screen(Screen.ATTRACT, self.attract)

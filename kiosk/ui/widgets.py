@@ -123,16 +123,17 @@ class WrappingButton(QPushButton):
 class QrWidget(QWidget):
     """Paints a QR code with QPainter (no Pillow); keeps it square and crisp at any size."""
 
-    def __init__(self, text: str = "", parent: QWidget | None = None):
+    def __init__(self, text: str = "", parent: QWidget | None = None, *, matrix: list[list[bool]] | None = None):
         super().__init__(parent)
         self._matrix: list[list[bool]] = []
         self.text = ""
         self.setMinimumSize(160, 160)
-        self.set_text(text)
+        self.set_text(text, matrix=matrix)
 
-    def set_text(self, text: str) -> None:
+    def set_text(self, text: str, *, matrix: list[list[bool]] | None = None) -> None:
+        """Show the code of ``text``; ``matrix`` when the caller already has it (``kiosk.qr.cached_qr_matrix``)."""
         self.text = text
-        self._matrix = qr_matrix(text) if text else []
+        self._matrix = matrix if matrix is not None else qr_matrix(text) if text else []
         self.update()
 
     def sizeHint(self) -> QSize:  # noqa: N802

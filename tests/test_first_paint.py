@@ -40,7 +40,7 @@ sys.exit(main(["--windowed", "--data-dir", sys.argv[1]]))
 """
 
 LATER = ("PySide6.QtQuick", "PySide6.QtQuickWidgets", "PySide6.QtQml", "sqlite3", "sqlite_utils", "cryptography",
-         "requests", "kiosk.ledger", "kiosk.sealing", "kiosk.ui.keyboard")
+         "requests", "kiosk.ledger", "kiosk.sealing", "kiosk.ui.keyboard", "kiosk.ui.services_screen", "subprocess")
 
 
 @pytest.fixture(scope="module")

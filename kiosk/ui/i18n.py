@@ -10,7 +10,6 @@ every string is translated).
 
 from __future__ import annotations
 
-import subprocess
 import sys
 from enum import Enum
 from pathlib import Path
@@ -38,6 +37,8 @@ def lrelease_path() -> Path:
 
 def update_ts(ts_file: Path, *, sources: list[Path] | None = None) -> None:
     """Refresh ``ts_file`` from every tr() in kiosk/ui (no line numbers, so merges stay quiet)."""
+    import subprocess
+
     files = sources or sorted((RESOURCES.parent / "kiosk" / "ui").glob("*.py"))
     subprocess.run([str(_tool("lupdate")), *map(str, files), "-source-language", "zh_CN", "-target-language",
                     ts_file.stem.split("_", 1)[1], "-locations", "none", "-no-obsolete", "-silent",
@@ -69,6 +70,8 @@ def compiled_translation(language: Language, *, cache_dir: Path | None = None) -
     folder.mkdir(parents=True, exist_ok=True)
     target = folder / f"kiosk_{language.value}.qm"
     if not target.exists() or target.stat().st_mtime < source.stat().st_mtime:
+        import subprocess  # here, not at the top: most starts (in Chinese, or compiled before) run no tool
+
         subprocess.run([str(lrelease_path()), "-silent", str(source), "-qm", str(target)], check=True)
     return target
 

@@ -7,6 +7,7 @@ Features add their screens and wiring through ``add_screen`` and ``show_screen``
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtGui import QCloseEvent, QKeyEvent
@@ -17,8 +18,10 @@ from kiosk.ui.attract_screen import AttractScreen
 from kiosk.ui.idle import IdleWatcher, StillThereOverlay
 from kiosk.ui.presentation import Presentation
 from kiosk.ui.screens import Screen
-from kiosk.ui.services_screen import ServicesScreen
 from kiosk.ui.widgets import CurrentPageStack, ScreenBase
+
+if TYPE_CHECKING:  # imported on first use: the attract screen paints without it
+    from kiosk.ui.services_screen import ServicesScreen
 
 # Keys a worker could use to leave or disturb the kiosk; the OS lock-down catches the rest (docs/deployment.md).
 BLOCKED_KEYS = {Qt.Key.Key_Escape, Qt.Key.Key_F11, Qt.Key.Key_Super_L, Qt.Key.Key_Super_R, Qt.Key.Key_Menu}
@@ -39,7 +42,6 @@ class MainWindow(QMainWindow):
         self.current = Screen.ATTRACT
         self.stack = CurrentPageStack()
         self.banner = QLabel(objectName="banner", alignment=Qt.AlignmentFlag.AlignCenter)
-        self.banner.setVisible(config.event.demo)
         self.sync_status = QLabel(objectName="syncStatus", alignment=Qt.AlignmentFlag.AlignRight)
         self.keyboard_area = QWidget()  # the embedded on-screen keyboard lives here (kiosk.ui.keyboard)
         self.keyboard_area.setLayout(QVBoxLayout())
@@ -53,6 +55,8 @@ class MainWindow(QMainWindow):
         layout.addWidget(self.stack, 1)
         layout.addWidget(self.keyboard_area)
         layout.addWidget(self.sync_status)
+        # Only once it has a parent: shown before, the banner would open as a window of its own (~10 ms).
+        self.banner.setVisible(config.event.demo)
         self.setCentralWidget(central)
         self.overlay = StillThereOverlay(central, countdown_s=countdown_s, tick_ms=tick_ms)
         idle.idle.connect(self._on_idle)
@@ -74,6 +78,8 @@ class MainWindow(QMainWindow):
     @property
     def services(self) -> ServicesScreen:
         if self._services is None:
+            from kiosk.ui.services_screen import ServicesScreen
+
             self._services = ServicesScreen(self._config, self._presentation)
             self._services.back_requested.connect(self.go_home)
             self.add_screen(Screen.SERVICES, self._services)

@@ -231,23 +231,81 @@ def test_the_quiz_reads_in_english(gui):
     assert quiz.verdict_label.text() == "Correct!" and quiz.explanation_label.text() == question.explanation_en
 
 
-@pytest.mark.parametrize("size", [(1280, 800), (1920, 1080)], ids=["landscape", "fullhd"])
-def test_every_quiz_state_fits_the_kiosk_display_in_both_languages(gui, size):
+DISPLAYS = [pytest.param((1280, 800), False, id="landscape"), pytest.param((1920, 1080), False, id="fullhd"),
+            pytest.param((800, 1280), False, id="portrait"), pytest.param((1280, 800), True, id="landscape-large"),
+            pytest.param((800, 1280), True, id="portrait-large")]
+
+
+def settle(gui):
+    for _ in range(3):  # a hidden or shown button reaches the window's size hints over a few event rounds
+        gui.app.processEvents()
+
+
+def assert_fits(gui, size, what):
+    chrome = gui.window.banner.sizeHint().height() + gui.window.sync_status.sizeHint().height()
+    hint = gui.window.screens[Screen.QUIZ].minimumSizeHint()
+    assert hint.width() <= size[0] and hint.height() <= size[1] - chrome, (what, hint)
+
+
+def widest_questions(bank, language, *, count=6):
+    """The questions with the longest answers, then the longest texts: what a display must have room for."""
+    english = language.value == "en_US"
+    longest_answer = sorted(bank.active, key=lambda q: -max(len(o.en if english else o.text) for o in q.options))
+    longest_text = sorted(bank.active, key=lambda q: -len(q.text_en if english else q.text))
+    return list(dict.fromkeys(longest_answer[:count] + longest_text[:count]))
+
+
+@pytest.mark.parametrize(("size", "large_text"), [d for d in DISPLAYS if d.id != "landscape-large"])
+def test_every_quiz_state_fits_the_kiosk_display_in_both_languages(gui, size, large_text):
     from kiosk.ui.i18n import Language
     from kiosk.ui.screenshots import screenshot_states
 
     window = gui.window
     window.resize(*size)
-    chrome = window.banner.sizeHint().height() + window.sync_status.sizeHint().height()
     for language in Language:
         gui.presentation.set_language(language)
+        gui.presentation.set_large_text(large_text)
         for name, which, prepare in screenshot_states(window):
             if which is not Screen.QUIZ:
                 continue
-            for _ in range(5):  # questions are drawn at random: try several
+            for _ in range(3):  # questions are drawn at random: try several
                 window.screens[which].wipe()
                 window.show_screen(which)
                 prepare()
-                gui.app.processEvents()
-                hint = window.screens[which].minimumSizeHint()
-                assert hint.width() <= size[0] and hint.height() <= size[1] - chrome, (language, name, hint)
+                settle(gui)
+                assert_fits(gui, size, (language, name))
+
+
+@pytest.mark.parametrize(("size", "large_text"), DISPLAYS)
+def test_the_longest_questions_and_answers_fit_the_kiosk_display(gui, core, size, large_text):
+    from kiosk.quiz import QuizRound, build_quiz_desk
+    from kiosk.ui.i18n import Language
+
+    window = gui.window
+    window.resize(*size)
+    quiz = open_quiz(gui)
+    assert quiz.tile_columns == (1 if size[0] < 1000 else 2)
+    for language in Language:
+        gui.presentation.set_language(language)
+        gui.presentation.set_large_text(large_text)
+        for question in widest_questions(build_quiz_desk(core.booth).bank, language):
+            gui.idle.poke()  # the fixture's idle return is 300 ms: taps by click() are not input events
+            quiz.start_round(QuizRound([question], pass_mark=1))
+            quiz.current_round.recorded = True  # a test of the layout, not an attempt
+            settle(gui)
+            assert_fits(gui, size, (language, question.id))
+            answer_current(quiz, right=False)
+            settle(gui)
+            assert_fits(gui, size, (language, question.id, "feedback"))
+
+
+def test_answers_stand_two_by_two_on_a_wide_window_and_one_under_another_on_a_narrow_one(gui):
+    quiz = open_quiz(gui)
+    positions = lambda: [quiz.tile_grid.getItemPosition(quiz.tile_grid.indexOf(t))[:2] for t in quiz.tiles[:4]]
+    assert positions() == [(0, 0), (0, 1), (1, 0), (1, 1)]
+    for width in (800, 999):
+        gui.window.resize(width, 1280)
+        assert positions() == [(0, 0), (1, 0), (2, 0), (3, 0)], width
+    for width in (1000, 1280):
+        gui.window.resize(width, 800)
+        assert positions() == [(0, 0), (0, 1), (1, 0), (1, 1)], width

@@ -151,5 +151,6 @@ class MainWindow(QMainWindow):
 
     def resizeEvent(self, event: QEvent) -> None:  # noqa: N802
         super().resizeEvent(event)
+        self._presentation.follow_window_width(self.width())
         if self.overlay.isVisible():
             self.overlay.setGeometry(self.centralWidget().rect())

@@ -1,4 +1,4 @@
-"""How the kiosk presents itself right now: language and large-text mode, shared by the screens."""
+"""How the kiosk presents itself right now: language, large-text mode and window shape, shared by the screens."""
 
 from __future__ import annotations
 
@@ -11,6 +11,10 @@ from kiosk.settings import RESOURCES
 from kiosk.ui.i18n import Language, LanguageSwitcher
 
 LARGE_TEXT_FACTOR = 1.3
+# Narrower windows (a portrait 800x1280 screen) stack side-by-side content: two columns of quiz answers
+# need up to ~960 px (long answers, large text). A fixed width, not the content's size hint: the choice
+# never changes the window's width, so it cannot flip back and forth.
+NARROW_BELOW_PX = 1000
 STYLESHEET = RESOURCES / "style.qss"
 
 
@@ -20,7 +24,8 @@ def scaled_stylesheet(text: str, factor: float) -> str:
 
 
 class Presentation(QObject):
-    """Language and text size; screens read it to pick config names (``name`` or ``name_en``)."""
+    """Language, text size and window shape; screens read it to pick config names (``name`` or ``name_en``)
+    and, on a narrow window, to stack what stands side by side on a wide one."""
 
     changed = Signal()
 
@@ -33,6 +38,7 @@ class Presentation(QObject):
             switcher.set_language(default_language)
         self._stylesheet = STYLESHEET.read_text(encoding="utf-8")
         self.large_text = False
+        self.narrow = False
         self._window: QWidget | None = None
         self._apply_style()
 
@@ -68,6 +74,13 @@ class Presentation(QObject):
         if on != self.large_text:
             self.large_text = on
             self._apply_style()
+            self.changed.emit()
+
+    def follow_window_width(self, width: int) -> None:
+        """Called by the main window on every resize; ``changed`` only when the window turns narrow or wide."""
+        narrow = width < NARROW_BELOW_PX
+        if narrow != self.narrow:
+            self.narrow = narrow
             self.changed.emit()
 
     def reset(self) -> None:

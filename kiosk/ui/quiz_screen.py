@@ -64,6 +64,8 @@ class QuizScreen(ScreenBase):
         self.pages.addWidget(self._build_result_page())
         self.pages.addWidget(self._build_claim_page())
         self.pages.addWidget(self._build_voucher_page())
+        self._narrow = presentation.narrow
+        presentation.changed.connect(self._follow_window_shape)
         root = QVBoxLayout(self)
         root.setContentsMargins(48, 12, 48, 12)
         root.addWidget(self.pages)
@@ -78,11 +80,11 @@ class QuizScreen(ScreenBase):
         self.prize_note = _label("hint")
         self.question_label = _label("question")
         self.tiles = [big_button("tile") for _ in range(MAX_OPTIONS)]
-        grid = QGridLayout()
-        grid.setSpacing(16)
-        for i, tile in enumerate(self.tiles):
+        self.tile_grid = QGridLayout()
+        self.tile_grid.setSpacing(16)
+        for tile in self.tiles:
             tile.clicked.connect(lambda _=False, t=tile: self._on_tile(t))
-            grid.addWidget(tile, i // 2, i % 2)
+        self._arrange_tiles()
         self.verdict_label = _label("verdict")
         self.explanation_label = _label("hint")
         self.source_label = _label("source")
@@ -105,12 +107,23 @@ class QuizScreen(ScreenBase):
         box.addLayout(progress)
         box.addWidget(self.prize_note)
         box.addWidget(self.question_label)
-        box.addLayout(grid, 1)
+        box.addLayout(self.tile_grid, 1)
         box.addWidget(self.verdict_label)
         box.addWidget(self.explanation_label)
         box.addWidget(self.source_label)
         box.addLayout(buttons)
         return page
+
+    @property
+    def tile_columns(self) -> int:
+        return 1 if self._presentation.narrow else 2
+
+    def _arrange_tiles(self) -> None:
+        """Answers two by two, or one under another on a narrow (portrait) window."""
+        columns = self.tile_columns
+        for i, tile in enumerate(self.tiles):
+            self.tile_grid.removeWidget(tile)
+            self.tile_grid.addWidget(tile, i // columns, i % columns)
 
     def _build_result_page(self) -> QWidget:
         page = QWidget()
@@ -177,14 +190,20 @@ class QuizScreen(ScreenBase):
         box.addWidget(self.done_button)
         return page
 
+    def _follow_window_shape(self) -> None:
+        if self._presentation.narrow != self._narrow:
+            self._narrow = self._presentation.narrow
+            self._arrange_tiles()
+
     # -- life cycle ---------------------------------------------------------------------
 
     def on_shown(self) -> None:
         if self.current_round is None:
             self.start_round()
 
-    def start_round(self) -> None:
-        self.current_round = self._desk.new_round()
+    def start_round(self, quiz_round: QuizRound | None = None) -> None:
+        """A new round from the desk, or the one given (tests of a chosen question)."""
+        self.current_round = quiz_round or self._desk.new_round()
         self._feedback = None
         self._show(QuizPage.QUESTION)
         self._render_question()

@@ -41,7 +41,8 @@ def render_all(gui, out: Path, *, sizes: tuple[str, ...] = ("landscape",), large
                 presentation.set_large_text(large_text)
                 window.show_screen(screen)
                 prepare()
-                for _ in range(2):  # again after the layout settled: a resize is clamped to the old minimum
+                for _ in range(3):  # again after the layout settled: a resize is clamped to the old minimum, and a
+                    # screen that follows the window's width (the quiz's answer columns) settles a round later
                     window.resize(width, height)  # a screen too big for the size shows up as a bigger picture
                     QApplication.processEvents()
                 suffix = "" if size_name == "landscape" else f"-{size_name}"

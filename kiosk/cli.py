@@ -42,7 +42,7 @@ def build_parser() -> argparse.ArgumentParser:
     _common(p)
     p.add_argument("--out", type=Path, default=Path("screenshots"))
     p.add_argument("--all-sizes", action="store_true", help="also 1920x1080 and portrait 800x1280")
-    p.add_argument("--large-text", action="store_true", help="render in large-text mode too")
+    p.add_argument("--large-text", action="store_true", help="render each size in large-text mode too")
 
     p = sub.add_parser("enroll", help="enrol this device with the city server (once, with a code from the city union)")
     _common(p)
@@ -186,7 +186,7 @@ def cmd_screenshots(core, args) -> int:  # type: ignore[no-untyped-def]
     sizes = ("landscape", "fullhd", "portrait") if args.all_sizes else ("landscape",)
     files = render_all(gui, args.out, sizes=sizes)
     if args.large_text:
-        files += render_all(gui, args.out, sizes=("landscape",), large_text=True)
+        files += render_all(gui, args.out, sizes=sizes, large_text=True)
     print(f"{len(files)} screenshots in {args.out}")
     gui.close()
     return 0

@@ -10,7 +10,7 @@ from __future__ import annotations
 from enum import Enum
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import (QGridLayout, QHBoxLayout, QLabel, QLineEdit, QProgressBar, QPushButton,
+from PySide6.QtWidgets import (QBoxLayout, QGridLayout, QHBoxLayout, QLabel, QLineEdit, QProgressBar, QPushButton,
                                QStackedWidget, QVBoxLayout, QWidget)
 
 from kiosk.booth import BoothError
@@ -167,12 +167,29 @@ class QuizScreen(ScreenBase):
         buttons.addWidget(self.back_button)
         buttons.addStretch()
         buttons.addWidget(self.submit_claim_button)
+        fields = QVBoxLayout()
+        for widget in (self.phone_field, self.pass_field, self.claim_error):
+            fields.addWidget(widget)
+        fields.addStretch()
+        self.claim_body = QBoxLayout(QBoxLayout.Direction.TopToBottom)
+        self.claim_body.addLayout(fields)
+        self.claim_body.addWidget(self.keypad, 1)
         box = QVBoxLayout(page)
-        for widget in (self.claim_title, self.claim_hint, self.phone_field, self.pass_field, self.claim_error):
-            box.addWidget(widget)
-        box.addWidget(self.keypad, 1)
+        box.addWidget(self.claim_title)
+        box.addWidget(self.claim_hint)
+        box.addLayout(self.claim_body, 1)
         box.addLayout(buttons)
+        self._arrange_claim()
         return page
+
+    def _arrange_claim(self) -> None:
+        """The keypad beside the number on a wide (landscape) window, which has no height for both stacked
+        in large text; under it on a narrow one, which has no width for both side by side."""
+        narrow = self._presentation.narrow
+        self.claim_body.setDirection(QBoxLayout.Direction.TopToBottom if narrow else
+                                     QBoxLayout.Direction.LeftToRight)
+        self.claim_body.setSpacing(8 if narrow else 32)
+        self.claim_body.setStretch(0, 0 if narrow else 1)
 
     def _build_voucher_page(self) -> QWidget:
         page = QWidget()
@@ -194,6 +211,7 @@ class QuizScreen(ScreenBase):
         if self._presentation.narrow != self._narrow:
             self._narrow = self._presentation.narrow
             self._arrange_tiles()
+            self._arrange_claim()
 
     # -- life cycle ---------------------------------------------------------------------
 

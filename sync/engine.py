@@ -1,7 +1,8 @@
 """The sync engine: drains the ledger's outbox to the city server, exactly once, oldest first.
 
-Plain synchronous Python, tested without threads; the Qt runner calls ``sync_once`` from its
-worker thread. Exactly-once rests on the record ids: a record is committed locally before
+Synchronous Python: ``sync_once`` returns when the run is over, and the Qt runner calls it from
+its worker thread. Inside a run, pushes travel on up to two courier threads that only do HTTP;
+the ledger is read and written by the calling thread alone. Exactly-once rests on the record ids: a record is committed locally before
 any send, marked synced only after an explicit per-record answer, and a resend of a record
 the server already holds is answered "duplicate". There is no "in flight" state to recover.
 Errors are those of ``sync.protocol``.

@@ -182,7 +182,9 @@ class SyncEngine:
     def _next_batch(self, *, after_seq: int) -> _Batch | None:
         records = [WireRecord._make(row) for row in self.ledger.pending_for_push(limit=self.batch_size,
                                                                                after_seq=after_seq)]
-        return _Batch(records, PreparedPush.of(self.ledger.device_id, records)) if records else None
+        if not records:
+            return None
+        return _Batch(records, PreparedPush.of(self.ledger.device_id, records), full=len(records) == self.batch_size)
 
     def _timed_push(self, prepared: PreparedPush) -> tuple[PushAnswer, float]:
         started = self.clock()
@@ -202,7 +204,7 @@ class SyncEngine:
                 self.batch_size = max(1, self.batch_size // 2)
             raise
         report.batch_seconds.append(elapsed)
-        self._adapt(len(batch.records), len(answer.answers), elapsed)
+        self._adapt(batch, len(answer.answers), elapsed)
         return answer
 
     def _narrow_down(self, records: list[WireRecord], exc: SyncError, report: SyncReport) -> None:
@@ -224,10 +226,11 @@ class SyncEngine:
         report.settled += len(settled)
         report.parked += len(parked)
 
-    def _adapt(self, sent: int, answered: int, elapsed: float) -> None:
-        if answered < sent:
+    def _adapt(self, batch: _Batch, answered: int, elapsed: float) -> None:
+        if answered < len(batch.records):
             self.batch_size = max(1, answered)  # the server answered what it could; send that many
-        elif elapsed < self.policy.slow_batch_s and sent == self.batch_size:
+        elif elapsed < self.policy.slow_batch_s and batch.full:
+            # Each fast answer to a full batch doubles the next, even with a second batch in flight.
             self.batch_size = min(self.policy.max_batch, self.batch_size * 2)
 
     def pull_updates(self, event_id: str) -> list[str]:
@@ -255,6 +258,7 @@ class SyncEngine:
 class _Batch:
     records: list[WireRecord]
     prepared: PreparedPush
+    full: bool  # as many records as the batch size allowed: the ledger had more
 
     @property
     def last_seq(self) -> int:

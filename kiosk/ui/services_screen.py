@@ -20,19 +20,20 @@ class ServicesScreen(ScreenBase):
         self.title = QLabel(objectName="title", alignment=Qt.AlignmentFlag.AlignCenter)
         self.back_button = big_button("small")
         self.back_button.clicked.connect(self.back_requested)
-        self._cards: list[tuple[QLabel, QLabel]] = []
+        self._cards: list[tuple[QFrame, QLabel, QLabel]] = []
         grid_host = QWidget()
-        grid = QGridLayout(grid_host)
-        grid.setSpacing(16)
-        for i, _service in enumerate(config.services):
+        self.grid = QGridLayout(grid_host)
+        self.grid.setSpacing(16)
+        for _service in config.services:
             card = QFrame(objectName="card")
             box = QVBoxLayout(card)
             name = QLabel(objectName="subtitle", wordWrap=True)
             where = QLabel(objectName="hint", wordWrap=True)
             box.addWidget(name)
             box.addWidget(where)
-            grid.addWidget(card, i // 3, i % 3)
-            self._cards.append((name, where))
+            self._cards.append((card, name, where))
+        self._arrange_cards()
+        presentation.changed.connect(self._arrange_cards)
         scroll = QScrollArea(widgetResizable=True)
         scroll.setWidget(grid_host)
         root = QVBoxLayout(self)
@@ -42,10 +43,21 @@ class ServicesScreen(ScreenBase):
         root.addWidget(self.back_button, 0, Qt.AlignmentFlag.AlignLeft)
         self.retranslate()
 
+    @property
+    def columns(self) -> int:
+        return 2 if self._presentation.narrow else 3
+
+    def _arrange_cards(self) -> None:
+        """Three cards a row, two on a narrow (portrait) window; the choice follows the window's width."""
+        columns = self.columns
+        for i, (card, _name, _where) in enumerate(self._cards):
+            self.grid.removeWidget(card)
+            self.grid.addWidget(card, i // columns, i % columns)
+
     def retranslate(self) -> None:
         p = self._presentation
         self.title.setText(self.tr("今日服务"))
         self.back_button.setText(self.tr("返回首页"))
-        for (name, where), service in zip(self._cards, self._config.services, strict=True):
+        for (_card, name, where), service in zip(self._cards, self._config.services, strict=True):
             name.setText(p.pick(service.name, service.name_en))
             where.setText(p.pick(service.location, service.location_en))

@@ -7,6 +7,7 @@ Kept behind this one class so that PostgreSQL can follow: the statements are pla
 
 from __future__ import annotations
 
+import operator
 import sqlite3
 import threading
 from concurrent.futures import Future
@@ -42,6 +43,8 @@ MIGRATIONS: tuple[tuple[str, str], ...] = (
 RECORD_FIELDS = ("id", "device_id", "seq", "kind", "subject", "event_id", "booth_id", "captured_at",
                  "refers_to", "payload", "payload_sha256", "sealed", "received_at")
 
+
+_record_values = operator.itemgetter(*RECORD_FIELDS)  # a row dict's values in column order
 
 INSERT_RECORD = (f"INSERT INTO records ({', '.join(RECORD_FIELDS)}) VALUES ({', '.join('?' * len(RECORD_FIELDS))}) "
                  "ON CONFLICT DO NOTHING")
@@ -272,7 +275,7 @@ class Storage:
         """All rows in one statement when none is taken (the usual case), else row by row to say which."""
         tx.execute("SAVEPOINT job")
         before = tx.total_changes
-        tx.executemany(INSERT_RECORD, [[row[f] for f in RECORD_FIELDS] for row in rows])
+        tx.executemany(INSERT_RECORD, map(_record_values, rows))
         if tx.total_changes - before == len(rows):
             tx.execute("RELEASE job")
             return [INSERTED] * len(rows)
@@ -282,7 +285,7 @@ class Storage:
 
     @staticmethod
     def _insert_one(tx: sqlite3.Connection, row: dict[str, Any]) -> InsertOutcome:
-        cur = tx.execute(INSERT_RECORD, [row[f] for f in RECORD_FIELDS])
+        cur = tx.execute(INSERT_RECORD, _record_values(row))
         return INSERTED if cur.rowcount == 1 else InsertOutcome(False, Storage._holder(tx, row))
 
     @staticmethod

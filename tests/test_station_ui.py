@@ -49,6 +49,13 @@ def open_station(gui, kind, service_id=""):
     return gui.console.station
 
 
+def test_another_desk_replaces_the_choice_buttons_at_once(desk):
+    _core, gui, screen = desk
+    open_station(gui, StationKind.HANDOUT)
+    open_station(gui, StationKind.CONSULTATION)  # no event loop turn between: the old buttons await deletion
+    assert screen.choice_grid.count() == len(screen.choice_buttons) == len(screen._choice_items())
+
+
 def test_station_is_picked_from_the_console_home(desk):
     core, gui, screen = desk
     home = gui.console.home

@@ -77,6 +77,8 @@ class StationScreen(ScreenBase):
     def _build_choices(self) -> None:
         for button in self.choice_buttons.values():
             self.choices.removeButton(button)
+            self.choice_grid.removeWidget(button)  # at once: the deletion waits for the event loop
+            button.hide()
             button.deleteLater()
         self.choice_buttons = {}
         for i, (item_id, _zh, _en) in enumerate(self._choice_items()):

@@ -7,7 +7,7 @@ from PySide6.QtWidgets import QGridLayout, QLabel, QLineEdit, QVBoxLayout, QWidg
 
 from kiosk.access import PIN_MAX, BadPin, ConsoleAccess, LockedOut, WrongPin
 from kiosk.ui.presentation import Presentation
-from kiosk.ui.widgets import NumericKeypad, ScreenBase, big_button, lay_out_beside_keypad
+from kiosk.ui.widgets import KeypadArrangement, NumericKeypad, ScreenBase, big_button
 
 FIELDS = ("old", "new", "again")
 
@@ -20,7 +20,7 @@ class ConsolePinChangeScreen(ScreenBase):
     def __init__(self, access: ConsoleAccess, presentation: Presentation, parent: QWidget | None = None):
         super().__init__(parent)
         self._access, self._presentation = access, presentation
-        self.title = QLabel(objectName="title", alignment=Qt.AlignmentFlag.AlignCenter)
+        self.title = QLabel(objectName="title", alignment=Qt.AlignmentFlag.AlignCenter, wordWrap=True)
         self.fields = {name: self._pin_field() for name in FIELDS}
         self._labels = {name: QLabel(objectName="hint") for name in FIELDS}
         self.active = self.fields["old"]
@@ -53,7 +53,7 @@ class ConsolePinChangeScreen(ScreenBase):
         column.addWidget(self.save_button)
         column.addStretch()
         column.addWidget(self.back_button, 0, Qt.AlignmentFlag.AlignLeft)
-        lay_out_beside_keypad(self, self.title, column, self.keypad)
+        self.keypad_arrangement = KeypadArrangement(self, self.title, column, self.keypad, self._presentation)
 
     def retranslate(self) -> None:
         self.title.setText(self.tr("修改志愿者PIN"))

@@ -7,7 +7,7 @@ from PySide6.QtWidgets import QLabel, QLineEdit, QVBoxLayout, QWidget
 
 from kiosk.access import ConsoleAccess, LockedOut, WrongPin
 from kiosk.ui.presentation import Presentation
-from kiosk.ui.widgets import NumericKeypad, ScreenBase, big_button, lay_out_beside_keypad
+from kiosk.ui.widgets import KeypadArrangement, NumericKeypad, ScreenBase, big_button
 
 
 class ConsolePinScreen(ScreenBase):
@@ -18,7 +18,7 @@ class ConsolePinScreen(ScreenBase):
     def __init__(self, access: ConsoleAccess, presentation: Presentation, parent: QWidget | None = None):
         super().__init__(parent)
         self._access, self._presentation = access, presentation
-        self.title = QLabel(objectName="title", alignment=Qt.AlignmentFlag.AlignCenter)
+        self.title = QLabel(objectName="title", alignment=Qt.AlignmentFlag.AlignCenter, wordWrap=True)
         self.pin_field = QLineEdit(echoMode=QLineEdit.EchoMode.Password, maxLength=8,
                                    alignment=Qt.AlignmentFlag.AlignCenter)
         self.pin_field.setAttribute(Qt.WidgetAttribute.WA_InputMethodEnabled, False)
@@ -39,7 +39,7 @@ class ConsolePinScreen(ScreenBase):
             column.addWidget(w)
         column.addStretch()
         column.addWidget(self.cancel_button, 0, Qt.AlignmentFlag.AlignLeft)
-        lay_out_beside_keypad(self, self.title, column, self.keypad)
+        self.keypad_arrangement = KeypadArrangement(self, self.title, column, self.keypad, self._presentation)
 
     def retranslate(self) -> None:
         self.title.setText(self.tr("志愿者控制台 · 请输入密码"))

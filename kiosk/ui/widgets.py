@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QRectF, QSize, Qt, Signal
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QEvent, QObject, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QPainter
-from PySide6.QtWidgets import (QGridLayout, QHBoxLayout, QLabel, QLineEdit, QPushButton, QSizePolicy, QStackedWidget, QVBoxLayout,
-                               QWidget)
+from PySide6.QtWidgets import (QBoxLayout, QGridLayout, QLabel, QLineEdit, QPushButton, QSizePolicy, QStackedWidget,
+                               QVBoxLayout, QWidget)
 
 from kiosk.qr import qr_matrix
+
+if TYPE_CHECKING:
+    from kiosk.ui.presentation import Presentation
 
 
 class ScreenBase(QWidget):
@@ -60,17 +65,31 @@ def big_button(role: str = "", *, parent: QWidget | None = None) -> QPushButton:
     return button
 
 
-def lay_out_beside_keypad(screen: QWidget, title: QWidget, column: QVBoxLayout, keypad: QWidget) -> None:
-    """Title on top, the fields' column left and the keypad right: a 1280x800 landscape screen has no
-    room for both stacked (the PIN screens)."""
-    row = QHBoxLayout()
-    row.addLayout(column, 1)
-    row.addSpacing(32)
-    row.addWidget(keypad, 1)
-    root = QVBoxLayout(screen)
-    root.setContentsMargins(64, 24, 64, 24)
-    root.addWidget(title)
-    root.addLayout(row, 1)
+class KeypadArrangement(QObject):
+    """The PIN screens' layout: the title on top, under it the fields' column and the keypad. The keypad stands
+    beside the column on a wide (landscape) window, which has no height for both stacked in large text, and
+    under it on a narrow (portrait) one, which has no width for both side by side."""
+
+    def __init__(self, screen: QWidget, title: QWidget, column: QVBoxLayout, keypad: QWidget, presentation: Presentation):
+        super().__init__(screen)
+        self._presentation = presentation
+        self.row = QBoxLayout(QBoxLayout.Direction.LeftToRight)
+        self.row.addLayout(column, 1)
+        self.row.addSpacing(32)
+        self.row.addWidget(keypad, 1)
+        self.root = QVBoxLayout(screen)
+        self.root.addWidget(title)
+        self.root.addLayout(self.row, 1)
+        self.arrange()
+        presentation.changed.connect(self.arrange)
+
+    def arrange(self) -> None:
+        """Follows the window's width (``Presentation.narrow``), never the content's size hint."""
+        narrow = self._presentation.narrow
+        self.row.setDirection(QBoxLayout.Direction.TopToBottom if narrow else QBoxLayout.Direction.LeftToRight)
+        self.row.setStretch(0, 0 if narrow else 1)  # stacked, the keypad takes the height the column leaves
+        side, height = 32 if narrow else 64, 12 if self._presentation.large_text else 24  # large text: 1280x800 is tight
+        self.root.setContentsMargins(side, height, side, height)
 
 
 class CurrentPageStack(QStackedWidget):

@@ -1,0 +1,71 @@
+"""The volunteer console's screens on the kiosk's displays: landscape, full HD and portrait, both languages, large text."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtWidgets import QBoxLayout, QScrollArea
+
+from kiosk.ui.i18n import Language
+from kiosk.ui.screens import Screen
+from kiosk.ui.screenshots import screenshot_states
+from registration_driver import start_gui, stop_gui
+
+CONSOLE_SCREENS = (Screen.CONSOLE_SETUP, Screen.CONSOLE_PIN, Screen.CONSOLE_PIN_CHANGE)
+SIZES = [pytest.param((1280, 800), id="landscape"), pytest.param((1920, 1080), id="fullhd"),
+         pytest.param((800, 1280), id="portrait")]
+
+
+def settle(gui, size) -> None:  # type: ignore[no-untyped-def]
+    for _ in range(3):  # a resize is clamped to the previous screen's minimum; the layout follows a round later
+        gui.window.resize(*size)
+        gui.app.processEvents()
+
+
+def clipped_scroll_areas(widget) -> list[tuple[int, int]]:  # type: ignore[no-untyped-def]
+    """(content's minimum width, visible width) of scroll areas that cut their content off at the side."""
+    return [(area.widget().minimumSizeHint().width(), area.viewport().width())
+            for area in widget.findChildren(QScrollArea)
+            if area.isVisible() and area.widget().minimumSizeHint().width() > area.viewport().width()]
+
+
+@pytest.mark.parametrize("size", SIZES)
+@pytest.mark.parametrize("large", [False, True], ids=["normal", "large-text"])
+def test_every_console_screen_state_fits_the_kiosk_sizes_in_both_languages(core, tmp_path, size, large):
+    gui = start_gui(core, tmp_path, size=size)
+    window = gui.window
+    try:
+        gui.presentation.set_large_text(large)
+        chrome = window.banner.sizeHint().height() + window.sync_status.sizeHint().height()
+        for language in Language:
+            gui.presentation.set_language(language)
+            for name, which, prepare in screenshot_states(window):
+                if which not in CONSOLE_SCREENS or (large and which is Screen.CONSOLE_SETUP):
+                    continue  # setup runs at first start, before anyone can turn large text on
+                for widget in window.screens.values():  # go_home() would also undo language and text size
+                    widget.wipe()
+                window.show_screen(which)
+                prepare()
+                settle(gui, size)
+                assert gui.presentation.narrow == (size[0] < 1000)
+                hint = window.screens[which].minimumSizeHint()
+                assert hint.width() <= size[0] and hint.height() <= size[1] - chrome, (language, name, hint)
+                assert clipped_scroll_areas(window.screens[which]) == [], (language, name)
+    finally:
+        stop_gui(gui)
+
+
+def test_the_pin_keypad_stands_beside_the_field_on_a_wide_window_and_under_it_on_a_narrow_one(core, tmp_path):
+    gui = start_gui(core, tmp_path, size=(1280, 800))
+    window = gui.window
+    try:
+        window.show_screen(Screen.CONSOLE_PIN)
+        pin = window.screens[Screen.CONSOLE_PIN]
+        assert pin.keypad_arrangement.row.direction() is QBoxLayout.Direction.LeftToRight
+        settle(gui, (800, 1280))
+        assert pin.keypad_arrangement.row.direction() is QBoxLayout.Direction.TopToBottom
+        assert pin.keypad.geometry().top() > pin.ok_button.geometry().bottom()
+        settle(gui, (1280, 800))
+        gui.presentation.set_large_text(True)
+        assert pin.keypad_arrangement.row.direction() is QBoxLayout.Direction.LeftToRight
+    finally:
+        stop_gui(gui)

@@ -10,7 +10,7 @@ from kiosk.ui.screens import Screen
 from kiosk.ui.screenshots import screenshot_states
 from registration_driver import start_gui, stop_gui
 
-CONSOLE_SCREENS = (Screen.CONSOLE_SETUP, Screen.CONSOLE_PIN, Screen.CONSOLE_PIN_CHANGE)
+CONSOLE_SCREENS = (Screen.CONSOLE_SETUP, Screen.CONSOLE_PIN, Screen.CONSOLE, Screen.CONSOLE_PIN_CHANGE)
 SIZES = [pytest.param((1280, 800), id="landscape"), pytest.param((1920, 1080), id="fullhd"),
          pytest.param((800, 1280), id="portrait")]
 
@@ -60,12 +60,16 @@ def test_the_pin_keypad_stands_beside_the_field_on_a_wide_window_and_under_it_on
     try:
         window.show_screen(Screen.CONSOLE_PIN)
         pin = window.screens[Screen.CONSOLE_PIN]
+        home = window.screens[Screen.CONSOLE]
         assert pin.keypad_arrangement.row.direction() is QBoxLayout.Direction.LeftToRight
+        assert (home.station_columns, home.device_columns) == (4, 5)
         settle(gui, (800, 1280))
         assert pin.keypad_arrangement.row.direction() is QBoxLayout.Direction.TopToBottom
         assert pin.keypad.geometry().top() > pin.ok_button.geometry().bottom()
+        assert (home.station_columns, home.device_columns) == (2, 2)
         settle(gui, (1280, 800))
         gui.presentation.set_large_text(True)
         assert pin.keypad_arrangement.row.direction() is QBoxLayout.Direction.LeftToRight
+        assert (home.station_columns, home.device_columns) == (3, 3)
     finally:
         stop_gui(gui)

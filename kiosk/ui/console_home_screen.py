@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QScrollArea, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QBoxLayout, QGridLayout, QLabel, QScrollArea, QVBoxLayout, QWidget
 
 from kiosk.booth import BoothService
 from kiosk.stations import Station, all_stations
 from kiosk.ui.presentation import Presentation
-from kiosk.ui.widgets import ScreenBase, big_button
-
-
-COLUMNS = 4
+from kiosk.ui.widgets import ScreenBase, arrange_in_rows, big_button
 
 
 class ConsoleHomeScreen(ScreenBase):
@@ -35,14 +32,11 @@ class ConsoleHomeScreen(ScreenBase):
         self.stations = all_stations(booth.config)
         self.station_buttons = []
         grid_host = QWidget()
-        grid = QGridLayout(grid_host)
-        for i, station in enumerate(self.stations):
+        self.station_grid = QGridLayout(grid_host)
+        for station in self.stations:
             button = big_button("choice")
             button.clicked.connect(lambda _=False, s=station: self.station_chosen.emit(s))
-            grid.addWidget(button, i // COLUMNS, i % COLUMNS)
             self.station_buttons.append(button)
-        for column in range(COLUMNS):
-            grid.setColumnStretch(column, 1)
         scroll = QScrollArea(widgetResizable=True)
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         scroll.setWidget(grid_host)
@@ -56,26 +50,48 @@ class ConsoleHomeScreen(ScreenBase):
                                (self.pin_change_button, self.pin_change_requested)):
             button.clicked.connect(signal)
         self.message = QLabel(objectName="result", wordWrap=True, visible=False)  # only with a result: desks need room
+        self.device_buttons = [self.lock_button, self.pin_change_button, self.purge_button, self.fullscreen_button,
+                               self.quit_button]
         self._build_layout(scroll)
+        self._shape: tuple[bool, bool] | None = None
+        self._arrange()
+        presentation.changed.connect(self._arrange)
         self.retranslate()
 
     def _build_layout(self, scroll: QScrollArea) -> None:
-        tools = QHBoxLayout()
-        tools.addWidget(self.dashboard_button)
-        tools.addWidget(self.members_button)
-        bottom = QHBoxLayout()
-        for button in (self.lock_button, self.pin_change_button, self.purge_button, self.fullscreen_button,
-                       self.quit_button):
-            bottom.addWidget(button)
+        self.tools = QBoxLayout(QBoxLayout.Direction.LeftToRight)
+        self.tools.addWidget(self.dashboard_button)
+        self.tools.addWidget(self.members_button)
+        self.device_grid = QGridLayout()
         root = QVBoxLayout(self)
         root.setContentsMargins(32, 16, 32, 16)
         root.addWidget(self.title)
         root.addWidget(self.booth_label)
-        root.addLayout(tools)
+        root.addLayout(self.tools)
         root.addWidget(self.stations_label)
         root.addWidget(scroll, 1)
         root.addWidget(self.message)
-        root.addLayout(bottom)
+        root.addLayout(self.device_grid)
+
+    @property
+    def station_columns(self) -> int:
+        return 2 if self._presentation.narrow else 3 if self._presentation.large_text else 4
+
+    @property
+    def device_columns(self) -> int:
+        return 2 if self._presentation.narrow else 3 if self._presentation.large_text else 5
+
+    def _arrange(self) -> None:
+        """Four desks a row and the device actions in one row on a wide window; fewer a row in large text,
+        and on a narrow (portrait) window two a row, the two big buttons one under the other. The choice
+        follows the window's width and the text size, never the buttons' size hints."""
+        shape = (self._presentation.narrow, self._presentation.large_text)
+        if shape == self._shape:
+            return
+        self._shape = shape
+        self.tools.setDirection(QBoxLayout.Direction.TopToBottom if shape[0] else QBoxLayout.Direction.LeftToRight)
+        arrange_in_rows(self.station_grid, self.station_buttons, self.station_columns, stretch=1)
+        arrange_in_rows(self.device_grid, self.device_buttons, self.device_columns)
 
     def retranslate(self) -> None:
         p, booth = self._presentation, self._profile

@@ -65,6 +65,18 @@ def big_button(role: str = "", *, parent: QWidget | None = None) -> QPushButton:
     return button
 
 
+def arrange_in_rows(grid: QGridLayout, widgets: list[QWidget], columns: int, *, stretch: int = 0) -> None:
+    """Put ``widgets`` into ``grid`` row by row, ``columns`` a row (again when the window turns narrow or wide);
+    ``stretch`` shares the width equally among the columns in use."""
+    for widget in widgets:
+        grid.removeWidget(widget)
+    for i, widget in enumerate(widgets):
+        grid.addWidget(widget, i // columns, i % columns)
+    if stretch:
+        for column in range(max(columns, grid.columnCount())):
+            grid.setColumnStretch(column, stretch if column < columns else 0)  # an empty column takes no room
+
+
 class KeypadArrangement(QObject):
     """The PIN screens' layout: the title on top, under it the fields' column and the keypad. The keypad stands
     beside the column on a wide (landscape) window, which has no height for both stacked in large text, and

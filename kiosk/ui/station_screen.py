@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Callable
 
@@ -13,7 +14,7 @@ from kiosk.report import day_figures
 from kiosk.stations import UNDO_WINDOW_S, Station, StationKind, UndoWindow, record_at
 from kiosk.ui.presentation import Presentation
 from kiosk.ui.scan_field import ScanField, monotonic_ms
-from kiosk.ui.widgets import ScreenBase, big_button
+from kiosk.ui.widgets import ScreenBase, arrange_in_rows, big_button
 
 
 class StationScreen(ScreenBase):
@@ -49,6 +50,8 @@ class StationScreen(ScreenBase):
         self._undo_timer = QTimer(self, singleShot=True, interval=int(undo_seconds * 1000) + 50)
         self._undo_timer.timeout.connect(self.refresh_undo)
         self._build_layout()
+        self._narrow = presentation.narrow
+        presentation.changed.connect(self._follow_window_shape)
         self.retranslate()
 
     def _build_layout(self) -> None:
@@ -87,9 +90,38 @@ class StationScreen(ScreenBase):
             button.setChecked(i == 0)
             button.toggled.connect(self.refresh)
             self.choices.addButton(button)
-            self.choice_grid.addWidget(button, i // 4, i % 4)
             self.choice_buttons[item_id] = button
+        self._arrange_choices()
         self.choice_host.setVisible(bool(self.choice_buttons))
+
+    @property
+    def choice_columns(self) -> int:
+        return 2 if self._presentation.narrow else 4
+
+    def _arrange_choices(self) -> None:
+        """Four topics or handouts a row, two on a narrow (portrait) window; the choice follows the window's width."""
+        arrange_in_rows(self.choice_grid, list(self.choice_buttons.values()), self.choice_columns)
+
+    def _follow_window_shape(self) -> None:
+        if self._presentation.narrow != self._narrow:
+            self._narrow = self._presentation.narrow
+            self._arrange_choices()
+            self.plus_button.setText(self._plus_text())
+        self._place_scan_hint()
+
+    def _plus_text(self) -> str:
+        """On a narrow (portrait) window the bracketed part goes on a second line: the button has the height
+        for two lines there, and in large text no width for one."""
+        text = self.tr("+1 来访（未出示会员码）")
+        return re.sub(r"\s*([（(])", r"\n\1", text, count=1) if self._presentation.narrow else text
+
+    def _place_scan_hint(self) -> None:
+        """In large text the hint goes inside the empty scan field, and the margins shrink: a 1280x800 screen
+        has no height for a handout desk's every line at that size."""
+        large = self._presentation.large_text
+        self.scan_hint.setVisible(not large)
+        self.scan_field.setPlaceholderText(self.scan_hint.text() if large else "")
+        self.layout().setContentsMargins(32, 8 if large else 16, 32, 8 if large else 16)
 
     def _choice_items(self) -> list[tuple[str, str, str]]:
         config = self._booth.config
@@ -191,8 +223,9 @@ class StationScreen(ScreenBase):
         for (item_id, zh, en) in self._choice_items():
             if item_id in self.choice_buttons:
                 self.choice_buttons[item_id].setText(p.pick(zh, en))
-        self.plus_button.setText(self.tr("+1 来访（未出示会员码）"))
+        self.plus_button.setText(self._plus_text())
         self.scan_hint.setText(self.tr("扫描会员码或兑奖码；也可手动输入后按回车"))
+        self._place_scan_hint()
         self.undo_button.setText(self.tr("撤销上一条"))
         self.back_button.setText(self.tr("返回控制台"))
         if self.isVisible():  # a hidden screen reads the ledger when shown, not on every language change

@@ -10,7 +10,8 @@ from kiosk.ui.screens import Screen
 from kiosk.ui.screenshots import screenshot_states
 from registration_driver import start_gui, stop_gui
 
-CONSOLE_SCREENS = (Screen.CONSOLE_SETUP, Screen.CONSOLE_PIN, Screen.CONSOLE, Screen.CONSOLE_PIN_CHANGE, Screen.STATION)
+CONSOLE_SCREENS = (Screen.CONSOLE_SETUP, Screen.CONSOLE_PIN, Screen.CONSOLE, Screen.CONSOLE_PIN_CHANGE, Screen.STATION,
+                   Screen.DASHBOARD, Screen.MEMBERS)
 SIZES = [pytest.param((1280, 800), id="landscape"), pytest.param((1920, 1080), id="fullhd"),
          pytest.param((800, 1280), id="portrait")]
 

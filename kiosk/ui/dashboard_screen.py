@@ -8,7 +8,7 @@ from pathlib import Path
 from PySide6.QtCharts import QBarCategoryAxis, QBarSeries, QBarSet, QChart, QChartView, QValueAxis
 from PySide6.QtCore import QCoreApplication, Qt, QTimer, Signal
 from PySide6.QtGui import QPainter
-from PySide6.QtWidgets import (QFileDialog, QFrame, QGridLayout, QHBoxLayout, QLabel, QTableWidget,
+from PySide6.QtWidgets import (QBoxLayout, QFileDialog, QFrame, QGridLayout, QLabel, QTableWidget,
                                QTableWidgetItem, QVBoxLayout, QWidget)
 
 from kiosk.booth import BoothService
@@ -61,6 +61,9 @@ class DashboardScreen(ScreenBase):
         self._timer = QTimer(self, interval=refresh_ms)
         self._timer.timeout.connect(self.refresh)
         self._build_layout()
+        self._narrow: bool | None = None
+        self._follow_window_shape()
+        presentation.changed.connect(self._follow_window_shape)
         self.retranslate()
 
     def _build_layout(self) -> None:
@@ -71,20 +74,39 @@ class DashboardScreen(ScreenBase):
             box.addWidget(self.tile_names[key])
             box.addWidget(self.tile_values[key])
             tiles.addWidget(card, i // 4, i % 4)
-        middle = QHBoxLayout()
-        middle.addWidget(self.table, 2)
-        middle.addWidget(self.chart_view, 3)
-        bottom = QHBoxLayout()
-        bottom.addWidget(self.back_button)
-        bottom.addWidget(self.message, 1)
-        bottom.addWidget(self.csv_button)
-        bottom.addWidget(self.xlsx_button)
+        self.middle = QBoxLayout(QBoxLayout.Direction.LeftToRight)
+        self.middle.addWidget(self.table, 2)
+        self.middle.addWidget(self.chart_view, 3)
+        self.bottom = QGridLayout()
         root = QVBoxLayout(self)
         root.setContentsMargins(24, 8, 24, 8)
         root.addWidget(self.title)
         root.addLayout(tiles)
-        root.addLayout(middle, 1)
-        root.addLayout(bottom)
+        root.addLayout(self.middle, 1)
+        root.addLayout(self.bottom)
+
+    def _follow_window_shape(self) -> None:
+        """Table beside chart and the buttons in one row on a wide window; on a narrow (portrait) one, which has
+        no width for them, the chart under the table and the buttons one under another. The choice follows the window's width, never the content's size hint."""
+        narrow = self._presentation.narrow
+        if narrow == self._narrow:
+            return
+        self._narrow = narrow
+        self.middle.setDirection(QBoxLayout.Direction.TopToBottom if narrow else QBoxLayout.Direction.LeftToRight)
+        for widget in (self.back_button, self.message, self.csv_button, self.xlsx_button):
+            self.bottom.removeWidget(widget)
+        if narrow:
+            cells = ((self.message, 0, 0, 1, 1), (self.csv_button, 1, 0, 1, 1), (self.xlsx_button, 2, 0, 1, 1),
+                     (self.back_button, 3, 0, 1, 1))
+            stretches = (1, 0, 0, 0)
+        else:
+            cells = ((self.back_button, 0, 0, 1, 1), (self.message, 0, 1, 1, 1), (self.csv_button, 0, 2, 1, 1),
+                     (self.xlsx_button, 0, 3, 1, 1))
+            stretches = (0, 1, 0, 0)
+        for widget, *cell in cells:
+            self.bottom.addWidget(widget, *cell)
+        for column, stretch in enumerate(stretches):
+            self.bottom.setColumnStretch(column, stretch)
 
     def retranslate(self) -> None:
         self.title.setText(self.tr("今日数据"))

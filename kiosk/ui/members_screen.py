@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QLineEdit, QListWidget, QListWidgetItem, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (QComboBox, QGridLayout, QHBoxLayout, QLabel, QLineEdit, QListWidget, QListWidgetItem,
+                               QVBoxLayout, QWidget)
 
 from kiosk.booth import BoothError, BoothService, MemberSummary
 from kiosk.ui.presentation import Presentation
@@ -34,6 +35,9 @@ class MembersScreen(ScreenBase):
         self.back_button = big_button("small")
         self.back_button.clicked.connect(self.back_requested)
         self._build_layout()
+        self._narrow: bool | None = None
+        self._follow_window_shape()
+        presentation.changed.connect(self._follow_window_shape)
         self.retranslate()
         self._selection_changed(-1)
 
@@ -41,19 +45,30 @@ class MembersScreen(ScreenBase):
         search = QHBoxLayout()
         search.addWidget(self.query, 1)
         search.addWidget(self.search_button)
-        actions = QHBoxLayout()
-        actions.addWidget(self.reason, 2)
-        actions.addWidget(self.void_button)
-        actions.addWidget(self.occupation, 1)
-        actions.addWidget(self.correct_button)
+        self.actions = QGridLayout()
         root = QVBoxLayout(self)
         root.setContentsMargins(32, 16, 32, 16)
         root.addWidget(self.title)
         root.addLayout(search)
         root.addWidget(self.results, 1)
-        root.addLayout(actions)
+        root.addLayout(self.actions)
         root.addWidget(self.message)
         root.addWidget(self.back_button, 0, Qt.AlignmentFlag.AlignLeft)
+
+    def _follow_window_shape(self) -> None:
+        """The reason, void, occupation and correct in one row on a wide window; on a narrow (portrait) one,
+        which has no width for four, voiding and correcting a row each. Follows the window's width."""
+        narrow = self._presentation.narrow
+        if narrow == self._narrow:
+            return
+        self._narrow = narrow
+        widgets = (self.reason, self.void_button, self.occupation, self.correct_button)
+        for widget in widgets:
+            self.actions.removeWidget(widget)
+        for i, widget in enumerate(widgets):
+            self.actions.addWidget(widget, i // 2 if narrow else 0, i % 2 if narrow else i)
+        for column, stretch in enumerate((1, 0, 0, 0) if narrow else (2, 0, 1, 0)):
+            self.actions.setColumnStretch(column, stretch)
 
     def retranslate(self) -> None:
         p = self._presentation

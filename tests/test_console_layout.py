@@ -74,3 +74,18 @@ def test_the_pin_keypad_stands_beside_the_field_on_a_wide_window_and_under_it_on
         assert (home.station_columns, home.device_columns) == (3, 3)
     finally:
         stop_gui(gui)
+
+
+def test_in_large_text_the_scan_hint_moves_into_the_field_only_where_height_is_short(core, tmp_path):
+    gui = start_gui(core, tmp_path, size=(1280, 800))
+    station = gui.window.screens[Screen.STATION]
+    try:
+        gui.presentation.set_large_text(True)
+        assert station.scan_hint.isHidden() and station.scan_field.placeholderText() == station.scan_hint.text()
+        settle(gui, (800, 1280))  # a portrait window has the height for the hint, and no width for it in the field
+        assert not station.scan_hint.isHidden() and station.scan_field.placeholderText() == ""
+        gui.presentation.set_large_text(False)
+        settle(gui, (1280, 800))
+        assert not station.scan_hint.isHidden() and station.scan_field.placeholderText() == ""
+    finally:
+        stop_gui(gui)

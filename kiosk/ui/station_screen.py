@@ -116,12 +116,13 @@ class StationScreen(ScreenBase):
         return re.sub(r"\s*([（(])", r"\n\1", text, count=1) if self._presentation.narrow else text
 
     def _place_scan_hint(self) -> None:
-        """In large text the hint goes inside the empty scan field, and the margins shrink: a 1280x800 screen
-        has no height for a handout desk's every line at that size."""
-        large = self._presentation.large_text
-        self.scan_hint.setVisible(not large)
-        self.scan_field.setPlaceholderText(self.scan_hint.text() if large else "")
-        self.layout().setContentsMargins(32, 8 if large else 16, 32, 8 if large else 16)
+        """In large text on a wide window the hint goes inside the empty scan field, and the margins shrink:
+        a 1280x800 screen has no height for a handout desk's every line at that size (a portrait one has,
+        but no width for the hint in the field)."""
+        tight = self._presentation.large_text and not self._presentation.narrow
+        self.scan_hint.setVisible(not tight)
+        self.scan_field.setPlaceholderText(self.scan_hint.text() if tight else "")
+        self.layout().setContentsMargins(32, 8 if tight else 16, 32, 8 if tight else 16)
 
     def _choice_items(self) -> list[tuple[str, str, str]]:
         config = self._booth.config

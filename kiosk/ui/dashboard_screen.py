@@ -19,6 +19,9 @@ from kiosk.ui.widgets import ScreenBase, big_button
 TILES = ("new_members", "consultations", "service_items", "handouts_total", "quiz", "card_requests", "sync")
 
 
+Y_TICKS = 5
+
+
 class ExportFolder:
     """Where the day report goes (a USB stick, usually); a class method so tests can replace the dialog."""
 
@@ -169,6 +172,7 @@ class DashboardScreen(ScreenBase):
         self.chart.addSeries(self.series)
         self.x_axis, self.y_axis = QBarCategoryAxis(), QValueAxis()
         self.y_axis.setLabelFormat("%d")
+        self.y_axis.setTickCount(Y_TICKS)
         self.chart.addAxis(self.x_axis, Qt.AlignmentFlag.AlignBottom)
         self.chart.addAxis(self.y_axis, Qt.AlignmentFlag.AlignLeft)
         self.series.attachAxis(self.x_axis)
@@ -180,7 +184,7 @@ class DashboardScreen(ScreenBase):
             bars.remove(0, bars.count())
             bars.append([per_hour.get(h, 0) for h in hours])
         self.x_axis.setCategories(hours)
-        self.y_axis.setRange(0, max([1, *f.per_hour_visits.values(), *f.per_hour_members.values()]))
+        self.y_axis.setRange(0, axis_top(max([0, *f.per_hour_visits.values(), *f.per_hour_members.values()])))
 
     # -- export -------------------------------------------------------------------------
 
@@ -211,3 +215,10 @@ class DashboardScreen(ScreenBase):
     def wipe(self) -> None:
         self._timer.stop()
         self.message.clear()
+
+
+def axis_top(peak: int, *, ticks: int = Y_TICKS) -> int:
+    """The y axis' top: the peak rounded up so that every tick falls on a whole number (with no
+    visits yet, 0 to 4 — not five labels reading 1, 0, 0, 0, 0)."""
+    steps = ticks - 1
+    return max(1, -(-peak // steps)) * steps

@@ -6,9 +6,8 @@ Qt is imported only when the GUI is started, so the command-line tools stay ligh
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from kiosk.config import Config, load_config
 from kiosk.settings import LEDGER_FILE
@@ -19,8 +18,7 @@ if TYPE_CHECKING:  # imported where used: the attract screen paints before sqlit
     from kiosk.sealing import KeyRing
 
 
-@dataclass
-class Core:
+class Core(NamedTuple):  # not a dataclass: this module loads before the first paint (see kiosk.config)
     """Everything below the UI, wired for one data folder and one configuration."""
 
     data_dir: Path
@@ -73,15 +71,12 @@ def build_sync_runner(core: Core, *, period_ms: int = 60_000):  # type: ignore[n
     return SyncRunner(build_sync_job(core).run, period_ms=period_ms)
 
 
-@dataclass
 class Gui:
     """The Qt side, built by ``build_gui``: application objects the tests and screenshots reach."""
 
-    app: object
-    window: object
-    presentation: object
-    idle: object
-    console: object = None
+    def __init__(self, app: object, window: object, presentation: object, idle: object, console: object = None):
+        self.app, self.window, self.presentation, self.idle = app, window, presentation, idle
+        self.console = console  # the volunteer console, installed with the other features after the first paint
 
     def dispose(self) -> None:
         """Stop every timer and delete the window now, while the ledger is still open: a window left

@@ -7,7 +7,6 @@ validation, sealing and the outbox are the same whoever captures a record. Refus
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import json
 from dataclasses import dataclass, field
@@ -139,7 +138,7 @@ class BoothService:
     def booth(self) -> Booth:
         """The booth as set up on this device (the console's setup screen), else as configured."""
         saved = self.ledger.get_meta(BOOTH_PROFILE_META)
-        return dataclasses.replace(self.config.booth, **json.loads(saved)) if saved else self.config.booth
+        return self.config.booth._replace(**json.loads(saved)) if saved else self.config.booth
 
     @property
     def is_set_up(self) -> bool:
@@ -147,7 +146,7 @@ class BoothService:
 
     def set_up_booth(self, profile: dict[str, str], *, device_name: str) -> Record:
         """Store the booth's setup (names, district, venue type) and keep the setup itself as a record."""
-        unknown = set(profile) - {f.name for f in dataclasses.fields(Booth)}
+        unknown = set(profile) - set(Booth._fields)
         if unknown:
             raise ValueError(f"not booth fields: {sorted(unknown)}")
         record = self._write(Kind.AUDIT, {"action": "booth_setup", "booth": profile, "device_name": device_name},

@@ -6,8 +6,8 @@ The README lists each of them; a test fails when one is missing there.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 APP_NAME = "union-booth-kiosk"
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -16,8 +16,7 @@ DEMO_CONFIG = RESOURCES / "demo-event.toml"
 LEDGER_FILE = "ledger.sqlite3"
 
 
-@dataclass(frozen=True)
-class Setting:
+class Setting(NamedTuple):  # not a dataclass: read before the first paint (see kiosk.config)
     name: str
     env: str
     default: str

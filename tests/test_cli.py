@@ -93,6 +93,17 @@ def test_config_that_is_not_toml(tmp_path):
         load_config(bad)
 
 
+def test_the_configuration_cannot_be_changed_once_read():
+    from kiosk.config import load_config
+    from kiosk.settings import DEMO_CONFIG
+
+    config = load_config(DEMO_CONFIG)
+    for item, field in ((config, "retention_days"), (config.booth, "name"), (config.services[0], "location")):
+        with pytest.raises(AttributeError):
+            setattr(item, field, "changed")
+    assert "raw=" not in repr(config) and f"booth={config.booth!r}" in repr(config)
+
+
 def test_kiosk_entry_point_runs(tmp_path):
     out = subprocess.run([sys.executable, "-m", "kiosk", "status", "--data-dir", str(tmp_path)],
                          capture_output=True, text=True, check=True).stdout

@@ -133,8 +133,6 @@ def test_every_source_string_is_chinese(tmp_path):
 
 
 def test_the_join_code_follows_a_changed_join_url_across_restarts(core, qtbot, tmp_path):
-    from dataclasses import replace
-
     from kiosk.app import build_shell
     from kiosk.qr import qr_matrix
 
@@ -147,7 +145,7 @@ def test_the_join_code_follows_a_changed_join_url_across_restarts(core, qtbot, t
         return matrix, text
 
     first, first_text = attract_code(core.config)
-    moved = replace(core.config, registration=replace(core.config.registration, join_url="https://j.example.cn/new"))
+    moved = core.config._replace(registration=core.config.registration._replace(join_url="https://j.example.cn/new"))
     second, second_text = attract_code(moved)  # a restart on the new configuration, same cache folder
     assert second_text.startswith("https://j.example.cn/new?event=")
     assert second == qr_matrix(second_text) != first == qr_matrix(first_text)

@@ -128,3 +128,28 @@ def test_a_sensitive_extra_field_is_refused_without_its_own_consent(tmp_path):
     plain = tmp_path / "plain.toml"
     plain.write_text(text.replace("optional_fields = []", 'optional_fields = ["shoe_size"]'), encoding="utf-8")
     assert load_config(plain).registration.optional_fields == ("shoe_size",)
+
+
+@pytest.mark.parametrize("argv", [[], ["--windowed"], ["--data-dir", "d"], ["--data-dir=d", "--windowed"],
+                                  ["--config", "c.toml", "--data-dir", "d", "--windowed"], ["--config=c.toml"]])
+def test_the_gui_command_line_parses_alike_without_building_the_sub_commands(argv):
+    from kiosk.cli import build_parser, opens_the_gui
+
+    assert opens_the_gui(argv)
+    assert build_parser(sub_commands=False).parse_args(argv) == build_parser().parse_args(argv)
+
+
+@pytest.mark.parametrize("argv", [["--help"], ["-h"], ["status"], ["--windowed", "status"], ["--wind"],
+                                  ["--data-dir"], ["--windowed=yes"], ["--data-dir", "d", "sync", "--once"], ["x"]])
+def test_every_other_command_line_goes_to_the_whole_parser(argv):
+    from kiosk.cli import opens_the_gui
+
+    assert not opens_the_gui(argv)
+
+
+def test_help_still_lists_every_sub_command(capsys):
+    with pytest.raises(SystemExit) as exit_:
+        main(["--help"])
+    assert exit_.value.code == 0
+    out = capsys.readouterr().out
+    assert all(name in out for name in ("simulate", "status", "export", "purge", "screenshots", "enroll", "sync"))

@@ -40,7 +40,8 @@ sys.exit(main(["--windowed", "--data-dir", sys.argv[1]]))
 """
 
 LATER = ("PySide6.QtQuick", "PySide6.QtQuickWidgets", "PySide6.QtQml", "sqlite3", "sqlite_utils", "cryptography",
-         "requests", "kiosk.ledger", "kiosk.sealing", "kiosk.ui.keyboard", "kiosk.ui.services_screen", "subprocess")
+         "requests", "kiosk.ledger", "kiosk.sealing", "kiosk.ui.keyboard", "kiosk.ui.services_screen", "subprocess",
+         "dataclasses")  # the configuration is named tuples: the dataclass decorator compiles at import
 
 
 @pytest.fixture(scope="module")

@@ -23,7 +23,7 @@ from kiosk.ui.screens import Screen
 from registration_driver import fill_form, start_gui, stop_gui, to_form
 
 ROUNDS = 200
-COLD_STARTS = 7
+COLD_STARTS = int(os.environ.get("COLD_STARTS", 7))  # 15 or more for figures to compare
 
 
 def percentile(values: list[float], p: float) -> float:
@@ -63,18 +63,23 @@ def test_tap_on_submit_to_confirmation_shown(benchmark, gui, core):
     assert p95 < 100
 
 
+# "Painted" is the next turn of the event loop after the window's first paint event: an event filter sees
+# the event before the widget draws, so stopping there would leave out the drawing itself (the bare label's
+# text, a first use of the CJK font, ~8 ms; the kiosk's other widgets, its QR code among them, ~6 ms).
 BARE = """
 import os, sys
 os.environ["QT_QPA_PLATFORM"] = "offscreen"
-from PySide6.QtCore import QEvent, QObject
+from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtWidgets import QApplication, QLabel
 app = QApplication([])
 window = QLabel("职工沟通会")
+def painted():
+    print("painted", flush=True)
+    os._exit(0)
 class Painted(QObject):
     def eventFilter(self, obj, event):
         if event.type() == QEvent.Type.Paint:
-            print("painted", flush=True)
-            os._exit(0)
+            QTimer.singleShot(0, painted)
         return False
 window.installEventFilter(Painted(window))
 window.resize(1280, 800)
@@ -85,20 +90,23 @@ app.exec()
 KIOSK = """
 import os, sys
 os.environ["QT_QPA_PLATFORM"] = "offscreen"
-from PySide6.QtCore import QEvent, QObject
 import kiosk.app
 from kiosk.cli import main
-class Painted(QObject):
-    def eventFilter(self, obj, event):
-        if event.type() == QEvent.Type.Paint:
-            print("painted", flush=True)
-            os._exit(0)
-        return False
+def painted():
+    print("painted", flush=True)
+    os._exit(0)
 # The product's own entry point (`kiosk --windowed`), so the benchmark cannot drift from what run_gui does;
-# the one addition is a watch on the attract screen's first button, put on as soon as the shell exists.
+# the one addition is a watch on the attract screen, put on as soon as the shell exists. PySide is imported
+# for the watch only then, as the product imports it: not before the command line and the configuration.
 build_shell = kiosk.app.build_shell
 def watched_shell(*args, **kwargs):
     gui = build_shell(*args, **kwargs)
+    from PySide6.QtCore import QEvent, QObject, QTimer
+    class Painted(QObject):
+        def eventFilter(self, obj, event):
+            if event.type() == QEvent.Type.Paint:
+                QTimer.singleShot(0, painted)
+            return False
     gui.window.attract.join_button.installEventFilter(Painted(gui.window))
     return gui
 kiosk.app.build_shell = watched_shell

@@ -133,7 +133,7 @@ def build_shell(config: Config, *, windowed: bool, idle_timeout_ms: int | None =
     idle = IdleWatcher(app, timeout_ms=idle_timeout_ms or config.idle.timeout_s * 1000)
     window = MainWindow(config=config, presentation=presentation, idle=idle,
                         countdown_s=countdown_s or config.idle.countdown_s, tick_ms=tick_ms, kiosk_mode=not windowed,
-                        qr_cache=cache_dir / "join-qr.json")
+                        qr_cache=cache_dir / "join-qr.txt")
     idle.setParent(window)
     presentation.attach(window)
     return Gui(app, window, presentation, idle)

@@ -7,7 +7,6 @@ computation (~20 ms).
 
 from __future__ import annotations
 
-import json
 import os
 from pathlib import Path
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
@@ -30,19 +29,24 @@ def qr_matrix(text: str) -> list[list[bool]]:
 def cached_qr_matrix(text: str, *, cache_file: Path) -> list[list[bool]]:
     """``qr_matrix(text)``, kept in ``cache_file`` with its exact text: a restart with the same text reads it
     back, any other text makes it anew and replaces it. Only for what is no secret (the join link): the
-    file stays on disk, so a member's pass or a prize voucher never comes here."""
+    file stays on disk, so a member's pass or a prize voucher never comes here.
+
+    The file is plain lines, not JSON (json would load before the first paint only for this, ~3 ms): the
+    settings, the text, then one line of 0 and 1 per row. A text of more than one line is never kept."""
     try:
-        stored = json.loads(cache_file.read_text(encoding="utf-8"))
-        if stored["settings"] == QR_SETTINGS and stored["text"] == text:
-            return _matrix_from_rows(stored["rows"])
-    except (OSError, ValueError, KeyError, TypeError):
+        settings, stored_text, *rows = cache_file.read_text(encoding="utf-8").split("\n")
+        if settings == QR_SETTINGS and stored_text == text:
+            return _matrix_from_rows(rows)
+    except (OSError, ValueError):
         pass  # no cache yet, or one that cannot be used: made anew below
     matrix = qr_matrix(text)
+    if "\n" in text or "\r" in text:
+        return matrix
     rows = ["".join("1" if dark else "0" for dark in row) for row in matrix]
     try:
         cache_file.parent.mkdir(parents=True, exist_ok=True)
         partial = cache_file.with_suffix(".partial")
-        partial.write_text(json.dumps({"settings": QR_SETTINGS, "text": text, "rows": rows}), encoding="utf-8")
+        partial.write_text("\n".join([QR_SETTINGS, text, *rows]), encoding="utf-8")
         os.replace(partial, cache_file)  # a start interrupted mid-write leaves the old file or none
     except OSError:
         pass  # a read-only cache folder only costs the next start the ~50 ms saved here

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-
 import pytest
 
 import kiosk.qr
@@ -19,7 +17,7 @@ def test_join_link_keeps_its_query_and_adds_event_and_booth():
 
 
 def test_a_restart_with_the_same_link_reads_the_code_back_without_making_it(tmp_path, monkeypatch):
-    cache = tmp_path / "join-qr.json"
+    cache = tmp_path / "join-qr.txt"
     made = cached_qr_matrix(LINK, cache_file=cache)
     assert made == qr_matrix(LINK)
     monkeypatch.setattr(kiosk.qr, "qr_matrix", lambda text: pytest.fail("made again"))
@@ -27,26 +25,32 @@ def test_a_restart_with_the_same_link_reads_the_code_back_without_making_it(tmp_
 
 
 def test_another_link_is_never_served_from_the_cache(tmp_path):
-    cache = tmp_path / "join-qr.json"
+    cache = tmp_path / "join-qr.txt"
     cached_qr_matrix(LINK, cache_file=cache)
     other = cached_qr_matrix(OTHER, cache_file=cache)
     assert other == qr_matrix(OTHER) != qr_matrix(LINK)
-    assert json.loads(cache.read_text(encoding="utf-8"))["text"] == OTHER  # the cache follows the link
+    assert cache.read_text(encoding="utf-8").split("\n")[1] == OTHER  # the cache follows the link
 
 
-@pytest.mark.parametrize("content", ["", "{not json", "[]", '{"settings": "error-correction M, border 2"}',
-                                     json.dumps({"settings": "error-correction M, border 2", "text": LINK,
-                                                 "rows": ["0101", "01"]}),
-                                     json.dumps({"settings": "error-correction H", "text": LINK,
-                                                 "rows": ["1"]})])
+@pytest.mark.parametrize("content", ["", "{not lines}", "error-correction M, border 2", f"error-correction M, border 2\n{LINK}",
+                                     f"error-correction M, border 2\n{LINK}\n0101\n01",
+                                     f"error-correction M, border 2\n{LINK}\n01\n0x",
+                                     f"error-correction H\n{LINK}\n1",
+                                     f'{{"settings": "error-correction M, border 2", "text": "{LINK}", "rows": ["1"]}}'])
 def test_a_damaged_or_foreign_cache_file_is_replaced_by_a_made_code(tmp_path, content):
-    cache = tmp_path / "join-qr.json"
+    cache = tmp_path / "join-qr.txt"
     cache.write_text(content, encoding="utf-8")
     assert cached_qr_matrix(LINK, cache_file=cache) == qr_matrix(LINK)
-    assert json.loads(cache.read_text(encoding="utf-8"))["text"] == LINK
+    assert cache.read_text(encoding="utf-8").split("\n")[1] == LINK
+
+
+def test_a_text_of_several_lines_is_made_every_time_never_kept(tmp_path):
+    cache = tmp_path / "join-qr.txt"
+    assert cached_qr_matrix(LINK + "\nx", cache_file=cache) == qr_matrix(LINK + "\nx")
+    assert not cache.exists()
 
 
 def test_a_cache_that_cannot_be_written_still_gives_the_code(tmp_path):
     blocked = tmp_path / "a-file"
     blocked.write_text("", encoding="utf-8")
-    assert cached_qr_matrix(LINK, cache_file=blocked / "join-qr.json") == qr_matrix(LINK)
+    assert cached_qr_matrix(LINK, cache_file=blocked / "join-qr.txt") == qr_matrix(LINK)

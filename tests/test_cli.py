@@ -131,20 +131,21 @@ def test_a_sensitive_extra_field_is_refused_without_its_own_consent(tmp_path):
 
 
 @pytest.mark.parametrize("argv", [[], ["--windowed"], ["--data-dir", "d"], ["--data-dir=d", "--windowed"],
-                                  ["--config", "c.toml", "--data-dir", "d", "--windowed"], ["--config=c.toml"]])
-def test_the_gui_command_line_parses_alike_without_building_the_sub_commands(argv):
-    from kiosk.cli import build_parser, opens_the_gui
+                                  ["--config", "c.toml", "--data-dir", "d", "--windowed"], ["--config=c.toml"],
+                                  ["--data-dir="], ["--data-dir", "a", "--data-dir", "b"], ["--windowed", "--windowed"]])
+def test_the_gui_command_line_parses_as_the_whole_parser_parses_it(argv):
+    from kiosk.cli import build_parser, gui_options
 
-    assert opens_the_gui(argv)
-    assert build_parser(sub_commands=False).parse_args(argv) == build_parser().parse_args(argv)
+    assert gui_options(argv) == build_parser().parse_args(argv)
 
 
 @pytest.mark.parametrize("argv", [["--help"], ["-h"], ["status"], ["--windowed", "status"], ["--wind"],
-                                  ["--data-dir"], ["--windowed=yes"], ["--data-dir", "d", "sync", "--once"], ["x"]])
+                                  ["--data-dir"], ["--data-dir", "--windowed"], ["--windowed=yes"], ["--"],
+                                  ["--data-dir", "d", "sync", "--once"], ["x"], ["--config", "-"]])
 def test_every_other_command_line_goes_to_the_whole_parser(argv):
-    from kiosk.cli import opens_the_gui
+    from kiosk.cli import gui_options
 
-    assert not opens_the_gui(argv)
+    assert gui_options(argv) is None
 
 
 def test_help_still_lists_every_sub_command(capsys):

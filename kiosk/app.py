@@ -197,12 +197,14 @@ def _start_language(value: str | None):  # type: ignore[no-untyped-def]
         raise ConfigError("KIOSK_LANGUAGE", "language", f"must be zh_CN or en_US, not {value!r}") from None
 
 
-def run_gui(*, data_dir: Path, config: Config, windowed: bool) -> int:
-    """Show the attract screen at once, then open the ledger and build everything else behind it."""
+def run_gui(*, data_dir: Path, config_path: Path, windowed: bool) -> int:
+    """Read the configuration, show the attract screen at once, then open the ledger and build everything
+    else behind it."""
     from PySide6.QtCore import Qt, QTimer
 
     from kiosk.ui.input_method import prepare_virtual_keyboard  # QtCore only: QtQuick loads after the paint
 
+    config = load_config(config_path, parsed_cache=_platform_cache_dir() / "event-config.parsed")
     # Before the QApplication exists: Qt reads the input-method module once, at start.
     virtual_keyboard = prepare_virtual_keyboard()
     gui = build_shell(config, windowed=windowed)
@@ -217,7 +219,7 @@ def run_gui(*, data_dir: Path, config: Config, windowed: bool) -> int:
     started: dict[str, object] = {}
 
     def finish_start() -> None:
-        core = build_core(data_dir=data_dir, config_path=config.path, config=config)
+        core = build_core(data_dir=data_dir, config_path=config_path, config=config)
         install_features(gui, core, virtual_keyboard=virtual_keyboard)
         # Sync runs beside the GUI from the first second; its state shows in the window's status line.
         runner = build_sync_runner(core)

@@ -104,15 +104,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "status" and (status := _quick_status(data_dir)) is not None:
         return print_status(status, as_json=args.json)
     from kiosk.app import build_core  # after parsing, so --help and status stay instant
-    from kiosk.config import ConfigError, load_config
+    from kiosk.config import ConfigError
 
     config_path = resolve_config_path(getattr(args, "config", None))
     if args.command is None:  # the GUI opens its ledger after the attract screen is painted
         try:
-            config = load_config(config_path)
             from kiosk.app import run_gui
 
-            return run_gui(data_dir=data_dir, config=config, windowed=args.windowed)
+            return run_gui(data_dir=data_dir, config_path=config_path, windowed=args.windowed)
         except ConfigError as exc:
             print(f"kiosk: configuration refused: {exc.path}: [{exc.key}] {exc.reason}", file=sys.stderr)
             return 2

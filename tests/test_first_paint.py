@@ -76,6 +76,12 @@ def test_a_restart_paints_the_join_code_from_the_cache_without_loading_qrcode(st
     assert "qrcode" not in restart["modules"]
 
 
+def test_a_restart_reads_the_parsed_configuration_without_loading_tomllib(starts):
+    first, restart = starts
+    assert "tomllib" in first["modules"]  # the first start parses the file and keeps what it read
+    assert "tomllib" not in restart["modules"]
+
+
 def test_nothing_makes_pyside_build_every_qt_type_before_the_first_paint(starts):
     # An application-wide event filter written in Python does (the idle watcher's was, ~50 ms): the first
     # object of a class PySide does not wrap that reaches it makes PySide build every type it knows.

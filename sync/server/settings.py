@@ -25,7 +25,8 @@ SETTINGS: tuple[Setting, ...] = (
             "Enrolment attempts allowed per client address per minute, shared by all server processes; "
             "more are answered 429."),
     Setting("workers", "KIOSK_SERVER_WORKERS", "1",
-            "Server processes; more than one spreads checking and sealing work over the cores."),
+            "Server processes; run one per core (on two cores, 2: one process is the bottleneck of the "
+            "350-booth benchmark)."),
     Setting("admin_token", "KIOSK_SERVER_ADMIN_TOKEN", "",
             "Bearer token of the city union's admins (member export, bundle upload); at least 24 characters. "
             "Empty: those endpoints answer 403. Prefer the environment variable: options show in `ps`."),

@@ -10,8 +10,8 @@ from __future__ import annotations
 import operator
 import sqlite3
 import threading
-from concurrent.futures import Future
 from collections.abc import Iterator, Sequence
+from concurrent.futures import Future
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path

@@ -56,8 +56,26 @@ def booths(tmp_path, city):
         kiosk.close()
 
 
-def figure(drv, selector):
-    return int(drv.find_element(By.CSS_SELECTOR, selector).text)
+def figure(drv, selector, *, within=None):
+    """A figure read in one script call: the page replaces its tables as it refreshes itself, so an
+    element found first and read after may already be gone (a stale element)."""
+    return int(drv.execute_script(
+        "const root = arguments[1] ? document.querySelector(arguments[1]) : document;"
+        "return root.querySelector(arguments[0]).textContent.trim();", selector, within))
+
+
+def text_of(drv, selector):
+    return drv.execute_script("return document.querySelector(arguments[0]).textContent;", selector)
+
+
+def generated_at(drv):
+    return drv.execute_script("return document.getElementById('status').getAttribute('data-generated-at');")
+
+
+def hour_members(drv):
+    return drv.execute_script(
+        "return [...document.querySelectorAll(\"#hours tbody tr [data-figure='new_members']\")]"
+        ".map(cell => parseInt(cell.textContent.trim(), 10));")
 
 
 def test_the_page_shows_the_day_and_updates_itself(city, browser, booths):
@@ -75,24 +93,22 @@ def test_the_page_shows_the_day_and_updates_itself(city, browser, booths):
     assert figure(browser, "[data-figure='totals.handouts']") == own[0].handouts_total + own[1].handouts_total
     assert figure(browser, "[data-figure='totals.main_venues']") == 1
     assert figure(browser, "[data-figure='totals.sub_venues']") == 1
-    chaoyang = browser.find_element(By.CSS_SELECTOR, "tr[data-district='朝阳区']")
-    assert int(chaoyang.find_element(By.CSS_SELECTOR, "[data-figure='new_members']").text) == own[0].new_members
-    assert "中医义诊" in browser.find_element(By.ID, "services").text or not own[0].service_uses.get("tcm")
-    hours = browser.find_elements(By.CSS_SELECTOR, "#hours tbody tr")
-    assert sum(int(h.find_element(By.CSS_SELECTOR, "[data-figure='new_members']").text) for h in hours) \
-        == own[0].new_members + own[1].new_members
+    assert figure(browser, "[data-figure='new_members']", within="tr[data-district='朝阳区']") == own[0].new_members
+    assert "中医义诊" in text_of(browser, "#services") or not own[0].service_uses.get("tcm")
+    hours = hour_members(browser)
+    assert hours and sum(hours) == own[0].new_members + own[1].new_members
     _keep_screenshot(browser, "city-page.png")
 
     # More workers join at Gucheng; the open page picks the new figures up without a reload.
     before = figure(browser, "[data-figure='totals.new_members']")
-    stamp = browser.find_element(By.ID, "status").get_attribute("data-generated-at")
+    stamp = generated_at(browser)
     gucheng.busy_day(3, members=5, services=0, quiz=0, handouts=0)
     gucheng.sync()
     WebDriverWait(browser, 15, poll_frequency=0.2).until(
         lambda d: figure(d, "[data-figure='totals.new_members']") == before + 5)
-    shijingshan = browser.find_element(By.CSS_SELECTOR, "tr[data-district='石景山区']")
-    assert int(shijingshan.find_element(By.CSS_SELECTOR, "[data-figure='new_members']").text) == own[1].new_members + 5
-    assert browser.find_element(By.ID, "status").get_attribute("data-generated-at") > stamp
+    assert figure(browser, "[data-figure='new_members']", within="tr[data-district='石景山区']") \
+        == own[1].new_members + 5
+    assert generated_at(browser) > stamp
     assert browser.execute_script("return window.performance.getEntriesByType('navigation').length") == 1
 
 

@@ -17,7 +17,7 @@ from kiosk.config import Booth, Config, ConfigError
 from kiosk.ledger import Ledger, SealedField
 from kiosk.records import Kind, Record, new_record_id, utc_now_text
 from kiosk.retention import PersonalDataOnDevice, personal_data_now, purge_now
-from kiosk.sealing import KeyRing, Sealer, key_id, keyed_hash, public_key_from_text, public_key_to_text
+from kiosk.sealing import KeyRing, Sealer, key_id, keyed_hash, public_key_from_text
 
 
 class BoothError(Exception):
@@ -123,8 +123,7 @@ class BoothService:
         self.ledger, self.config, self.keys = ledger, config, keys
         self._today = today
         self._hmac = keys.hmac_secret()
-        self._sealer = Sealer(keys.seal_public_key())
-        self._key_id = _key_id(public_key_to_text(self._sealer.public_key))
+        self._sealer, self._sealer_key_text, self._key_id = None, "", ""
 
     @property
     def event_id(self) -> str:
@@ -156,9 +155,17 @@ class BoothService:
         return record
 
     def reload_seal_key(self) -> None:
-        """Pick up the city key after enrolment."""
-        self._sealer = Sealer(self.keys.seal_public_key())
-        self._key_id = _key_id(public_key_to_text(self._sealer.public_key))
+        """Nothing to do: the sealing key is read from the key ring at every write (kept for callers)."""
+
+    def _current_sealer(self) -> Sealer:
+        """The sealer for the key the key ring holds now. Read at every write, never kept from the start:
+        ``kiosk enroll`` in another process may have swapped the device key for the city's and destroyed
+        the device key, and an envelope sealed to that key afterwards could never be opened."""
+        text = self.keys.seal_public_text()
+        if self._sealer is None or text != self._sealer_key_text:
+            self._sealer, self._sealer_key_text = Sealer(public_key_from_text(text)), text
+            self._key_id = _key_id(text)
+        return self._sealer
 
     # -- membership ---------------------------------------------------------------------
 
@@ -436,7 +443,8 @@ class BoothService:
         record_id = record_id or new_record_id()
         sealed = None
         if personal:
-            sealed = SealedField(self._sealer.seal(personal, record_id=record_id), self._key_id)
+            sealer = self._current_sealer()
+            sealed = SealedField(sealer.seal(personal, record_id=record_id), self._key_id)
         return self.ledger.append(record_id=record_id, kind=kind, event_id=self.event_id, booth_id=self.booth_id,
                                   data=data, subject=subject, refers_to=refers_to, sealed=sealed,
                                   lookups=lookups or ())

@@ -182,8 +182,12 @@ class KeyRing:
     def hmac_secret(self) -> bytes:
         return self._hmac_path.read_bytes()
 
+    def seal_public_text(self) -> str:
+        """The public key to seal to now, as text (read from the file each time: enrolment may change it)."""
+        return self._seal_public_path.read_text().strip()
+
     def seal_public_key(self) -> X25519PublicKey:
-        return public_key_from_text(self._seal_public_path.read_text().strip())
+        return public_key_from_text(self.seal_public_text())
 
     def device_private_key(self) -> X25519PrivateKey | None:
         """The device's own private key, or None once it was destroyed at enrolment."""

@@ -105,7 +105,8 @@ def _add_records(app: FastAPI, storage: Storage, opener: Opener,
         _check_batch(batch, device, max_batch=max_batch)
         received_at = format_utc(dt.datetime.now(dt.timezone.utc))
         records = [WireRecord(r.id, r.device_id, r.seq, r.payload, r.payload_sha256, r.sealed) for r in batch.records]
-        results = [v.to_json() for v in await ingest_async(storage, records, opener=opener, received_at=received_at)]
+        results = [v.to_json() for v in await ingest_async(storage, records, device=device, opener=opener,
+                                                                received_at=received_at)]
         # Built by hand rather than through the response model: the digest must cover exactly
         # the bytes of ``results`` as sent, and re-validating thousands of answers costs time.
         return Response(protocol.push_answer_body(received_at, results), media_type=protocol.JSON_TYPE)

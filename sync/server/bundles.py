@@ -2,7 +2,8 @@
 
 The bundle is authenticated by the device token it carries, exactly as a push is by its
 ``Authorization`` header: an unknown or revoked token, or a record of another device, refuses
-the whole file. Every record is then checked like a pushed one and ingested in one transaction;
+the whole file. Every record is then checked like a pushed one (a record naming another booth or
+event than the device's enrolment is rejected with its reason) and ingested in one transaction;
 each gets the answer a push would get, so a second import of the same file is all duplicates.
 """
 
@@ -23,7 +24,7 @@ from sync.protocol import WireRecord
 from sync.server.accounts import hash_secret
 from sync.server.ingest import ingest
 from sync.server.models import PushRecord
-from sync.server.storage import Storage
+from sync.server.storage import Device, Storage
 
 
 class BundleRefused(BundleError):
@@ -50,17 +51,18 @@ def import_bundle(storage: Storage, data: bytes, *, city_key: X25519PrivateKey,
                   now: dt.datetime | None = None) -> ImportReport:
     """Open, authenticate, check and ingest; ``BundleError``/``BundleRefused`` leave nothing stored."""
     bundle = read_bundle(data, city_key)
-    _authenticate(storage, bundle)
+    device = _authenticate(storage, bundle)
     records = _wire_records(bundle)
     received_at = format_utc(now or dt.datetime.now(dt.timezone.utc))
-    verdicts = ingest(storage, records, opener=Opener(city_key), received_at=received_at) if records else []
+    verdicts = (ingest(storage, records, device=device, opener=Opener(city_key), received_at=received_at)
+                if records else [])
     counts = Counter(str(v.status) for v in verdicts)
     problems = [v.to_json() for v in verdicts if v.reason]
-    header = bundle.header
-    return ImportReport(header.device_id, header.booth_id, header.event_id, len(records), dict(counts), problems)
+    # The booth and event as the server enrolled the device: a header may claim anything.
+    return ImportReport(device.device_id, device.booth_id, device.event_id, len(records), dict(counts), problems)
 
 
-def _authenticate(storage: Storage, bundle: Bundle) -> None:
+def _authenticate(storage: Storage, bundle: Bundle) -> Device:
     device = storage.device_by_token(hash_secret(bundle.device_token))
     if device is None:
         raise BundleRefused("the bundle's device token is unknown to this server: enrol the device here first")
@@ -68,6 +70,7 @@ def _authenticate(storage: Storage, bundle: Bundle) -> None:
         raise BundleRefused(f"device {device.device_id} is revoked: its bundles are not accepted")
     if device.device_id != bundle.header.device_id:
         raise BundleRefused("the bundle's device token belongs to another device")
+    return device
 
 
 def _wire_records(bundle: Bundle) -> list[WireRecord]:

@@ -1,8 +1,10 @@
 """Ingest of pushed records: check each one, store the good ones once, answer every one.
 
 A record is rejected (with a reason) when its hash does not match its payload, when the
-payload disagrees with the envelope it travels in, or when its sealed personal fields do not
-open with the city key (tampered, or sealed to another key or record). Checks come first, the
+payload disagrees with the envelope it travels in, when it names another booth or event than
+the one its device is enrolled for (the server's enrolment, not the payload, says where a
+device belongs), or when its sealed personal fields do not open with the city key (tampered,
+or sealed to another key or record). Checks come first, the
 insert transaction second, so a batch never leaves half of a record behind.
 """
 
@@ -18,7 +20,7 @@ import orjson
 from kiosk.records import sha256_hex
 from kiosk.sealing import Opener, SealError
 from sync.protocol import RecordStatus, WireRecord
-from sync.server.storage import Storage
+from sync.server.storage import Device, Storage
 
 ENVELOPE_FIELDS = ("id", "seq", "device_id")
 PAYLOAD_TEXT_FIELDS = ("kind", "event_id", "booth_id", "captured_at")
@@ -34,23 +36,24 @@ class Verdict:
         return {"id": self.id, "status": str(self.status), "reason": self.reason}
 
 
-def ingest(storage: Storage, records: Sequence[WireRecord], *, opener: Opener, received_at: str) -> list[Verdict]:
-    """One verdict per record, in the order sent."""
-    checked, rows = check_records(records, opener=opener, received_at=received_at)
+def ingest(storage: Storage, records: Sequence[WireRecord], *, device: Device, opener: Opener,
+           received_at: str) -> list[Verdict]:
+    """One verdict per record of ``device``, in the order sent."""
+    checked, rows = check_records(records, device=device, opener=opener, received_at=received_at)
     return verdicts(checked, storage.insert_records(rows))
 
 
-async def ingest_async(storage: Storage, records: Sequence[WireRecord], *, opener: Opener,
+async def ingest_async(storage: Storage, records: Sequence[WireRecord], *, device: Device, opener: Opener,
                        received_at: str) -> list[Verdict]:
     """``ingest`` for the event loop: the checks run here, the insert waits for the writer's group commit."""
-    checked, rows = check_records(records, opener=opener, received_at=received_at)
+    checked, rows = check_records(records, device=device, opener=opener, received_at=received_at)
     return verdicts(checked, await asyncio.wrap_future(storage.submit_records(rows)))
 
 
-def check_records(records: Sequence[WireRecord], *, opener: Opener, received_at: str
+def check_records(records: Sequence[WireRecord], *, device: Device, opener: Opener, received_at: str
                   ) -> tuple[list[tuple[WireRecord, dict[str, Any] | str]], list[dict[str, Any]]]:
     """Each record with its parsed payload or the reason it is rejected, and the rows to insert."""
-    checked = [(r, _check(r, opener)) for r in records]
+    checked = [(r, _check(r, device, opener)) for r in records]
     return checked, [_row(r, fields, received_at) for r, fields in checked if isinstance(fields, dict)]
 
 
@@ -61,7 +64,7 @@ def verdicts(checked: list[tuple[WireRecord, dict[str, Any] | str]], outcomes: S
             else _verdict(record, next(remaining)) for record, fields in checked]
 
 
-def _check(record: WireRecord, opener: Opener) -> dict[str, Any] | str:
+def _check(record: WireRecord, device: Device, opener: Opener) -> dict[str, Any] | str:
     """The parsed payload, or the reason for rejecting the record."""
     if sha256_hex(record.payload) != record.payload_sha256:
         return "payload_sha256 does not match the payload"
@@ -77,12 +80,28 @@ def _check(record: WireRecord, opener: Opener) -> dict[str, Any] | str:
     for name in PAYLOAD_TEXT_FIELDS:
         if not isinstance(fields.get(name), str) or not fields[name]:
             return f"payload field {name!r} is missing or not text"
+    if (refusal := _foreign(fields, device)) is not None:
+        return refusal
     if record.sealed is not None:
         try:
             opener.open(record.sealed, record_id=record.id)
         except SealError as exc:
             return f"sealed personal fields refused: {exc}"
     return fields
+
+
+def _foreign(fields: dict[str, Any], device: Device) -> str | None:
+    """Why a record claims a place its device was not enrolled for, or None when it is the device's own."""
+    for name, own in (("booth_id", device.booth_id), ("event_id", device.event_id)):
+        if fields[name] != own:
+            return (f"payload {name} {fields[name]!r} is not the {name.removesuffix('_id')} this device is "
+                    f"enrolled for ({own!r}); nothing of it is stored or counted")
+    if fields["kind"] == "audit" and fields.get("subject") == "booth_setup":
+        data = fields.get("data")
+        booth = data.get("booth") if isinstance(data, dict) else None
+        if not isinstance(booth, dict) or booth.get("id", device.booth_id) != device.booth_id:
+            return f"a booth_setup record may describe only this device's own booth ({device.booth_id!r})"
+    return None
 
 
 def _row(record: WireRecord, fields: dict[str, Any], received_at: str) -> dict[str, Any]:

@@ -1,5 +1,6 @@
 """The offline bundle: every record of a booth in one file that only the city server can open.
 
+This module is the format, shared by both sides; the kiosk's writer is ``sync/bundle.py``.
 A booth that never gets online writes ``kiosk export --format bundle --out FILE``; the file travels
 (USB stick, e-mail) and ``kiosk-server import-bundle FILE`` ingests it with the same checks and the
 same exactly-once guarantees as a push. The format (also in ``sync/PROTOCOL.md``)::
@@ -21,21 +22,17 @@ from __future__ import annotations
 import gzip
 import hashlib
 import json
-import os
 import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X25519PublicKey
 
-from kiosk.ledger import Ledger
-from kiosk.records import canonical_json, utc_now_text
-from kiosk.sealing import SUITE, KeyRing, key_id, public_key_from_text
-from sync.enrollment import META_CITY_KEY, finish_enrollment, server_link
-from sync.protocol import WireRecord
+from booth_common.protocol import WireRecord
+from booth_common.records import canonical_json, utc_now_text
+from booth_common.sealing import SUITE, key_id
 
 MAGIC = b"UNION-BOOTH-BUNDLE/1\n"
 INFO_PREFIX = b"union-booth-kiosk/bundle/v1/"
@@ -49,10 +46,6 @@ MAX_BODY_BYTES = 256 * 1024 * 1024
 
 class BundleError(ValueError):
     """A file that is not a good bundle for this city key; ``str(err)`` says why."""
-
-
-class NotEnrolled(RuntimeError):
-    """The device has no city key yet, so its personal fields are sealed to a key the server lacks."""
 
 
 @dataclass(frozen=True)
@@ -72,25 +65,7 @@ class Bundle:
     records: list[dict[str, Any]]    # as pushed: id, device_id, seq, payload, payload_sha256, sealed
 
 
-# -- writing (the kiosk) ----------------------------------------------------------------------------
-
-def write_bundle(ledger: Ledger, keys: KeyRing, out: Path) -> BundleHeader:
-    """Write every record of this device to ``out`` for the city; raises ``NotEnrolled`` before enrolment."""
-    link = server_link(ledger)
-    city_text = ledger.get_meta(META_CITY_KEY)
-    if link is None or city_text is None:
-        raise NotEnrolled("this device is not enrolled: a bundle needs the city's key "
-                          "(enrol once with `kiosk enroll`, even days before the event)")
-    finish_enrollment(ledger, keys)  # an interrupted enrolment leaves envelopes sealed to the device key
-    envelopes = dict(ledger.sealed_envelopes())
-    records = [WireRecord(r.id, r.device_id, r.seq, r.payload, r.payload_sha256, envelopes.get(r.id))
-               for r in ledger.records()]
-    booth_id = ledger.get_meta("booth_id") or ""   # saved at enrolment, as the city registered the booth
-    header, data = pack_bundle(records, device_id=ledger.device_id, booth_id=booth_id, event_id=link.event_id,
-                               device_token=link.token, city_public_key=public_key_from_text(city_text))
-    _write_atomically(out, data)
-    return header
-
+# -- packing (the kiosk writes what this packs: sync/bundle.py) -----------------------------------
 
 def pack_bundle(records: Sequence[WireRecord], *, device_id: str, booth_id: str, event_id: str, device_token: str,
                 city_public_key: X25519PublicKey, created_at: str | None = None) -> tuple[BundleHeader, bytes]:
@@ -107,16 +82,6 @@ def pack_bundle(records: Sequence[WireRecord], *, device_id: str, booth_id: str,
 
 def _info(header_line: bytes) -> bytes:
     return INFO_PREFIX + hashlib.sha256(header_line).hexdigest().encode()
-
-
-def _write_atomically(out: Path, data: bytes) -> None:
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_name(out.name + ".part")
-    with open(tmp, "wb") as fh:
-        fh.write(data)
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, out)
 
 
 # -- reading (the city server) --------------------------------------------------------------------

@@ -15,7 +15,7 @@ from kiosk.settings import LEDGER_FILE
 if TYPE_CHECKING:  # imported where used: the attract screen paints before sqlite-utils and cryptography load
     from kiosk.booth import BoothService
     from kiosk.ledger import Ledger
-    from kiosk.sealing import KeyRing
+    from booth_common.sealing import KeyRing
 
 
 class Core(NamedTuple):  # not a dataclass: this module loads before the first paint (see kiosk.config)
@@ -35,7 +35,7 @@ def build_core(*, data_dir: Path, config_path: Path, config: Config | None = Non
     from kiosk.booth import BoothService
     from kiosk.ledger import Ledger
     from kiosk.retention import purge_expired
-    from kiosk.sealing import KeyRing
+    from booth_common.sealing import KeyRing
 
     config = config or load_config(config_path)
     keys = KeyRing(data_dir / "keys")

@@ -12,12 +12,13 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from kiosk import masking, tokens, validation
+from booth_common import tokens, validation
+from booth_common.records import Kind, Record, new_record_id, utc_now_text
+from booth_common.sealing import KeyRing, Sealer, key_id, keyed_hash, public_key_from_text
+from kiosk import masking
 from kiosk.config import Booth, Config, ConfigError
 from kiosk.ledger import Ledger, SealedField
-from kiosk.records import Kind, Record, new_record_id, utc_now_text
 from kiosk.retention import PersonalDataOnDevice, personal_data_now, purge_now
-from kiosk.sealing import KeyRing, Sealer, key_id, keyed_hash, public_key_from_text
 
 
 class BoothError(Exception):

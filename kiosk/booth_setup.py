@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from kiosk import validation
+from booth_common import validation
 from kiosk.access import BadPin, ConsoleAccess, check_pin_format
 from kiosk.booth import BoothService, InvalidInput
 from kiosk.config import VENUE_TYPES

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from kiosk.records import Kind, Record, SyncState, freeze_payload, utc_now_text
+from booth_common.records import Kind, Record, SyncState, freeze_payload, utc_now_text
 
 RECORD_COLUMNS = ("seq, id, kind, subject, event_id, booth_id, device_id, captured_at, "
                   "refers_to, payload, payload_sha256")

@@ -25,10 +25,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from kiosk import tokens, validation
+from booth_common import tokens, validation
+from booth_common.records import Record
 from kiosk.booth import BoothError, BoothService, InvalidInput, OutOfStock, UnknownPass
 from kiosk.config import QuizSettings
-from kiosk.records import Record
 
 QUESTION_TYPES = ("single", "multiple", "true_false")
 MIN_OPTIONS, MAX_OPTIONS = 3, 6

@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from booth_common.records import Kind
 from kiosk.booth import BoothService
-from kiosk.records import Kind
 
 BEIJING = dt.timezone(dt.timedelta(hours=8))
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from booth_common.records import format_utc
 from kiosk.ledger import Ledger
-from kiosk.records import format_utc
 
 
 @dataclass(frozen=True)

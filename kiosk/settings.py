@@ -7,20 +7,14 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import NamedTuple
+
+from booth_common.settings import Setting
 
 APP_NAME = "union-booth-kiosk"
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 RESOURCES = PROJECT_ROOT / "resources"
 DEMO_CONFIG = RESOURCES / "demo-event.toml"
 LEDGER_FILE = "ledger.sqlite3"
-
-
-class Setting(NamedTuple):  # not a dataclass: read before the first paint (see kiosk.config)
-    name: str
-    env: str
-    default: str
-    help: str
 
 
 SETTINGS: tuple[Setting, ...] = (

@@ -7,10 +7,10 @@ import sys
 from collections.abc import Callable, Iterator
 from typing import TextIO
 
-from kiosk import tokens
+from booth_common import tokens
+from booth_common.records import Record
+from booth_common.validation import id_check_char
 from kiosk.booth import BoothError, BoothService, RegistrationForm
-from kiosk.records import Record
-from kiosk.validation import id_check_char
 
 SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董萧程曹袁邓许傅沈曾彭吕苏卢蒋蔡贾丁魏薛叶阎余潘杜戴夏钟汪田任姜范方石姚谭廖邹熊金陆郝孔白崔康毛邱秦江史顾侯邵孟龙万段雷钱汤尹黎易常武乔贺赖龚文"
 GIVEN = "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超兰霞平刚桂英华建国志红玉梅飞鹏辉斌波宇浩凯健俊帆帅旭宁"

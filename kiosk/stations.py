@@ -10,10 +10,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 
-from kiosk import tokens
+from booth_common import tokens
+from booth_common.records import Record
 from kiosk.booth import BoothError, BoothService
 from kiosk.config import Config
-from kiosk.records import Record
 
 UNDO_WINDOW_S = 30.0
 UNDO_REASON = "服务台撤销误操作 / undone at the desk"

@@ -1,7 +1,7 @@
 """The HTTP side of the kiosk's sync: the only module that imports requests.
 
 Every call has connect and read timeouts, redirects are never followed, TLS certificates are
-verified by default, and every failure is raised as one of the ``sync.protocol`` errors.
+verified by default, and every failure is raised as one of the ``booth_common.protocol`` errors.
 """
 
 from __future__ import annotations
@@ -16,8 +16,8 @@ from urllib.parse import urlsplit
 
 import requests
 
-from sync import protocol
-from sync.protocol import (BadAnswer, BatchTooLarge, Distribution, Enrollment, EnrollmentRefused, PreparedPush,
+from booth_common import protocol
+from booth_common.protocol import (BadAnswer, BatchTooLarge, Distribution, Enrollment, EnrollmentRefused, PreparedPush,
                            PushAnswer, RequestRefused, ServerBusy, TimedOut, TokenRefused, Unreachable, WireRecord)
 
 USER_AGENT = f"union-booth-kiosk-sync/{protocol.PROTOCOL_VERSION}"

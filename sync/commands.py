@@ -10,7 +10,7 @@ import sys
 import time
 from typing import Any
 
-from sync.protocol import EnrollmentRefused, SyncError, TokenRefused, TransientError
+from booth_common.protocol import EnrollmentRefused, SyncError, TokenRefused, TransientError
 
 EXIT_OK, EXIT_PENDING, EXIT_USAGE, EXIT_ENROL, EXIT_NETWORK = 0, 1, 2, 3, 4
 # A command-line run waits at most this long between tries, whatever a server's Retry-After says.

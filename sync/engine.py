@@ -5,7 +5,7 @@ its worker thread. Inside a run, pushes travel on up to two courier threads that
 the ledger is read and written by the calling thread alone. Exactly-once rests on the record ids: a record is committed locally before
 any send, marked synced only after an explicit per-record answer, and a resend of a record
 the server already holds is answered "duplicate". There is no "in flight" state to recover.
-Errors are those of ``sync.protocol``.
+Errors are those of ``booth_common.protocol``.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from kiosk.ledger import Ledger
-from sync.protocol import (SETTLED, BatchTooLarge, Distribution, PreparedPush, PushAnswer, RequestRefused,
+from booth_common.protocol import (SETTLED, BatchTooLarge, Distribution, PreparedPush, PushAnswer, RequestRefused,
                            SenderBusy, SyncError, TimedOut, TransientError, WireRecord, missing_from)
 
 

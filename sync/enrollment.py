@@ -10,9 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Protocol
 
+from booth_common.protocol import Enrollment
+from booth_common.sealing import KeyRing, Opener, Sealer, key_id, public_key_from_text
 from kiosk.ledger import Ledger
-from kiosk.sealing import KeyRing, Opener, Sealer, key_id, public_key_from_text
-from sync.protocol import Enrollment
 
 META_URL, META_TOKEN, META_EVENT, META_CITY_KEY = "sync_server_url", "sync_token", "sync_event_id", "city_public_key"
 

@@ -12,11 +12,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 
+from booth_common.protocol import TokenRefused, TransientError
+from booth_common.sealing import KeyRing
 from kiosk.ledger import Ledger, LedgerStatus
-from kiosk.sealing import KeyRing
 from sync.engine import Backoff, Client, SyncEngine, SyncPolicy, SyncReport
 from sync.enrollment import ServerLink, finish_enrollment, server_link
-from sync.protocol import TokenRefused, TransientError
 
 
 class SyncState(StrEnum):

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from booth_common.records import sha256_hex
 from kiosk.app import Core, build_core
-from kiosk.records import sha256_hex
 from kiosk.settings import DEMO_CONFIG
 from kiosk.simulate import fake_registration, simulate
 from loopback import FAST, LiveServer, SleepRecorder

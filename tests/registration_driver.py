@@ -12,9 +12,9 @@ import shiboken6
 from PySide6.QtGui import QInputMethodEvent
 from PySide6.QtWidgets import QAbstractButton, QApplication, QLabel, QLineEdit, QTextBrowser, QWidget
 
+from booth_common.validation import id_check_char
 from kiosk.app import Core, build_gui
 from kiosk.ui.screens import Screen
-from kiosk.validation import id_check_char
 
 CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3000-\u303f\uff00-\uffef]")
 

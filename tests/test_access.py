@@ -2,14 +2,14 @@
 
 import pytest
 
+from booth_common.records import Kind
+from booth_common.validation import id_check_char
 from kiosk.access import BadPin, ConsoleAccess, LockedOut, WrongPin, hash_pin, lockout_delay, verify_pin
 from kiosk.app import build_core
 from kiosk.booth import InvalidInput, RegistrationForm
 from kiosk.booth_setup import BoothSetup, apply_setup, ensure_demo_pin, needs_setup, DEMO_PIN
-from kiosk.records import Kind
 from kiosk.report import day_figures, summary_rows
 from kiosk.settings import DEMO_CONFIG
-from kiosk.validation import id_check_char
 
 
 class Clock:

@@ -2,9 +2,9 @@ import pytest
 
 from kiosk.booth import (AlreadyReceived, AlreadyRegistered, CannotVoid, ConsentRequired, InvalidInput,
                          OutOfStock, PassRequired, RegistrationForm, UnknownPass)
-from kiosk.records import Kind
-from kiosk.tokens import normalise_token
-from kiosk.validation import id_check_char
+from booth_common.records import Kind
+from booth_common.tokens import normalise_token
+from booth_common.validation import id_check_char
 
 ID = "11010519900307123" + id_check_char("11010519900307123")
 

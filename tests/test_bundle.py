@@ -8,10 +8,10 @@ import requests
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 
 from city_helpers import ADMIN_TOKEN, EVENT, Kiosk, admin_city, hand_record  # noqa: F401 (admin_city is a fixture)
+from booth_common.bundle import MAGIC, pack_bundle
+from booth_common.protocol import WireRecord
 from kiosk.cli import main as kiosk_main
 from kiosk.settings import DEMO_CONFIG
-from sync.bundle import MAGIC, pack_bundle
-from sync.protocol import WireRecord
 from sync.server.cli import main as server_main
 
 
@@ -148,7 +148,7 @@ def test_conflicts_and_rejections_are_reported_like_a_push(city, kiosk, tmp_path
     payload = json.loads(records[0].payload)
     payload["data"]["forged"] = True
     forged_text = json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    from kiosk.records import sha256_hex
+    from booth_common.records import sha256_hex
     forged = WireRecord(records[0].id, records[0].device_id, records[0].seq, forged_text, sha256_hex(forged_text),
                         records[0].sealed)
     bad_hash = WireRecord(records[1].id, records[1].device_id, records[1].seq, records[1].payload, "0" * 64,

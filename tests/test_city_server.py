@@ -10,7 +10,7 @@ from schemathesis import GenerationMode
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from kiosk.records import sha256_hex
+from booth_common.records import sha256_hex
 from loopback import LiveServer, city  # noqa: F401
 from sync.server.accounts import create_booth, enroll
 from sync.server.app import publish_distribution

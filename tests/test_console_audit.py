@@ -8,8 +8,8 @@ import json
 import pytest
 
 from console_helpers import FakeClock, close_gui, open_gui, unlock
+from booth_common.records import Kind
 from kiosk.booth import RegistrationForm
-from kiosk.records import Kind
 from kiosk.simulate import iter_fake_people
 from kiosk.ui.console import ConfirmPurge, ConfirmQuit
 from kiosk.ui.dashboard_screen import ExportFolder

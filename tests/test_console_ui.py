@@ -6,7 +6,7 @@ import pytest
 from PySide6.QtCore import QPoint, Qt
 
 from console_helpers import FakeClock, close_gui, event_config, open_gui, unlock
-from kiosk.records import Kind
+from booth_common.records import Kind
 from kiosk.ui.console import ConfirmQuit
 from kiosk.ui.screens import Screen
 

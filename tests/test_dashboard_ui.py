@@ -11,7 +11,7 @@ import pytest
 from openpyxl import load_workbook
 
 from console_helpers import FakeClock, close_gui, open_gui, unlock
-from kiosk.records import Kind
+from booth_common.records import Kind
 from kiosk.ui.dashboard_screen import ExportFolder, axis_top
 from kiosk.ui.screens import Screen
 

@@ -11,9 +11,9 @@ from __future__ import annotations
 import subprocess
 import sys
 
+from booth_common.sealing import open_sealed
+from booth_common.validation import id_check_char
 from kiosk.booth import RegistrationForm
-from kiosk.sealing import open_sealed
-from kiosk.validation import id_check_char
 from loopback import booth_code, city  # noqa: F401 (city is a fixture)
 
 

@@ -41,7 +41,7 @@ sys.exit(main(["--windowed", "--data-dir", sys.argv[1]]))
 """
 
 LATER = ("PySide6.QtQuick", "PySide6.QtQuickWidgets", "PySide6.QtQml", "sqlite3", "sqlite_utils", "cryptography",
-         "requests", "kiosk.ledger", "kiosk.sealing", "kiosk.ui.keyboard", "kiosk.ui.services_screen", "subprocess",
+         "requests", "kiosk.ledger", "booth_common.sealing", "kiosk.ui.keyboard", "kiosk.ui.services_screen", "subprocess",
          "dataclasses",  # the configuration is named tuples: the dataclass decorator compiles at import
          "json",  # the join code's cache is plain lines
          "locale")  # loaded by argparse's message translations: the GUI's options are read without a parser

@@ -3,9 +3,9 @@ import sqlite3
 import pytest
 from sqlite_utils import Database
 
+from booth_common.records import canonical_json, sha256_hex
 from kiosk.ledger import Ledger, LedgerError
 from kiosk.migrations import migrations
-from kiosk.records import canonical_json, sha256_hex
 
 
 def test_round_trip_keeps_every_field_and_the_hash(tmp_path):

@@ -8,9 +8,9 @@ from kiosk.app import build_core
 from kiosk.booth import AlreadyReceived, InvalidInput, OutOfStock, RegistrationForm, UnknownPass
 from kiosk.quiz import (AttemptAlreadyRecorded, ClaimantRequired, InvalidAnswer, NotPassed, PrizeAlreadyClaimed,
                         QuizRound, build_quiz_desk, load_bank, shuffle_options)
-from kiosk.records import Kind
+from booth_common.records import Kind
+from booth_common.validation import id_check_char
 from kiosk.settings import DEMO_CONFIG, RESOURCES
-from kiosk.validation import id_check_char
 
 BANK = load_bank(RESOURCES / "quiz-bank.toml")
 PHONE = "13812345678"

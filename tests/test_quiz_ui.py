@@ -3,12 +3,12 @@
 import pytest
 from PySide6.QtCore import Qt
 
+from booth_common.records import Kind
 from kiosk.app import build_core, build_gui
 from kiosk.booth import AlreadyReceived
-from kiosk.records import Kind
 from kiosk.settings import DEMO_CONFIG, RESOURCES
-from kiosk.ui.screens import Screen
 from kiosk.ui.quiz_screen import QuizPage
+from kiosk.ui.screens import Screen
 
 PHONE = "13812345678"
 
@@ -136,7 +136,7 @@ def test_a_second_claim_by_the_same_person_is_refused_on_screen(gui, core, qtbot
 
 def test_a_member_pass_scan_claims_and_the_same_members_phone_is_then_refused(gui, core, qtbot):
     from kiosk.booth import RegistrationForm
-    from kiosk.validation import id_check_char
+    from booth_common.validation import id_check_char
 
     member = core.booth.register(RegistrationForm(
         name="王小明", phone=PHONE, id_number="11010519900307123" + id_check_char("11010519900307123"),

@@ -6,11 +6,11 @@ import shutil
 
 import pytest
 
+from booth_common.records import Kind
+from booth_common.tokens import normalise_token
 from kiosk.app import build_core
 from kiosk.booth import RegistrationForm
-from kiosk.records import Kind
 from kiosk.settings import DEMO_CONFIG
-from kiosk.tokens import normalise_token
 from kiosk.ui.screens import Screen
 from registration_driver import (WORKER, commit_text, fill_form, press_digits, screen, start_gui, stop_gui, texts_in, to_form,
                                  valid_id)

@@ -4,9 +4,9 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 
 from kiosk.booth import RegistrationForm
-from kiosk.sealing import (ENVELOPE_PREFIX, INFO_PREFIX, LEGACY_PREFIX, SESSION_BYTES, SUITE, KeyRing, Opener, SealError,
+from booth_common.sealing import (ENVELOPE_PREFIX, INFO_PREFIX, LEGACY_PREFIX, SESSION_BYTES, SUITE, KeyRing, Opener, SealError,
                            Sealer, open_sealed, seal)
-from kiosk.validation import id_check_char
+from booth_common.validation import id_check_char
 
 PEOPLE = [
     ("王小明", "13812345678", "11010519900307123"),

@@ -6,11 +6,11 @@ import pytest
 from PySide6.QtCore import Qt
 
 from console_helpers import FakeClock, close_gui, event_config, open_gui, unlock
+from booth_common.records import Kind
+from booth_common.validation import id_check_char
 from kiosk.booth import RegistrationForm
-from kiosk.records import Kind
 from kiosk.stations import Station, StationKind
 from kiosk.ui.screens import Screen
-from kiosk.validation import id_check_char
 
 SCANNER_GAP_S, PERSON_GAP_S = 0.004, 0.15
 

@@ -2,12 +2,12 @@
 
 import pytest
 
+from booth_common.records import Kind
 from kiosk.booth import AlreadyReceived, BoothError, PassRequired, RegistrationForm
-from kiosk.records import Kind
 from kiosk.scanning import KeystrokeTiming
 from kiosk.stations import (MemberOnly, NotAToken, Station, StationKind, UndoWindow, VoucherNotHere,
                             all_stations, record_at)
-from kiosk.validation import id_check_char
+from booth_common.validation import id_check_char
 
 ID17 = "11010519900307123"
 

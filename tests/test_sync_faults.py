@@ -12,15 +12,15 @@ import threading
 
 import pytest
 
+from booth_common.records import sha256_hex
 from kiosk.ledger import SealedField
-from kiosk.records import sha256_hex
 from kiosk.simulate import simulate
 from loopback import (FAST, SleepRecorder, assert_exactly_once, booth_code, canned, city, cut_after_commit,  # noqa: F401
                       cut_mid_body, delay_after_commit, enrolled_engine, proxy, rewrite_body)
 from sync.client import SyncClient
 from sync.engine import SyncEngine
 from sync.enrollment import enroll_device
-from sync.protocol import (BadAnswer, RecordStatus, SenderBusy, ServerBusy, TimedOut, TokenRefused, Unreachable,
+from booth_common.protocol import (BadAnswer, RecordStatus, SenderBusy, ServerBusy, TimedOut, TokenRefused, Unreachable,
                            WireRecord, results_digest)
 
 
@@ -219,7 +219,7 @@ def test_server_restored_from_an_older_backup_receives_the_missing_records_again
 @pytest.mark.parametrize("skew", [dt.timedelta(days=5 * 365), -dt.timedelta(days=20 * 365)])
 def test_a_skewed_device_clock_never_blocks_sync(core, city, monkeypatch, skew):
     import kiosk.ledger
-    from kiosk.records import format_utc
+    from booth_common.records import format_utc
 
     monkeypatch.setattr(kiosk.ledger, "utc_now_text", lambda: format_utc(dt.datetime.now(dt.timezone.utc) + skew))
     capture(core, n=9)
@@ -264,7 +264,7 @@ def test_only_one_sender_at_a_time(core, city):
 
 
 def test_enrolment_reseals_personal_fields_to_the_city_key_and_destroys_the_device_key(core, city):
-    from kiosk.sealing import open_sealed
+    from booth_common.sealing import open_sealed
 
     capture(core, n=9)
     assert core.keys.device_private_key() is not None
@@ -314,7 +314,7 @@ def test_a_sync_killed_mid_push_loses_nothing_and_duplicates_nothing(core, city,
 
 
 def test_one_record_the_server_cannot_take_is_isolated_and_parked_the_others_go_through(core, city):
-    from kiosk.records import new_record_id
+    from booth_common.records import new_record_id
 
     capture(core, n=12, seed=1)
     huge = core.ledger.append(record_id=new_record_id(), kind="service_use", event_id=core.config.event.id,

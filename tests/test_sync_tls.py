@@ -10,8 +10,8 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
 from loopback import LiveServer
+from booth_common.protocol import Unreachable
 from sync.client import SyncClient
-from sync.protocol import Unreachable
 
 
 def self_signed(folder):

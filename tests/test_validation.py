@@ -3,7 +3,7 @@ import datetime as dt
 import pytest
 from hypothesis import given, strategies as st
 
-from kiosk.validation import (ValidationError, id_check_char, validate_free_text, validate_mobile,
+from booth_common.validation import (ValidationError, id_check_char, validate_free_text, validate_mobile,
                               validate_name, validate_resident_id)
 
 TODAY = dt.date(2026, 11, 25)

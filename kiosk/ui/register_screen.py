@@ -5,8 +5,8 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QPushButton, QVBoxLayout, QWidget
 
+from booth_common.validation import ValidationError
 from kiosk.booth import BoothService, RegistrationForm
-from kiosk.validation import ValidationError
 from kiosk.ui.form_pages import DigitsPage, EmployerPage, FormPage, NamePage, OccupationPage, PlacePage
 from kiosk.ui.presentation import Presentation
 from kiosk.ui.widgets import CurrentPageStack, ScreenBase, WrappingButton, big_button

@@ -8,8 +8,8 @@ import secrets
 import time
 from collections.abc import Callable
 
-from kiosk.records import format_utc
-from kiosk.tokens import ALPHABET
+from booth_common.records import format_utc
+from booth_common.tokens import ALPHABET
 from sync.server.storage import Device, Storage
 
 TOKEN_PREFIX = "kdt1_"

@@ -22,10 +22,10 @@ from starlette.datastructures import Headers
 from starlette.middleware.gzip import GZipMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from kiosk.records import format_utc, sha256_hex
-from kiosk.sealing import Opener, public_key_to_text
-from sync import protocol
-from sync.protocol import WireRecord, ranges_of
+from booth_common import protocol
+from booth_common.protocol import WireRecord, ranges_of
+from booth_common.records import format_utc, sha256_hex
+from booth_common.sealing import Opener, public_key_to_text
 from sync.server import accounts
 from sync.server.city_api import install_city_routes
 from sync.server.ingest import ingest_async

@@ -1,4 +1,4 @@
-"""Import of offline bundles (``sync/bundle.py``): the same checks and guarantees as a push.
+"""Import of offline bundles (``booth_common/bundle.py``): the same checks and guarantees as a push.
 
 The bundle is authenticated by the device token it carries, exactly as a push is by its
 ``Authorization`` header: an unknown or revoked token, or a record of another device, refuses
@@ -17,10 +17,10 @@ from typing import Any
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 from pydantic import ValidationError
 
-from kiosk.records import format_utc
-from kiosk.sealing import Opener
-from sync.bundle import Bundle, BundleError, read_bundle
-from sync.protocol import WireRecord
+from booth_common.bundle import Bundle, BundleError, read_bundle
+from booth_common.protocol import WireRecord
+from booth_common.records import format_utc
+from booth_common.sealing import Opener
 from sync.server.accounts import hash_secret
 from sync.server.ingest import ingest
 from sync.server.models import PushRecord

@@ -19,7 +19,7 @@ from fastapi import Body, Depends, FastAPI, HTTPException, Path, Query
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from sync.bundle import BundleError
+from booth_common.bundle import BundleError
 from sync.server import numbers, page
 from sync.server.bundles import BundleRefused, import_bundle
 from sync.server.members import collect_members, members_csv

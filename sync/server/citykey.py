@@ -7,7 +7,7 @@ from pathlib import Path
 
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 
-from kiosk.sealing import private_key_to_bytes
+from booth_common.sealing import private_key_to_bytes
 
 
 def load_or_create_city_key(path: Path) -> X25519PrivateKey:

@@ -91,7 +91,7 @@ def cmd_new_booth(settings: ServerSettings, args: argparse.Namespace) -> int:
                         devices=args.devices, valid_days=args.valid_days)
     print(f"enrolment code for booth {args.booth} ({args.devices} devices, {args.valid_days} days): {code}")
     if args.district or args.street or args.organisation or args.venue_type:
-        from kiosk.records import utc_now_text
+        from booth_common.records import utc_now_text
 
         open_storage(settings).set_booth_place(booth_id=args.booth, district=args.district, street=args.street,
                                                organisation=args.organisation, venue_type=args.venue_type or "",
@@ -100,7 +100,7 @@ def cmd_new_booth(settings: ServerSettings, args: argparse.Namespace) -> int:
 
 
 def cmd_revoke(settings: ServerSettings, args: argparse.Namespace) -> int:
-    from kiosk.records import utc_now_text
+    from booth_common.records import utc_now_text
 
     n = open_storage(settings).revoke(device_id=args.device, booth_id=args.booth, at=utc_now_text())
     print(f"revoked {n} device token(s)")
@@ -123,7 +123,7 @@ def cmd_publish(settings: ServerSettings, args: argparse.Namespace) -> int:
 
 def cmd_import_bundle(settings: ServerSettings, args: argparse.Namespace) -> int:
     """Exit 0 when every record is stored (now or before), 1 with conflicts or rejections, 2 for a refused file."""
-    from sync.bundle import BundleError
+    from booth_common.bundle import BundleError
     from sync.server.bundles import import_bundle
     from sync.server.citykey import load_or_create_city_key
 

@@ -17,9 +17,9 @@ from typing import Any
 
 import orjson
 
-from kiosk.records import sha256_hex
-from kiosk.sealing import Opener, SealError
-from sync.protocol import RecordStatus, WireRecord
+from booth_common.protocol import RecordStatus, WireRecord
+from booth_common.records import sha256_hex
+from booth_common.sealing import Opener, SealError
 from sync.server.storage import Device, Storage
 
 ENVELOPE_FIELDS = ("id", "seq", "device_id")

@@ -19,7 +19,7 @@ from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 
-from kiosk.sealing import Opener, SealError
+from booth_common.sealing import Opener, SealError
 from sync.server.storage import Storage
 
 COLUMNS = ("record_id", "event_id", "booth_id", "registered_at_utc", "name", "phone", "id_number", "birth_date",

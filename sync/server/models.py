@@ -6,7 +6,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
-from sync.protocol import PROTOCOL_VERSION
+from booth_common.protocol import PROTOCOL_VERSION
 
 
 def _encodable(text: str) -> str:

@@ -20,7 +20,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from kiosk.records import format_utc
+from booth_common.records import format_utc
 from sync.server.storage import Storage
 
 BEIJING = dt.timezone(dt.timedelta(hours=8))

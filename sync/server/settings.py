@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from pathlib import Path
 
-from kiosk.settings import Setting  # one declaration of what a setting is, for the kiosk and the server
+from booth_common.settings import Setting  # one declaration of what a setting is, for the kiosk and the server
 
 
 SETTINGS: tuple[Setting, ...] = (

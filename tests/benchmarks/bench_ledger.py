@@ -12,11 +12,11 @@ from pathlib import Path
 
 import pytest
 
+from booth_common.records import freeze_payload
 from kiosk.app import build_core
 from kiosk.booth import RegistrationForm
 from kiosk.settings import DEMO_CONFIG
 from kiosk.simulate import fake_id_number, fake_name, fake_phone
-from kiosk.records import freeze_payload
 
 BIG = 1_000_000
 

@@ -22,10 +22,10 @@ from pathlib import Path
 import pytest
 import requests
 
+from booth_common.records import freeze_payload
+from booth_common.sealing import Sealer, key_id
 from kiosk.app import build_core
 from kiosk.ledger import Ledger
-from kiosk.records import freeze_payload
-from kiosk.sealing import Sealer, key_id
 from kiosk.settings import DEMO_CONFIG
 from kiosk.simulate import fake_id_number, fake_name, fake_phone, simulate
 from sync.client import SyncClient

@@ -1,0 +1,5 @@
+"""What the booth (kiosk/, sync/) and the city server (sync/server/) have in common: record format and hash,
+sealing, tokens, validation rules, the wire protocol, the offline-bundle format and what a setting is.
+
+It imports neither side, so the server installs and runs without the kiosk (tests/test_architecture.py).
+"""

@@ -9,8 +9,8 @@ import pytest
 import requests
 
 from city_helpers import ADMIN_TOKEN, EVENT, Kiosk, admin_city, hand_record  # noqa: F401 (admin_city is a fixture)
-from sync.bundle import pack_bundle
-from sync.protocol import WireRecord
+from booth_common.bundle import pack_bundle
+from booth_common.protocol import WireRecord
 from sync.server.cli import main as server_main
 
 OTHER_EVENT = "bj-2027-spring"

@@ -96,6 +96,7 @@ class QuizSettings(NamedTuple):
     pass_mark: int
     bank: Path
     prize_item: str
+    topic_weights: tuple[tuple[str, int], ...] = ()  # (topic, weight 1–10): favour the booth's audience
 
 
 class IdleSettings(NamedTuple):
@@ -162,7 +163,8 @@ def load_config(path: Path | str, *, parsed_cache: Path | None = None) -> Config
         quiz=QuizSettings(questions_per_round=r.int("quiz.questions_per_round", 5, lo=1, hi=50),
                           pass_mark=r.int("quiz.pass_mark", 4, lo=0, hi=50),
                           bank=(path.parent / r.str("quiz.bank", "quiz-bank.toml")),
-                          prize_item=r.str("quiz.prize_item", "")),
+                          prize_item=r.str("quiz.prize_item", ""),
+                          topic_weights=_topic_weights(r)),
         idle=IdleSettings(timeout_s=r.int("idle.timeout_s", 60, lo=5, hi=3600),
                           countdown_s=r.int("idle.countdown_s", 10, lo=1, hi=120),
                           console_lock_s=r.int("idle.console_lock_s", 120, lo=10, hi=3600)),
@@ -267,6 +269,17 @@ def _handout(r: _Reader, i: int, h: dict[str, Any]) -> HandoutItem:
     if not isinstance(one, bool):
         raise ConfigError(r.path, f"{key}.one_per_member", f"must be true or false, not {one!r}")
     return HandoutItem(**_named(r, "handouts", i, h), kind=kind, stock=stock, one_per_member=one, low_stock=low)
+
+
+def _topic_weights(r: _Reader) -> tuple[tuple[str, int], ...]:
+    """``[quiz] topic_weights = { topic = 1…10 }``; whether each topic exists is checked against the bank."""
+    value = r.get("quiz.topic_weights", {})
+    if not isinstance(value, dict):
+        raise ConfigError(r.path, "quiz.topic_weights", "must be a table of topic = weight")
+    for topic, weight in value.items():
+        if not isinstance(weight, int) or isinstance(weight, bool) or not 1 <= weight <= 10:
+            raise ConfigError(r.path, f"quiz.topic_weights.{topic}", f"must be a whole number from 1 to 10, not {weight!r}")
+    return tuple(sorted(value.items()))
 
 
 def _named(r: _Reader, section: str, i: int, item: dict[str, Any]) -> dict[str, str]:

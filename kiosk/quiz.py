@@ -18,9 +18,10 @@ from __future__ import annotations
 
 import dataclasses
 import random
+import re
 import time
 import tomllib
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -33,6 +34,7 @@ from kiosk.config import QuizSettings
 QUESTION_TYPES = ("single", "multiple", "true_false")
 MIN_OPTIONS, MAX_OPTIONS = 3, 6
 FORMAT_VERSION = 1
+CHECKED_DATE = re.compile(r"20\d\d-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])")
 
 
 class QuizBankError(ValueError):
@@ -97,6 +99,8 @@ class Question:
     source: str
     source_en: str
     review: str = ""
+    checked: str = ""  # the day its facts were last checked against the source, YYYY-MM-DD
+    excludes: frozenset[str] = frozenset()  # questions never drawn in the same round (either way)
 
     def is_correct(self, chosen: Iterable[str]) -> bool:
         """All and only the correct options (for multiple choice, a partial answer is wrong)."""
@@ -115,12 +119,50 @@ class QuizBank:
         """Questions that may be drawn: those still awaiting a reviewer's check are left out."""
         return tuple(q for q in self.questions if not q.review)
 
-    def draw(self, count: int, rng: random.Random) -> list[Question]:
-        """``count`` different questions, each with its options shuffled."""
+    def draw(self, count: int, rng: random.Random, *,
+             topic_weights: Mapping[str, int] | None = None) -> list[Question]:
+        """``count`` different questions, each with its options shuffled; never two that exclude each other.
+
+        A topic's weight (default 1) makes its questions that many times as likely at each pick; however
+        a topic is weighted, it fills at most half the round (rounded up), so a round still spans topics
+        (unless the bank has too few other questions to fill the round)."""
         pool = self.active
         if count > len(pool):
             raise QuizBankError(self.path, "-", f"a round needs {count} questions, the bank has {len(pool)} usable ones")
-        return [shuffle_options(q, rng) for q in rng.sample(pool, count)]
+        weights = topic_weights or {}
+        for _ in range(DRAW_ATTEMPTS):
+            picked = _pick(pool, count, rng, weights)
+            if picked is not None:
+                return [shuffle_options(q, rng) for q in picked]
+        raise QuizBankError(self.path, "-", f"no round of {count} questions fits the exclusions and topic limits")
+
+
+DRAW_ATTEMPTS = 50
+
+
+def topic_cap(count: int) -> int:
+    """The most questions one topic may fill in a round of ``count``: half, rounded up."""
+    return (count + 1) // 2
+
+
+def _pick(pool: Sequence[Question], count: int, rng: random.Random,
+          weights: Mapping[str, int]) -> list[Question] | None:
+    """One weighted draw without replacement; None when it runs into a dead end (the caller tries again)."""
+    picked: list[Question] = []
+    barred: set[str] = set()
+    per_topic: dict[str, int] = {}
+    cap = topic_cap(count)
+    while len(picked) < count:
+        allowed = [q for q in pool if q.id not in barred]
+        # the cap yields only to a bank too narrow to fill a round without it (one topic, say)
+        candidates = [q for q in allowed if per_topic.get(q.topic, 0) < cap] or allowed
+        if not candidates:
+            return None
+        q = rng.choices(candidates, weights=[weights.get(c.topic, 1) for c in candidates])[0]
+        picked.append(q)
+        barred |= {q.id} | q.excludes
+        per_topic[q.topic] = per_topic.get(q.topic, 0) + 1
+    return picked
 
 
 def shuffle_options(question: Question, rng: random.Random) -> Question:
@@ -153,9 +195,24 @@ def parse_bank(raw: Any, *, path: Path | str) -> QuizBank:
     items = raw.get("questions")
     if not isinstance(items, list) or not items:
         raise QuizBankError(path, "-", "no [[questions]] found")
-    questions = tuple(_question(path, i, item) for i, item in enumerate(items))
+    questions = _symmetric_excludes(path, tuple(_question(path, i, item) for i, item in enumerate(items)))
     _check_unique(path, questions)
     return QuizBank(path, _text(path, "-", raw, "title"), _text(path, "-", raw, "title_en"), questions)
+
+
+def _symmetric_excludes(path: Path, questions: tuple[Question, ...]) -> tuple[Question, ...]:
+    """Exclusion works both ways, so a pair is declared once; an unknown id is refused, not ignored."""
+    ids = {q.id for q in questions}
+    both: dict[str, set[str]] = {q.id: set(q.excludes) for q in questions}
+    for q in questions:
+        unknown = sorted(q.excludes - ids)
+        if unknown:
+            raise QuizBankError(path, q.id, f"excludes names unknown questions: {unknown}")
+        if q.id in q.excludes:
+            raise QuizBankError(path, q.id, "a question cannot exclude itself")
+        for other in q.excludes:
+            both[other].add(q.id)
+    return tuple(dataclasses.replace(q, excludes=frozenset(both[q.id])) for q in questions)
 
 
 def _question(path: Path, index: int, raw: Any) -> Question:
@@ -171,7 +228,14 @@ def _question(path: Path, index: int, raw: Any) -> Question:
     review = raw.get("review", "")
     if not isinstance(review, str):
         raise QuizBankError(path, qid, "review must be a text")
-    return Question(id=qid, type=kind, options=options, correct=correct, review=review.strip(), **texts)
+    checked = raw.get("checked", "")
+    if not isinstance(checked, str) or (checked and not CHECKED_DATE.fullmatch(checked)):
+        raise QuizBankError(path, qid, "checked must be a date written YYYY-MM-DD")
+    excludes = raw.get("excludes", [])
+    if not isinstance(excludes, list) or not all(isinstance(e, str) and e for e in excludes):
+        raise QuizBankError(path, qid, "excludes must be a list of question ids")
+    return Question(id=qid, type=kind, options=options, correct=correct, review=review.strip(), checked=checked,
+                    excludes=frozenset(excludes), **texts)
 
 
 def _true_false(path: Path, qid: str, raw: dict[str, Any]) -> tuple[tuple[Option, ...], frozenset[str]]:
@@ -357,7 +421,8 @@ class QuizDesk:
 
     def new_round(self) -> QuizRound:
         self.adopt_pulled_bank()
-        questions = self.bank.draw(self.settings.questions_per_round, self._rng)
+        questions = self.bank.draw(self.settings.questions_per_round, self._rng,
+                                   topic_weights=dict(self.settings.topic_weights))
         return QuizRound(questions, pass_mark=self.settings.pass_mark, clock=self._clock)
 
     def prizes_left(self) -> int:
@@ -425,6 +490,11 @@ def _check_enough(bank: QuizBank, settings: QuizSettings) -> None:
     if settings.questions_per_round > len(bank.active):
         raise QuizBankError(bank.path, "-", f"questions_per_round is {settings.questions_per_round} "
                                             f"but only {len(bank.active)} questions are usable")
+    topics = {q.topic for q in bank.active}
+    unknown = sorted(t for t, _ in settings.topic_weights if t not in topics)
+    if unknown:
+        raise QuizBankError(bank.path, "-", f"quiz.topic_weights names topics with no usable question: {unknown}")
+    bank.draw(settings.questions_per_round, random.Random(0), topic_weights=dict(settings.topic_weights))
 
 
 def build_quiz_desk(booth: BoothService, *, rng: random.Random | None = None,

@@ -248,6 +248,9 @@ def _pulled_bank(keep: int) -> dict:
 
     raw = tomllib.loads((RESOURCES / "quiz-bank.toml").read_text(encoding="utf-8"))
     raw["questions"] = [q for q in raw["questions"] if "review" not in q][:keep]
+    kept = {q["id"] for q in raw["questions"]}
+    for q in raw["questions"]:  # a bank names only its own questions in excludes
+        q["excludes"] = [e for e in q.get("excludes", []) if e in kept]
     return raw
 
 
@@ -281,3 +284,65 @@ def test_a_broken_pulled_bank_is_refused_and_the_current_bank_stays(desk, booth)
     _publish_to_ledger(booth, too_small, "4")
     desk.new_round()
     assert "only 2 questions are usable" in str(desk.bank_problem)
+
+
+def _event_with_quiz_lines(tmp_path, lines: str):
+    """The demo event with extra lines in its [quiz] section and the bundled bank."""
+    text = DEMO_CONFIG.read_text(encoding="utf-8")
+    bank = (RESOURCES / "quiz-bank.toml").as_posix()
+    text = text.replace('bank = "quiz-bank.toml"', f'bank = "{bank}"\n{lines}')
+    config = tmp_path / "event.toml"
+    config.write_text(text, encoding="utf-8")
+    return config
+
+
+TOPIC_OF = {q.id: q.topic for q in BANK.questions}
+
+
+def _topics(quiz_round):
+    return [TOPIC_OF[qid] for qid in quiz_round.question_ids]
+
+
+def _topic_share(desk, topic, rounds=300):
+    drawn = [t for _ in range(rounds) for t in _topics(desk.new_round())]
+    return drawn.count(topic) / len(drawn), len(set(drawn))
+
+
+def test_a_rider_hub_may_weight_topics_and_a_round_still_spans_topics(tmp_path, booth):
+    config = _event_with_quiz_lines(tmp_path, 'topic_weights = { "overtime" = 8 }')
+    core = build_core(data_dir=tmp_path / "data", config_path=config)
+    try:
+        assert core.booth.config.quiz.topic_weights == (("overtime", 8),)
+        weighted, _ = _topic_share(build_quiz_desk(core.booth, rng=random.Random(5)), "overtime")
+    finally:
+        core.close()
+    plain, _ = _topic_share(build_quiz_desk(booth, rng=random.Random(5)), "overtime")
+    assert weighted > 2 * plain
+    heavy = build_quiz_desk(booth, rng=random.Random(9))
+    heavy.settings = heavy.settings._replace(topic_weights=(("overtime", 10),))
+    for _ in range(100):
+        topics = _topics(heavy.new_round())
+        assert topics.count("overtime") <= 3 and len(set(topics)) >= 2
+
+
+@pytest.mark.parametrize("lines, words", [
+    ('topic_weights = { "overtime" = 0 }', "from 1 to 10"),
+    ('topic_weights = { "overtime" = "lots" }', "from 1 to 10"),
+    ('topic_weights = ["overtime"]', "table of topic = weight"),
+])
+def test_a_bad_topic_weight_is_refused_at_start_naming_the_key(tmp_path, lines, words):
+    from kiosk.config import ConfigError, load_config
+    with pytest.raises(ConfigError) as err:
+        load_config(_event_with_quiz_lines(tmp_path, lines))
+    assert "quiz.topic_weights" in str(err.value) and words in str(err.value)
+
+
+def test_a_weight_for_a_topic_the_bank_lacks_is_refused_when_the_desk_is_built(tmp_path):
+    from kiosk.quiz import QuizBankError
+    config = _event_with_quiz_lines(tmp_path, 'topic_weights = { "astronomy" = 3 }')
+    core = build_core(data_dir=tmp_path / "data", config_path=config)
+    try:
+        with pytest.raises(QuizBankError, match="astronomy"):
+            build_quiz_desk(core.booth)
+    finally:
+        core.close()

@@ -1,10 +1,13 @@
 """The bundled question bank: structure, completeness, and the loader's refusals."""
 
+import datetime
+import random
 import re
+from itertools import combinations
 
 import pytest
 
-from kiosk.quiz import QUESTION_TYPES, QuizBankError, load_bank
+from kiosk.quiz import QUESTION_TYPES, QuizBankError, load_bank, topic_cap
 from kiosk.settings import RESOURCES
 
 BANK_PATH = RESOURCES / "quiz-bank.toml"
@@ -57,6 +60,47 @@ def test_every_required_topic_is_covered_by_drawable_questions():
             "labour-contract", "probation", "overtime", "minimum-wage", "workplace-safety"} <= covered
 
 
+@pytest.mark.parametrize("question", BANK.questions, ids=lambda q: q.id)
+def test_every_question_says_when_it_was_last_checked(question):
+    checked = datetime.date.fromisoformat(question.checked)
+    assert datetime.date(2026, 11, 1) <= checked <= datetime.date.today()
+
+
+def test_true_false_answers_are_balanced_so_always_answering_true_does_not_pay():
+    answers = [q.correct == {"true"} for q in BANK.active if q.type == "true_false"]
+    assert len(answers) >= 30
+    assert 0.40 <= sum(answers) / len(answers) <= 0.60, f"{sum(answers)} of {len(answers)} are true"
+
+
+# Pairs where one question's text or options give the other's answer away (found in the review of issue 21).
+REVEALING = [("tul-43-fund-sources", "tul-43-two-percent"),          # the options show the 2%
+             ("tul-11-small-units", "tul-11-twenty-five-members"),    # the text says 二十五人
+             ("lcl-82-double-wages", "lcl-10-written-contract"),      # "超过一个月" gives the one month
+             ("hotline-12351-services", "hotline-12351-number"),      # the text names 12351
+             ("lcl-47-severance", "lcl-47-half-year-counts"),
+             ("ll-56-refuse-unsafe-orders", "lcl-32-refusal-not-breach")]
+
+
+@pytest.mark.parametrize("first, second", REVEALING)
+def test_revealing_pairs_are_declared_both_ways(first, second):
+    by_id = {q.id: q for q in BANK.questions}
+    assert second in by_id[first].excludes and first in by_id[second].excludes
+
+
+def test_no_round_ever_holds_two_questions_that_exclude_each_other():
+    for seed in range(1500):
+        drawn = BANK.draw(5, random.Random(seed))
+        for a, b in combinations(drawn, 2):
+            assert b.id not in a.excludes, (seed, a.id, b.id)
+
+
+def test_no_topic_fills_more_than_half_a_round_even_when_weighted():
+    weights = {q.topic: 10 for q in BANK.active if q.topic == "workplace-safety"}
+    for seed in range(300):
+        topics = [q.topic for q in BANK.draw(5, random.Random(seed), topic_weights=weights)]
+        assert max(topics.count(t) for t in set(topics)) <= topic_cap(5) == 3
+
+
 def test_questions_awaiting_review_are_never_drawn():
     pending = {q.id for q in BANK.questions if q.review}
     assert pending and not pending & {q.id for q in BANK.active}
@@ -77,6 +121,11 @@ BROKEN = [
     ('source = "《中华人民共和国工会法》（2021年修正）第二条"', 'source = ""', "tul-02-nature", "source"),
     ('type = "true_false"\ntopic = "union-law"\ntext = "用人单位可以禁止',
      'type = "yes_no"\ntopic = "union-law"\ntext = "用人单位可以禁止', "tul-03-no-obstruction", "type"),
+    ('excludes = ["tul-43-two-percent", "tul-43-members-pay-dues"]',
+     'excludes = ["tul-43-two-percent", "tul-99-no-such-question"]', "tul-43-fund-sources", "unknown questions"),
+    ('source_en = "Trade Union Law of the PRC (2021 amendment), Article 2"\nchecked = "2026-11-25"',
+     'source_en = "Trade Union Law of the PRC (2021 amendment), Article 2"\nchecked = "25.11.2026"',
+     "tul-02-nature", "YYYY-MM-DD"),
 ]
 
 
@@ -94,3 +143,12 @@ def test_broken_bank_is_refused_naming_file_and_question(tmp_path, old, new, qid
 def test_missing_bank_file_is_named(tmp_path):
     with pytest.raises(QuizBankError, match="file not found"):
         load_bank(tmp_path / "none.toml")
+
+
+def test_the_docs_list_every_question_with_its_source_and_the_date_it_was_checked():
+    doc = (RESOURCES.parent / "docs" / "quiz-bank.md").read_text(encoding="utf-8")
+    rows = [line for line in doc.splitlines() if line.startswith("| `")]
+    assert len(rows) == len(BANK.questions)
+    for q, row in zip(BANK.questions, rows):
+        assert row.startswith(f"| `{q.id}` | {q.topic} | {q.source} | {q.checked} |"), row
+        assert row.endswith("| yes |") == (not q.review)

@@ -86,6 +86,20 @@ class CannotVoid(BoothError):
     pass
 
 
+class WrongCode(BoothError):
+    """A code of a kind this desk or item does not take (``booth_common.tokens.CodeKind``); nothing was spent.
+    ``switch_to``: the handout item the code is for, when the desk can switch to it."""
+
+    def __init__(self, zh: str, en: str, *, switch_to: str | None = None):
+        super().__init__(zh, en)
+        self.switch_to = switch_to
+
+
+class VoucherUsed(AlreadyReceived):
+    def __init__(self) -> None:  # said of the voucher, not of a member: a voucher holder need not be one
+        BoothError.__init__(self, "此兑奖码已兑换过", "This voucher has already been redeemed")
+
+
 @dataclass
 class RegistrationForm:
     """What a worker entered; personal fields are plain text only until ``register`` seals them."""
@@ -292,8 +306,13 @@ class BoothService:
         return item.stock - self.ledger.effective_subjects(Kind.HANDOUT).get(item_id, 0)
 
     def record_handout(self, item_id: str, *, member_pass: str | None = None, voucher: str | None = None) -> Record:
-        """One item handed out; one-per-member items need a pass or a voucher, each used once."""
+        """One item handed out; one-per-member items need a pass or a voucher, each used once. A quiz voucher
+        is for the quiz prize only, and the quiz prize is for a voucher only."""
         item = self.config.handout(item_id)
+        is_prize = bool(self.config.quiz.prize_item) and item_id == self.config.quiz.prize_item
+        if (voucher is not None) != is_prize:
+            raise WrongCode(*(("兑奖码只能兑换答题奖品", "A voucher is for the quiz prize only") if voucher is not None
+                              else ("答题奖品须凭答题兑奖码领取", "The quiz prize is given for a quiz voucher only")))
         if self.stock_left(item_id) <= 0:
             raise OutOfStock(item.name, item.name_en)
         member = self._member_or_none(member_pass)
@@ -302,7 +321,7 @@ class BoothService:
             if not self.ledger.find_by_lookup("voucher", voucher):
                 raise UnknownPass()
             if self.ledger.find_by_lookup("voucher_redeemed", voucher):
-                raise AlreadyReceived(item.name, item.name_en)
+                raise VoucherUsed()
             lookups.append(("voucher_redeemed", voucher))
         if item.one_per_member:
             if member is None and voucher is None:

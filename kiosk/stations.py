@@ -1,6 +1,9 @@
 """Station mode: a tablet working as one desk's counter (a service, consultation, handouts, the card desk).
 
-Every entry goes through ``BoothService``; an undo within a short window is a void record.
+Every entry goes through ``BoothService``; an undo within a short window is a void record. A code is read
+for its kind first (``booth_common.tokens.CodeKind``): a desk takes only the kinds it serves, refuses the others
+with where to go instead, and spends nothing by a refusal. A quiz voucher scanned at the handout desk
+while another item is chosen is unambiguous (it is for the quiz prize): the desk switches to that item.
 """
 
 from __future__ import annotations
@@ -9,10 +12,11 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import NamedTuple
 
 from booth_common import tokens
 from booth_common.records import Record
-from kiosk.booth import BoothError, BoothService
+from kiosk.booth import BoothError, BoothService, WrongCode
 from kiosk.config import Config
 
 UNDO_WINDOW_S = 30.0
@@ -57,9 +61,29 @@ class NotAToken(BoothError):
         super().__init__("这不是会员码或兑奖码，请重新扫描", "This is not a member pass or voucher: scan again")
 
 
-class VoucherNotHere(BoothError):
+class VoucherNotHere(WrongCode):
+    def __init__(self, prize: tuple[str, str]) -> None:
+        super().__init__(f"这是答题兑奖码，请在发放台的{prize[0]}处兑换",
+                         f"This is a quiz prize voucher: redeem it at the handout desk ({prize[1]})")
+
+
+class PassNotForPrize(WrongCode):
+    def __init__(self, prize: tuple[str, str]) -> None:
+        super().__init__(f"这是会员码，{prize[0]}须凭答题兑奖码领取",
+                         f"This is a member pass: the {prize[1]} is given for a quiz prize voucher only")
+
+
+class NoPrizeHere(WrongCode):
     def __init__(self) -> None:
-        super().__init__("兑奖码请到发放台兑换", "Vouchers are redeemed at the handout desk")
+        super().__init__("这是答题兑奖码，本次活动没有可兑换的奖品", "This is a quiz prize voucher: this event has no prize to redeem")
+
+
+class Entry(NamedTuple):
+    """What a desk recorded, and the handout item it switched to (a voucher at the handout desk), if any."""
+
+    record: Record
+    code: tokens.Code | None
+    switched_to: str | None = None
 
 
 class MemberOnly(BoothError):
@@ -73,30 +97,61 @@ def all_stations(config: Config) -> list[Station]:
             + [Station(StationKind.CONSULTATION), Station(StationKind.HANDOUT), Station(StationKind.CARD)])
 
 
-def parse_token(raw: str) -> str:
-    token = tokens.normalise_token(raw)
-    if token is None:
+def parse_code(raw: str) -> tokens.Code:
+    code = tokens.parse_code(raw)
+    if code is None:
         raise NotAToken()
-    return token
+    return code
+
+
+def prize_name(config: Config) -> tuple[str, str] | None:
+    if not config.quiz.prize_item:
+        return None
+    item = config.handout(config.quiz.prize_item)
+    return item.name, item.name_en
+
+
+def check_code(config: Config, station: Station, choice: str, code: tokens.Code) -> str:
+    """The choice this code is entered under at this desk; raises ``WrongCode`` for a code of the wrong kind.
+    The rule for every kind of code × every desk lives here (and tests walk every pair)."""
+    prize = prize_name(config)
+    if code.kind is tokens.CodeKind.QUIZ_VOUCHER:
+        if prize is None:
+            raise NoPrizeHere()
+        if station.kind is not StationKind.HANDOUT:
+            raise VoucherNotHere(prize)
+        return config.quiz.prize_item  # the only item a voucher is for: switch to it if another was chosen
+    if station.kind is StationKind.HANDOUT and prize is not None and choice == config.quiz.prize_item:
+        raise PassNotForPrize(prize)
+    return choice
 
 
 def record_at(service: BoothService, station: Station, *, choice: str = "", token: str | None = None) -> Record:
     """One visitor at the desk: anonymous when ``token`` is None; ``choice`` is the topic or the item."""
-    member = voucher = None
-    if token is not None:
-        token = parse_token(token)
-        member, voucher = (None, token) if tokens.is_voucher(token) else (token, None)
-    if voucher is not None and station.kind is not StationKind.HANDOUT:
-        raise VoucherNotHere()
+    return enter_at(service, station, choice=choice, token=token).record
+
+
+def enter_at(service: BoothService, station: Station, *, choice: str = "", token: str | None = None) -> Entry:
+    """``record_at`` with what the desk read: the code's kind and the item it switched to."""
+    code = parse_code(token) if token is not None else None
+    if code is not None:
+        checked = check_code(service.config, station, choice, code)
+        switched, choice = (checked if checked != choice else None), checked
+    else:
+        switched = None
+    member = code.token if code is not None and code.kind is tokens.CodeKind.MEMBER_PASS else None
+    voucher = code.token if code is not None and code.kind is tokens.CodeKind.QUIZ_VOUCHER else None
     if station.kind is StationKind.SERVICE:
-        return service.record_service_use(station.service_id, member_pass=member)
-    if station.kind is StationKind.CONSULTATION:
-        return service.record_consultation(choice, member_pass=member)
-    if station.kind is StationKind.HANDOUT:
-        return service.record_handout(choice, member_pass=member, voucher=voucher)
-    if member is None:
+        record = service.record_service_use(station.service_id, member_pass=member)
+    elif station.kind is StationKind.CONSULTATION:
+        record = service.record_consultation(choice, member_pass=member)
+    elif station.kind is StationKind.HANDOUT:
+        record = service.record_handout(choice, member_pass=member, voucher=voucher)
+    elif member is None:
         raise MemberOnly()
-    return service.record_card_request(member)
+    else:
+        record = service.record_card_request(member)
+    return Entry(record, code, switched)
 
 
 class UndoWindow:

@@ -10,6 +10,7 @@ from booth_common.records import Kind
 from booth_common.validation import id_check_char
 from kiosk.booth import RegistrationForm
 from kiosk.stations import Station, StationKind
+from kiosk.ui.i18n import Language
 from kiosk.ui.screens import Screen
 
 SCANNER_GAP_S, PERSON_GAP_S = 0.004, 0.15
@@ -140,8 +141,51 @@ def test_quiz_voucher_is_redeemed_once_at_the_handout_desk(qtbot, desk, clock):
     type_into(qtbot, screen.scan_field, clock, voucher, SCANNER_GAP_S)
     assert "兑奖码" in screen.message.text()
     type_into(qtbot, screen.scan_field, clock, voucher, SCANNER_GAP_S)
-    assert "已领取" in screen.message.text()
+    assert "此兑奖码已兑换过" in screen.message.text()
     assert core.ledger.effective_subjects(Kind.HANDOUT) == {"quiz-prize": 1}
+
+
+def test_a_voucher_scanned_with_the_welfare_pack_chosen_switches_to_the_prize_and_spends_no_pack(qtbot, desk, clock):
+    """The mix-up seen at a booth: a quiz voucher taken as a welfare pack. The ledger says what was handed out."""
+    core, gui, _ = desk
+    voucher = "UV1-ABCDEFGHJKMNPQRS"
+    core.booth.record_quiz_attempt(questions=["q"], answers=[["A"]], score=5, passed=True, duration_s=60,
+                                   voucher=voucher, claimant_phone="13812345678")
+    screen = open_station(gui, StationKind.HANDOUT)
+    screen.choose("welfare-pack")
+    packs = core.booth.stock_left("welfare-pack")
+    type_into(qtbot, screen.scan_field, clock, voucher, SCANNER_GAP_S)
+    assert screen.choice == "quiz-prize" and "已切换到：答题奖品" in screen.message.text()
+    assert core.ledger.effective_subjects(Kind.HANDOUT) == {"quiz-prize": 1}
+    assert core.booth.stock_left("welfare-pack") == packs
+    pass_token = member(core).pass_token  # the other way round: a member pass is no quiz voucher
+    type_into(qtbot, screen.scan_field, clock, pass_token, SCANNER_GAP_S)
+    assert "这是会员码，答题奖品须凭答题兑奖码领取" in screen.message.text()
+    assert core.ledger.effective_subjects(Kind.HANDOUT) == {"quiz-prize": 1}
+
+
+def test_a_voucher_at_a_service_desk_says_where_to_go_and_records_nothing(qtbot, desk, clock):
+    core, gui, _ = desk
+    screen = open_station(gui, StationKind.SERVICE, "tcm")
+    gui.presentation.set_language(Language.EN)
+    type_into(qtbot, screen.scan_field, clock, "UV1-ABCDEFGHJKMNPQRS", SCANNER_GAP_S)
+    assert "quiz prize voucher: redeem it at the handout desk (Quiz prize)" in screen.message.text()
+    assert list(core.ledger.records(kind=Kind.SERVICE_USE)) == []
+
+
+def test_a_disabled_plus_one_says_why_and_each_desk_asks_only_for_the_codes_it_takes(desk):
+    _core, gui, _ = desk
+    screen = open_station(gui, StationKind.CARD)
+    assert not screen.plus_button.isEnabled() and "只为会员办理" in screen.plus_button.text()
+    assert "兑奖码" not in screen.scan_hint.text() and "会员码" in screen.scan_hint.text()
+    screen = open_station(gui, StationKind.HANDOUT)
+    screen.choose("welfare-pack")
+    assert not screen.plus_button.isEnabled() and "每人限领一份" in screen.plus_button.text()
+    assert "答题兑奖码" in screen.scan_hint.text()
+    screen.choose("quiz-prize")
+    assert "凭答题兑奖码领取" in screen.plus_button.text()
+    screen.choose("leaflet")
+    assert screen.plus_button.isEnabled() and screen.plus_button.text().startswith("+1")
 
 
 def test_undo_is_a_void_within_the_window_only(desk, clock):

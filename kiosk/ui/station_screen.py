@@ -11,10 +11,11 @@ from PySide6.QtWidgets import QButtonGroup, QGridLayout, QHBoxLayout, QLabel, QP
 
 from kiosk.booth import BoothError, BoothService
 from kiosk.report import day_figures
-from kiosk.stations import UNDO_WINDOW_S, Station, StationKind, UndoWindow, record_at
+from kiosk.stations import UNDO_WINDOW_S, Entry, Station, StationKind, UndoWindow, enter_at
+from booth_common.tokens import CodeKind
 from kiosk.ui.presentation import Presentation
 from kiosk.ui.scan_field import ScanField, monotonic_ms
-from kiosk.ui.widgets import ScreenBase, arrange_in_rows, big_button
+from kiosk.ui.widgets import ScreenBase, arrange_in_rows, big_button, wrap_button_text
 
 
 class StationScreen(ScreenBase):
@@ -106,7 +107,7 @@ class StationScreen(ScreenBase):
         if self._presentation.narrow != self._narrow:
             self._narrow = self._presentation.narrow
             self._arrange_choices()
-            self.plus_button.setText(self._plus_text())
+            self._refresh_plus()
         self._place_scan_hint()
 
     def _plus_text(self) -> str:
@@ -140,25 +141,36 @@ class StationScreen(ScreenBase):
         self.choice_buttons[item_id].setChecked(True)
 
     def _enter(self, token: str | None, *, scanned: bool) -> None:
+        """One entry at the desk, through the core's rule for which codes this desk takes (nothing is spent by
+        a refusal); a voucher at the handout desk switches the chosen item to the prize it is for."""
         assert self.station is not None
         try:
-            record = record_at(self._booth, self.station, choice=self.choice, token=token)
+            entry = enter_at(self._booth, self.station, choice=self.choice, token=token)
         except BoothError as exc:
             self._show(self._presentation.pick(exc.zh, exc.en), ok=False)
             return
-        self.undo_window.remember(record)
+        if entry.switched_to and entry.switched_to in self.choice_buttons:
+            self.choose(entry.switched_to)
+        self.undo_window.remember(entry.record)
         self._undo_timer.start()
-        self._show(self._recorded_text(token, scanned), ok=True)
+        self._show(self._recorded_text(entry, scanned), ok=True)
         self.refresh()
-        self.recorded.emit(record)
+        self.recorded.emit(entry.record)
 
-    def _recorded_text(self, token: str | None, scanned: bool) -> str:
-        if token is None:
+    def _recorded_text(self, entry: Entry, scanned: bool) -> str:
+        if entry.code is None:
             return self.tr("已记录 +1")
-        member = self._booth.member_by_pass(token.strip().upper()) if token.strip().upper().startswith("UM1") else None
         how = self.tr("扫码") if scanned else self.tr("手动输入")
-        who = member.masked_name if member else self.tr("兑奖码")
-        return self.tr("已记录：%1（%2）").replace("%1", who).replace("%2", how)
+        if entry.code.kind is CodeKind.MEMBER_PASS:
+            member = self._booth.member_by_pass(entry.code.token)
+            who = member.masked_name if member else entry.code.token
+        else:
+            who = self.tr("答题兑奖码")
+        text = self.tr("已记录：%1（%2）").replace("%1", who).replace("%2", how)
+        if entry.switched_to:
+            item = self._booth.config.handout(entry.switched_to)
+            text += "\n" + self.tr("已切换到：%1，请发放此物品").replace("%1", self._presentation.pick(item.name, item.name_en))
+        return text
 
     def undo(self) -> None:
         try:
@@ -208,11 +220,37 @@ class StationScreen(ScreenBase):
         self.stock_label.style().polish(self.stock_label)
 
     def _refresh_plus(self) -> None:
-        """+1 is for passers-by: not at the members-only card desk, nor for one-per-member items."""
-        station = self.station
-        one_each = (station is not None and station.kind is StationKind.HANDOUT and bool(self.choice)
-                    and self._booth.config.handout(self.choice).one_per_member)
-        self.plus_button.setEnabled(station is not None and station.takes_anonymous and not one_each)
+        """+1 is for passers-by: not at the members-only card desk, nor for one-per-member items. When it cannot
+        be used, the button says why (it is the largest thing on the desk)."""
+        reason = self._plus_refused()
+        self.plus_button.setEnabled(self.station is not None and not reason)
+        self.plus_button.setText(self.tr("+1 不适用") + "\n" + wrap_button_text(reason, width=40) if reason
+                                 else self._plus_text())
+        self.plus_button.setAccessibleDescription(reason)
+        if self.plus_button.property("refused") != bool(reason):
+            self.plus_button.setProperty("refused", bool(reason))  # smaller, darker text: a reason to read
+            self.plus_button.style().unpolish(self.plus_button)
+            self.plus_button.style().polish(self.plus_button)
+
+    def _plus_refused(self) -> str:
+        """Why +1 is not available here, or "" when it is."""
+        station, config = self.station, self._booth.config
+        if station is not None and not station.takes_anonymous:
+            return self.tr("此服务台只为会员办理，请扫描会员码")
+        if station is not None and station.kind is StationKind.HANDOUT and self.choice:
+            item = config.handout(self.choice)
+            name = self._presentation.pick(item.name, item.name_en)
+            if item.id == config.quiz.prize_item:
+                return self.tr("%1凭答题兑奖码领取，请扫码").replace("%1", name)
+            if item.one_per_member:
+                return self.tr("%1每人限领一份，请扫描会员码").replace("%1", name)
+        return ""
+
+    def _scan_hint_text(self) -> str:
+        """What this desk takes: a voucher only at the handout desk, a member pass everywhere."""
+        if self.station is not None and self.station.kind is StationKind.HANDOUT:
+            return self.tr("扫描会员码或答题兑奖码；也可手动输入后按回车")
+        return self.tr("扫描会员码；也可手动输入后按回车")
 
     def refresh_undo(self) -> None:
         self.undo_button.setEnabled(self.undo_window.pending() is not None)
@@ -224,8 +262,8 @@ class StationScreen(ScreenBase):
         for (item_id, zh, en) in self._choice_items():
             if item_id in self.choice_buttons:
                 self.choice_buttons[item_id].setText(p.pick(zh, en))
-        self.plus_button.setText(self._plus_text())
-        self.scan_hint.setText(self.tr("扫描会员码或兑奖码；也可手动输入后按回车"))
+        self._refresh_plus()
+        self.scan_hint.setText(self._scan_hint_text())
         self._place_scan_hint()
         self.undo_button.setText(self.tr("撤销上一条"))
         self.back_button.setText(self.tr("返回控制台"))

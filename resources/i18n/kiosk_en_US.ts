@@ -674,12 +674,16 @@
         <translation>typed</translation>
     </message>
     <message>
-        <source>兑奖码</source>
-        <translation>voucher</translation>
+        <source>答题兑奖码</source>
+        <translation>quiz voucher</translation>
     </message>
     <message>
         <source>已记录：%1（%2）</source>
         <translation>Recorded: %1 (%2)</translation>
+    </message>
+    <message>
+        <source>已切换到：%1，请发放此物品</source>
+        <translation>Switched to: %1 — hand out this item</translation>
     </message>
     <message>
         <source>已撤销上一条（作废记录已保存）</source>
@@ -698,12 +702,32 @@
         <translation>Low stock: restock soon</translation>
     </message>
     <message>
-        <source>+1 来访（未出示会员码）</source>
-        <translation>+1 visitor (no member pass)</translation>
+        <source>+1 不适用</source>
+        <translation>+1 not available</translation>
     </message>
     <message>
-        <source>扫描会员码或兑奖码；也可手动输入后按回车</source>
-        <translation>Scan a member pass or voucher, or type it and press Enter</translation>
+        <source>此服务台只为会员办理，请扫描会员码</source>
+        <translation>This desk serves members only: scan a member pass</translation>
+    </message>
+    <message>
+        <source>%1凭答题兑奖码领取，请扫码</source>
+        <translation>%1 is given for a quiz voucher: scan it</translation>
+    </message>
+    <message>
+        <source>%1每人限领一份，请扫描会员码</source>
+        <translation>%1 is one per member: scan a member pass</translation>
+    </message>
+    <message>
+        <source>扫描会员码或答题兑奖码；也可手动输入后按回车</source>
+        <translation>Scan a member pass or quiz voucher, or type it and press Enter</translation>
+    </message>
+    <message>
+        <source>扫描会员码；也可手动输入后按回车</source>
+        <translation>Scan a member pass, or type it and press Enter</translation>
+    </message>
+    <message>
+        <source>+1 来访（未出示会员码）</source>
+        <translation>+1 visitor (no member pass)</translation>
     </message>
     <message>
         <source>撤销上一条</source>

@@ -34,15 +34,29 @@ class Core(NamedTuple):  # not a dataclass: this module loads before the first p
 def build_core(*, data_dir: Path, config_path: Path, config: Config | None = None) -> Core:
     from kiosk.booth import BoothService
     from kiosk.ledger import Ledger
-    from kiosk.retention import purge_expired
     from booth_common.sealing import KeyRing
 
     config = config or load_config(config_path)
     keys = KeyRing(data_dir / "keys")
     keys.ensure()
     ledger = Ledger(data_dir / LEDGER_FILE)
-    purge_expired(ledger, retention_days=config.retention_days)  # retention runs at every start
+    _purge_at_start(ledger, retention_days=config.retention_days)
     return Core(data_dir, config, keys, ledger, BoothService(ledger, config, keys))
+
+
+def _purge_at_start(ledger: Ledger, *, retention_days: int) -> None:
+    """Retention runs at every start; one that cannot finish now (another program reading the ledger, a sync
+    of another process running) is said on stderr and done again at the next start or ``kiosk purge``."""
+    import sys
+
+    from kiosk.ledger import LedgerError
+    from kiosk.retention import purge_expired
+
+    try:
+        # no waiting at start: a start is not held up by another process's sync or reader
+        purge_expired(ledger, retention_days=retention_days, wait_s=0, checkpoint_attempts=2)
+    except LedgerError as exc:
+        print(f"kiosk: warning: retention purge at start not complete: {exc}", file=sys.stderr)
 
 
 def open_ledger(data_dir: Path) -> Ledger:

@@ -17,8 +17,8 @@ from booth_common.records import Kind, Record, new_record_id, utc_now_text
 from booth_common.sealing import KeyRing, Sealer, key_id, keyed_hash, public_key_from_text
 from kiosk import masking
 from kiosk.config import Booth, Config, ConfigError
-from kiosk.ledger import Ledger, SealedField
-from kiosk.retention import PersonalDataOnDevice, personal_data_now, purge_now
+from kiosk.ledger import Ledger, PurgeIncomplete, SealedField
+from kiosk.retention import PersonalDataOnDevice, SyncStillRunning, personal_data_now, purge_now
 
 
 class BoothError(Exception):
@@ -98,6 +98,21 @@ class WrongCode(BoothError):
 class VoucherUsed(AlreadyReceived):
     def __init__(self) -> None:  # said of the voucher, not of a member: a voucher holder need not be one
         BoothError.__init__(self, "此兑奖码已兑换过", "This voucher has already been redeemed")
+
+
+class PurgeFailed(BoothError):
+    """A purge that did not wipe everything it should have; the volunteer is told, never shown a count."""
+
+    @classmethod
+    def incomplete(cls, deleted: int) -> PurgeFailed:
+        return cls(f"清除未完成：{deleted} 条记录的个人信息已删除，但另一个程序仍在读取数据，旧数据尚未从文件中抹去。"
+                   "请关闭其他程序后再清除一次。",
+                   f"Purge incomplete: personal data of {deleted} records deleted, but another program is still "
+                   "reading the ledger and the old bytes are not yet wiped from the file. Close it and purge again.")
+
+    @classmethod
+    def sync_running(cls) -> PurgeFailed:
+        return cls("正在同步，未清除任何信息：请稍后再试", "A sync is running; nothing was purged. Try again shortly")
 
 
 @dataclass
@@ -395,9 +410,17 @@ class BoothService:
         return personal_data_now(self.ledger)
 
     def purge_personal_data(self, *, via: str, now: dt.datetime | None = None) -> int:
-        """Purge every synced record's personal fields now (unsynced ones stay) and audit it."""
-        purged = purge_now(self.ledger, now=now)
-        self.record_audit("purge", details={"records": purged, "all_synced": True, "via": via})
+        """Purge every synced record's personal fields now (unsynced ones stay) and audit it; ``PurgeFailed``
+        when it could not finish (the audit record says so too)."""
+        try:
+            purged = purge_now(self.ledger, now=now)
+        except SyncStillRunning:
+            raise PurgeFailed.sync_running() from None
+        except PurgeIncomplete as exc:
+            self.record_audit("purge", details={"records": exc.purged, "all_synced": True, "via": via,
+                                                "complete": False})
+            raise PurgeFailed.incomplete(exc.purged) from None
+        self.record_audit("purge", details={"records": purged, "all_synced": True, "via": via, "complete": True})
         return purged
 
     def pulled_distribution(self, name: str) -> tuple[str, Any] | None:

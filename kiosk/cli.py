@@ -192,13 +192,23 @@ def export_bundle(core, out: Path) -> int:  # type: ignore[no-untyped-def]
 
 
 def cmd_purge(core, args) -> int:  # type: ignore[no-untyped-def]
-    from kiosk.retention import purge_expired, purge_now
+    """Exit 0 when the purge finished (WAL checkpointed and truncated), 5 when it did not (README)."""
+    from kiosk.ledger import PurgeIncomplete
+    from kiosk.retention import SyncStillRunning, purge_expired, purge_now
 
-    if args.now:
-        purged = purge_now(core.ledger)
-    else:
-        purged = purge_expired(core.ledger, retention_days=core.config.retention_days)
-    core.booth.record_audit("purge", details={"records": purged, "all_synced": args.now, "via": "cli"})
+    try:
+        if args.now:
+            purged = purge_now(core.ledger)
+        else:
+            purged = purge_expired(core.ledger, retention_days=core.config.retention_days)
+    except (PurgeIncomplete, SyncStillRunning) as exc:
+        if isinstance(exc, PurgeIncomplete):
+            core.booth.record_audit("purge", details={"records": exc.purged, "all_synced": args.now, "via": "cli",
+                                                      "complete": False})
+        print(f"kiosk: purge not complete: {exc}", file=sys.stderr)
+        return 5
+    core.booth.record_audit("purge", details={"records": purged, "all_synced": args.now, "via": "cli",
+                                              "complete": True})
     print(f"purged the personal fields of {purged} synced records")
     return 0
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import time
 import uuid
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -27,8 +28,22 @@ _HOLDS_PERSONAL = """(EXISTS (SELECT 1 FROM sealed s WHERE s.record_id = r.id)
                                  AND l.purpose IN ('id_number', 'phone', 'prize_claim')))"""
 
 
+BUSY_TIMEOUT_S = 10.0
+
+
 class LedgerError(RuntimeError):
     """The ledger cannot do what was asked (unknown record, refused write)."""
+
+
+class PurgeIncomplete(LedgerError):
+    """Personal fields were deleted, but the WAL checkpoint that wipes their old bytes from the files did
+    not finish: another connection kept reading. The deleted rows stay deleted; run the purge again."""
+
+    def __init__(self, purged: int, attempts: int):
+        super().__init__(f"{purged} records' personal fields deleted, but their old bytes are still in the "
+                         f"ledger's write-ahead log: another program kept the ledger open ({attempts} checkpoint "
+                         "attempts). Close it and purge again.")
+        self.purged, self.attempts = purged, attempts
 
 
 @dataclass(frozen=True)
@@ -72,7 +87,7 @@ class Ledger:
 
         from kiosk.migrations import migrations
 
-        conn = sqlite3.connect(self.path, timeout=10.0)
+        conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_S)
         self.db = Database(conn)
         self.db.execute("PRAGMA journal_mode=WAL")
         # FULL, not NORMAL: in WAL mode NORMAL may lose the last commits on power loss, and a
@@ -222,12 +237,15 @@ class Ledger:
             FROM records r JOIN outbox o ON o.seq = r.seq WHERE {_HOLDS_PERSONAL}""", [synced_before]).fetchone()
         return int(row[0]), int(row[1])
 
-    def purge_personal(self, *, synced_before: str) -> int:
+    def purge_personal(self, *, synced_before: str, checkpoint_attempts: int = 20,
+                       retry_delay_s: float = 0.25) -> int:
         """Remove the sealed fields and the keyed ID/phone hashes of records synced before the cutoff.
 
         Records never synced are kept whole: purging them would lose the only copy. With
         secure_delete the freed pages are zeroed, and the WAL is checkpointed and truncated after,
-        so no sealed byte stays in the file or its WAL.
+        so no sealed byte stays in the file or its WAL. A reader in the middle of a transaction (the
+        sync worker, another process) keeps the checkpoint from finishing: it is retried, and
+        ``PurgeIncomplete`` is raised if it never finishes — never a count of records as if all were gone.
         """
         self.db.execute("PRAGMA secure_delete=ON")
         with self.db.atomic():
@@ -238,8 +256,26 @@ class Ledger:
                 self.db.execute("DELETE FROM sealed WHERE record_id = ?", [record_id])
                 self.db.execute("DELETE FROM lookup WHERE record_id = ? AND purpose IN ('id_number', 'phone', "
                                 "'prize_claim')", [record_id])
-        self.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        if not self.checkpoint_wal(attempts=checkpoint_attempts, retry_delay_s=retry_delay_s):
+            raise PurgeIncomplete(len(doomed), checkpoint_attempts)
         return len(doomed)
+
+    def checkpoint_wal(self, *, attempts: int = 20, retry_delay_s: float = 0.25) -> bool:
+        """Copy the WAL into the file and truncate it to nothing; False when readers kept it from finishing.
+
+        Each attempt waits for readers at most ``retry_delay_s`` (the connection's usual 10 s busy
+        timeout would make each attempt as long), so a purge fails in about ``attempts × retry_delay_s``."""
+        wal = Path(f"{self.path}-wal")
+        self.db.execute(f"PRAGMA busy_timeout = {int(retry_delay_s * 1000)}")
+        try:
+            for _ in range(attempts):
+                busy, _log, _done = self.db.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+                if busy == 0 and (not wal.exists() or wal.stat().st_size == 0):
+                    return True
+                time.sleep(retry_delay_s)
+            return False
+        finally:
+            self.db.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
 
     # -- counts -------------------------------------------------------------------------
 

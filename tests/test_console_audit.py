@@ -168,7 +168,7 @@ def test_purge_from_the_console_leaves_no_sealed_bytes_keeps_counts_and_unsynced
 
     monkeypatch.setattr(ConfirmPurge, "ask", classmethod(lambda cls, parent, on_device: True))
     gui.console.home.purge_button.click()
-    assert audits(core)[-1] == ("purge", {"records": 3, "all_synced": True, "via": "console"})
+    assert audits(core)[-1] == ("purge", {"records": 3, "all_synced": True, "via": "console", "complete": True})
     text = gui.console.home.message.text()
     assert "已清除 3 条" in text and "1 条未同步" in text
     raw = raw_ledger(core)
@@ -196,3 +196,28 @@ def test_audit_records_carry_no_personal_data_and_are_synced_like_the_rest(conso
     assert all(core.ledger.sealed_envelope(r.id) is None for r in records)  # nothing personal to seal
     pending = {entry.record.id for entry in core.ledger.pending()}
     assert {r.id for r in records} <= pending  # in the outbox like every other record
+
+
+def test_a_purge_that_cannot_finish_says_so_on_the_console_in_red(console, monkeypatch):
+    import subprocess
+    import sys
+
+    core, gui = console
+    register(core, 2, seed=12)
+    core.ledger.mark_synced([r.id for r in core.ledger.records()])
+    reader = subprocess.Popen([sys.executable, "-c", "import sqlite3,sys,time; c=sqlite3.connect(sys.argv[1]); "
+                               "c.execute('BEGIN'); c.execute('SELECT count(*) FROM sealed').fetchone(); "
+                               "print('reading', flush=True); time.sleep(60)", str(core.ledger.path)],
+                              stdout=subprocess.PIPE, text=True)
+    try:
+        assert reader.stdout.readline().strip() == "reading"
+        monkeypatch.setattr(ConfirmPurge, "ask", classmethod(lambda cls, parent, on_device: True))
+        unlock(gui)
+        gui.console.home.purge_button.click()
+    finally:
+        reader.kill()
+        reader.wait()
+    message = gui.console.home.message
+    assert message.isVisible() and "清除未完成" in message.text() and message.property("ok") == "false"
+    assert "已清除" not in message.text()
+    assert audits(core)[-1][1]["complete"] is False

@@ -75,4 +75,93 @@ def test_the_service_counts_what_a_purge_takes_then_purges_and_audits_it(core, d
     on_device = core.booth.personal_data_on_device()
     assert (on_device.purgeable, on_device.kept_unsynced) == (0, 1)
     [audit] = list(core.ledger.records(kind="audit"))
-    assert audit.data == {"action": "purge", "details": {"records": 2, "all_synced": True, "via": "console"}}
+    assert audit.data == {"action": "purge", "details": {"records": 2, "all_synced": True, "via": "console",
+                                                         "complete": True}}
+
+
+_READER = """
+import sqlite3, sys, time
+conn = sqlite3.connect(sys.argv[1], timeout=10)
+conn.execute("BEGIN")
+conn.execute("SELECT count(*) FROM sealed").fetchone()   # a read transaction, as the sync worker holds one
+print("reading", flush=True)
+time.sleep(float(sys.argv[2]))
+conn.rollback()
+conn.close()
+"""
+
+
+def _start_reader(data_dir, seconds):
+    import subprocess
+    import sys
+
+    proc = subprocess.Popen([sys.executable, "-c", _READER, str(data_dir / "ledger.sqlite3"), str(seconds)],
+                            stdout=subprocess.PIPE, text=True)
+    assert proc.stdout.readline().strip() == "reading"
+    return proc
+
+
+def test_purge_with_a_reader_open_in_another_process_fails_honestly_then_succeeds(core, data_dir, capsys):
+    from kiosk.cli import main
+
+    _register(core.booth, 4, seed=5)
+    core.ledger.mark_synced([r.id for r in core.ledger.records()])
+    envelopes = [env for _, env in core.ledger.sealed_envelopes()]
+    core.close()
+    reader = _start_reader(data_dir, 60)
+    try:
+        assert main(["purge", "--now", "--data-dir", str(data_dir)]) == 5
+        err = capsys.readouterr().err
+        assert "purge not complete" in err and "another program" in err
+    finally:
+        reader.kill()
+        reader.wait()
+    # the old bytes are still in the WAL: what "not complete" means, seen in the files
+    assert any(env.encode() in _raw(data_dir) for env in envelopes)
+    assert main(["purge", "--now", "--data-dir", str(data_dir)]) == 0
+    raw = _raw(data_dir)
+    assert not any(env.encode() in raw for env in envelopes)
+    from kiosk.ledger import Ledger
+    with Ledger(data_dir / "ledger.sqlite3") as ledger:
+        details = [a.data["details"] for a in ledger.records(kind="audit")]
+    assert [d["complete"] for d in details] == [False, True]
+
+
+def test_purge_waits_out_a_short_reader_and_completes(core, data_dir):
+    _register(core.booth, 3, seed=6)
+    core.ledger.mark_synced([r.id for r in core.ledger.records()])
+    envelopes = [env for _, env in core.ledger.sealed_envelopes()]
+    reader = _start_reader(data_dir, 1.0)  # the checkpoint is retried until it lets go
+    try:
+        assert core.booth.purge_personal_data(via="console") == 3
+    finally:
+        reader.wait()
+    raw = _raw(data_dir)
+    assert not any(env.encode() in raw for env in envelopes)
+    [audit] = list(core.ledger.records(kind="audit"))  # written after the checkpoint, so the WAL holds it
+    assert audit.data["details"]["complete"] is True
+
+
+def test_the_console_purge_says_when_it_could_not_finish(core, data_dir):
+    import pytest
+
+    from kiosk.booth import PurgeFailed
+
+    _register(core.booth, 2, seed=7)
+    core.ledger.mark_synced([r.id for r in core.ledger.records()])
+    reader = _start_reader(data_dir, 60)
+    try:
+        with pytest.raises(PurgeFailed) as failed:
+            core.booth.purge_personal_data(via="console")
+    finally:
+        reader.kill()
+        reader.wait()
+    assert "清除未完成" in failed.value.zh and "Purge incomplete" in failed.value.en
+
+
+def test_sync_stands_aside_while_a_purge_runs(core):
+    from kiosk.retention import sync_paused
+
+    with sync_paused(core.ledger):
+        assert not core.ledger.acquire_sender_lease("sync-worker", ttl_s=120, now=__import__("time").time())
+    assert core.ledger.acquire_sender_lease("sync-worker", ttl_s=120, now=__import__("time").time())

@@ -15,7 +15,7 @@ from PySide6.QtCore import QCoreApplication, QObject
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from kiosk.access import ConsoleAccess
-from kiosk.booth import BoothService
+from kiosk.booth import BoothService, PurgeFailed
 from kiosk.retention import PersonalDataOnDevice
 from kiosk.booth_setup import ensure_demo_pin, needs_setup
 from kiosk.stations import UNDO_WINDOW_S, Station
@@ -170,7 +170,11 @@ class Console(QObject):
         """A borrowed device goes back: every synced record's personal data leaves it; unsynced ones stay."""
         if not ConfirmPurge.ask(self.window, self.booth.personal_data_on_device()):
             return
-        purged = self.booth.purge_personal_data(via="console")
+        try:
+            purged = self.booth.purge_personal_data(via="console")
+        except PurgeFailed as exc:
+            self.home.show_purge_failed(exc)
+            return
         self.home.show_purge_result(purged, self.booth.personal_data_on_device().kept_unsynced)
 
     def _pin_changed(self) -> None:

@@ -123,6 +123,10 @@ class ConsoleHomeScreen(ScreenBase):
             text += self.tr("%1 条未同步的记录仍保留在本机：请先同步，再清除一次。").replace("%1", str(kept_unsynced))
         self._show(text, ok=not kept_unsynced)
 
+    def show_purge_failed(self, error) -> None:  # type: ignore[no-untyped-def]
+        """A purge that did not finish, in red, with what to do (kiosk.booth.PurgeFailed)."""
+        self._show(self._presentation.pick(error.zh, error.en), ok=False)
+
     def show_pin_changed(self) -> None:
         self._show(self.tr("志愿者PIN已修改。"), ok=True)
 

@@ -15,7 +15,9 @@ Errors (what the caller should do about each)::
     │                           HTML, a redirect, an empty, truncated or garbled body
     ├── TokenRefused            401/403: the device must enrol (again)
     ├── SenderBusy              another sender (thread or process) is pushing this ledger now
-    ├── EnrollmentRefused       the enrolment code was refused (unknown, used up, expired, rate-limited)
+    ├── EnrollmentRefused       the enrolment was refused (code unknown, used up or expired; device id
+    │   │                       enrolled by another device; device revoked)
+    │   └── EnrollmentMismatch  the code is for another booth or event than the kiosk's configuration
     └── RequestRefused          any other 4xx: the server judged the request malformed (``reason``)
 """
 
@@ -97,6 +99,18 @@ class SenderBusy(SyncError):
 
 class EnrollmentRefused(SyncError):
     pass
+
+
+class EnrollmentMismatch(EnrollmentRefused):
+    """The code enrols another booth or event than the kiosk's configuration names; nothing was saved."""
+
+    def __init__(self, *, enrolled: tuple[str, str], configured: tuple[str | None, str | None]):
+        (booth, event), (own_booth, own_event) = enrolled, configured
+        super().__init__(f"此注册码属于活动 {event} 的展位 {booth}，本机配置的是活动 {own_event} 的展位 {own_booth}："
+                         f"请换用该展位的配置文件或注册码。 / This code enrols booth {booth} of event {event}; "
+                         f"this kiosk's configuration names booth {own_booth} of event {own_event}: use that "
+                         "booth's configuration, or its code.")
+        self.enrolled, self.configured = enrolled, configured
 
 
 class RequestRefused(SyncError):

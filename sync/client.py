@@ -17,8 +17,9 @@ from urllib.parse import urlsplit
 import requests
 
 from booth_common import protocol
-from booth_common.protocol import (BadAnswer, BatchTooLarge, Distribution, Enrollment, EnrollmentRefused, PreparedPush,
-                           PushAnswer, RequestRefused, ServerBusy, TimedOut, TokenRefused, Unreachable, WireRecord)
+from booth_common.protocol import (BadAnswer, BatchTooLarge, Distribution, Enrollment, EnrollmentMismatch,
+                                   EnrollmentRefused, PreparedPush, PushAnswer, RequestRefused, ServerBusy, TimedOut,
+                                   TokenRefused, Unreachable, WireRecord)
 
 USER_AGENT = f"union-booth-kiosk-sync/{protocol.PROTOCOL_VERSION}"
 
@@ -63,10 +64,17 @@ class SyncClient:
         """Raise unless the server answers its health check."""
         self._json(self._send("GET", protocol.HEALTH_PATH, authorised=False))
 
-    def enroll(self, *, code: str, device_id: str) -> Enrollment:
-        body = {"protocol": protocol.PROTOCOL_VERSION, "code": code, "device_id": device_id}
-        response = self._send("POST", protocol.ENROLL_PATH, body=body, authorised=False)
-        if response.status_code in (401, 403):
+    def enroll(self, *, code: str, device_id: str, proof: str | None = None, booth_id: str | None = None,
+               event_id: str | None = None) -> Enrollment:
+        """Enrol with a code; ``proof`` is the device's current token when it has one (re-enrolment),
+        ``booth_id``/``event_id`` what the kiosk's configuration names (the server refuses another)."""
+        body = {"protocol": protocol.PROTOCOL_VERSION, "code": code, "device_id": device_id,
+                **{k: v for k, v in (("booth_id", booth_id), ("event_id", event_id)) if v is not None}}
+        headers = {"Authorization": f"Bearer {proof}"} if proof else None
+        response = self._send("POST", protocol.ENROLL_PATH, body=body, headers=headers, authorised=False)
+        if response.status_code == 409 and (enrolled := _mismatch(response)) is not None:
+            raise EnrollmentMismatch(enrolled=enrolled, configured=(booth_id, event_id))
+        if response.status_code in (401, 403, 409):
             raise EnrollmentRefused(f"enrolment refused: {_detail(response)}")
         return protocol.parse_enrollment(self._json(response))
 
@@ -186,6 +194,16 @@ def _detail(response: requests.Response) -> str:
     except (ValueError, AttributeError, requests.RequestException):
         detail = None
     return str(detail) if detail else f"HTTP {response.status_code}"
+
+
+def _mismatch(response: requests.Response) -> tuple[str, str] | None:
+    """The (booth, event) a 409 says the code enrols, when the refusal is a configuration mismatch."""
+    try:
+        body = json.loads(response.content)
+        booth, event = body["enrolled_booth_id"], body["enrolled_event_id"]
+    except (ValueError, KeyError, TypeError, requests.RequestException):
+        return None
+    return (booth, event) if isinstance(booth, str) and isinstance(event, str) else None
 
 
 def _short(exc: Exception) -> str:

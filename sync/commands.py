@@ -26,7 +26,8 @@ def enroll_command(core: Any, *, server: str, code: str, ca_bundle: str | None) 
     except ValueError as exc:
         return _fail(str(exc), EXIT_USAGE)
     try:
-        enrollment = enroll_device(core.ledger, core.keys, client, server_url=client.base_url, code=code)
+        enrollment = enroll_device(core.ledger, core.keys, client, server_url=client.base_url, code=code,
+                                   booth_id=core.config.booth.id, event_id=core.config.event.id)
     except EnrollmentRefused as exc:
         return _fail(str(exc), EXIT_ENROL)
     except TransientError as exc:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Protocol
 
-from booth_common.protocol import Enrollment
+from booth_common.protocol import Enrollment, EnrollmentMismatch
 from booth_common.sealing import KeyRing, Opener, Sealer, key_id, public_key_from_text
 from kiosk.ledger import Ledger
 
@@ -20,7 +20,8 @@ META_URL, META_TOKEN, META_EVENT, META_CITY_KEY = "sync_server_url", "sync_token
 class EnrollingClient(Protocol):
     """The one call enrolment needs; ``SyncClient`` provides it."""
 
-    def enroll(self, *, code: str, device_id: str) -> Enrollment: ...
+    def enroll(self, *, code: str, device_id: str, proof: str | None = None, booth_id: str | None = None,
+               event_id: str | None = None) -> Enrollment: ...
 
 
 @dataclass(frozen=True)
@@ -32,8 +33,19 @@ class ServerLink:
     event_id: str
 
 
-def enroll_device(ledger: Ledger, keys: KeyRing, client: EnrollingClient, *, server_url: str, code: str) -> Enrollment:
-    enrollment = client.enroll(code=code, device_id=ledger.device_id)
+def enroll_device(ledger: Ledger, keys: KeyRing, client: EnrollingClient, *, server_url: str, code: str,
+                  booth_id: str | None = None, event_id: str | None = None) -> Enrollment:
+    """Enrol with ``code`` and switch to the city key; nothing is saved when the server refuses.
+
+    ``booth_id``/``event_id`` are what the kiosk's configuration names: enrolment for another booth or
+    event is refused (``EnrollmentMismatch``), so records captured before enrolment, which carry the
+    configured booth and event, are the enrolled booth's. A device enrolled before proves itself
+    with its current token.
+    """
+    enrollment = client.enroll(code=code, device_id=ledger.device_id, proof=ledger.get_meta(META_TOKEN),
+                               booth_id=booth_id, event_id=event_id)
+    if booth_id not in (None, enrollment.booth_id) or event_id not in (None, enrollment.event_id):
+        raise EnrollmentMismatch(enrolled=(enrollment.booth_id, enrollment.event_id), configured=(booth_id, event_id))
     for key, value in ((META_URL, server_url), (META_TOKEN, enrollment.device_token),
                        (META_EVENT, enrollment.event_id), (META_CITY_KEY, enrollment.city_public_key),
                        ("booth_id", enrollment.booth_id)):

@@ -20,8 +20,8 @@ from loopback import (FAST, SleepRecorder, assert_exactly_once, booth_code, cann
 from sync.client import SyncClient
 from sync.engine import SyncEngine
 from sync.enrollment import enroll_device
-from booth_common.protocol import (BadAnswer, RecordStatus, SenderBusy, ServerBusy, TimedOut, TokenRefused, Unreachable,
-                           WireRecord, results_digest)
+from booth_common.protocol import (BadAnswer, EnrollmentRefused, RecordStatus, SenderBusy, ServerBusy, TimedOut,
+                                   TokenRefused, Unreachable, WireRecord, results_digest)
 
 
 def capture(core, n=30, seed=5):
@@ -242,6 +242,9 @@ def test_revoked_token_stops_sync_until_the_device_enrols_again(core, city):
     report = engine.sync_once(attempts=3)
     assert isinstance(report.error, TokenRefused) and report.retry_in is None   # no retry loop on a refusal
     assert report.pending == 6
+    with pytest.raises(EnrollmentRefused, match="revoked"):      # a fresh code alone does not un-revoke it
+        enroll_device(core.ledger, core.keys, SyncClient(city.url), server_url=city.url, code=booth_code(city, core))
+    assert city.storage.reset_device(core.ledger.device_id)      # an admin's decision
     again = enroll_device(core.ledger, core.keys, SyncClient(city.url), server_url=city.url,
                           code=booth_code(city, core))
     engine.client.token = again.device_token

@@ -10,7 +10,7 @@ from collections.abc import Callable
 
 from booth_common.records import format_utc
 from booth_common.tokens import ALPHABET
-from sync.server.storage import Device, Storage
+from sync.server.storage import Device, EnrolRefusal, Storage
 
 TOKEN_PREFIX = "kdt1_"
 CODE_GROUPS = 4
@@ -42,18 +42,49 @@ def create_booth(storage: Storage, *, booth_id: str, event_id: str, name: str, d
     return code
 
 
-def enroll(storage: Storage, *, code: str, device_id: str) -> tuple[Device, str] | None:
-    """Spend a code: the device and its new token, or None when the code is no good."""
+def enroll(storage: Storage, *, code: str, device_id: str, proof: str | None = None, booth_id: str | None = None,
+           event_id: str | None = None) -> tuple[Device, str] | EnrolRefusal:
+    """Enrol a device with a code: the device and its new token, or why not (``Storage.enroll_device``).
+
+    ``proof`` is the device's current token, when it has one; ``booth_id`` and ``event_id`` are what
+    the kiosk's configuration names, when it says.
+    """
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    device = storage.enroll_device(code_hash=hash_secret(normalise_code(code)), device_id=device_id,
-                                   token_hash=hash_secret(token), at=format_utc(dt.datetime.now(dt.timezone.utc)))
-    return (device, token) if device else None
+    outcome = storage.enroll_device(code_hash=hash_secret(normalise_code(code)), device_id=device_id,
+                                    token_hash=hash_secret(token), proof_hash=hash_secret(proof) if proof else None,
+                                    at=format_utc(dt.datetime.now(dt.timezone.utc)), booth_id=booth_id,
+                                    event_id=event_id)
+    return (outcome, token) if isinstance(outcome, Device) else outcome
 
 
-def authenticate(storage: Storage, token: str) -> Device | None:
-    """The live device holding this token; None for unknown or revoked tokens."""
-    device = storage.device_by_token(hash_secret(token))
-    return device if device is not None and not device.revoked else None
+def refusal_text(refusal: EnrolRefusal, *, device_id: str, booth_id: str | None, event_id: str | None) -> str:
+    """The ``detail`` of a refused enrolment: what is wrong and who can put it right."""
+    if refusal.kind == "revoked":
+        return (f"device {device_id} is revoked; it stays so until an admin runs "
+                f"`kiosk-server reset-device --device {device_id}`")
+    if refusal.kind == "taken":
+        return (f"device id {device_id} is already enrolled (booth {refusal.booth_id}); only that device, with its "
+                "current token, can enrol it again, or an admin runs `kiosk-server reset-device`")
+    if refusal.kind == "mismatch":
+        return (f"this code enrols booth {refusal.booth_id} of event {refusal.event_id}; the kiosk's configuration "
+                f"names booth {booth_id} of event {event_id}")
+    return "enrolment code unknown, used up or expired"
+
+
+def authenticate(storage: Storage, token: str, *, used: set[str] | None = None) -> Device | None:
+    """The live device holding this token; None for unknown or revoked tokens.
+
+    The first call with a new token is noted (``Storage.mark_token_used``); ``used`` remembers the
+    tokens this process has noted already, so a busy device does not cost a write per request.
+    """
+    token_hash = hash_secret(token)
+    device = storage.device_by_token(token_hash)
+    if device is None or device.revoked:
+        return None
+    if used is not None and token_hash not in used:
+        storage.mark_token_used(token_hash, at=format_utc(dt.datetime.now(dt.timezone.utc)))
+        used.add(token_hash)
+    return device
 
 
 class EnrollmentLimiter:

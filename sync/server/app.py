@@ -62,12 +62,13 @@ def create_app(settings: ServerSettings, *, storage: Storage, city_key: X25519Pr
 def _device_dependency(storage: Storage) -> Callable[..., Device]:
     """The FastAPI dependency resolving the bearer token to a live device, or 401."""
     bearer = HTTPBearer(auto_error=False, description="The device token received at enrolment.")
+    used: set[str] = set()   # tokens whose first use this process has noted
 
     async def current_device(credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]) -> Device:
         if credentials is None:
             raise HTTPException(401, "no device token: send 'Authorization: Bearer <token>'",
                                 headers={"WWW-Authenticate": "Bearer"})
-        device = accounts.authenticate(storage, credentials.credentials)
+        device = accounts.authenticate(storage, credentials.credentials, used=used)
         if device is None:
             raise HTTPException(401, "device token unknown or revoked: enrol again",
                                 headers={"WWW-Authenticate": "Bearer"})
@@ -78,18 +79,30 @@ def _device_dependency(storage: Storage) -> Callable[..., Device]:
 
 def _add_enrolment(app: FastAPI, storage: Storage, city_key: X25519PrivateKey,
                    limiter: accounts.EnrollmentLimiter) -> None:
-    @app.post(protocol.ENROLL_PATH, response_model=EnrollAnswer, responses=REFUSALS)
-    def enroll(body: EnrollRequest, request: Request) -> EnrollAnswer:
+    proof_bearer = HTTPBearer(auto_error=False, description="Re-enrolment only: the device's current token.")
+    status_of = {"no_code": 403, "revoked": 403, "taken": 409, "mismatch": 409}
+
+    @app.post(protocol.ENROLL_PATH, response_model=EnrollAnswer, responses={**REFUSALS, 409: {"model": Problem}})
+    def enroll(body: EnrollRequest, request: Request,
+               proof: Annotated[HTTPAuthorizationCredentials | None, Depends(proof_bearer)]) -> Response:
         wait = limiter.retry_after(request.client.host if request.client else "unknown")
         if wait is not None:
             raise HTTPException(429, "too many enrolment attempts from this address",
                                 headers={"Retry-After": str(max(1, round(wait)))})
-        enrolled = accounts.enroll(storage, code=body.code, device_id=body.device_id)
-        if enrolled is None:
-            raise HTTPException(403, "enrolment code unknown, used up or expired")
+        enrolled = accounts.enroll(storage, code=body.code, device_id=body.device_id,
+                                   proof=proof.credentials if proof else None, booth_id=body.booth_id,
+                                   event_id=body.event_id)
+        if not isinstance(enrolled, tuple):
+            detail = accounts.refusal_text(enrolled, device_id=body.device_id, booth_id=body.booth_id,
+                                           event_id=body.event_id)
+            if enrolled.kind == "mismatch":   # the kiosk names both sides in its own words
+                return JSONResponse({"detail": detail, "enrolled_booth_id": enrolled.booth_id,
+                                     "enrolled_event_id": enrolled.event_id}, status_code=409)
+            raise HTTPException(status_of[enrolled.kind], detail)
         device, token = enrolled
-        return EnrollAnswer(device_id=device.device_id, device_token=token, booth_id=device.booth_id,
-                            event_id=device.event_id, city_public_key=public_key_to_text(city_key.public_key()))
+        answer = EnrollAnswer(device_id=device.device_id, device_token=token, booth_id=device.booth_id,
+                              event_id=device.event_id, city_public_key=public_key_to_text(city_key.public_key()))
+        return JSONResponse(answer.model_dump())
 
 
 def _add_records(app: FastAPI, storage: Storage, opener: Opener,

@@ -33,6 +33,9 @@ def build_parser() -> argparse.ArgumentParser:
     who = p.add_mutually_exclusive_group(required=True)
     who.add_argument("--device")
     who.add_argument("--booth")
+    p = sub.add_parser("reset-device", help="forget a device's enrolment (lost, reflashed or revoked device): its "
+                                            "token dies and its id may enrol again with a code; its records stay")
+    p.add_argument("--device", required=True)
     p = sub.add_parser("publish", help="publish a new version of an event's config or quiz bank")
     p.add_argument("--event", required=True)
     p.add_argument("--name", choices=("config", "quiz-bank"), required=True)
@@ -107,6 +110,15 @@ def cmd_revoke(settings: ServerSettings, args: argparse.Namespace) -> int:
     return 0 if n else 1
 
 
+def cmd_reset_device(settings: ServerSettings, args: argparse.Namespace) -> int:
+    """Exit 0 when the device was enrolled and is now forgotten, 1 when no such device is enrolled."""
+    if open_storage(settings).reset_device(args.device):
+        print(f"device {args.device} reset: its token no longer works; it may enrol again with a booth's code")
+        return 0
+    print(f"kiosk-server: no enrolled device {args.device}", file=sys.stderr)
+    return 1
+
+
 def cmd_publish(settings: ServerSettings, args: argparse.Namespace) -> int:
     from sync.server.app import publish_distribution
 
@@ -166,5 +178,6 @@ def write_private(path: Path, data: bytes) -> None:
     os.chmod(path, 0o600)   # an existing file keeps its old mode through O_TRUNC
 
 
-COMMANDS = {"serve": cmd_serve, "new-booth": cmd_new_booth, "revoke": cmd_revoke, "publish": cmd_publish,
+COMMANDS = {"serve": cmd_serve, "new-booth": cmd_new_booth, "revoke": cmd_revoke, "reset-device": cmd_reset_device,
+            "publish": cmd_publish,
             "import-bundle": cmd_import_bundle, "export-members": cmd_export_members}

@@ -18,6 +18,7 @@ def _encodable(text: str) -> str:
 
 Identifier = Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$"),
                        AfterValidator(_encodable)]
+Label = Annotated[str, Field(min_length=1, max_length=200), AfterValidator(_encodable)]  # a booth or event id
 Version = Literal[1]
 
 
@@ -57,6 +58,9 @@ class EnrollRequest(Strict):
     protocol: Version
     code: Annotated[str, Field(min_length=4, max_length=64), AfterValidator(_encodable)]
     device_id: Identifier
+    booth_id: Label | None = Field(None, description="The booth the kiosk's configuration names; another "
+                                                          "booth than the code's is refused (409), nothing spent.")
+    event_id: Label | None = Field(None, description="The event the kiosk's configuration names (as booth_id).")
 
 
 class EnrollAnswer(BaseModel):

@@ -50,6 +50,16 @@ INSERT_RECORD = (f"INSERT INTO records ({', '.join(RECORD_FIELDS)}) VALUES ({', 
                  "ON CONFLICT DO NOTHING")
 
 
+@dataclass(frozen=True)
+class EnrolRefusal:
+    """Why an enrolment was refused: ``kind`` is no_code, revoked, taken (another device's id) or
+    mismatch (the code is for ``booth_id``/``event_id``, not what the kiosk's configuration names)."""
+
+    kind: str
+    booth_id: str = ""
+    event_id: str = ""
+
+
 class StorageError(RuntimeError):
     """The storage cannot do what was asked (unknown booth, device or event)."""
 
@@ -173,21 +183,59 @@ class Storage:
             tx.execute("INSERT INTO enrollment_codes VALUES (?, ?, ?, ?, ?)",
                        [code_hash, booth_id, uses, expires_at, at])
 
-    def enroll_device(self, *, code_hash: str, device_id: str, token_hash: str, at: str) -> Device | None:
-        """Spend one use of a live code and (re)issue the device's token; None when the code is no good."""
+    def enroll_device(self, *, code_hash: str, device_id: str, token_hash: str, proof_hash: str | None,
+                      at: str, booth_id: str | None = None, event_id: str | None = None) -> Device | EnrolRefusal:
+        """Enrol ``device_id`` with a code and issue its token, or say why not (nothing changes then).
+
+        A new device spends one use of a live code. A device already enrolled is enrolled again
+        only when it proves it is itself (``proof_hash``: the hash of its current token), or when
+        it retries the very code that enrolled it before its token was ever used (the answer was
+        lost on the way back): that retry gives the same booth and event, with a fresh token. The
+        code that enrolled a device is not spent again by that device. A revoked device stays revoked until an admin resets it. ``booth_id`` and
+        ``event_id``, when given, are what the kiosk's configuration names: another booth or event
+        than the code's refuses the enrolment before anything is spent.
+        """
         with self._write() as tx:
-            row = tx.execute("""SELECT c.booth_id, b.event_id FROM enrollment_codes c JOIN booths b USING (booth_id)
-                                WHERE c.code_hash = ? AND c.uses_left > 0 AND c.expires_at > ?""",
+            row = tx.execute("""SELECT c.booth_id, b.event_id, c.uses_left FROM enrollment_codes c
+                                JOIN booths b USING (booth_id) WHERE c.code_hash = ? AND c.expires_at > ?""",
                              [code_hash, at]).fetchone()
             if row is None:
-                return None
-            tx.execute("UPDATE enrollment_codes SET uses_left = uses_left - 1 WHERE code_hash = ?", [code_hash])
-            # Enrolling again (after a revocation, or a lost token) replaces the token.
-            tx.execute("""INSERT INTO devices VALUES (?, ?, ?, ?, NULL) ON CONFLICT (device_id) DO UPDATE SET
-                          booth_id = excluded.booth_id, token_hash = excluded.token_hash,
-                          enrolled_at = excluded.enrolled_at, revoked_at = NULL""",
-                       [device_id, row[0], token_hash, at])
-        return Device(device_id, row[0], row[1], False)
+                return EnrolRefusal("no_code")
+            code_booth, code_event, uses_left = row
+            if booth_id not in (None, code_booth) or event_id not in (None, code_event):
+                return EnrolRefusal("mismatch", code_booth, code_event)
+            held = tx.execute("SELECT booth_id, token_hash, code_hash, revoked_at, first_used_at FROM devices "
+                              "WHERE device_id = ?", [device_id]).fetchone()
+            if held is not None and held[3] is not None:
+                return EnrolRefusal("revoked")
+            same_code = held is not None and held[2] == code_hash
+            retry = same_code and held[4] is None
+            proven = held is not None and proof_hash is not None and proof_hash == held[1]
+            if held is not None and not (retry or proven):
+                return EnrolRefusal("taken", held[0])
+            if not same_code:
+                if uses_left <= 0:
+                    return EnrolRefusal("no_code")
+                tx.execute("UPDATE enrollment_codes SET uses_left = uses_left - 1 WHERE code_hash = ?", [code_hash])
+            tx.execute("""INSERT INTO devices (device_id, booth_id, token_hash, enrolled_at, revoked_at, code_hash,
+                                               first_used_at) VALUES (?, ?, ?, ?, NULL, ?, NULL)
+                          ON CONFLICT (device_id) DO UPDATE SET booth_id = excluded.booth_id,
+                          token_hash = excluded.token_hash, enrolled_at = excluded.enrolled_at,
+                          code_hash = excluded.code_hash, first_used_at = NULL""",
+                       [device_id, code_booth, token_hash, at, code_hash])
+        return Device(device_id, code_booth, code_event, False)
+
+    def mark_token_used(self, token_hash: str, *, at: str) -> None:
+        """Note the first authenticated call with a token: from then on only the token re-enrols its device."""
+        with self._write() as tx:
+            tx.execute("UPDATE devices SET first_used_at = ? WHERE token_hash = ? AND first_used_at IS NULL",
+                       [at, token_hash])
+
+    def reset_device(self, device_id: str) -> bool:
+        """Forget a device's enrolment (an admin's decision): its token dies, its id may enrol anew.
+        Its stored records stay. False when no such device is enrolled."""
+        with self._write() as tx:
+            return tx.execute("DELETE FROM devices WHERE device_id = ?", [device_id]).rowcount == 1
 
     def count_enrollment_attempt(self, address: str, *, now: float, window_s: float, limit: int) -> float | None:
         """Count an attempt from ``address`` unless ``limit`` were counted in the last ``window_s``;
@@ -408,5 +456,11 @@ MIGRATIONS = MIGRATIONS + (
     ("002_enrollment_attempts", """
         CREATE TABLE enrollment_attempts (address TEXT NOT NULL, at REAL NOT NULL);
         CREATE INDEX enrollment_attempts_by_address ON enrollment_attempts (address, at);
+    """),
+    # Which code enrolled a device, and when its token was first used: a retry of that code before
+    # the first use is the same enrolment (its answer was lost); after it, only the token re-enrols.
+    ("003_device_enrolment", """
+        ALTER TABLE devices ADD COLUMN code_hash TEXT;
+        ALTER TABLE devices ADD COLUMN first_used_at TEXT;
     """),
 )

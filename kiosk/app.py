@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
 from kiosk.config import Config, load_config
+from kiosk.schema import LedgerTooNew
 from kiosk.settings import LEDGER_FILE
 
 if TYPE_CHECKING:  # imported where used: the attract screen paints before sqlite-utils and cryptography load
@@ -233,7 +234,12 @@ def run_gui(*, data_dir: Path, config_path: Path, windowed: bool) -> int:
     started: dict[str, object] = {}
 
     def finish_start() -> None:
-        core = build_core(data_dir=data_dir, config_path=config_path, config=config)
+        try:
+            core = build_core(data_dir=data_dir, config_path=config_path, config=config)
+        except LedgerTooNew as exc:  # an older kiosk over a newer booth's data (kiosk/schema.py)
+            started["refused"] = exc
+            gui.app.exit(exc.exit_code)
+            return
         install_features(gui, core, virtual_keyboard=virtual_keyboard)
         # Sync runs beside the GUI from the first second; its state shows in the window's status line.
         runner = build_sync_runner(core)
@@ -245,7 +251,10 @@ def run_gui(*, data_dir: Path, config_path: Path, windowed: bool) -> int:
     gui.app.processEvents()  # paint the attract screen now, before the slower start below
     QTimer.singleShot(0, finish_start)
     try:
-        return gui.app.exec()
+        code = gui.app.exec()
+        if "refused" in started:
+            raise started["refused"]  # type: ignore[misc]  # kiosk.cli prints it and exits with its code
+        return code
     finally:
         if "runner" in started:
             started["runner"].stop()  # type: ignore[attr-defined]

@@ -18,6 +18,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="kiosk", description="Union booth kiosk (职工沟通会).")
     _common(parser)
     parser.add_argument("--windowed", action="store_true", help="run in a window instead of fullscreen kiosk mode")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
     _add_sub_commands(parser)
     return parser
 
@@ -90,6 +91,12 @@ def _common(parser: argparse.ArgumentParser) -> None:
                         help="event configuration TOML (default: KIOSK_CONFIG, else the bundled demo event)")
 
 
+def _version() -> str:
+    from kiosk import __version__
+
+    return __version__
+
+
 def _non_negative(text: str) -> int:
     value = int(text)
     if value < 0:
@@ -98,7 +105,16 @@ def _non_negative(text: str) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    argv = sys.argv[1:] if argv is None else list(argv)
+    from kiosk.schema import LedgerTooNew
+
+    try:
+        return _run(sys.argv[1:] if argv is None else list(argv))
+    except LedgerTooNew as exc:  # an older kiosk over a newer booth's data: refuse, change nothing
+        print(f"kiosk: {exc}", file=sys.stderr)
+        return exc.exit_code
+
+
+def _run(argv: list[str]) -> int:
     args = gui_options(argv) or build_parser().parse_args(argv)
     data_dir = resolve_data_dir(getattr(args, "data_dir", None))
     if args.command == "status" and (status := _quick_status(data_dir)) is not None:

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from booth_common.records import Kind, Record, SyncState, freeze_payload, utc_now_text
+from kiosk.schema import MIGRATION_SET, LedgerTooNew, refuse_unknown
 
 RECORD_COLUMNS = ("seq, id, kind, subject, event_id, booth_id, device_id, captured_at, "
                   "refers_to, payload, payload_sha256")
@@ -95,6 +96,11 @@ class Ledger:
         # power strip is kicked out. The cost is one fsync of the WAL per commit.
         self.db.execute("PRAGMA synchronous=FULL")
         self.db.execute("PRAGMA foreign_keys=ON")
+        try:  # a ledger a newer kiosk migrated is refused, never half-understood (kiosk/schema.py)
+            refuse_unknown(self.path, (m.name for m in migrations.applied(self.db)))
+        except LedgerTooNew:
+            conn.close()
+            raise
         migrations.apply(self.db)
         self.device_id = self._ensure_device_id()
 
@@ -418,6 +424,9 @@ def read_status(path: Path) -> LedgerStatus | None:
         return None
     conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=10.0)
     try:
+        if conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = '_sqlite_migrations'").fetchone():
+            refuse_unknown(path, (name for (name,) in conn.execute(
+                "SELECT name FROM _sqlite_migrations WHERE migration_set = ?", [MIGRATION_SET])))
         has_tally = conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'tally'").fetchone()
         device = conn.execute("SELECT value FROM meta WHERE key = 'device_id'").fetchone() if has_tally else None
         return _status_from(conn, device[0]) if device else None

@@ -1,8 +1,9 @@
 """Languages of the kiosk through Qt's translation system: Chinese sources, compiled English .ts.
 
 The sources in the code are Simplified Chinese (``tr("我要入会")``); ``resources/i18n/kiosk_en_US.ts``
-holds the English. The .ts file is compiled to .qm with the lrelease tool that ships in the PySide6
-wheel, at start, into the cache folder (so a read-only install works too).
+holds the English. A packaged kiosk (``kiosk-package``) ships the .qm compiled at build time beside
+where the .ts would be and never runs a tool; a source run compiles the .ts with the lrelease tool that ships in
+the PySide6 wheel when it first needs English, into the cache folder (so a read-only checkout works too).
 After changing strings run ``uv run python -m kiosk.ui.i18n``: it refreshes the .ts from the code
 and lists the strings still without English, which you then fill in the .ts (a test fails until
 every string is translated).
@@ -61,18 +62,31 @@ def untranslated(ts_file: Path) -> list[tuple[str, str]]:
     return missing
 
 
+def compile_translation(ts_file: Path, qm_file: Path) -> Path:
+    """Compile a .ts to .qm with lrelease (at build time for a package; on demand for a source run)."""
+    import subprocess  # here, not at the top: most starts (in Chinese, or compiled before) run no tool
+
+    qm_file.parent.mkdir(parents=True, exist_ok=True)
+    subprocess.run([str(lrelease_path()), "-silent", str(ts_file), "-qm", str(qm_file)], check=True)
+    return qm_file
+
+
 def compiled_translation(language: Language, *, cache_dir: Path | None = None) -> Path | None:
-    """The .qm for a language, compiled from its .ts when missing or older; None for the source language."""
+    """The .qm for a language; None for the source language. A shipped .qm (a package has one and no .ts) is
+    used as it is; else the .ts is compiled into the cache folder when that copy is missing or older."""
     if language is Language.ZH:
         return None
     source = TS_DIR / f"kiosk_{language.value}.ts"
+    shipped = source.with_suffix(".qm")
+    if shipped.exists() and (not source.exists() or shipped.stat().st_mtime >= source.stat().st_mtime):
+        return shipped
+    if not source.exists():
+        raise FileNotFoundError(f"no translation for {language.value}: neither {shipped.name} nor {source.name} "
+                                f"in {TS_DIR}")
     folder = cache_dir or Path(QStandardPaths.writableLocation(QStandardPaths.StandardLocation.CacheLocation)) / "i18n"
-    folder.mkdir(parents=True, exist_ok=True)
     target = folder / f"kiosk_{language.value}.qm"
     if not target.exists() or target.stat().st_mtime < source.stat().st_mtime:
-        import subprocess  # here, not at the top: most starts (in Chinese, or compiled before) run no tool
-
-        subprocess.run([str(lrelease_path()), "-silent", str(source), "-qm", str(target)], check=True)
+        compile_translation(source, target)
     return target
 
 

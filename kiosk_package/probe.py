@@ -1,0 +1,86 @@
+"""Watches a starting kiosk GUI from inside, the same way for the source run and the packaged executable.
+
+``KIOSK_PACKAGE_PROBE=painted``: print ``painted`` and exit at the first frame drawn of the attract screen
+(the cold-start benchmark). ``KIOSK_PACKAGE_PROBE=keyboard``: once the on-screen keyboard is installed, focus
+a text field and print what the keyboard reports: loaded, shown, its height and languages (the smoke test;
+offscreen, a QQuickWidget's pixels cannot be grabbed, so the state is what is compared). The packaged kiosk runs this
+from a runtime hook only when the variable is set; nothing here changes what the kiosk does otherwise.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+
+def install(mode: str) -> None:
+    import kiosk.app
+
+    if mode == "painted":
+        _watch_first_paint(kiosk.app)
+    elif mode == "keyboard":
+        _watch_keyboard()
+    else:
+        print(f"kiosk probe: unknown mode {mode!r}", file=sys.stderr)
+        os._exit(70)
+
+
+def _done(line: str, code: int = 0) -> None:
+    print(line, flush=True)
+    os._exit(code)
+
+
+def _watch_first_paint(app_module) -> None:  # type: ignore[no-untyped-def]
+    # "Painted" is the next turn of the event loop after the first paint event: an event filter sees the
+    # event before the widget draws. PySide is imported only once the shell exists, as the product does.
+    build_shell = app_module.build_shell
+
+    def watched_shell(*args, **kwargs):  # type: ignore[no-untyped-def]
+        gui = build_shell(*args, **kwargs)
+        from PySide6.QtCore import QEvent, QObject, QTimer
+
+        class Painted(QObject):
+            def eventFilter(self, obj, event):  # type: ignore[no-untyped-def]
+                if event.type() == QEvent.Type.Paint:
+                    QTimer.singleShot(0, lambda: _done("painted"))
+                return False
+
+        gui.window.attract.join_button.installEventFilter(Painted(gui.window))
+        return gui
+
+    app_module.build_shell = watched_shell
+
+
+def _watch_keyboard() -> None:
+    import kiosk.ui.keyboard
+
+    install_keyboard = kiosk.ui.keyboard.install_keyboard
+
+    def watched(app, area, presentation):  # type: ignore[no-untyped-def]
+        keyboard = install_keyboard(app, area, presentation)
+        from PySide6.QtCore import QTimer
+        from PySide6.QtGui import QGuiApplication
+
+        if keyboard is None:
+            QTimer.singleShot(0, lambda: _done("keyboard unavailable", 1))
+            return keyboard
+
+        def shown() -> None:
+            root = keyboard.root
+            locales = root.property("activeLocales")
+            locales = locales.toVariant() if hasattr(locales, "toVariant") else locales
+            _done(f"keyboard loaded={keyboard.loaded} visible={QGuiApplication.inputMethod().isVisible()} "
+                  f"active={root.property('keyboardActive')} height={round(root.property('keyboardHeight'))} "
+                  f"area={area.isVisible()} locale={root.property('currentLocale')} locales={','.join(sorted(locales))}")
+
+        # A text field of the probe's own, focused as the flow focuses the name field: the keyboard opens on focus.
+        from PySide6.QtWidgets import QLineEdit
+
+        field = QLineEdit(area.window())
+        field.setGeometry(40, 60, 400, 64)
+        field.show()
+        field.setFocus()
+        QTimer.singleShot(1000, shown)
+        return keyboard
+
+    kiosk.ui.keyboard.install_keyboard = watched

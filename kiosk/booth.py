@@ -451,7 +451,8 @@ class BoothService:
 
     def correct_registration(self, record_id: str, *, reason: str, name: str | None = None,
                              phone: str | None = None, occupation: str | None = None,
-                             employer: str | None = None) -> Record:
+                             employer: str | None = None, district: str | None = None,
+                             street: str | None = None) -> Record:
         """Correct fields of a registration: the old record stays, the correction points at it."""
         reason = self._reason(reason)
         target = self.ledger.get(record_id)
@@ -473,10 +474,23 @@ class BoothService:
             changes["occupation"] = occupation
         if employer is not None:
             changes["employer"] = _validated(validation.validate_free_text, employer, field="employer", limit=60)
+        changes.update(self._place_changes(district, street))
         if not changes:
             raise InvalidInput([validation.ValidationError("changes", "required", "没有要更正的内容", "Nothing to correct")])
         return self._write(Kind.CORRECTION, {"reason": reason, "changes": changes}, refers_to=record_id,
                            subject=target.kind, personal=personal or None, lookups=lookups)
+
+    def _place_changes(self, district: str | None, street: str | None) -> dict[str, str]:
+        """A corrected district (one of the configured ones) and street (free text, as at registration)."""
+        changes: dict[str, str] = {}
+        if district is not None:
+            known = self.config.registration.districts
+            if not district or (known and district not in known):
+                raise InvalidInput([validation.ValidationError("district", "unknown", "请选择所在区", "Please choose a district")])
+            changes["district"] = district
+        if street is not None:
+            changes["street"] = _validated(validation.validate_free_text, street, field="street", limit=40, required=True)
+        return changes
 
     # -- internals ----------------------------------------------------------------------
 

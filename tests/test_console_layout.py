@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from PySide6.QtWidgets import QBoxLayout, QScrollArea
+from PySide6.QtWidgets import QAbstractButton, QBoxLayout, QComboBox, QLineEdit, QScrollArea
 
 from kiosk.ui.i18n import Language
 from kiosk.ui.screens import Screen
@@ -29,6 +29,22 @@ def clipped_scroll_areas(widget) -> list[tuple[int, int]]:  # type: ignore[no-un
             if area.isVisible() and area.widget().minimumSizeHint().width() > area.viewport().width()]
 
 
+def cut_placeholders(widget) -> list[str]:  # type: ignore[no-untyped-def]
+    """Placeholders of empty visible fields wider than their field (a reason placeholder read "Reason (req…")."""
+    return [f.placeholderText() for f in widget.findChildren(QLineEdit)
+            if f.isVisible() and not f.text() and f.placeholderText()
+            and f.fontMetrics().horizontalAdvance(f.placeholderText()) > f.width() - 24]
+
+
+def small_touch_targets(widget) -> list[tuple[str, int, int]]:  # type: ignore[no-untyped-def]
+    """(text, width, height) of visible buttons, fields and lists smaller than a 48 px touch target."""
+    small = []
+    for control in widget.findChildren(QAbstractButton) + widget.findChildren(QComboBox) + widget.findChildren(QLineEdit):
+        if control.isVisible() and (control.width() < 48 or control.height() < 48):
+            small.append((getattr(control, "text", lambda: "")(), control.width(), control.height()))
+    return small
+
+
 @pytest.mark.parametrize("size", SIZES)
 @pytest.mark.parametrize("large", [False, True], ids=["normal", "large-text"])
 def test_every_console_screen_state_fits_the_kiosk_sizes_in_both_languages(core, tmp_path, size, large):
@@ -51,6 +67,8 @@ def test_every_console_screen_state_fits_the_kiosk_sizes_in_both_languages(core,
                 hint = window.screens[which].minimumSizeHint()
                 assert hint.width() <= size[0] and hint.height() <= size[1] - chrome, (language, name, hint)
                 assert clipped_scroll_areas(window.screens[which]) == [], (language, name)
+                assert cut_placeholders(window.screens[which]) == [], (language, name)
+                assert small_touch_targets(window.screens[which]) == [], (language, name)
     finally:
         stop_gui(gui)
 

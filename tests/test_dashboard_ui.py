@@ -127,11 +127,14 @@ def test_member_lookup_corrects_and_voids_with_a_reason(simulated):
     assert all("*" in screen.results.item(i).text() for i in range(screen.results.count()))
     row = next(i for i, m in enumerate(screen.members) if m.record_id == registration.id)
     screen.results.setCurrentRow(row)
-    screen.occupation.setCurrentIndex(screen.occupation.findData("truck-driver"))
+    screen.choose_field("occupation")
+    screen.value_choice.setCurrentIndex(screen.value_choice.findData("truck-driver"))
     screen.correct_button.click()
     assert "不能为空" in screen.message.text()  # a reason is required
     screen.results.setCurrentRow(next(i for i, m in enumerate(screen.members) if m.record_id == registration.id))
     screen.reason.setText("职业选错")
+    screen.choose_field("occupation")
+    screen.value_choice.setCurrentIndex(screen.value_choice.findData("truck-driver"))
     screen.correct_button.click()
     [fix] = list(core.ledger.records(kind=Kind.CORRECTION))
     assert fix.refers_to == registration.id and fix.data["changes"] == {"occupation": "truck-driver"}

@@ -1,14 +1,31 @@
-"""Member lookup for corrections: find by name (matched masked) or phone tail; void or correct with a reason."""
+"""Member lookup for corrections: find by name (matched masked) or phone tail; correct any field or void, with a reason."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import (QComboBox, QGridLayout, QHBoxLayout, QLabel, QLineEdit, QListWidget, QListWidgetItem,
-                               QVBoxLayout, QWidget)
+import datetime as dt
 
+from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtWidgets import (QComboBox, QGridLayout, QHBoxLayout, QLabel, QLineEdit, QListWidget, QListWidgetItem,
+                               QStackedWidget, QVBoxLayout, QWidget)
+
+from kiosk import corrections
 from kiosk.booth import BoothError, BoothService, MemberSummary
 from kiosk.ui.presentation import Presentation
-from kiosk.ui.widgets import ScreenBase, big_button
+from kiosk.ui.widgets import ScreenBase, big_button, enable_touch_scrolling
+
+ROW_HEIGHT_PX = 56  # a result row is a touch target: at least 48 px
+BEIJING = dt.timezone(dt.timedelta(hours=8))
+
+
+def local_time(captured_at: str) -> str:
+    """'2026-11-30T05:43:12Z' (UTC, as records keep it) → '13:43' in Beijing time."""
+    try:
+        moment = dt.datetime.fromisoformat(captured_at.replace("Z", "+00:00"))
+    except ValueError:
+        return captured_at
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.timezone.utc)
+    return moment.astimezone(BEIJING).strftime("%H:%M")
 
 
 class MembersScreen(ScreenBase):
@@ -25,10 +42,22 @@ class MembersScreen(ScreenBase):
         self.search_button = big_button("primary")
         self.search_button.clicked.connect(self.search)
         self.results = QListWidget()
+        self.results.setUniformItemSizes(True)
+        self.touch_scrolling = enable_touch_scrolling(self.results)
         self.results.currentRowChanged.connect(self._selection_changed)
+        self.current = QLabel(objectName="hint", wordWrap=True)
+        self.field = QComboBox()
+        self.field.currentIndexChanged.connect(self._field_changed)
+        self.value_text = QLineEdit()
+        # A name or a phone is personal: no input-method dictionary may learn it.
+        self.value_text.setInputMethodHints(Qt.InputMethodHint.ImhSensitiveData | Qt.InputMethodHint.ImhNoPredictiveText)
+        self.value_choice = QComboBox()
+        self.value = QStackedWidget()
+        self.value.addWidget(self.value_text)
+        self.value.addWidget(self.value_choice)
         self.reason = QLineEdit()
-        self.occupation = QComboBox()
-        self.void_button, self.correct_button = big_button("small"), big_button("small")
+        self.correct_button = big_button("small")
+        self.void_button = big_button("danger")
         self.void_button.clicked.connect(self.void_selected)
         self.correct_button.clicked.connect(self.correct_selected)
         self.message = QLabel(objectName="result", wordWrap=True)
@@ -46,28 +75,37 @@ class MembersScreen(ScreenBase):
         search.addWidget(self.query, 1)
         search.addWidget(self.search_button)
         self.actions = QGridLayout()
+        bottom = QHBoxLayout()
+        bottom.addWidget(self.back_button)
+        bottom.addStretch()
+        bottom.addWidget(self.void_button)
         root = QVBoxLayout(self)
         root.setContentsMargins(32, 16, 32, 16)
         root.addWidget(self.title)
         root.addLayout(search)
         root.addWidget(self.results, 1)
+        root.addWidget(self.current)
         root.addLayout(self.actions)
         root.addWidget(self.message)
-        root.addWidget(self.back_button, 0, Qt.AlignmentFlag.AlignLeft)
+        root.addLayout(bottom)
 
     def _follow_window_shape(self) -> None:
-        """The reason, void, occupation and correct in one row on a wide window; on a narrow (portrait) one,
-        which has no width for four, voiding and correcting a row each. Follows the window's width."""
+        """Field and value in one row, reason and correct in the next on a wide window; on a narrow (portrait)
+        one each on its own row, the reason's full width for its placeholder. Follows the window's width."""
         narrow = self._presentation.narrow
         if narrow == self._narrow:
             return
         self._narrow = narrow
-        widgets = (self.reason, self.void_button, self.occupation, self.correct_button)
-        for widget in widgets:
+        cells = ((self.field, 0, 0, 1, 1), (self.value, 0, 1, 1, 2), (self.reason, 1, 0, 1, 2),
+                 (self.correct_button, 1, 2, 1, 1))
+        if narrow:
+            cells = ((self.field, 0, 0, 1, 3), (self.value, 1, 0, 1, 3), (self.reason, 2, 0, 1, 3),
+                     (self.correct_button, 3, 0, 1, 3))
+        for widget, *_ in cells:
             self.actions.removeWidget(widget)
-        for i, widget in enumerate(widgets):
-            self.actions.addWidget(widget, i // 2 if narrow else 0, i % 2 if narrow else i)
-        for column, stretch in enumerate((1, 0, 0, 0) if narrow else (2, 0, 1, 0)):
+        for widget, *cell in cells:
+            self.actions.addWidget(widget, *cell)
+        for column, stretch in enumerate((1, 2, 0)):
             self.actions.setColumnStretch(column, stretch)
 
     def retranslate(self) -> None:
@@ -77,20 +115,37 @@ class MembersScreen(ScreenBase):
         self.search_button.setText(self.tr("查询"))
         self.reason.setPlaceholderText(self.tr("原因（必填）"))
         self.void_button.setText(self.tr("作废此登记"))
-        self.correct_button.setText(self.tr("更正职业"))
+        self.correct_button.setText(self.tr("更正"))
         self.back_button.setText(self.tr("返回控制台"))
-        current = self.occupation.currentIndex()
-        self.occupation.clear()
-        for o in self._booth.config.registration.occupations:
-            self.occupation.addItem(p.pick(o.name, o.name_en), o.id)
-        self.occupation.setCurrentIndex(max(0, current))
+        current = max(0, self.field.currentIndex())
+        self.field.blockSignals(True)
+        self.field.clear()
+        for f in corrections.FIELDS:
+            self.field.addItem(self.tr("更正：") + p.pick(f.name, f.name_en), f.key)
+        self.field.setCurrentIndex(current)
+        self.field.blockSignals(False)
+        self._field_changed()
+        self._show_current()
+        if self.members:
+            self._fill_results()
+
+    # -- search -------------------------------------------------------------------------
 
     def search(self) -> None:
         self.members = self._booth.search_members(self.query.text())
-        self.results.clear()
-        for m in self.members:
-            self.results.addItem(QListWidgetItem(f"{m.masked_name}   {m.masked_phone}   {m.registered_at[:16]}Z"))
+        self._fill_results()
         self.message.setText(self.tr("找到 %1 人").replace("%1", str(len(self.members))))
+
+    def _fill_results(self) -> None:
+        row = self.results.currentRow()
+        self.results.clear()
+        registered = self.tr("登记于")
+        for m in self.members:
+            item = QListWidgetItem(f"{m.masked_name}    {m.masked_phone}    {registered} {local_time(m.registered_at)}")
+            item.setSizeHint(QSize(0, ROW_HEIGHT_PX))
+            self.results.addItem(item)
+        if 0 <= row < len(self.members):
+            self.results.setCurrentRow(row)
 
     def selected(self) -> MemberSummary | None:
         row = self.results.currentRow()
@@ -99,32 +154,97 @@ class MembersScreen(ScreenBase):
     def _selection_changed(self, _row: int) -> None:
         for button in (self.void_button, self.correct_button):
             button.setEnabled(self.selected() is not None)
+        self._show_current()
+
+    def _show_current(self) -> None:
+        """The selected member's fields as they stand (masked where personal), so a correction starts from them."""
+        member = self.selected()
+        self.current.setVisible(member is not None)
+        if member is None:
+            return
+        p, values = self._presentation, corrections.current_values(self._booth, member.record_id)
+        shown = []
+        for f in corrections.FIELDS:
+            value = values[f.key]
+            names = {v: p.pick(zh, en) for v, zh, en in corrections.choices(self._booth, f.key)}
+            shown.append(f"{p.pick(f.name, f.name_en)}{p.pick('：', ': ')}{names.get(value, value) or '—'}")
+        self.current.setText("  ·  ".join(shown))
+
+    # -- corrections --------------------------------------------------------------------
+
+    def _field_changed(self, _index: int = -1) -> None:
+        """A choice field (occupation, district) gets a list; a free-text one a line to type in."""
+        key = self.field.currentData()
+        if key is None:
+            return
+        options = corrections.choices(self._booth, key)
+        self.value.setCurrentWidget(self.value_choice if options else self.value_text)
+        self.value_choice.clear()
+        for value, zh, en in options:
+            self.value_choice.addItem(self._presentation.pick(zh, en), value)
+        self.value_text.clear()
+        self.value_text.setPlaceholderText(self.tr("新的%1").replace(
+            "%1", self._presentation.pick(corrections.field(key).name, corrections.field(key).name_en)))
+
+    def choose_field(self, key: str) -> None:
+        self.field.setCurrentIndex(self.field.findData(key))
+
+    def new_value(self) -> str:
+        return self.value_choice.currentData() if self.value.currentWidget() is self.value_choice else self.value_text.text()
 
     def void_selected(self) -> None:
         member = self.selected()
         if member is not None:
-            self._apply(lambda: self._booth.void(member.record_id, self.reason.text()), self.tr("已作废（原记录保留）"))
+            self._apply(lambda: self._booth.void(member.record_id, self.reason.text()), self.tr("已作废（原记录保留）"),
+                        keep=None)
 
     def correct_selected(self) -> None:
         member = self.selected()
         if member is not None:
-            occupation = self.occupation.currentData()
-            self._apply(lambda: self._booth.correct_registration(member.record_id, reason=self.reason.text(),
-                                                                 occupation=occupation), self.tr("已更正（原记录保留）"))
+            key, value = self.field.currentData(), self.new_value()
+            self._apply(lambda: corrections.correct(self._booth, member.record_id, key, value, reason=self.reason.text()),
+                        self.tr("已更正（原记录保留）"), keep=member)
 
-    def _apply(self, action, done: str) -> None:  # type: ignore[no-untyped-def]
+    def _apply(self, action, done: str, *, keep: MemberSummary | None) -> None:  # type: ignore[no-untyped-def]
+        """Run a void or a correction; afterwards the list is searched again, and a corrected member stays in it
+        and selected (a corrected name may no longer match the search)."""
         try:
             action()
         except BoothError as exc:
-            self.message.setText(self._presentation.pick(exc.zh, exc.en))
+            self._say(self._presentation.pick(exc.zh, exc.en), ok=False)
             return
         self.reason.clear()
-        self.search()
-        self.message.setText(done)
+        self.value_text.clear()
+        self.members = self._booth.search_members(self.query.text())
+        if keep is not None:
+            ids = [m.record_id for m in self.members]
+            if keep.record_id not in ids:
+                self.members.insert(0, self._booth.member_by_pass(keep.pass_token) or keep)
+                ids.insert(0, keep.record_id)
+        self._fill_results()
+        self.results.setCurrentRow(ids.index(keep.record_id) if keep is not None else -1)
+        self._show_current()
+        self._say(done, ok=True)
+
+    def _say(self, text: str, *, ok: bool) -> None:
+        self.message.setText(text)
+        self.message.setProperty("ok", "true" if ok else "false")
+        self.message.style().unpolish(self.message)
+        self.message.style().polish(self.message)
 
     def wipe(self) -> None:
         self.query.clear()
         self.reason.clear()
+        self.value_text.clear()
         self.results.clear()
         self.members = []
         self.message.clear()
+        self._selection_changed(-1)
+
+    def screenshot_states(self):  # type: ignore[no-untyped-def]
+        def found() -> None:
+            self.query.setText(corrections.sample_query(self._booth) or "王*明")
+            self.search()
+            if self.members:
+                self.results.setCurrentRow(0)
+        return [("", lambda: None), ("found", found)]

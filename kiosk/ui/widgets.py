@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, QObject, QRectF, QSize, Qt, Signal
+from PySide6.QtCore import QEvent, QObject, QRectF, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QPainter
-from PySide6.QtWidgets import (QBoxLayout, QGridLayout, QLabel, QLineEdit, QPushButton, QSizePolicy, QStackedWidget,
-                               QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QAbstractItemView, QAbstractScrollArea, QBoxLayout, QGridLayout, QLabel, QLineEdit,
+                               QPushButton, QScroller, QScrollerProperties, QSizePolicy, QStackedWidget, QVBoxLayout,
+                               QWidget)
 
 from kiosk.qr import qr_matrix
 
@@ -223,3 +224,54 @@ class NumericKeypad(QWidget):
         self.pressed.connect(lambda k: field.insert(k) if len(field.text()) < field.maxLength() else None)
         self.backspace.connect(field.backspace)
         self.cleared.connect(field.clear)
+
+
+class TouchScrolling(QObject):
+    """Kinetic finger scrolling (``QScroller``) for a scroll area, its bar hidden until the content moves.
+
+    The bar takes no width while hidden: a grid of tiles keeps its full width and its right border. While
+    the content is dragged or flung (or turned by a mouse wheel) the bar shows where one is, and hides
+    again ``hide_after_ms`` after it stops. A swipe that starts on a button still scrolls (QScroller
+    takes the press back once the finger moves)."""
+
+    def __init__(self, area: QAbstractScrollArea, *, hide_after_ms: int = 1200):
+        super().__init__(area)
+        self.area = area
+        area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        area.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        if isinstance(area, QAbstractItemView):
+            area.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+        QScroller.grabGesture(area.viewport(), QScroller.ScrollerGestureType.LeftMouseButtonGesture)
+        self.scroller = QScroller.scroller(area.viewport())
+        properties = self.scroller.scrollerProperties()
+        properties.setScrollMetric(QScrollerProperties.ScrollMetric.OvershootDragResistanceFactor, 0.3)
+        properties.setScrollMetric(QScrollerProperties.ScrollMetric.OvershootScrollDistanceFactor, 0.1)
+        self.scroller.setScrollerProperties(properties)
+        self.scroller.stateChanged.connect(self._state_changed)
+        self._hide = QTimer(self, singleShot=True, interval=hide_after_ms)
+        self._hide.timeout.connect(self._hide_bar)
+        area.verticalScrollBar().valueChanged.connect(self._moved)
+
+    @property
+    def bar_shown(self) -> bool:
+        return self.area.verticalScrollBarPolicy() is not Qt.ScrollBarPolicy.ScrollBarAlwaysOff
+
+    def _state_changed(self, state: QScroller.State) -> None:
+        if state in (QScroller.State.Dragging, QScroller.State.Scrolling):
+            self._moved()
+
+    def _moved(self) -> None:
+        if self.area.verticalScrollBar().maximum() <= 0:
+            return  # everything fits: nothing to show
+        self.area.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
+        self._hide.start()
+
+    def _hide_bar(self) -> None:
+        if self.scroller.state() in (QScroller.State.Dragging, QScroller.State.Scrolling):
+            self._hide.start()
+            return
+        self.area.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+
+
+def enable_touch_scrolling(area: QAbstractScrollArea) -> TouchScrolling:
+    return TouchScrolling(area)

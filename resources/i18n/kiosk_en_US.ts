@@ -387,7 +387,7 @@
     </message>
     <message>
         <source>姓名，或手机号后四位</source>
-        <translation>Name, or last four digits of the phone</translation>
+        <translation>Name or last 4 phone digits</translation>
     </message>
     <message>
         <source>查询</source>
@@ -402,16 +402,28 @@
         <translation>Void this registration</translation>
     </message>
     <message>
-        <source>更正职业</source>
-        <translation>Correct occupation</translation>
+        <source>更正</source>
+        <translation>Correct</translation>
     </message>
     <message>
         <source>返回控制台</source>
         <translation>Back to the console</translation>
     </message>
     <message>
+        <source>更正：</source>
+        <translation>Correct: </translation>
+    </message>
+    <message>
         <source>找到 %1 人</source>
         <translation>%1 found</translation>
+    </message>
+    <message>
+        <source>登记于</source>
+        <translation>registered</translation>
+    </message>
+    <message>
+        <source>新的%1</source>
+        <translation>New %1</translation>
     </message>
     <message>
         <source>已作废（原记录保留）</source>

@@ -89,8 +89,10 @@ def build_sync_runner(core: Core, *, period_ms: int = 60_000):  # type: ignore[n
 class Gui:
     """The Qt side, built by ``build_gui``: application objects the tests and screenshots reach."""
 
-    def __init__(self, app: object, window: object, presentation: object, idle: object, console: object = None):
+    def __init__(self, app: object, window: object, presentation: object, idle: object, console: object = None,
+                 qr_cache: Path | None = None):
         self.app, self.window, self.presentation, self.idle = app, window, presentation, idle
+        self.qr_cache = qr_cache  # the join code's cache file, checked after the first paint (verify_join_code)
         self.console = console  # the volunteer console, installed with the other features after the first paint
 
     def dispose(self) -> None:
@@ -151,7 +153,7 @@ def build_shell(config: Config, *, windowed: bool, idle_timeout_ms: int | None =
                         qr_cache=cache_dir / "join-qr.txt")
     idle.setParent(window)
     presentation.attach(window)
-    return Gui(app, window, presentation, idle)
+    return Gui(app, window, presentation, idle, qr_cache=cache_dir / "join-qr.txt")
 
 
 def install_features(gui: Gui, core: Core, *, console_options: dict | None = None,
@@ -190,6 +192,24 @@ def _add_quiz(window, core: Core, presentation) -> None:  # type: ignore[no-unty
     quiz.home_requested.connect(window.go_home)
 
 
+def verify_join_code(gui: Gui) -> None:
+    """Remake the join QR code from the configuration and show it if the cached one differs.
+
+    The attract screen paints its join code from a cache file (the first paint does not wait ~50 ms for
+    qrcode), and the cache is writable by the booth account: a forged matrix there could send workers to
+    another site for as long as it was shown. Checked here, right after the first paint, so a forged or
+    stale code is on screen for at most the start's first moments and the cache is rewritten."""
+    from kiosk.qr import qr_matrix
+
+    qr = gui.window.attract.qr
+    made = qr_matrix(qr.text)
+    if made != qr.matrix:
+        qr.set_text(qr.text, matrix=made)
+        cache = gui.qr_cache
+        if cache is not None:
+            cache.unlink(missing_ok=True)  # remade from the configuration at the next start
+
+
 def _platform_cache_dir() -> Path:
     """The kiosk's folder in the platform's cache location (~/.cache/union-booth-kiosk on Linux); Qt's
     lookup, already loaded, rather than platformdirs, which would cost the first paint its import."""
@@ -219,7 +239,7 @@ def run_gui(*, data_dir: Path, config_path: Path, windowed: bool) -> int:
 
     from kiosk.ui.input_method import prepare_virtual_keyboard  # QtCore only: QtQuick loads after the paint
 
-    config = load_config(config_path, parsed_cache=_platform_cache_dir() / "event-config.parsed")
+    config = load_config(config_path)  # from the file itself at every start: no cache can stand in for it
     # Before the QApplication exists: Qt reads the input-method module once, at start.
     virtual_keyboard = prepare_virtual_keyboard()
     gui = build_shell(config, windowed=windowed)
@@ -240,6 +260,7 @@ def run_gui(*, data_dir: Path, config_path: Path, windowed: bool) -> int:
             started["refused"] = exc
             gui.app.exit(exc.exit_code)
             return
+        verify_join_code(gui)
         install_features(gui, core, virtual_keyboard=virtual_keyboard)
         # Sync runs beside the GUI from the first second; its state shows in the window's status line.
         runner = build_sync_runner(core)

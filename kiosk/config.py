@@ -9,7 +9,6 @@ dataclasses module); a ``typing.NamedTuple`` is as immutable, replaced with ``_r
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -129,22 +128,18 @@ class Config(NamedTuple):
         return _by_id(self.handouts, item_id, self.path, "handouts")
 
 
-def load_config(path: Path | str, *, parsed_cache: Path | None = None) -> Config:
+def load_config(path: Path | str) -> Config:
     """Read and check a configuration file; raises ``ConfigError`` naming the key at fault.
 
-    ``parsed_cache`` (the GUI's, in the platform cache folder) keeps the parsed file with its exact text: a
-    restart on the same text reads it back instead of loading tomllib (~5 ms before the first paint). The
-    checks below run on every start all the same."""
+    Always parsed from the file itself: an earlier version kept the parse in the platform cache folder and
+    read it back when its stored text matched, so anyone able to write that folder (the booth account)
+    could change the join link, the retention or the server while ``event.toml`` stayed unchanged."""
     path = Path(path)
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise ConfigError(path, "-", "file not found") from None
-    raw = _parsed_before(text, parsed_cache) if parsed_cache else None
-    if raw is None:
-        raw = _parse_toml(path, text)
-        if parsed_cache:
-            _keep_parsed(text, raw, parsed_cache)
+    raw = _parse_toml(path, text)
     r = _Reader(path, raw)
     services = tuple(Service(**_named(r, "services", i, s), location=r.opt_str(s, f"services[{i}].location"),
                              location_en=r.opt_str(s, f"services[{i}].location_en"))
@@ -183,33 +178,6 @@ def _parse_toml(path: Path, text: str) -> dict[str, Any]:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(path, "-", f"not valid TOML: {exc}") from None
-
-
-def _parsed_before(text: str, cache: Path) -> dict[str, Any] | None:
-    """The parsed file kept in ``cache`` when it was parsed from exactly ``text``, else None. The cache
-    holds Python literals, read with ``ast.literal_eval`` (never executed)."""
-    import ast  # loaded with PySide already (inspect)
-
-    try:
-        kept_text, raw = ast.literal_eval(cache.read_text(encoding="utf-8"))
-    except (OSError, ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
-        return None  # no cache yet, or one that cannot be used
-    return raw if kept_text == text and isinstance(raw, dict) else None
-
-
-def _keep_parsed(text: str, raw: dict[str, Any], cache: Path) -> None:
-    import ast
-
-    kept = repr((text, raw))
-    try:
-        if ast.literal_eval(kept) != (text, raw):
-            return  # a value with no literal (a TOML date, a nan): parsed again at every start
-        cache.parent.mkdir(parents=True, exist_ok=True)
-        partial = cache.with_suffix(".partial")
-        partial.write_text(kept, encoding="utf-8")
-        os.replace(partial, cache)  # a start interrupted mid-write leaves the old file or none
-    except (OSError, ValueError, SyntaxError):
-        pass  # a read-only cache folder only costs the next start the parse saved here
 
 
 def _booth(r: _Reader) -> Booth:

@@ -1,4 +1,3 @@
-import ast
 import csv
 import json
 import subprocess
@@ -103,43 +102,6 @@ def test_the_configuration_cannot_be_changed_once_read():
         with pytest.raises(AttributeError):
             setattr(item, field, "changed")
     assert "raw=" not in repr(config) and f"booth={config.booth!r}" in repr(config)
-
-
-def test_a_restart_reads_the_parsed_configuration_back_and_still_checks_it(tmp_path, monkeypatch):
-    import kiosk.config
-    from kiosk.config import ConfigError, load_config
-    from kiosk.settings import DEMO_CONFIG
-
-    cache = tmp_path / "cache" / "event-config.parsed"
-    first = load_config(DEMO_CONFIG, parsed_cache=cache)
-    monkeypatch.setattr(kiosk.config, "_parse_toml", lambda path, text: pytest.fail("parsed again"))
-    assert load_config(DEMO_CONFIG, parsed_cache=cache) == first
-    text, raw = ast.literal_eval(cache.read_text(encoding="utf-8"))
-    raw["idle"]["timeout_s"] = "soon"  # the checks run on what the cache gives, as on a parsed file
-    cache.write_text(repr((text, raw)), encoding="utf-8")
-    with pytest.raises(ConfigError, match="timeout_s"):
-        load_config(DEMO_CONFIG, parsed_cache=cache)
-
-
-@pytest.mark.parametrize("content", ["", "(", "('another text', {})", "__import__('os').getcwd()", "[1, 2, 3]"])
-def test_another_text_or_a_damaged_cache_is_parsed_anew(tmp_path, content):
-    from kiosk.config import load_config
-    from kiosk.settings import DEMO_CONFIG
-
-    cache = tmp_path / "event-config.parsed"
-    cache.write_text(content, encoding="utf-8")
-    assert load_config(DEMO_CONFIG, parsed_cache=cache) == load_config(DEMO_CONFIG)
-    assert ast.literal_eval(cache.read_text(encoding="utf-8"))[0] == DEMO_CONFIG.read_text(encoding="utf-8")
-
-
-def test_a_configuration_with_a_toml_date_is_parsed_at_every_start(tmp_path):
-    from kiosk.config import load_config
-    from kiosk.settings import DEMO_CONFIG
-
-    dated = tmp_path / "dated.toml"
-    dated.write_text(DEMO_CONFIG.read_text(encoding="utf-8") + "\n[extra]\nprinted = 2026-05-01\n", encoding="utf-8")
-    load_config(dated, parsed_cache=tmp_path / "event-config.parsed")
-    assert not (tmp_path / "event-config.parsed").exists()
 
 
 def test_kiosk_entry_point_runs(tmp_path):

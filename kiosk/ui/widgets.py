@@ -168,6 +168,11 @@ class QrWidget(QWidget):
         self._matrix = matrix if matrix is not None else qr_matrix(text) if text else []
         self.update()
 
+    @property
+    def matrix(self) -> list[list[bool]]:
+        """The modules painted now (dark True)."""
+        return self._matrix
+
     def sizeHint(self) -> QSize:  # noqa: N802
         return QSize(240, 240)
 

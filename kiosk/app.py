@@ -250,7 +250,7 @@ def run_gui(*, data_dir: Path, config_path: Path, windowed: bool) -> int:
     else:
         window.setWindowFlag(Qt.WindowType.FramelessWindowHint, True)
         window.setWindowFlag(Qt.WindowType.WindowStaysOnTopHint, True)
-        window.showFullScreen()
+        window.show_fullscreen()
     started: dict[str, object] = {}
 
     def finish_start() -> None:

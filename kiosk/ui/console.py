@@ -156,9 +156,9 @@ class Console(QObject):
         fullscreen = not self.window.isFullScreen()
         self.booth.record_audit("fullscreen_toggle", details={"fullscreen": fullscreen, "via": "console"})
         if fullscreen:
-            self.window.showFullScreen()
+            self.window.show_fullscreen()
         else:
-            self.window.showNormal()
+            self.window.show_windowed()
 
     def quit(self) -> None:
         if ConfirmQuit.ask(self.window):

@@ -28,6 +28,7 @@ class FormPage(QWidget):
         self.question = QLabel(objectName="question", wordWrap=True)
         self.hint = QLabel(objectName="fieldHint", wordWrap=True)
         self.error = QLabel(objectName="fieldError", wordWrap=True)
+        self._hint_yielded = False  # the hint hidden while an error shows
         self.body = QVBoxLayout(self)
         self.body.setContentsMargins(0, 0, 0, 0)
         self.body.setSpacing(10)
@@ -45,6 +46,14 @@ class FormPage(QWidget):
     def show_error(self, text: str) -> None:
         self.error.setText(text)
         self.error.setVisible(bool(text))  # an empty line would cost a large-text page its fit
+        # With the on-screen keyboard open, 1280x800 has no room for both lines (seen on a real display: the
+        # keyboard's last row pushed off the screen): the error, which says what to do, takes the hint's place.
+        if text and not self.hint.isHidden():
+            self.hint.hide()
+            self._hint_yielded = True
+        elif not text and self._hint_yielded:
+            self.hint.show()
+            self._hint_yielded = False
 
     def focus_first(self) -> None:
         """Put the cursor where typing starts (text pages); keypad and tile pages need no focus."""
@@ -93,6 +102,9 @@ class NamePage(FormPage):
         self.dot_button.setText(MIDDLE_DOT)
         self.dot_button.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Preferred)
         self.dot_button.clicked.connect(lambda: self.name_edit.insert(MIDDLE_DOT))
+        # A tap on a button that takes no focus hands focus to the first parent that does (the form, which
+        # takes it to close the keyboard): through the field as its proxy, the tap leaves focus where it is.
+        self.dot_button.setFocusProxy(self.name_edit)
         row = QHBoxLayout()
         row.addWidget(self.name_edit, 1)
         row.addWidget(self.dot_button)

@@ -10,8 +10,10 @@ from __future__ import annotations
 import logging
 import os
 
-from PySide6.QtCore import QObject, Qt, QUrl
-from PySide6.QtGui import QGuiApplication
+import shiboken6
+
+from PySide6.QtCore import QEvent, QObject, QSizeF, Qt, QUrl
+from PySide6.QtGui import QGuiApplication, QPalette
 from PySide6.QtQuickWidgets import QQuickWidget
 from PySide6.QtWidgets import QApplication, QLineEdit, QWidget
 
@@ -46,6 +48,9 @@ class EmbeddedKeyboard(QObject):
         self._presentation = presentation
         self.view = QQuickWidget(area)
         self.view.setResizeMode(QQuickWidget.ResizeMode.SizeRootObjectToView)
+        # ...and by hand as well (_fit_root): the view's height is set while its area is hidden, and on a real
+        # display the root item then stayed 1 px tall, the keyboard drawn above the view (a blank area).
+        self.view.installEventFilter(self)
         self.view.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # a key tap must leave focus in the text field
         self.view.setSource(QUrl.fromLocalFile(str(PANEL_QML)))
         self.root = self.view.rootObject()
@@ -56,6 +61,7 @@ class EmbeddedKeyboard(QObject):
             return  # install_keyboard reports it and falls back
         self.root.keyboardHeightChanged.connect(self._fit_height)
         self._fit_height()
+        self._paint_page_colour()
         QGuiApplication.inputMethod().visibleChanged.connect(self._sync_visible)
         app.focusChanged.connect(self._focus_changed)
         presentation.changed.connect(self._follow_language)
@@ -66,6 +72,21 @@ class EmbeddedKeyboard(QObject):
 
     def _fit_height(self) -> None:
         self.view.setFixedHeight(max(1, round(self.root.property("keyboardHeight"))))
+        self._fit_root()
+
+    def _fit_root(self) -> None:
+        if self.root is not None and shiboken6.isValid(self.root):  # not while the window is torn down
+            self.root.setSize(QSizeF(self.view.size()))
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
+        if watched is self.view and event.type() in (QEvent.Type.Resize, QEvent.Type.Show):
+            self._fit_root()
+        return False
+
+    def _paint_page_colour(self) -> None:
+        # Beside a keyboard narrower than the window, the page shows through rather than white bars.
+        self._area.ensurePolished()  # the stylesheet's colours reach the palette when polished
+        self.view.setClearColor(self._area.palette().color(QPalette.ColorRole.Window))
 
     def _focus_changed(self, _old: QWidget | None, new: QWidget | None) -> None:
         # Qt opens the panel only on a tap inside a focused field; a field focused by the flow needs asking.
@@ -76,8 +97,11 @@ class EmbeddedKeyboard(QObject):
 
     def _sync_visible(self) -> None:
         self._area.setVisible(QGuiApplication.inputMethod().isVisible())
+        self._fit_root()
+        self._paint_page_colour()
 
     def _follow_language(self) -> None:
+        self._paint_page_colour()
         english = self._presentation.language is Language.EN
         self.root.setProperty("kioskLocale", "en_US" if english else "zh_CN")
 

@@ -10,8 +10,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, Qt, Signal
-from PySide6.QtGui import QCloseEvent, QKeyEvent
-from PySide6.QtWidgets import QLabel, QMainWindow, QVBoxLayout, QWidget
+from PySide6.QtGui import QCloseEvent, QKeyEvent, QScreen
+from PySide6.QtWidgets import QLabel, QLayout, QMainWindow, QVBoxLayout, QWidget
 
 from kiosk.config import Config
 from kiosk.ui.attract_screen import AttractScreen
@@ -38,6 +38,7 @@ class MainWindow(QMainWindow):
         self._idle = idle
         self._kiosk_mode = kiosk_mode
         self._close_allowed = not kiosk_mode
+        self._fullscreen_screen: QScreen | None = None  # the screen a fullscreen window follows
         self.screens: dict[Screen, ScreenBase] = {}
         self.current = Screen.ATTRACT
         self.stack = CurrentPageStack()
@@ -58,6 +59,12 @@ class MainWindow(QMainWindow):
         # Only once it has a parent: shown before, the banner would open as a window of its own (~10 ms).
         self.banner.setVisible(config.event.demo)
         self.setCentralWidget(central)
+        # The window is as big as the screen, never bigger: left to the default, a page that grew for a moment
+        # (an error line while the keyboard's candidate bar was open) raised the window's minimum height past
+        # the screen, and a fullscreen window on a real display grew to 832 px of 800, the keyboard's last
+        # row off the screen, for good. Now a page that does not fit is squeezed instead.
+        for box in (self.layout(), layout):
+            box.setSizeConstraint(QLayout.SizeConstraint.SetNoConstraint)
         self.overlay = StillThereOverlay(central, countdown_s=countdown_s, tick_ms=tick_ms)
         idle.idle.connect(self._on_idle)
         self.overlay.expired.connect(self.go_home)
@@ -130,6 +137,34 @@ class MainWindow(QMainWindow):
         if event.type() == QEvent.Type.LanguageChange:
             self.retranslate()
         super().changeEvent(event)
+
+    # -- fullscreen ---------------------------------------------------------------------
+
+    def show_fullscreen(self) -> None:
+        """Cover the whole screen the kiosk started on, with or without a window manager.
+
+        showFullScreen() alone asks the window manager to do it: on a bare X server (xinit, the usual
+        kiosk mini-PC) nobody answers and the window stays small in a corner. So the geometry is set to the
+        screen's own, and again whenever the screen changes size or turns (rotation)."""
+        screen = self.screen()
+        if self._fullscreen_screen is not screen:
+            if self._fullscreen_screen is not None:
+                self._fullscreen_screen.geometryChanged.disconnect(self._fill_screen)
+            screen.geometryChanged.connect(self._fill_screen)
+            self._fullscreen_screen = screen
+        self._fill_screen()
+        self.showFullScreen()
+
+    def show_windowed(self) -> None:
+        if self._fullscreen_screen is not None:
+            self._fullscreen_screen.geometryChanged.disconnect(self._fill_screen)
+            self._fullscreen_screen = None
+        self.showNormal()
+
+    def _fill_screen(self) -> None:
+        if self.windowHandle() is not None:
+            self.windowHandle().setScreen(self._fullscreen_screen)  # stay on the screen it started on
+        self.setGeometry(self._fullscreen_screen.geometry())
 
     # -- kiosk lock-down ----------------------------------------------------------------
 

@@ -12,6 +12,7 @@ Item {
     readonly property bool keyboardActive: panel.active
     readonly property var activeLocales: VirtualKeyboardSettings.activeLocales
     readonly property string currentLocale: VirtualKeyboardSettings.locale
+    readonly property string inputLocale: InputContext.locale  // also follows the keyboard's own language key
 
     onKioskLocaleChanged: VirtualKeyboardSettings.locale = kioskLocale
 
@@ -20,7 +21,7 @@ Item {
         // A full-width keyboard on a wide screen would cover most of the form: cap its width.
         width: Math.min(root.width, root.maxKeyboardWidth)
         anchors.horizontalCenter: parent.horizontalCenter
-        anchors.bottom: parent.bottom
+        anchors.top: parent.top  // the view is as tall as the panel (kiosk/ui/keyboard.py)
     }
 
     Component.onCompleted: {

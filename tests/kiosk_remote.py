@@ -77,6 +77,7 @@ def op_state() -> dict:
     state = {"ready": view is not None and "register" in {s.value for s in win.screens},
              "current": win.current.value,
              "window": [win.x(), win.y(), win.width(), win.height()],
+             "window_id": int(win.winId()),
              "screen": QGuiApplication.primaryScreen().geometry().getRect(),
              "keyboard_visible": win.keyboard_area.isVisible(),
              "input_method_visible": QGuiApplication.inputMethod().isVisible()}

@@ -19,6 +19,7 @@ from typing import Any
 from booth_common.records import Kind, Record, SyncState, freeze_payload, utc_now_text
 from kiosk.schema import MIGRATION_SET, LedgerTooNew, refuse_unknown
 
+LONGEST_SENDER_LEASE_S = 120.0   # the sync engine's lease; no sender takes a longer one
 RECORD_COLUMNS = ("seq, id, kind, subject, event_id, booth_id, device_id, captured_at, "
                   "refers_to, payload, payload_sha256")
 
@@ -383,16 +384,34 @@ class Ledger:
         A lease and not a lock: a sender killed mid-push must not block sync for ever. ``now`` is
         the caller's clock; both sides of one device share it, so a wrong date does no harm.
         One statement, so two processes cannot both win. ``holder`` must not contain '|'. A lease
-        ending further ahead than ``ttl_s`` was written before the clock was set back: it is void,
-        or a corrected clock could block sync for hours.
+        ending further ahead than the longest lease anyone takes (``LONGEST_SENDER_LEASE_S``, or
+        ``ttl_s`` if longer) was written before the clock was set back: it is void, or a corrected
+        clock could block sync for hours. (Measured against the caller's own ``ttl_s``, a purge
+        taking a 60 s lease at start voided a running sync's fresh 120 s lease and ran beside it.)
         """
+        longest = max(ttl_s, LONGEST_SENDER_LEASE_S)
         with self.db.atomic():
             cur = self.db.execute("""
                 INSERT INTO meta VALUES ('sender_lease', :value) ON CONFLICT (key) DO UPDATE SET value = excluded.value
                 WHERE substr(meta.value, 1, instr(meta.value, '|') - 1) = :holder
                    OR CAST(substr(meta.value, instr(meta.value, '|') + 1) AS REAL) <= :now
-                   OR CAST(substr(meta.value, instr(meta.value, '|') + 1) AS REAL) > :now + :ttl""",
-                                  {"value": f"{holder}|{now + ttl_s!r}", "holder": holder, "now": now, "ttl": ttl_s})
+                   OR CAST(substr(meta.value, instr(meta.value, '|') + 1) AS REAL) > :now + :longest""",
+                                  {"value": f"{holder}|{now + ttl_s!r}", "holder": holder, "now": now,
+                                   "longest": longest})
+        return cur.rowcount == 1
+
+    def sender_lease_holder(self) -> str | None:
+        """Who holds the sender lease now (expired or not), or None."""
+        row = self.db.execute("SELECT value FROM meta WHERE key = 'sender_lease'").fetchone()
+        return row[0].rpartition("|")[0] if row else None
+
+    def take_over_sender_lease(self, stale_holder: str, holder: str, *, ttl_s: float, now: float) -> bool:
+        """Replace the lease of ``stale_holder`` (a sender known to be gone) with ``holder``'s; False when
+        the lease changed hands meanwhile (another process took it over first, or it was released)."""
+        with self.db.atomic():
+            cur = self.db.execute("""UPDATE meta SET value = ? WHERE key = 'sender_lease'
+                                     AND substr(value, 1, instr(value, '|') - 1) = ?""",
+                                  [f"{holder}|{now + ttl_s!r}", stale_holder])
         return cur.rowcount == 1
 
     def release_sender_lease(self, holder: str) -> None:

@@ -1,7 +1,20 @@
 """The ``kiosk enroll`` and ``kiosk sync`` commands: wiring, messages and exit codes.
 
-Exit codes: 0 nothing pending (records parked for attention are reported, not pending), 1 pending,
-2 bad arguments, 3 enrolment needed or refused, 4 server unreachable or failing.
+Exit codes of ``kiosk sync --once`` (and of ``kiosk sync`` when it stops):
+
+- 0  done: the server confirmed every record of this device (after reconciling with what it holds),
+     nothing is pending and nothing is parked
+- 1  records are still pending for another reason than the network: another sync of this ledger
+     is running, or the server refused a request
+- 2  bad arguments
+- 3  enrolment needed or refused (no token, or the server refused it: revoked, reset)
+- 4  the server is unreachable or failing (connection, timeout, 5xx, 429, a broken answer), whatever
+     the local pending count: without an answer nothing is known to be on the server
+- 5  every record was answered, but the server refused some: they are kept here as *needs attention*
+     (see the console or ``kiosk status``), never counted
+
+``kiosk enroll``: 0 enrolled, 2 bad server URL, 3 refused, 4 unreachable or failing (run it again:
+a retry of the same code spends nothing).
 """
 
 from __future__ import annotations
@@ -12,7 +25,7 @@ from typing import Any
 
 from booth_common.protocol import EnrollmentRefused, SyncError, TokenRefused, TransientError
 
-EXIT_OK, EXIT_PENDING, EXIT_USAGE, EXIT_ENROL, EXIT_NETWORK = 0, 1, 2, 3, 4
+EXIT_OK, EXIT_PENDING, EXIT_USAGE, EXIT_ENROL, EXIT_NETWORK, EXIT_ATTENTION = 0, 1, 2, 3, 4, 5
 # A command-line run waits at most this long between tries, whatever a server's Retry-After says.
 CLI_WAIT_CAP_S = 30.0
 
@@ -72,17 +85,17 @@ def _print_report(report: Any) -> None:
 
 
 def _exit_code(report: Any) -> int:
-    if isinstance(report.error, TokenRefused):
-        return _fail(f"{report.error}; enrol again with `kiosk enroll`", EXIT_ENROL)
-    if report.pending == 0:
-        if report.error is not None:
-            print(f"kiosk sync: warning: {report.error}", file=sys.stderr)
-        if report.needs_attention:
-            print(f"kiosk sync: {report.needs_attention} record(s) need attention (see the console)", file=sys.stderr)
-        return EXIT_OK
-    if isinstance(report.error, TransientError):
-        return _fail(f"{report.pending} record(s) still pending: {report.error}", EXIT_NETWORK)
-    return _fail(f"{report.pending} record(s) still pending: {report.error or 'unknown reason'}", EXIT_PENDING)
+    error = report.error
+    if isinstance(error, TokenRefused):
+        return _fail(f"{error}; enrol again with `kiosk enroll`", EXIT_ENROL)
+    if isinstance(error, TransientError):
+        return _fail(f"not synced, {report.pending} record(s) pending here: {error}", EXIT_NETWORK)
+    if error is not None or report.pending:
+        return _fail(f"{report.pending} record(s) still pending: {error or 'unknown reason'}", EXIT_PENDING)
+    if report.needs_attention:
+        return _fail(f"{report.needs_attention} record(s) refused by the server need attention (see the console "
+                     "or `kiosk status`); every other record is on the server", EXIT_ATTENTION)
+    return EXIT_OK
 
 
 def _fail(message: str, code: int) -> int:

@@ -13,7 +13,6 @@ from __future__ import annotations
 import json
 import random
 import time
-import uuid
 from collections import deque
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -21,6 +20,7 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from kiosk.ledger import Ledger
+from sync.sender import holder_is_gone, new_holder
 from booth_common.protocol import (SETTLED, BatchTooLarge, Distribution, PreparedPush, PushAnswer, RequestRefused,
                            SenderBusy, SyncError, TimedOut, TransientError, WireRecord, missing_from)
 
@@ -87,7 +87,7 @@ class SyncEngine:
         # A long-running app passes the same Backoff to each run's engine, so failures add up.
         self.backoff = backoff or Backoff(policy, rng or random.Random())
         self.batch_size = policy.batch_size
-        self.holder = holder or uuid.uuid4().hex
+        self.holder = holder or new_holder()
         self._lease_held_since = float("-inf")
 
     # -- one run ----------------------------------------------------------------------------
@@ -123,8 +123,14 @@ class SyncEngine:
             self.ledger.release_sender_lease(self.holder)
 
     def _hold_lease(self) -> None:
-        if not self.ledger.acquire_sender_lease(self.holder, ttl_s=self.policy.lease_ttl_s, now=self.wall_clock()):
-            raise SenderBusy("another sync is running for this booth; this one stands aside")
+        ttl, now = self.policy.lease_ttl_s, self.wall_clock()
+        if not self.ledger.acquire_sender_lease(self.holder, ttl_s=ttl, now=now):
+            # A sender killed mid-run (SIGKILL, a power cut) leaves its lease behind: take it over as
+            # soon as its process is provably gone, rather than wait for the lease to run out.
+            stale = self.ledger.sender_lease_holder()
+            if stale is None or not holder_is_gone(stale) or not self.ledger.take_over_sender_lease(
+                    stale, self.holder, ttl_s=ttl, now=now):
+                raise SenderBusy("another sync is running for this booth; this one stands aside")
         self._lease_held_since = self.clock()
 
     def _renew_lease(self) -> None:

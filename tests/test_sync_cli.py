@@ -54,4 +54,4 @@ def test_sync_once_when_unreachable_or_refused_exits_non_zero_with_the_reason(co
     city.stop()
     assert run("sync", "--once", "--attempts", "1", data_dir=data_dir) == 4
     err = capsys.readouterr().err
-    assert "5 record(s) still pending" in err and "cannot reach" in err  # 4 records and the enrolment audit
+    assert "5 record(s) pending here" in err and "cannot reach" in err  # 4 records and the enrolment audit

@@ -171,7 +171,9 @@ class KeyRing:
 
     def ensure(self) -> None:
         """Create the HMAC secret and the device key pair on first start."""
-        self.folder.mkdir(parents=True, exist_ok=True)
+        self.folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        if os.name == "posix":
+            os.chmod(self.folder, 0o700)  # the key folder is the booth account's alone
         if not self._hmac_path.exists():
             _write_secret(self._hmac_path, secrets.token_bytes(32))
         if not self._seal_public_path.exists():

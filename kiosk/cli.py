@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -106,6 +107,9 @@ def _non_negative(text: str) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     from kiosk.schema import LedgerTooNew
+
+    if os.name == "posix":
+        os.umask(0o077)  # whatever this process creates (ledger, keys, exports, Qt's caches) is the account's alone
 
     try:
         return _run(sys.argv[1:] if argv is None else list(argv))

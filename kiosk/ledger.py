@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from booth_common.records import Kind, Record, SyncState, freeze_payload, utc_now_text
+from kiosk.private_files import private_dir, private_file
 from kiosk.schema import MIGRATION_SET, LedgerTooNew, refuse_unknown
 
 LONGEST_SENDER_LEASE_S = 120.0   # the sync engine's lease; no sender takes a longer one
@@ -82,7 +83,13 @@ class Ledger:
 
     def __init__(self, path: Path | str):
         self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        # The data folder 0700 and the ledger 0600 before SQLite opens it: SQLite gives its -wal and -shm
+        # files the database file's mode, and the ledger holds the device token and sealed envelopes.
+        private_dir(self.path.parent)
+        private_file(self.path)
+        for suffix in ("-wal", "-shm"):
+            if Path(f"{self.path}{suffix}").exists():
+                private_file(Path(f"{self.path}{suffix}"))
         # Imported here, not at module level: sqlite-utils pulls in click and dateutil (about 200 ms),
         # which `kiosk status` (served by read_status below) does not need.
         from sqlite_utils import Database

@@ -11,6 +11,7 @@ from typing import Any
 
 from booth_common.records import Kind
 from kiosk.booth import BoothService
+from kiosk.private_files import private_file
 
 BEIJING = dt.timezone(dt.timedelta(hours=8))
 
@@ -121,13 +122,13 @@ def export_day_report(service: BoothService, out: Path, *, fmt: str) -> Path:
     figures = day_figures(service)
     summary = summary_rows(service, figures)
     records = record_rows(service)
-    out.parent.mkdir(parents=True, exist_ok=True)
+    if fmt not in ("csv", "xlsx"):
+        raise ValueError(f"unknown export format {fmt!r} (csv or xlsx)")
+    private_file(out)  # 0600 from the first byte: the report lists pass and voucher codes
     if fmt == "csv":
         _write_csv(out, summary, records)
-    elif fmt == "xlsx":
-        _write_xlsx(out, summary, records)
     else:
-        raise ValueError(f"unknown export format {fmt!r} (csv or xlsx)")
+        _write_xlsx(out, summary, records)
     service.record_export(fmt=fmt, records=len(records))
     return out
 

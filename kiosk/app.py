@@ -94,6 +94,7 @@ class Gui:
         self.app, self.window, self.presentation, self.idle = app, window, presentation, idle
         self.qr_cache = qr_cache  # the join code's cache file, checked after the first paint (verify_join_code)
         self.console = console  # the volunteer console, installed with the other features after the first paint
+        self.live_config = None  # adopts a configuration pulled from the city server (kiosk.ui.live_config)
 
     def dispose(self) -> None:
         """Stop every timer and delete the window now, while the ledger is still open: a window left
@@ -102,6 +103,8 @@ class Gui:
 
         if self.console is not None:
             self.console.lock_watch.disarm()
+        if self.live_config is not None:
+            self.live_config.stop()
         self.idle.disarm()
         self.presentation.reset()
         self.presentation.attach(None)
@@ -166,6 +169,7 @@ def install_features(gui: Gui, core: Core, *, console_options: dict | None = Non
     install_registration(window, core.booth, presentation)
     _add_quiz(window, core, presentation)
     gui.console = _install_console(core, window, presentation, app, console_options or {})
+    gui.live_config = _install_live_config(gui, core)
     if virtual_keyboard:
         install_keyboard(app, window.keyboard_area, presentation)
 
@@ -178,6 +182,13 @@ def _install_console(core: Core, window, presentation, app, options: dict):  # t
     access = ConsoleAccess(core.ledger, audit=core.booth.record_audit)
     return install_console(window, core.booth, access, presentation, app=app,
                            export_dir=core.data_dir / "exports", **options)
+
+
+def _install_live_config(gui: Gui, core: Core):  # type: ignore[no-untyped-def]
+    """A configuration pulled from the city server, adopted at the next safe moment (docs/configuration.md)."""
+    from kiosk.ui.live_config import install_live_config
+
+    return install_live_config(gui.window, gui.console, gui.idle, core.booth)
 
 
 def _add_quiz(window, core: Core, presentation) -> None:  # type: ignore[no-untyped-def]
@@ -266,6 +277,7 @@ def run_gui(*, data_dir: Path, config_path: Path, windowed: bool) -> int:
         runner = build_sync_runner(core)
         runner.status_changed.connect(lambda status: window.set_sync_status(status.text))
         runner.status_changed.connect(lambda status: gui.console.dashboard.set_sync_state(status.text))
+        runner.status_changed.connect(lambda _status: gui.live_config.check())  # a pull may have stored a config
         runner.start()
         started.update(core=core, runner=runner)
 

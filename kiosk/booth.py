@@ -397,7 +397,7 @@ class BoothService:
     # here: each is a record of its own kind (Kind.EXPORT, Kind.CORRECTION, Kind.VOID).
     # "enrolment" is reserved for `kiosk enroll`, which does not write it yet.
     AUDIT_ACTIONS = ("booth_setup", "pin_change", "console_unlock", "console_lockout", "fullscreen_toggle",
-                     "kiosk_exit", "purge", "enrolment")
+                     "kiosk_exit", "purge", "enrolment", "config_applied", "config_refused")
 
     def record_audit(self, action: str, *, details: dict[str, Any] | None = None) -> Record:
         """A console action, kept append-only and synced like every other record (never personal data)."""

@@ -140,6 +140,16 @@ def load_config(path: Path | str) -> Config:
     except FileNotFoundError:
         raise ConfigError(path, "-", "file not found") from None
     raw = _parse_toml(path, text)
+    return config_from_raw(raw, path)
+
+
+def config_from_raw(raw: dict[str, Any], path: Path | str) -> Config:
+    """Check an already parsed configuration (a file's, or one the city server distributed) and build it;
+    raises ``ConfigError`` naming the key at fault. ``path`` names where it came from; relative paths in it
+    (the quiz bank) resolve against its folder."""
+    path = Path(path)
+    if not isinstance(raw, dict):
+        raise ConfigError(path, "-", "not a table of settings")
     r = _Reader(path, raw)
     services = tuple(Service(**_named(r, "services", i, s), location=r.opt_str(s, f"services[{i}].location"),
                              location_en=r.opt_str(s, f"services[{i}].location_en"))

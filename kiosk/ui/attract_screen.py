@@ -69,6 +69,10 @@ class AttractScreen(ScreenBase):
         root.addLayout(middle, 1)
         root.addLayout(toggles)
 
+    def set_config(self, config: Config) -> None:
+        self._config = config
+        self.retranslate()
+
     def retranslate(self) -> None:
         p, event, booth = self._presentation, self._config.event, self._config.booth
         self.title.setText(p.pick(event.name, event.name_en))

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QBoxLayout, QGridLayout, QLabel, QScrollArea, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QBoxLayout, QGridLayout, QLabel, QPushButton, QScrollArea, QVBoxLayout, QWidget
 
 from kiosk.booth import BoothService
 from kiosk.stations import Station, all_stations
 from kiosk.ui.presentation import Presentation
-from kiosk.ui.widgets import ScreenBase, arrange_in_rows, big_button
+from kiosk.ui.widgets import ScreenBase, arrange_in_rows, big_button, enable_touch_scrolling
 
 
 class ConsoleHomeScreen(ScreenBase):
@@ -29,17 +29,15 @@ class ConsoleHomeScreen(ScreenBase):
         self.title = QLabel(objectName="title", alignment=Qt.AlignmentFlag.AlignCenter)
         self.booth_label = QLabel(objectName="subtitle", alignment=Qt.AlignmentFlag.AlignCenter, wordWrap=True)
         self.stations_label = QLabel(objectName="hint")
-        self.stations = all_stations(booth.config)
-        self.station_buttons = []
+        self.config_note = QLabel(objectName="result", wordWrap=True, visible=False)  # 配置已更新: stays until the next
+        self.stations: list[Station] = []
+        self.station_buttons: list[QPushButton] = []
         grid_host = QWidget()
         self.station_grid = QGridLayout(grid_host)
-        for station in self.stations:
-            button = big_button("choice")
-            button.clicked.connect(lambda _=False, s=station: self.station_chosen.emit(s))
-            self.station_buttons.append(button)
+        self._build_station_buttons()
         scroll = QScrollArea(widgetResizable=True)
-        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         scroll.setWidget(grid_host)
+        self.touch_scrolling = enable_touch_scrolling(scroll)
         self.dashboard_button, self.members_button = big_button("primary"), big_button("primary")
         self.lock_button, self.fullscreen_button, self.quit_button = (big_button("small") for _ in range(3))
         self.pin_change_button, self.purge_button = big_button("small"), big_button("small")
@@ -54,9 +52,57 @@ class ConsoleHomeScreen(ScreenBase):
                                self.quit_button]
         self._build_layout(scroll)
         self._shape: tuple[bool, bool] | None = None
+        self._config_note: tuple[str, tuple[str, ...], bool] | None = None
         self._arrange()
         presentation.changed.connect(self._arrange)
         self.retranslate()
+
+    def _build_station_buttons(self) -> None:
+        """One button per desk of the booth's configuration (again when a new configuration is adopted)."""
+        for button in self.station_buttons:
+            self.station_grid.removeWidget(button)  # at once: the deletion waits for the event loop
+            button.hide()
+            button.deleteLater()
+        self.stations = all_stations(self._booth.config)
+        self.station_buttons = []
+        for station in self.stations:
+            button = big_button("choice")
+            button.clicked.connect(lambda _=False, s=station: self.station_chosen.emit(s))
+            self.station_buttons.append(button)
+
+    def config_adopted(self, version: str, changed: tuple[str, ...]) -> None:
+        """A configuration from the city server is in use: the desks follow it, and a note says so."""
+        self._build_station_buttons()
+        arrange_in_rows(self.station_grid, self.station_buttons, self.station_columns, stretch=1)
+        self._config_note = (version, changed, True)
+        self.retranslate()
+
+    def config_refused(self, problem: str) -> None:
+        self._config_note = (problem, (), False)
+        self.retranslate()
+
+    def _forget_config_note(self) -> None:
+        self._config_note = None
+        self.config_note.hide()
+
+    def _show_config_note(self) -> None:
+        if self._config_note is None:
+            return
+        what, changed, ok = self._config_note
+        if ok:
+            names = {"event": self.tr("活动"), "registration": self.tr("入会登记"), "services": self.tr("服务项目"),
+                     "consultation_topics": self.tr("咨询主题"), "handouts": self.tr("发放物品"), "quiz": self.tr("有奖答题"),
+                     "idle": self.tr("空闲超时"), "retention_days": self.tr("保留天数")}
+            text = self.tr("配置已更新（城市服务器版本 %1）").replace("%1", what)
+            if changed:
+                text += self.tr("：") + self.tr("、").join(names.get(c, c) for c in changed)
+        else:
+            text = self.tr("城市服务器下发的配置未通过检查，继续使用当前配置：") + what
+        self.config_note.setText(text)
+        self.config_note.setProperty("ok", "true" if ok else "false")
+        self.config_note.style().unpolish(self.config_note)
+        self.config_note.style().polish(self.config_note)
+        self.config_note.show()
 
     def _build_layout(self, scroll: QScrollArea) -> None:
         self.tools = QBoxLayout(QBoxLayout.Direction.LeftToRight)
@@ -67,6 +113,7 @@ class ConsoleHomeScreen(ScreenBase):
         root.setContentsMargins(32, 16, 32, 16)
         root.addWidget(self.title)
         root.addWidget(self.booth_label)
+        root.addWidget(self.config_note)
         root.addLayout(self.tools)
         root.addWidget(self.stations_label)
         root.addWidget(scroll, 1)
@@ -107,6 +154,7 @@ class ConsoleHomeScreen(ScreenBase):
         self.quit_button.setText(self.tr("退出程序"))
         self.pin_change_button.setText(self.tr("修改PIN"))
         self.purge_button.setText(self.tr("清除本机个人信息"))
+        self._show_config_note()
 
     def on_shown(self) -> None:
         self._profile = self._booth.booth  # the booth's names may have just been set up
@@ -138,7 +186,8 @@ class ConsoleHomeScreen(ScreenBase):
         self.message.show()
 
     def screenshot_states(self):  # type: ignore[no-untyped-def]
-        return [("", lambda: None), ("purged", lambda: self.show_purge_result(12, 3))]
+        return [("", self._forget_config_note), ("purged", lambda: self.show_purge_result(12, 3)),
+                ("config-updated", lambda: self.config_adopted("3", ("services", "handouts")))]
 
     def station(self, kind_and_id: tuple[str, str]) -> Station:
         """The station with this kind and service id (tests and screenshots pick desks this way)."""

@@ -44,6 +44,10 @@ class IdleWatcher(QObject):
         self._armed = False
         self._timer.stop()
 
+    def set_timeout(self, timeout_ms: int) -> None:
+        """A new idle time (a configuration adopted while running), from the next touch on."""
+        self._timer.setInterval(timeout_ms)
+
     @property
     def armed(self) -> bool:
         return self._armed

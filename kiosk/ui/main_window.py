@@ -92,6 +92,17 @@ class MainWindow(QMainWindow):
             self.add_screen(Screen.SERVICES, self._services)
         return self._services
 
+    def set_config(self, config: Config) -> None:
+        """A new configuration (from the city server), adopted between two people: the attract screen names
+        the event anew and today's services are built again on their next showing."""
+        self._config = config
+        self.attract.set_config(config)
+        if self._services is not None:
+            self.stack.removeWidget(self._services)
+            del self.screens[Screen.SERVICES]
+            self._services.deleteLater()
+            self._services = None
+
     def build_deferred_screens(self) -> None:
         """Build what waits for first use now (screenshots, tests that walk every screen)."""
         _ = self.services

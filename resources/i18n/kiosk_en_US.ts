@@ -107,6 +107,54 @@
 <context>
     <name>ConsoleHomeScreen</name>
     <message>
+        <source>活动</source>
+        <translation>event</translation>
+    </message>
+    <message>
+        <source>入会登记</source>
+        <translation>registration</translation>
+    </message>
+    <message>
+        <source>服务项目</source>
+        <translation>services</translation>
+    </message>
+    <message>
+        <source>咨询主题</source>
+        <translation>consultation topics</translation>
+    </message>
+    <message>
+        <source>发放物品</source>
+        <translation>handout items</translation>
+    </message>
+    <message>
+        <source>有奖答题</source>
+        <translation>prize quiz</translation>
+    </message>
+    <message>
+        <source>空闲超时</source>
+        <translation>idle timeouts</translation>
+    </message>
+    <message>
+        <source>保留天数</source>
+        <translation>retention</translation>
+    </message>
+    <message>
+        <source>配置已更新（城市服务器版本 %1）</source>
+        <translation>Configuration updated (city server version %1)</translation>
+    </message>
+    <message>
+        <source>：</source>
+        <translation>: </translation>
+    </message>
+    <message>
+        <source>、</source>
+        <translation>, </translation>
+    </message>
+    <message>
+        <source>城市服务器下发的配置未通过检查，继续使用当前配置：</source>
+        <translation>A configuration from the city server failed the checks; the current one stays: </translation>
+    </message>
+    <message>
         <source>志愿者控制台</source>
         <translation>Volunteer console</translation>
     </message>

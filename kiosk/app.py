@@ -162,7 +162,7 @@ def build_shell(config: Config, *, windowed: bool, idle_timeout_ms: int | None =
 def install_features(gui: Gui, core: Core, *, console_options: dict | None = None,
                      virtual_keyboard: bool = False) -> None:
     """Registration, quiz and console screens on the booth's ledger, and the on-screen keyboard."""
-    from kiosk.ui.keyboard import install_keyboard
+    from kiosk.ui.keyboard import install_keyboard, keep_typing_private
     from kiosk.ui.registration import install_registration
 
     window, presentation, app = gui.window, gui.presentation, gui.app
@@ -170,6 +170,7 @@ def install_features(gui: Gui, core: Core, *, console_options: dict | None = Non
     _add_quiz(window, core, presentation)
     gui.console = _install_console(core, window, presentation, app, console_options or {})
     gui.live_config = _install_live_config(gui, core)
+    keep_typing_private(app, window)
     if virtual_keyboard:
         install_keyboard(app, window.keyboard_area, presentation)
 
@@ -272,6 +273,9 @@ def run_gui(*, data_dir: Path, config_path: Path, windowed: bool) -> int:
             gui.app.exit(exc.exit_code)
             return
         verify_join_code(gui)
+        from kiosk.ui.input_method import remove_keyboard_dictionaries
+
+        remove_keyboard_dictionaries()  # before the keyboard's engine opens them (what it learned, names among it)
         install_features(gui, core, virtual_keyboard=virtual_keyboard)
         # Sync runs beside the GUI from the first second; its state shows in the window's status line.
         runner = build_sync_runner(core)

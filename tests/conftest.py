@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import tempfile
 from pathlib import Path
 
 import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.pop("QT_IM_MODULE", None)
+# The console's purge deletes the on-screen keyboard's dictionaries under the config folder: in tests, a
+# throw-away one, never the developer's own.
+os.environ["XDG_CONFIG_HOME"] = tempfile.mkdtemp(prefix="kiosk-tests-config-")
 
 from kiosk.app import Core, build_core  # noqa: E402
 from kiosk.settings import DEMO_CONFIG  # noqa: E402

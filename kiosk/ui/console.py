@@ -26,6 +26,7 @@ from kiosk.ui.console_setup_screen import ConsoleSetupScreen
 from kiosk.ui.corner_gesture import CornerHold
 from kiosk.ui.dashboard_screen import DashboardScreen
 from kiosk.ui.idle import IdleWatcher
+from kiosk.ui.input_method import remove_keyboard_dictionaries
 from kiosk.ui.main_window import MainWindow
 from kiosk.ui.members_screen import MembersScreen
 from kiosk.ui.presentation import Presentation
@@ -170,6 +171,7 @@ class Console(QObject):
         """A borrowed device goes back: every synced record's personal data leaves it; unsynced ones stay."""
         if not ConfirmPurge.ask(self.window, self.booth.personal_data_on_device()):
             return
+        remove_keyboard_dictionaries()  # what an input method learned goes too, whatever the ledger's purge says
         try:
             purged = self.booth.purge_personal_data(via="console")
         except PurgeFailed as exc:

@@ -68,6 +68,8 @@ class FormPage(QWidget):
 def _text_field(*, max_length: int) -> QLineEdit:
     field = QLineEdit()
     field.setMaxLength(max_length)
+    # Personal free text (employer, street): no input method may learn it.
+    field.setInputMethodHints(Qt.InputMethodHint.ImhSensitiveData | Qt.InputMethodHint.ImhNoPredictiveText)
     field.setAttribute(Qt.WidgetAttribute.WA_MacShowFocusRect, False)
     return field
 
@@ -95,7 +97,8 @@ class NamePage(FormPage):
     def __init__(self, presentation: Presentation, parent: QWidget | None = None):
         super().__init__(presentation, parent)
         self.name_edit = _text_field(max_length=40)
-        self.name_edit.setInputMethodHints(Qt.InputMethodHint.ImhNoPredictiveText)
+        # Sensitive: the Pinyin keyboard's user dictionary learned names with NoPredictiveText alone.
+        self.name_edit.setInputMethodHints(Qt.InputMethodHint.ImhSensitiveData | Qt.InputMethodHint.ImhNoPredictiveText)
         self.name_edit.textChanged.connect(self.changed)
         # Minority and foreign names need the middle dot, which few on-screen layouts offer.
         self.dot_button = big_button("key")

@@ -33,6 +33,25 @@ def max_keyboard_width(area: QWidget) -> int:
     return min(1100, round(height * 1.2))
 
 
+# No input method may learn what a person types at a kiosk: Qt Virtual Keyboard's Pinyin engine keeps its user
+# dictionary off only for ImhSensitiveData (ImhNoPredictiveText alone still saved names to usr_dict.dat).
+PRIVATE_HINTS = Qt.InputMethodHint.ImhSensitiveData | Qt.InputMethodHint.ImhNoPredictiveText
+
+
+def mark_private(field: QWidget | None) -> None:
+    """Add the private hints to a text field, keeping its own (digits only, Latin only, ...)."""
+    if isinstance(field, QLineEdit) and (field.inputMethodHints() & PRIVATE_HINTS) != PRIVATE_HINTS:
+        field.setInputMethodHints(field.inputMethodHints() | PRIVATE_HINTS)
+
+
+def keep_typing_private(app: QApplication, window: QWidget) -> None:
+    """Every text field of the window is private (names, phone, ID, employer, street, search and notes alike),
+    and so is any field built later, as it takes focus, before a key reaches it."""
+    for field in window.findChildren(QLineEdit):
+        mark_private(field)
+    app.focusChanged.connect(lambda _old, new: mark_private(new))
+
+
 def wants_keyboard(widget: QWidget | None) -> bool:
     """Text fields typed on the on-screen keyboard; keypad displays opt out of input methods."""
     return (isinstance(widget, QLineEdit) and not widget.isReadOnly()

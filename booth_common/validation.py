@@ -2,6 +2,20 @@
 
 Every failure is a ``ValidationError`` with a field, a machine code and a message in
 Chinese and English, so the kiosk can show it and the CLI can print it.
+
+Identity numbers: the kiosk accepts three kinds of document, each told by its number alone
+(``document_kind``) and each checked by its own rule (docs/registration.md says why these three):
+
+- 居民身份证 (resident ID card): GB 11643 — a six-digit administrative code that names a county
+  in python-stdnum's list (``stdnum/cn/loc.dat``, counties since abolished included: numbers
+  issued under them stay valid for life), a real birth date, three serial digits, the MOD 11-2
+  check character;
+- 港澳台居民居住证 (residence permit for Hong Kong, Macao and Taiwan residents): the same 18
+  characters with the address code 810000, 820000 or 830000;
+- 外国人永久居留身份证, 2023 version (Foreign Permanent Residence ID Card): 18 characters, the
+  first 9, seventeen digits and the MOD 11-2 check character. How the digits in between are
+  laid out (country code, birth date) could not be verified from a published rule, so nothing
+  is read from them: no birth date, sex or age for this kind.
 """
 
 from __future__ import annotations
@@ -10,15 +24,47 @@ import datetime as dt
 import re
 import unicodedata
 from dataclasses import dataclass
+from enum import StrEnum
+from functools import cache
 
 # GB 11643-1999: weights 2^(17-i) mod 11 and the check-character table.
 ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 ID_CHECK_CHARS = "10X98765432"
-# First two digits: province-level codes of GB/T 2260 (incl. 71 Taiwan, 81/82 HK/Macao, 83 HK/Macao/Taiwan residence permits).
-PROVINCE_CODES = frozenset(
-    "11 12 13 14 15 21 22 23 31 32 33 34 35 36 37 41 42 43 44 45 46 50 51 52 53 54 "
-    "61 62 63 64 65 71 81 82 83".split()
-)
+
+
+class DocumentKind(StrEnum):
+    """The identity documents whose numbers the kiosk accepts (recorded with each registration)."""
+
+    RESIDENT_ID = "resident_id"
+    HMT_RESIDENCE_PERMIT = "hmt_residence_permit"
+    FOREIGN_PERMANENT_RESIDENCE = "foreign_permanent_residence"
+
+    @property
+    def zh(self) -> str:
+        return DOCUMENT_NAMES[self][0]
+
+    @property
+    def en(self) -> str:
+        return DOCUMENT_NAMES[self][1]
+
+
+DOCUMENT_NAMES = {
+    DocumentKind.RESIDENT_ID: ("居民身份证", "Resident ID card"),
+    DocumentKind.HMT_RESIDENCE_PERMIT: ("港澳台居民居住证", "Hong Kong, Macao and Taiwan residence permit"),
+    DocumentKind.FOREIGN_PERMANENT_RESIDENCE: ("外国人永久居留身份证", "Foreign permanent residence ID card"),
+}
+# What a refusal calls the number of each kind: a permit by its own short name, so a citizen whose
+# first digit slipped to 9 sees that the number was read as another document.
+NUMBER_NAMES = {
+    DocumentKind.RESIDENT_ID: ("身份证号", "The ID number"),
+    DocumentKind.HMT_RESIDENCE_PERMIT: ("居住证号码", "The residence permit number"),
+    DocumentKind.FOREIGN_PERMANENT_RESIDENCE: ("永居证号码", "The permanent residence ID number"),
+}
+# Address codes of the residence permits: Hong Kong, Macao, Taiwan.
+HMT_PERMIT_CODES = frozenset({"810000", "820000", "830000"})
+# The 2023 permanent residence ID card's first digit: no province code starts with 9.
+FOREIGN_PERMIT_PREFIX = "9"
+
 MIDDLE_DOT = "\u00b7"
 # Dots people (and input methods) type in place of the proper middle dot.
 DOT_LOOKALIKES = "\u2022\u30fb\u00b7\u2027\u2219\u22c5\uff65\u0387."
@@ -42,27 +88,50 @@ class ValidationError(ValueError):
 
 @dataclass(frozen=True)
 class ResidentId:
-    """A checked 18-character resident ID number and what it tells."""
+    """A checked 18-character identity number, its document kind and what the number tells.
+
+    ``birth_date`` and ``sex`` are None for a foreign permanent residence ID (see the module docstring).
+    """
 
     number: str
-    birth_date: dt.date
-    sex: str  # "male" | "female", from the 17th digit's parity
+    birth_date: dt.date | None
+    sex: str | None  # "male" | "female", from the 17th digit's parity
+    kind: DocumentKind = DocumentKind.RESIDENT_ID
 
-    def age_on(self, day: dt.date) -> int:
-        before_birthday = (day.month, day.day) < (self.birth_date.month, self.birth_date.day)
-        return day.year - self.birth_date.year - before_birthday
+    def age_on(self, day: dt.date) -> int | None:
+        return None if self.birth_date is None else _age(self.birth_date, day)
 
 
 def id_check_char(first17: str) -> str:
-    """The GB 11643 check character for the first 17 digits."""
+    """The GB 11643 (ISO 7064 MOD 11-2) check character for the first 17 digits."""
     total = sum(int(d) * w for d, w in zip(first17, ID_WEIGHTS, strict=True))
     return ID_CHECK_CHARS[total % 11]
+
+
+def document_kind(number: str) -> DocumentKind:
+    """Which document an 18-character number belongs to, told by its first digits."""
+    if number.startswith(FOREIGN_PERMIT_PREFIX):
+        return DocumentKind.FOREIGN_PERMANENT_RESIDENCE
+    if number[:6] in HMT_PERMIT_CODES:
+        return DocumentKind.HMT_RESIDENCE_PERMIT
+    return DocumentKind.RESIDENT_ID
+
+
+@cache
+def county_code_exists(code: str) -> bool:
+    """Whether a six-digit administrative code names a county, now or in the past (python-stdnum's list).
+
+    The list is read on first use (~0.1 s), not at import, so the first paint does not wait for it.
+    """
+    from stdnum import numdb
+
+    return any("county" in props for _part, props in numdb.get("cn/loc").info(code))
 
 
 def validate_resident_id(
     raw: str, *, today: dt.date | None = None, min_age: int = 16, max_age: int = 80
 ) -> ResidentId:
-    """Normalise and check an 18-character ID number; lower-case x is accepted."""
+    """Normalise and check an identity number of any accepted kind; lower-case x is accepted."""
     number = "".join(raw.split()).upper()
     today = today or dt.date.today()
     if not number:
@@ -73,27 +142,46 @@ def validate_resident_id(
     if not number[:17].isascii() or not number[:17].isdigit() or number[17] not in "0123456789X":
         raise _err("id_number", "characters", "身份证号前17位须为数字，末位为数字或X",
                    "The first 17 characters must be digits, the last a digit or X")
-    if number[:2] not in PROVINCE_CODES:
-        raise _err("id_number", "region", "身份证号开头的地区代码不存在",
-                   "The region code at the start of the ID number does not exist")
-    try:
-        birth = dt.date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
-    except ValueError:
-        raise _err("id_number", "birth_date", "身份证号中的出生日期无效",
-                   "The birth date inside the ID number is not a real date") from None
-    if birth > today or birth.year < 1900:
-        raise _err("id_number", "birth_date", "身份证号中的出生日期无效",
-                   "The birth date inside the ID number is not a real date")
-    if id_check_char(number[:17]) != number[17]:
-        raise _err("id_number", "checksum", "身份证号校验位不符，请核对每一位",
-                   "The ID number's check digit does not match; please check each digit")
-    rid = ResidentId(number, birth, "male" if int(number[16]) % 2 else "female")
-    age = rid.age_on(today)
+    kind = document_kind(number)
+    if kind is DocumentKind.FOREIGN_PERMANENT_RESIDENCE:
+        _check_char(number, kind)
+        return ResidentId(number, None, None, kind)
+    if kind is DocumentKind.RESIDENT_ID and not county_code_exists(number[:6]):
+        raise _err("id_number", "region", f"身份证号第1–6位的地区代码不存在：{number[:6]}",
+                   f"Characters 1–6 of the ID number, {number[:6]}, are not the code of any county, past or present")
+    birth = _birth_date(number, kind, today)
+    _check_char(number, kind)
+    age = _age(birth, today)
     if age < min_age:
         raise _err("id_number", "too_young", f"入会须年满{min_age}周岁", f"Members must be at least {min_age}")
     if age > max_age:
         raise _err("id_number", "too_old", f"入会年龄上限为{max_age}周岁", f"The age limit for joining is {max_age}")
-    return rid
+    return ResidentId(number, birth, "male" if int(number[16]) % 2 else "female", kind)
+
+
+def _age(birth: dt.date, day: dt.date) -> int:
+    before_birthday = (day.month, day.day) < (birth.month, birth.day)
+    return day.year - birth.year - before_birthday
+
+
+def _birth_date(number: str, kind: DocumentKind, today: dt.date) -> dt.date:
+    """Characters 7–14: a real date, not before 1900, not in the future."""
+    try:
+        birth = dt.date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
+    except ValueError:
+        birth = None
+    if birth is None or birth > today or birth.year < 1900:
+        zh, en = NUMBER_NAMES[kind]
+        raise _err("id_number", "birth_date", f"{zh}第7–14位的出生日期无效：{number[6:14]}",
+                   f"{en}'s characters 7–14 ({number[6:14]}) are not a real birth date")
+    return birth
+
+
+def _check_char(number: str, kind: DocumentKind) -> None:
+    if id_check_char(number[:17]) != number[17]:
+        zh, en = NUMBER_NAMES[kind]
+        raise _err("id_number", "checksum", f"{zh}校验位不符，请核对每一位",
+                   f"{en}'s check character does not match; please check each character")
 
 
 def validate_mobile(raw: str) -> str:

@@ -274,6 +274,7 @@ class BoothService:
             "masked_name": masking.mask_name(clean.name),
             "masked_phone": masking.mask_phone(clean.phone),
             "masked_id_number": masking.mask_id_number(rid.number),
+            "document_kind": rid.kind.value,
             "sex": rid.sex,
             "age": rid.age_on(today),
             "occupation": clean.occupation,
@@ -285,8 +286,9 @@ class BoothService:
             "pass_token": pass_token,
             "extras": dict(form.extras),
         }
-        personal = {"name": clean.name, "phone": clean.phone, "id_number": rid.number,
-                    "birth_date": rid.birth_date.isoformat()}
+        personal = {"name": clean.name, "phone": clean.phone, "id_number": rid.number}
+        if rid.birth_date is not None:  # a foreign permanent residence ID tells none (booth_common/validation.py)
+            personal["birth_date"] = rid.birth_date.isoformat()
         lookups = [("id_number", keyed_hash(self._hmac, "id_number", rid.number)),
                    ("phone", keyed_hash(self._hmac, "phone", clean.phone)),
                    ("pass", pass_token)]

@@ -58,6 +58,22 @@ def test_export_csv_and_xlsx_match_the_day_figures_and_hide_personal_data(core, 
     assert all("*" in name for name in masked_names)
 
 
+def test_the_day_report_shows_each_registrations_document_kind_masked(core, data_dir, tmp_path):
+    from kiosk.booth import RegistrationForm
+
+    occupation = core.config.registration.occupations[0].id
+    for phone, number in (("13800138000", "830000199003071230"), ("13900139000", "931000840198001018")):
+        core.booth.register(RegistrationForm(name="陈大文", phone=phone, id_number=number, occupation=occupation,
+                                             consent_given=True))
+    core.close()
+    assert run("export", "--format", "csv", "--out", str(tmp_path / "r.csv"), data_dir=data_dir) == 0
+    _, rows = _summary_from_csv(tmp_path / "r.csv")
+    details = [json.loads(r[8]) for r in rows if len(r) > 8 and r[2] == "registration"]
+    assert [d["document_kind"] for d in details] == ["hmt_residence_permit", "foreign_permanent_residence"]
+    text = (tmp_path / "r.csv").read_text(encoding="utf-8-sig")
+    assert "830000199003071230" not in text and "931000840198001018" not in text
+
+
 def test_bad_config_is_refused_with_file_key_and_reason(tmp_path, capsys):
     bad = tmp_path / "bad.toml"
     text = (__import__("kiosk.settings", fromlist=["x"]).DEMO_CONFIG).read_text(encoding="utf-8")

@@ -128,7 +128,9 @@ def test_an_invalid_phone_is_refused_with_its_reason(gui, digits, message):
 @pytest.mark.parametrize("id_number, message", [
     (valid_id()[:17] + ("1" if valid_id()[17] != "1" else "2"), "身份证号校验位不符，请核对每一位"),
     (valid_id(birth="20150101"), "入会须年满16周岁"),
-    (valid_id(area="990105"), "身份证号开头的地区代码不存在"),
+    (valid_id(area="110199"), "身份证号第1–6位的地区代码不存在：110199"),
+    (valid_id(area="910105")[:17] + ("1" if valid_id(area="910105")[17] != "1" else "2"),
+     "永居证号码校验位不符，请核对每一位"),
     (valid_id()[:12], "身份证号应为18位，现为12位"),
 ])
 def test_an_invalid_id_number_is_refused_with_its_reason(gui, id_number, message):
@@ -141,6 +143,47 @@ def test_an_invalid_id_number_is_refused_with_its_reason(gui, id_number, message
     register.next_button.click()
     assert register.page_index == 2
     assert register.pages[2].error.text() == message
+
+
+@pytest.mark.parametrize("id_number, kind", [
+    (valid_id(), "resident_id"),
+    (valid_id(area="830000"), "hmt_residence_permit"),
+    (valid_id(area="931000", birth="84019800", serial="101"), "foreign_permanent_residence"),
+])
+def test_each_document_kind_joins_and_is_recorded_with_the_registration(gui, core, id_number, kind):
+    register = to_form(gui.window)
+    fill_form(register, id_number=id_number)
+    screen(gui.window, Screen.OATH).swear_button.click()
+    assert gui.window.current is Screen.WELCOME
+    [record] = registrations(core)
+    assert record.data["document_kind"] == kind
+    assert id_number not in str(record.data)
+
+
+def test_the_id_page_names_the_accepted_documents_in_both_languages(gui, qtbot):
+    register = to_form(gui.window)
+    register.go_to(2)
+    page = register.pages[2]
+    assert page.documents.isVisible() and not register.pages[1].documents.isVisible()
+    assert page.documents.text() == "居民身份证 / 港澳台居民居住证 / 外国人永久居留身份证"
+    gui.presentation.toggle_language()
+    qtbot.waitUntil(lambda: page.question.text() == "Your ID number")
+    assert page.documents.text() == ("Resident ID card / Hong Kong, Macao and Taiwan residence permit"
+                                     " / Foreign permanent residence ID card")
+
+
+def test_an_id_refusal_is_shown_in_english_with_the_digits_it_read(gui, qtbot):
+    gui.presentation.toggle_language()
+    register = to_form(gui.window)
+    qtbot.waitUntil(lambda: register.next_button.text() == "Next")
+    commit_text(register.pages[0].name_edit, WORKER["name"])
+    register.next_button.click()
+    press_digits(register.pages[1], WORKER["phone"])
+    register.next_button.click()
+    press_digits(register.pages[2], valid_id(area="110199"))
+    register.next_button.click()
+    assert register.pages[2].error.text() == (
+        "Characters 1–6 of the ID number, 110199, are not the code of any county, past or present")
 
 
 def test_a_wrong_character_is_flagged_while_typing_but_an_unfinished_number_is_not(gui):

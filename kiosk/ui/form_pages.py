@@ -6,10 +6,11 @@ A page only collects values and shows the errors it is given; the register scree
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
-from PySide6.QtWidgets import (QButtonGroup, QGridLayout, QHBoxLayout, QLabel, QLineEdit, QPushButton, QSizePolicy,
+from PySide6.QtWidgets import (QBoxLayout, QButtonGroup, QGridLayout, QHBoxLayout, QLabel, QLineEdit, QPushButton, QSizePolicy,
                                QVBoxLayout, QWidget)
 
 from kiosk.config import Config
+from booth_common.validation import DocumentKind
 from kiosk.ui.presentation import Presentation
 from kiosk.ui.widgets import NumericKeypad, big_button
 
@@ -141,20 +142,34 @@ class DigitsPage(FormPage):
         self.digits.textChanged.connect(self.changed)
         self.keypad = NumericKeypad(with_x=with_x)
         self.keypad.attach(self.digits)
+        # The ID page names the documents whose numbers it takes (booth_common/validation.py tells them apart).
+        self.documents = QLabel(objectName="fieldHint", wordWrap=True)
+        self.documents.setVisible(field_name == "id_number")
         # The keypad beside the field, not under it: the page then fits a landscape screen's height.
         left = QVBoxLayout()
         left.setSpacing(10)
         self.body.removeWidget(self.question)
         left.addWidget(self.question)
+        left.addWidget(self.documents)
         left.addWidget(self.digits)
         left.addWidget(self.hint)
         left.addWidget(self.error)
         left.addStretch(1)
-        row = QHBoxLayout()
-        row.setSpacing(32)
-        row.addLayout(left, 1)
-        row.addWidget(self.keypad, 0, Qt.AlignmentFlag.AlignTop)
-        self.body.addLayout(row)
+        self.row = QBoxLayout(QBoxLayout.Direction.LeftToRight)
+        self.row.setSpacing(32)
+        self.row.addLayout(left, 1)
+        self.row.addWidget(self.keypad, 0, Qt.AlignmentFlag.AlignTop)
+        self.body.addLayout(self.row)
+        self.arrange()
+        presentation.changed.connect(self.arrange)
+
+    def arrange(self) -> None:
+        """The keypad beside the field on a wide window; under it on a narrow (portrait) one, where beside it
+        the field would show only the last digits and a refusal would wrap a word a line.
+        Follows the window's width (``Presentation.narrow``), never the content's size hint."""
+        narrow = self._presentation.narrow
+        self.row.setDirection(QBoxLayout.Direction.TopToBottom if narrow else QBoxLayout.Direction.LeftToRight)
+        self.row.setStretch(0, 0 if narrow else 1)
 
     def values(self) -> dict[str, str]:
         return {self.fields[0]: self.digits.text()}
@@ -168,8 +183,9 @@ class DigitsPage(FormPage):
             self.question.setText(self.tr("您的手机号"))
             self.hint.setText(self.tr("11位中国大陆手机号"))
         else:
-            self.question.setText(self.tr("您的身份证号"))
-            self.hint.setText(self.tr("18位；最后一位是X的，请按X键。性别和出生日期由身份证号得出，不再询问。"))
+            self.question.setText(self.tr("您的证件号码"))
+            self.documents.setText(" / ".join(self._presentation.pick(kind.zh, kind.en) for kind in DocumentKind))
+            self.hint.setText(self.tr("18位；最后一位是X的，请按X键"))
 
 
 class ChoicePage(FormPage):

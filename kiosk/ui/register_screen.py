@@ -13,6 +13,8 @@ from kiosk.ui.widgets import CurrentPageStack, ScreenBase, WrappingButton, big_b
 
 # Errors that only mean "not finished yet": shown once the worker tries to go on, not while typing.
 INCOMPLETE_CODES = {"required", "length", "too_short"}
+# A made-up residence permit number born 1899-12-31 (check character right): its refusal is the longest there is.
+SAMPLE_REFUSED_ID = "810000189912311235"
 
 
 class RegisterScreen(ScreenBase):
@@ -154,7 +156,13 @@ class RegisterScreen(ScreenBase):
         """Every page, plus a refused 下一步 (the error shown) for ``kiosk screenshots``."""
         states: list[tuple[str, object]] = [
             (f"{i + 1}-{page.fields[0]}", lambda i=i: self.go_to(i)) for i, page in enumerate(self.pages)]
-        return [*states, ("1-name-error", self._next)]
+        return [*states, ("1-name-error", self._next), ("3-id_number-error", self._show_longest_id_refusal)]
+
+    def _show_longest_id_refusal(self) -> None:
+        """The ID page with the longest refusal there is (a residence permit's impossible birth date)."""
+        self.go_to(2)
+        self.pages[2].digits.setText(SAMPLE_REFUSED_ID)
+        self._next()
 
     def _label_next(self) -> None:
         if self.page_index < len(self.pages) - 1:

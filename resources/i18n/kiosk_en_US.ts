@@ -386,12 +386,12 @@
         <translation>An 11-digit mainland China mobile number</translation>
     </message>
     <message>
-        <source>您的身份证号</source>
-        <translation>Your resident ID number</translation>
+        <source>您的证件号码</source>
+        <translation>Your ID number</translation>
     </message>
     <message>
-        <source>18位；最后一位是X的，请按X键。性别和出生日期由身份证号得出，不再询问。</source>
-        <translation>18 characters; if the last one is X, press the X key. Sex and birth date come from the ID number and are not asked.</translation>
+        <source>18位；最后一位是X的，请按X键</source>
+        <translation>18 characters; if the last one is X, press the X key</translation>
     </message>
 </context>
 <context>

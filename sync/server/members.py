@@ -22,8 +22,8 @@ from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 from booth_common.sealing import Opener, SealError
 from sync.server.storage import Storage
 
-COLUMNS = ("record_id", "event_id", "booth_id", "registered_at_utc", "name", "phone", "id_number", "birth_date",
-           "sex", "age", "occupation", "employer", "district", "street", "oath_taken", "consent_notice_version",
+COLUMNS = ("record_id", "event_id", "booth_id", "registered_at_utc", "name", "phone", "id_number", "document_kind",
+           "birth_date", "sex", "age", "occupation", "employer", "district", "street", "oath_taken", "consent_notice_version",
            "consent_given_at_utc", "corrections")
 PERSONAL = ("name", "phone", "id_number", "birth_date")
 CORRECTABLE = ("occupation", "employer")
@@ -75,7 +75,8 @@ def _member(registration: dict[str, Any], corrections: list[dict[str, Any]], ope
     consent = data.get("consent") if isinstance(data.get("consent"), dict) else {}
     return {"record_id": registration["id"], "event_id": registration["event_id"],
             "booth_id": registration["booth_id"], "registered_at_utc": registration["captured_at"],
-            **{k: personal.get(k, "") for k in PERSONAL}, "sex": data.get("sex", ""), "age": data.get("age", ""),
+            **{k: personal.get(k, "") for k in PERSONAL}, "document_kind": data.get("document_kind", ""),
+            "sex": data.get("sex") or "", "age": "" if data.get("age") is None else data["age"],
             "occupation": data.get("occupation", ""), "employer": data.get("employer", ""),
             "district": data.get("district", ""), "street": data.get("street", ""),
             "oath_taken": "yes" if data.get("oath_taken") else "no",

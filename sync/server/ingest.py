@@ -3,14 +3,17 @@
 A record is rejected (with a reason) when its hash does not match its payload, when the
 payload disagrees with the envelope it travels in, when it names another booth or event than
 the one its device is enrolled for (the server's enrolment, not the payload, says where a
-device belongs), or when its sealed personal fields do not open with the city key (tampered,
-or sealed to another key or record). Checks come first, the
+device belongs), when its sealed personal fields do not open with the city key (tampered,
+or sealed to another key or record), or when a registration's identity number fails the rules the
+kiosk applies (booth_common/validation.py: the same code, so a number refused at the kiosk is refused
+here; the age limits, which are the event's, are the kiosk's alone). Checks come first, the
 insert transaction second, so a batch never leaves half of a record behind.
 """
 
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -20,6 +23,7 @@ import orjson
 from booth_common.protocol import RecordStatus, WireRecord
 from booth_common.records import sha256_hex
 from booth_common.sealing import Opener, SealError
+from booth_common.validation import ValidationError, validate_resident_id
 from sync.server.storage import Device, Storage
 
 ENVELOPE_FIELDS = ("id", "seq", "device_id")
@@ -84,10 +88,32 @@ def _check(record: WireRecord, device: Device, opener: Opener) -> dict[str, Any]
         return refusal
     if record.sealed is not None:
         try:
-            opener.open(record.sealed, record_id=record.id)
+            personal = opener.open(record.sealed, record_id=record.id)
         except SealError as exc:
             return f"sealed personal fields refused: {exc}"
+        if fields["kind"] == "registration" and (refusal := _identity_refusal(fields, personal)) is not None:
+            return refusal
     return fields
+
+
+def _identity_refusal(fields: dict[str, Any], personal: Any) -> str | None:
+    """Why a registration's identity number is refused, or None. The reason names the rule, never the number."""
+    number = personal.get("id_number") if isinstance(personal, dict) else None
+    if not isinstance(number, str):
+        return "a registration's sealed fields hold no identity number"
+    try:
+        day = dt.date.fromisoformat(fields["captured_at"][:10])
+    except ValueError:
+        return "payload field 'captured_at' does not start with a date"
+    try:
+        checked = validate_resident_id(number, today=day, min_age=0, max_age=200)
+    except ValidationError as exc:
+        return f"identity number refused by the kiosk's own rules ({exc.code})"
+    data = fields.get("data")
+    claimed = data.get("document_kind") if isinstance(data, dict) else None
+    if claimed is not None and claimed != checked.kind.value:
+        return f"payload document_kind {claimed!r} is not the kind of the sealed number ({checked.kind.value})"
+    return None
 
 
 def _foreign(fields: dict[str, Any], device: Device) -> str | None:

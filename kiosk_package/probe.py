@@ -3,7 +3,8 @@
 ``KIOSK_PACKAGE_PROBE=painted``: print ``painted`` and exit at the first frame drawn of the attract screen
 (the cold-start benchmark). ``KIOSK_PACKAGE_PROBE=keyboard``: once the on-screen keyboard is installed, focus
 a text field and print what the keyboard reports: loaded, shown, its height and languages (the smoke test;
-offscreen, a QQuickWidget's pixels cannot be grabbed, so the state is what is compared). The packaged kiosk runs this
+offscreen, a QQuickWidget's pixels cannot be grabbed, so the state is what is compared).
+``KIOSK_PACKAGE_PROBE=paths``: print where the kiosk finds its resources and Qt its plugins and QML, and exit. The packaged kiosk runs this
 from a runtime hook only when the variable is set; nothing here changes what the kiosk does otherwise.
 """
 
@@ -14,6 +15,8 @@ import sys
 
 
 def install(mode: str) -> None:
+    if mode == "paths":
+        _print_paths()
     import kiosk.app
 
     if mode == "painted":
@@ -23,6 +26,16 @@ def install(mode: str) -> None:
     else:
         print(f"kiosk probe: unknown mode {mode!r}", file=sys.stderr)
         os._exit(70)
+
+
+def _print_paths() -> None:
+    from PySide6.QtCore import QLibraryInfo
+
+    from kiosk.settings import RESOURCES
+
+    lib = QLibraryInfo.LibraryPath
+    _done(f"resources={RESOURCES}\nplugins={QLibraryInfo.path(lib.PluginsPath)}\n"
+          f"qml={QLibraryInfo.path(lib.QmlImportsPath)}\nexecutable={sys.executable}")
 
 
 def _done(line: str, code: int = 0) -> None:

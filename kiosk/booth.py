@@ -224,6 +224,16 @@ class BoothService:
             return None, errors
         return CleanRegistration(name, phone, rid, form.occupation, employer, district, street), []
 
+    def id_document(self, id_number: str) -> validation.DocumentKind | None:
+        """The document an ID number belongs to when it passes that kind's rules (the ID page names it), else None."""
+        reg = self.config.registration
+        try:
+            checked = validation.validate_resident_id(id_number, today=self._today, min_age=reg.min_age,
+                                                      max_age=reg.max_age)
+        except validation.ValidationError:
+            return None
+        return checked.kind
+
     def find_member(self, *, phone: str | None = None, id_number: str | None = None) -> MemberSummary | None:
         """The registration matching a normalised phone or ID number, shown masked only."""
         for purpose, value in (("id_number", id_number), ("phone", phone)):

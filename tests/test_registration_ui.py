@@ -172,6 +172,24 @@ def test_the_id_page_names_the_accepted_documents_in_both_languages(gui, qtbot):
                                      " / Foreign permanent residence ID card")
 
 
+def test_a_valid_number_is_named_as_the_document_it_was_read_as_until_the_next_person(gui, qtbot):
+    register = to_form(gui.window)
+    register.go_to(2)
+    page = register.pages[2]
+    press_digits(page, valid_id(area="830000"))
+    assert page.hint.text() == "已识别：港澳台居民居住证"
+    gui.presentation.toggle_language()
+    qtbot.waitUntil(lambda: page.hint.text() == "Recognised: Hong Kong, Macao and Taiwan residence permit")
+    gui.presentation.toggle_language()
+    page.digits.setText(valid_id(area="931000", birth="84019800", serial="101"))
+    assert page.hint.text() == "已识别：外国人永久居留身份证"
+    page.digits.backspace()
+    assert page.hint.text() == "18位；最后一位是X的，请按X键"
+    page.digits.setText(valid_id())
+    register.wipe()
+    assert page.hint.text() == "18位；最后一位是X的，请按X键" and page.digits.text() == ""
+
+
 def test_an_id_refusal_is_shown_in_english_with_the_digits_it_read(gui, qtbot):
     gui.presentation.toggle_language()
     register = to_form(gui.window)

@@ -145,6 +145,7 @@ class DigitsPage(FormPage):
         # The ID page names the documents whose numbers it takes (booth_common/validation.py tells them apart).
         self.documents = QLabel(objectName="fieldHint", wordWrap=True)
         self.documents.setVisible(field_name == "id_number")
+        self._document: DocumentKind | None = None  # the kind a valid ID number was read as
         # The keypad beside the field, not under it: the page then fits a landscape screen's height.
         left = QVBoxLayout()
         left.setSpacing(10)
@@ -174,9 +175,15 @@ class DigitsPage(FormPage):
     def values(self) -> dict[str, str]:
         return {self.fields[0]: self.digits.text()}
 
+    def show_document(self, kind: DocumentKind | None) -> None:
+        """Name the document a valid ID number was read as, in the hint's place (None: the usual hint)."""
+        self._document = kind
+        self.retranslate()
+
     def wipe(self) -> None:
         super().wipe()
         self.digits.clear()
+        self.show_document(None)
 
     def retranslate(self) -> None:
         if self.fields[0] == "phone":
@@ -185,7 +192,8 @@ class DigitsPage(FormPage):
         else:
             self.question.setText(self.tr("您的证件号码"))
             self.documents.setText(" / ".join(self._presentation.pick(kind.zh, kind.en) for kind in DocumentKind))
-            self.hint.setText(self.tr("18位；最后一位是X的，请按X键"))
+            self.hint.setText(self.tr("已识别：%1").replace("%1", self._presentation.pick(
+                self._document.zh, self._document.en)) if self._document else self.tr("18位；最后一位是X的，请按X键"))
 
 
 class ChoicePage(FormPage):

@@ -15,6 +15,8 @@ from kiosk.ui.widgets import CurrentPageStack, ScreenBase, WrappingButton, big_b
 INCOMPLETE_CODES = {"required", "length", "too_short"}
 # A made-up residence permit number born 1899-12-31 (check character right): its refusal is the longest there is.
 SAMPLE_REFUSED_ID = "810000189912311235"
+# A made-up valid residence permit number (the longest document name to show as recognised).
+SAMPLE_PERMIT_ID = "830000199003071230"
 
 
 class RegisterScreen(ScreenBase):
@@ -28,9 +30,10 @@ class RegisterScreen(ScreenBase):
         self._errors: dict[str, ValidationError] = {}
         self._attempted: set[int] = set()
         config = booth.config
+        self.id_page = DigitsPage(presentation, field_name="id_number", length=18, with_x=True)
         self.pages: list[FormPage] = [
             NamePage(presentation), DigitsPage(presentation, field_name="phone", length=11, with_x=False),
-            DigitsPage(presentation, field_name="id_number", length=18, with_x=True),
+            self.id_page,
             OccupationPage(config, presentation), EmployerPage(config, presentation), PlacePage(config, presentation)]
         self.stack = CurrentPageStack()
         self.steps: list[QPushButton] = []
@@ -91,6 +94,8 @@ class RegisterScreen(ScreenBase):
             # Kept for display only: without its traceback, which would keep every calling frame
             # (the window's builder included) alive after the window is deleted.
             self._errors.setdefault(error.field, error.with_traceback(None))
+        id_number = self.id_page.values()["id_number"]
+        self.id_page.show_document(None if "id_number" in self._errors else self._booth.id_document(id_number))
         for i, page in enumerate(self.pages):
             shown = [e for e in self._page_errors(i) if i in self._attempted or e.code not in INCOMPLETE_CODES]
             page.show_error(self._presentation.pick(shown[0].zh, shown[0].en) if shown else "")
@@ -156,12 +161,17 @@ class RegisterScreen(ScreenBase):
         """Every page, plus a refused 下一步 (the error shown) for ``kiosk screenshots``."""
         states: list[tuple[str, object]] = [
             (f"{i + 1}-{page.fields[0]}", lambda i=i: self.go_to(i)) for i, page in enumerate(self.pages)]
-        return [*states, ("1-name-error", self._next), ("3-id_number-error", self._show_longest_id_refusal)]
+        return [*states, ("1-name-error", self._next), ("3-id_number-error", self._show_longest_id_refusal),
+                ("3-id_number-recognised", self._show_recognised_permit)]
+
+    def _show_recognised_permit(self) -> None:
+        self.go_to(2)
+        self.id_page.digits.setText(SAMPLE_PERMIT_ID)
 
     def _show_longest_id_refusal(self) -> None:
         """The ID page with the longest refusal there is (a residence permit's impossible birth date)."""
         self.go_to(2)
-        self.pages[2].digits.setText(SAMPLE_REFUSED_ID)
+        self.id_page.digits.setText(SAMPLE_REFUSED_ID)
         self._next()
 
     def _label_next(self) -> None:

@@ -390,6 +390,10 @@
         <translation>Your ID number</translation>
     </message>
     <message>
+        <source>已识别：%1</source>
+        <translation>Recognised: %1</translation>
+    </message>
+    <message>
         <source>18位；最后一位是X的，请按X键</source>
         <translation>18 characters; if the last one is X, press the X key</translation>
     </message>

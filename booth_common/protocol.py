@@ -40,6 +40,10 @@ PUSH_PATH = "/v1/records"
 HELD_PATH = "/v1/devices/me/held"
 HEALTH_PATH = "/v1/health"
 DISTRIBUTION_NAMES = ("config", "quiz-bank")
+# The event's secret for city-wide prize-claim lookups: made by the server, pulled like a distribution,
+# never published by hand. A claim is filed under keyed hashes of the claimant, never the phone itself.
+PRIZE_CLAIM_KEY = "prize-claim-key"
+PRIZE_CLAIM_PATH = "/v1/prize-claims"
 JSON_TYPE = "application/json"
 
 

@@ -197,8 +197,9 @@ def _add_quiz(window, core: Core, presentation) -> None:  # type: ignore[no-unty
     from kiosk.quiz import build_quiz_desk
     from kiosk.ui.quiz_screen import QuizScreen
     from kiosk.ui.screens import Screen
+    from sync.prize_check import CityPrizeCheck
 
-    quiz = QuizScreen(build_quiz_desk(core.booth), presentation)
+    quiz = QuizScreen(build_quiz_desk(core.booth, city=CityPrizeCheck(core.ledger)), presentation)
     window.add_screen(Screen.QUIZ, quiz)
     window.attract.quiz_requested.connect(lambda: window.show_screen(Screen.QUIZ))
     quiz.home_requested.connect(window.go_home)

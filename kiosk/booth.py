@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from dataclasses import dataclass, field
+from collections.abc import Sequence
 from typing import Any
 
 from booth_common import tokens, validation
@@ -362,14 +363,18 @@ class BoothService:
 
     def record_quiz_attempt(self, *, questions: list[str], answers: list[list[str]], score: int, passed: bool,
                             duration_s: float, voucher: str | None = None, claimant_phone: str | None = None,
-                            claimant_pass: str | None = None, completed: bool = True) -> Record:
-        """A quiz round, finished or abandoned; a voucher (if a prize was claimed) becomes redeemable at the handout desk."""
+                            claimant_pass: str | None = None, completed: bool = True,
+                            city_claim: str | None = None, claim_keys: Sequence[str] = ()) -> Record:
+        """A quiz round, finished or abandoned; a voucher (if a prize was claimed) becomes redeemable at the handout desk.
+        With a voucher, ``city_claim`` says how the city-wide check went and ``claim_keys`` are the event-keyed
+        hashes it was filed under, so the city server can find double claims once this record is synced."""
         lookups: list[tuple[str, str]] = []
+        data = {"questions": questions, "answers": answers, "score": score, "passed": passed,
+                "duration_s": round(duration_s, 1), "prize_voucher": voucher, "completed": completed}
         if voucher is not None:
             lookups.append(("voucher", voucher))
             lookups.extend(("prize_claim", key) for key in self._claim_keys(claimant_phone, claimant_pass))
-        data = {"questions": questions, "answers": answers, "score": score, "passed": passed,
-                "duration_s": round(duration_s, 1), "prize_voucher": voucher, "completed": completed}
+            data.update(city_claim=city_claim or "booth", claim_keys=list(claim_keys))
         subject = ("passed" if passed else "failed") if completed else "abandoned"
         return self._write(Kind.QUIZ_ATTEMPT, data, subject=subject, lookups=lookups)
 

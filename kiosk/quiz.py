@@ -24,10 +24,12 @@ import tomllib
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from booth_common import tokens, validation
+from booth_common.protocol import PRIZE_CLAIM_KEY, SyncError
 from booth_common.records import Record
+from booth_common.sealing import keyed_hash
 from kiosk.booth import BoothError, BoothService, InvalidInput, OutOfStock, UnknownPass
 from kiosk.config import QuizSettings
 
@@ -71,6 +73,21 @@ class ClaimantRequired(BoothError):
 class PrizeAlreadyClaimed(BoothError):
     def __init__(self) -> None:
         super().__init__("每人限领一份奖品，您已领过", "One prize per person: you have already claimed yours")
+
+
+class PrizeClaimedElsewhere(PrizeAlreadyClaimed):
+    """The city server says this person already has a prize from another booth of the event."""
+
+    def __init__(self) -> None:
+        BoothError.__init__(self, "每人每次活动限领一份奖品，您已在本次活动的其他展位领过",
+                            "One prize per person per event: you already claimed one at another booth of this event")
+
+
+class CityClaims(Protocol):
+    """The city server's prize-claim check (``POST /v1/prize-claims``): True when granted, False when the person
+    already has a prize in the event; any ``SyncError`` (offline, timed out, not enrolled) means undecided."""
+
+    def claim(self, *, voucher: str, keys: Sequence[str]) -> bool: ...
 
 
 @dataclass(frozen=True)
@@ -395,9 +412,10 @@ class QuizDesk:
     """The quiz station of one booth: deals rounds, files every attempt, and issues prize vouchers."""
 
     def __init__(self, booth: BoothService, bank: QuizBank, settings: QuizSettings, *,
-                 rng: random.Random | None = None, clock: Callable[[], float] = time.monotonic):
+                 rng: random.Random | None = None, clock: Callable[[], float] = time.monotonic,
+                 city: CityClaims | None = None):
         _check_enough(bank, settings)
-        self.booth, self.bank, self.settings = booth, bank, settings
+        self.booth, self.bank, self.settings, self.city = booth, bank, settings, city
         self._rng = rng or random.Random()
         self._clock = clock
         self._pulled_version: str | None = None
@@ -447,7 +465,9 @@ class QuizDesk:
 
     def claim_prize(self, quiz_round: QuizRound, *, phone: str | None = None,
                     member_pass: str | None = None) -> PrizeClaim:
-        """One prize per person per event, checked by keyed hash of the phone or by the member pass."""
+        """One prize per person per event: this booth's own check (keyed hash of the phone, or the member
+        pass), then, when the booth knows the event's claim key and reaches the city server, the city-wide one.
+        Offline the booth's check decides, and the record carries the keys for the server to check on sync."""
         self._check_unrecorded(quiz_round)
         if not quiz_round.passed:
             raise NotPassed()
@@ -457,9 +477,44 @@ class QuizDesk:
         if self.booth.has_claimed_prize(phone=clean_phone, member_pass=clean_pass):
             raise PrizeAlreadyClaimed()
         voucher = tokens.new_voucher_token()
-        record = self._write(quiz_round, voucher=voucher, claimant_phone=clean_phone, claimant_pass=clean_pass)
+        keys = self.city_claim_keys(phone=clean_phone, member_pass=clean_pass)
+        decided = self._ask_city(voucher, keys)
+        record = self._write(quiz_round, voucher=voucher, claimant_phone=clean_phone, claimant_pass=clean_pass,
+                             city_claim=decided, claim_keys=keys)
         quiz_round.recorded = True
         return PrizeClaim(voucher, record)
+
+    def city_claim_keys(self, *, phone: str | None, member_pass: str | None) -> list[str]:
+        """The event-keyed hashes a claim is filed under city-wide: the phone's, the pass's, and for a phone
+        that is a member here the member's pass too. Empty while the booth has not pulled the event's key."""
+        pulled = self.booth.pulled_distribution(PRIZE_CLAIM_KEY)
+        secret = pulled[1].get("key") if pulled and isinstance(pulled[1], dict) else None
+        if not isinstance(secret, str) or not re.fullmatch(r"[0-9a-f]{64}", secret):
+            return []
+        key = bytes.fromhex(secret)
+        keys = []
+        if phone:
+            keys.append(keyed_hash(key, "prize-phone", phone))
+            member = self.booth.find_member(phone=phone)
+            if member is not None:
+                keys.append(keyed_hash(key, "prize-pass", member.pass_token))
+        if member_pass:
+            keys.append(keyed_hash(key, "prize-pass", member_pass))
+        return keys
+
+    def _ask_city(self, voucher: str, keys: list[str]) -> str:
+        """How the city-wide check went: granted, offline (undecided: the booth's check stands), or no_key."""
+        if not keys:
+            return "no_key"
+        if self.city is None:
+            return "offline"
+        try:
+            granted = self.city.claim(voucher=voucher, keys=keys)
+        except SyncError:
+            return "offline"
+        if not granted:
+            raise PrizeClaimedElsewhere()
+        return "granted"
 
     def _claimant(self, phone: str | None, member_pass: str | None) -> tuple[str | None, str | None]:
         """Exactly one of a valid mobile number or a known member pass, in canonical form."""
@@ -475,7 +530,7 @@ class QuizDesk:
             raise UnknownPass()
         return None, token
 
-    def _write(self, quiz_round: QuizRound, **claim: str | None) -> Record:
+    def _write(self, quiz_round: QuizRound, **claim: Any) -> Record:
         return self.booth.record_quiz_attempt(
             questions=quiz_round.question_ids, answers=quiz_round.answers, score=quiz_round.score,
             passed=quiz_round.passed, duration_s=quiz_round.duration_s, completed=quiz_round.finished, **claim)
@@ -498,7 +553,7 @@ def _check_enough(bank: QuizBank, settings: QuizSettings) -> None:
 
 
 def build_quiz_desk(booth: BoothService, *, rng: random.Random | None = None,
-                    clock: Callable[[], float] = time.monotonic) -> QuizDesk:
+                    clock: Callable[[], float] = time.monotonic, city: CityClaims | None = None) -> QuizDesk:
     """The desk for the configured event, with the bank named in its [quiz] section."""
     settings = booth.config.quiz
-    return QuizDesk(booth, load_bank(settings.bank), settings, rng=rng, clock=clock)
+    return QuizDesk(booth, load_bank(settings.bank), settings, rng=rng, clock=clock, city=city)

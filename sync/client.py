@@ -98,6 +98,17 @@ class SyncClient:
         document = self._json(response)
         return protocol.parse_distribution(document, etag=response.headers.get("ETag", ""))
 
+    def claim_prize(self, event_id: str, *, voucher: str, keys: Sequence[str]) -> bool:
+        """Ask the city whether this person may have a prize (True) or already has one in the event (False)."""
+        body = {"protocol": protocol.PROTOCOL_VERSION, "event_id": event_id, "voucher": voucher, "keys": list(keys)}
+        response = self._send("POST", protocol.PRIZE_CLAIM_PATH, body=body)
+        if response.status_code == 409:
+            return False
+        document = self._json(response)
+        if not isinstance(document, dict) or document.get("granted") is not True:
+            raise BadAnswer("prize claim answer without granted: true")
+        return True
+
     # -- plumbing ---------------------------------------------------------------------------
 
     def _send(self, method: str, path: str, *, body: Any = None, data: bytes | None = None,

@@ -21,8 +21,9 @@ from typing import Protocol
 
 from kiosk.ledger import Ledger
 from sync.sender import holder_is_gone, new_holder
-from booth_common.protocol import (SETTLED, BatchTooLarge, Distribution, PreparedPush, PushAnswer, RequestRefused,
-                           SenderBusy, SyncError, TimedOut, TransientError, WireRecord, missing_from)
+from booth_common.protocol import (PRIZE_CLAIM_KEY, SETTLED, BatchTooLarge, Distribution, PreparedPush, PushAnswer,
+                                   RequestRefused, SenderBusy, SyncError, TimedOut, TransientError, WireRecord,
+                                   missing_from)
 
 
 class Client(Protocol):
@@ -240,9 +241,10 @@ class SyncEngine:
             self.batch_size = min(self.policy.max_batch, self.batch_size * 2)
 
     def pull_updates(self, event_id: str) -> list[str]:
-        """Fetch newer config and quiz-bank versions into the ledger's meta; returns the names updated."""
+        """Fetch newer config and quiz-bank versions, and the event's prize-claim key, into the ledger's meta;
+        returns the names updated."""
         updated = []
-        for name in ("config", "quiz-bank"):
+        for name in ("config", "quiz-bank", PRIZE_CLAIM_KEY):
             try:
                 got = self.client.fetch_distribution(event_id, name, etag=self.ledger.get_meta(f"pulled:{name}:etag"))
             except RequestRefused as exc:

@@ -22,7 +22,8 @@ def test_config_and_quiz_bank_updates_are_pulled_once_per_version(core, city):
 
     engine = enrolled_engine(core, city)
     event = core.config.event.id
-    assert engine.pull_updates(event) == []                       # nothing published yet: not an error
+    assert engine.pull_updates(event) == ["prize-claim-key"]      # nothing published yet: not an error; the
+    assert engine.pull_updates(event) == []                       # event's claim key is made once, then 304
     publish_distribution(city.storage, event_id=event, name="quiz-bank", content={"questions": ["Q1"]})
     assert engine.sync_once(event_id=event).error is None
     assert json.loads(core.ledger.get_meta("pulled:quiz-bank")) == {"questions": ["Q1"]}

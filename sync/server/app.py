@@ -26,7 +26,7 @@ from booth_common import protocol
 from booth_common.protocol import WireRecord, ranges_of
 from booth_common.records import format_utc, sha256_hex
 from booth_common.sealing import Opener, public_key_to_text
-from sync.server import accounts
+from sync.server import accounts, prizes
 from sync.server.city_api import install_city_routes
 from sync.server.ingest import ingest_async
 from sync.server.models import (DistributionAnswer, EnrollAnswer, EnrollRequest, HeldAnswer, Health, Problem,
@@ -51,6 +51,7 @@ def create_app(settings: ServerSettings, *, storage: Storage, city_key: X25519Pr
     _add_enrolment(app, storage, city_key, accounts.EnrollmentLimiter(storage, settings.enroll_per_minute))
     _add_records(app, storage, Opener(city_key), current_device, max_batch=settings.max_batch)
     _add_distribution(app, storage, current_device)
+    prizes.install_prize_routes(app, storage, current_device, refusals=REFUSALS)
     install_city_routes(app, settings, storage=storage, city_key=city_key, refusals=REFUSALS)
     _with_body_models(app, PushBatch)
     app.add_exception_handler(RequestValidationError, _validation_refusal)
@@ -133,12 +134,13 @@ def _add_records(app: FastAPI, storage: Storage, opener: Opener,
 def _add_distribution(app: FastAPI, storage: Storage, current_device: Callable[..., Device]) -> None:
     @app.get("/v1/events/{event_id}/{name}", response_model=DistributionAnswer,
              responses={**REFUSALS, 304: {"description": "The copy named by If-None-Match is current."}})
-    def distribution(event_id: str, name: Literal["config", "quiz-bank"],
+    def distribution(event_id: str, name: Literal["config", "quiz-bank", "prize-claim-key"],
                      device: Annotated[Device, Depends(current_device)],
                      if_none_match: Annotated[str | None, Header()] = None) -> Response:
         if event_id != device.event_id:
             raise HTTPException(403, "this device is enrolled for another event")
-        latest = storage.latest_distribution(event_id, name)
+        latest = (prizes.claim_key_distribution(storage, event_id) if name == protocol.PRIZE_CLAIM_KEY
+                  else storage.latest_distribution(event_id, name))
         if latest is None:
             raise HTTPException(404, f"no {name} published for event {event_id}")
         version, digest, content = latest

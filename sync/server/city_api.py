@@ -20,7 +20,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from booth_common.bundle import BundleError
-from sync.server import numbers, page
+from sync.server import numbers, page, prizes
 from sync.server.bundles import BundleRefused, import_bundle
 from sync.server.members import collect_members, members_csv
 from sync.server.settings import ServerSettings
@@ -87,6 +87,14 @@ def install_city_routes(app: FastAPI, settings: ServerSettings, *, storage: Stor
         members, problems = collect_members(storage, event_id, city_key=city_key)
         return JSONResponse({"event_id": event_id, "members": len(members),
                              "problems": [p.to_json() for p in problems]}, headers=NO_STORE)
+
+    @app.get("/v1/admin/events/{event_id}/double-claims", tags=["admin"], responses=refusals)
+    def double_claims(event_id: EventId, admin: Annotated[None, Depends(current_admin)]) -> JSONResponse:
+        """People who got more than one prize voucher in the event (claims decided offline, found on sync)."""
+        _known_or_404(tally, storage, event_id)
+        doubles = prizes.double_claims(storage, event_id)
+        return JSONResponse({"event_id": event_id, "double_claims": len(doubles), "claims": doubles},
+                            headers=NO_STORE)
 
     @app.post("/v1/admin/bundles", tags=["admin"], responses=refusals)
     def bundle_upload(bundle: Annotated[bytes, Body(media_type="application/octet-stream")],

@@ -443,6 +443,45 @@ class Storage:
     def registered_event_ids(self) -> list[str]:
         return [r[0] for r in self._conn().execute("SELECT DISTINCT event_id FROM booths ORDER BY 1")]
 
+    # -- one prize per person per event, city-wide ------------------------------------------------
+
+    def prize_claim_key(self, event_id: str, *, new_secret: str, at: str) -> str:
+        """The event's secret for keyed claim lookups, made once (``new_secret`` is used the first time)."""
+        with self._write() as tx:
+            tx.execute("INSERT INTO prize_claim_keys VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+                       [event_id, new_secret, at])
+            return tx.execute("SELECT secret FROM prize_claim_keys WHERE event_id = ?", [event_id]).fetchone()[0]
+
+    def claim_prize(self, *, event_id: str, keys: Sequence[str], voucher: str, device_id: str, booth_id: str,
+                    at: str) -> dict[str, Any] | None:
+        """File a claim under every key, all or nothing. None when granted (or when this voucher already holds
+        them: a retry); otherwise the earlier claim that holds one of the keys (its booth and time)."""
+        with self._write() as tx:
+            marks = ", ".join("?" * len(keys))
+            held = tx.execute(f"""SELECT booth_id, claimed_at FROM prize_claims
+                                  WHERE event_id = ? AND claim_key IN ({marks}) AND voucher <> ?
+                                  ORDER BY claimed_at LIMIT 1""", [event_id, *keys, voucher]).fetchone()
+            if held:
+                return {"booth_id": held[0], "claimed_at": held[1]}
+            tx.executemany("INSERT INTO prize_claims VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                           [[event_id, key, voucher, device_id, booth_id, at] for key in keys])
+        return None
+
+    def prize_claims(self, event_id: str) -> list[dict[str, Any]]:
+        """Claims granted online: one row per key."""
+        rows = self._conn().execute("""SELECT claim_key, voucher, booth_id, claimed_at FROM prize_claims
+                                       WHERE event_id = ? ORDER BY claimed_at""", [event_id]).fetchall()
+        return [dict(zip(("claim_key", "voucher", "booth_id", "claimed_at"), row)) for row in rows]
+
+    def quiz_attempts_with_prizes(self, event_id: str) -> list[dict[str, Any]]:
+        """Synced quiz attempts of the event that are not voided, with their booth, time and payload."""
+        rows = self._conn().execute("""
+            SELECT r.id, r.booth_id, r.captured_at, r.payload FROM records r
+            WHERE r.event_id = ? AND r.kind = 'quiz_attempt' AND r.payload LIKE '%"prize_voucher":"%'
+              AND NOT EXISTS (SELECT 1 FROM records v WHERE v.kind = 'void' AND v.refers_to = r.id)
+            ORDER BY r.captured_at""", [event_id]).fetchall()
+        return [dict(zip(("id", "booth_id", "captured_at", "payload"), row)) for row in rows]
+
 
 MIGRATIONS = MIGRATIONS + (
     ("city_001_booth_places", """
@@ -462,5 +501,17 @@ MIGRATIONS = MIGRATIONS + (
     ("003_device_enrolment", """
         ALTER TABLE devices ADD COLUMN code_hash TEXT;
         ALTER TABLE devices ADD COLUMN first_used_at TEXT;
+    """),
+)
+
+# One prize per person per event, city-wide (issue 21): the event's key for claim lookups, and the
+# claims granted online. Offline claims reach the server inside their quiz records.
+MIGRATIONS = MIGRATIONS + (
+    ("prize_001_city_claims", """
+        CREATE TABLE prize_claim_keys (event_id TEXT PRIMARY KEY, secret TEXT NOT NULL, created_at TEXT NOT NULL);
+        CREATE TABLE prize_claims (
+            event_id TEXT NOT NULL, claim_key TEXT NOT NULL, voucher TEXT NOT NULL, device_id TEXT NOT NULL,
+            booth_id TEXT NOT NULL, claimed_at TEXT NOT NULL,
+            PRIMARY KEY (event_id, claim_key));
     """),
 )

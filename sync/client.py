@@ -154,6 +154,8 @@ def _raise_for_status(response: requests.Response) -> None:
         raise BadAnswer(f"the server redirected to {where} (a captive portal, or a wrong server URL)")
     if status in (401, 403):
         raise TokenRefused(f"the server refused this device's token: {_detail(response)}")
+    if status == 408:   # the server gave up waiting for our request: a slow network, not a bad record
+        raise TimedOut(f"the server timed out waiting for the request: {_detail(response)}")
     if status == 413:
         raise BatchTooLarge(f"the server wants smaller pushes: {_detail(response)}")
     if status == 429 or status >= 500:

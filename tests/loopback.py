@@ -18,6 +18,7 @@ import uvicorn
 
 from sync.server.app import create_app
 from sync.server.citykey import load_or_create_city_key
+from sync.server.serving import uvicorn_config
 from sync.server.settings import ServerSettings
 from sync.server.storage import Storage
 
@@ -30,7 +31,8 @@ class LiveServer:
     def __init__(self, folder: Path, *, port: int = 0, **overrides: object):
         folder.mkdir(parents=True, exist_ok=True)
         self.settings = dataclasses.replace(
-            ServerSettings(database=folder / "city.sqlite3", city_key=folder / "city.key", enroll_per_minute=1000),
+            ServerSettings(database=folder / "city.sqlite3", city_key=folder / "city.key", enroll_per_minute=1000,
+                           audit_log=folder / "audit.jsonl"),
             **overrides)
         self.port = port
         self.storage: Storage | None = None
@@ -52,7 +54,7 @@ class LiveServer:
         self.port = sock.getsockname()[1]
         tls = ({"ssl_certfile": self.settings.tls_cert, "ssl_keyfile": self.settings.tls_key}
                if self.settings.tls_cert else {})
-        config = uvicorn.Config(app, log_level="warning", lifespan="off", timeout_keep_alive=30, **tls)
+        config = uvicorn_config(app, self.settings, lifespan="off", **tls)   # the limits `kiosk-server serve` sets
         self._server = uvicorn.Server(config)
         self._thread = threading.Thread(target=self._server.run, kwargs={"sockets": [sock]}, daemon=True)
         self._thread.start()

@@ -194,10 +194,20 @@ def test_config_and_quiz_bank_are_distributed_per_event_with_versions_and_etags(
     assert requests.get(url, headers={"Authorization": f"Bearer {other}"}, timeout=10).status_code == 403
 
 
-def test_openapi_schema_is_published(city):
-    schema = requests.get(city.url + "/openapi.json", timeout=10).json()
-    assert {"/v1/enroll", "/v1/records", "/v1/devices/me/held", "/v1/events/{event_id}/{name}",
-            "/v1/health"} <= set(schema["paths"])
+def test_openapi_schema_and_docs_are_off_unless_turned_on(city, tmp_path):
+    assert requests.get(city.url + "/openapi.json", timeout=10).status_code == 404
+    assert requests.get(city.url + "/docs", timeout=10).status_code == 404
+    documented = LiveServer(tmp_path / "d", api_docs="on").start()
+    try:
+        schema = requests.get(documented.url + "/openapi.json", timeout=10).json()
+        assert {"/v1/enroll", "/v1/records", "/v1/devices/me/held", "/v1/events/{event_id}/{name}",
+                "/v1/health"} <= set(schema["paths"])
+        page = requests.get(documented.url + "/docs", timeout=10)
+        assert page.status_code == 200 and "/v1/records" in page.text
+        assert "<script" not in page.text and "cdn" not in page.text.lower() and "http" not in page.text
+        assert "default-src 'none'" in page.headers["Content-Security-Policy"]
+    finally:
+        documented.stop()
 
 
 def test_server_cli_registers_booths_revokes_and_publishes(tmp_path, capsys):
@@ -224,7 +234,7 @@ ADMIN_TOKEN = "admin-" + "x" * 30
 def test_no_generated_request_makes_the_server_fail(tmp_path):
     """Schemathesis cases for every operation, half of them with a valid token (the admin's on admin
     routes); never a 5xx."""
-    city = LiveServer(tmp_path / "c", admin_token=ADMIN_TOKEN).start()
+    city = LiveServer(tmp_path / "c", admin_token=ADMIN_TOKEN, api_docs="on").start()
     try:
         token = enrolled(city)
         publish_distribution(city.storage, event_id="ev-1", name="config", content={"v": 1})

@@ -19,3 +19,13 @@ def test_options_win_over_environment_which_wins_over_defaults():
                              environ={"KIOSK_SERVER_MAX_BATCH": "70", "KIOSK_SERVER_PORT": "9001"})
     assert settings.max_batch == 50 and settings.port == 9001
     assert load_settings({}, environ={}).database == Path("city-server.sqlite3")
+
+
+def test_the_audit_log_is_on_by_default_beside_the_database():
+    assert load_settings({"database": "data/city.sqlite3"}, environ={}).audit_log == Path("data/city-audit.jsonl")
+    assert load_settings({}, environ={"KIOSK_SERVER_AUDIT_LOG": "/var/log/k.jsonl"}).audit_log == Path("/var/log/k.jsonl")
+
+
+def test_forwarded_addresses_and_docs_are_off_by_default():
+    settings = load_settings({}, environ={})
+    assert settings.forwarded_allow_ips == "" and settings.api_docs == "off"

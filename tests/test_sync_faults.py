@@ -76,6 +76,15 @@ def test_storm_of_errors_with_retry_after_is_ridden_out(core, city, proxy):
     assert_exactly_once(city, core.ledger)
 
 
+def test_a_408_from_the_server_is_a_timeout_retried_not_a_record_parked(core, city, proxy):
+    capture(core, n=1)
+    engine = enrolled_engine(core, city, url=proxy.url)
+    proxy.plan = [canned(408, b'{"detail":"the request body stalled for more than 30 s"}')]
+    report = engine.sync_once(attempts=2)
+    assert report.error is None and report.parked == 0
+    assert_exactly_once(city, core.ledger)
+
+
 def _tamper_one_envelope(core):
     registration = next(r for r in core.ledger.records() if r.kind == "registration")
     envelope = core.ledger.sealed_envelope(registration.id)

@@ -8,7 +8,6 @@ several servers side by side. Every refusal is a 4xx with a ``detail`` saying wh
 
 import datetime as dt
 import json
-import zlib
 from collections.abc import Callable
 from typing import Annotated, Literal, TypeVar
 
@@ -18,19 +17,20 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, ValidationError
-from starlette.datastructures import Headers
 from starlette.middleware.gzip import GZipMiddleware
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from booth_common import protocol
 from booth_common.protocol import WireRecord, ranges_of
 from booth_common.records import format_utc, sha256_hex
 from booth_common.sealing import Opener, public_key_to_text
-from sync.server import accounts, prizes
+from sync.server import accounts, page, prizes
+from sync.server.audit import AdminAuditMiddleware
 from sync.server.city_api import install_city_routes
+from sync.server.docs_page import install_docs_page
 from sync.server.ingest import ingest_async
 from sync.server.models import (DistributionAnswer, EnrollAnswer, EnrollRequest, HeldAnswer, Health, Problem,
                                 PushAnswer, PushBatch)
+from sync.server.middleware import PageHeadersMiddleware, RequestBodyMiddleware
 from sync.server.settings import ServerSettings
 from sync.server.storage import Device, Storage
 
@@ -39,8 +39,13 @@ REFUSALS = {code: {"model": Problem} for code in (400, 401, 403, 404, 413, 415, 
 
 
 def create_app(settings: ServerSettings, *, storage: Storage, city_key: X25519PrivateKey) -> FastAPI:
+    if settings.api_docs not in ("on", "off"):
+        raise ValueError(f"api_docs must be on or off, not {settings.api_docs!r}")
+    # No Swagger UI: it loads its code from a public CDN (no intranet, no integrity check) and admins
+    # would paste the admin token into it. With api_docs on, the schema and a plain page of it.
     app = FastAPI(title="Union booth city server", version=f"protocol-{protocol.PROTOCOL_VERSION}",
-                  description="Reference server of the booth sync protocol; see sync/PROTOCOL.md.")
+                  description="Reference server of the booth sync protocol; see sync/PROTOCOL.md.",
+                  docs_url=None, redoc_url=None, openapi_url="/openapi.json" if settings.api_docs == "on" else None)
     app.state.storage = storage
     current_device = _device_dependency(storage)
 
@@ -54,9 +59,14 @@ def create_app(settings: ServerSettings, *, storage: Storage, city_key: X25519Pr
     prizes.install_prize_routes(app, storage, current_device, refusals=REFUSALS)
     install_city_routes(app, settings, storage=storage, city_key=city_key, refusals=REFUSALS)
     _with_body_models(app, PushBatch)
+    if settings.api_docs == "on":
+        install_docs_page(app)
     app.add_exception_handler(RequestValidationError, _validation_refusal)
+    app.add_exception_handler(RecursionError, _too_deep)
     app.add_middleware(GZipMiddleware, minimum_size=1000, compresslevel=1)
-    app.add_middleware(GzipRequestMiddleware, max_bytes=settings.max_body_bytes)
+    app.add_middleware(RequestBodyMiddleware, max_bytes=settings.max_body_bytes, part_timeout_s=settings.body_timeout_s)
+    app.add_middleware(PageHeadersMiddleware, content_security_policy=page.CONTENT_SECURITY_POLICY)
+    app.add_middleware(AdminAuditMiddleware, path=settings.audit_log)
     return app
 
 
@@ -193,6 +203,8 @@ def _parsed(model: type[Model], content_type: str | None, body: bytes) -> Model:
             errors = exc.errors(include_url=False, include_input=False)
         except ValueError as exc:
             errors = [{"loc": (), "msg": f"JSON decode error: {exc}", "type": "json_invalid"}]
+        except RecursionError:   # thousands of nested arrays: no request of the protocol nests so
+            errors = [{"loc": (), "msg": "JSON nested too deeply", "type": "json_invalid"}]
     raise RequestValidationError([{**error, "loc": ("body", *error["loc"])} for error in errors])
 
 
@@ -202,6 +214,11 @@ async def _validation_refusal(request: Request, exc: RequestValidationError) -> 
     detail = [{"loc": [_printable(part) for part in error.get("loc", ())], "msg": _printable(error.get("msg", "")),
                "type": _printable(error.get("type", ""))} for error in exc.errors()]
     return JSONResponse({"detail": detail}, status_code=422)
+
+
+async def _too_deep(request: Request, exc: RecursionError) -> JSONResponse:
+    """Anything nested beyond Python's recursion limit on its way through a parser: the client's fault."""
+    return JSONResponse({"detail": "request nested too deeply"}, status_code=400)
 
 
 def _printable(value: object) -> str | int:
@@ -227,73 +244,3 @@ def publish_distribution(storage: Storage, *, event_id: str, name: str, content:
     text = json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
     return storage.publish(event_id=event_id, name=name, content=text, sha256=sha256_hex(text),
                            at=format_utc(dt.datetime.now(dt.timezone.utc)))
-
-
-class GzipRequestMiddleware:
-    """Accept gzip request bodies, bounded after decompression (a small bomb must not fill memory)."""
-
-    def __init__(self, app: ASGIApp, *, max_bytes: int):
-        self.app, self.max_bytes = app, max_bytes
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        encoding = Headers(scope=scope).get("content-encoding", "identity").strip().lower()
-        if encoding not in ("identity", "gzip"):
-            await JSONResponse({"detail": f"unsupported Content-Encoding {encoding!r}: send gzip or identity"},
-                               status_code=415)(scope, receive, send)
-            return
-        body, refusal = await self._body(receive, gzipped=encoding == "gzip")
-        if refusal is not None:
-            await refusal(scope, receive, send)
-            return
-        headers = [(k, v) for k, v in scope["headers"] if k not in (b"content-encoding", b"content-length")]
-        headers.append((b"content-length", str(len(body)).encode()))
-        await self.app({**scope, "headers": headers}, _replay(body, receive), send)
-
-    async def _body(self, receive: Receive, *, gzipped: bool) -> tuple[bytes, JSONResponse | None]:
-        chunks, size = [], 0
-        while True:
-            message = await receive()
-            if message["type"] == "http.disconnect":
-                return b"", JSONResponse({"detail": "client went away"}, status_code=400)
-            chunk = message.get("body", b"")
-            size += len(chunk)
-            if size > self.max_bytes:
-                return b"", _too_large(self.max_bytes)
-            chunks.append(chunk)
-            if not message.get("more_body", False):
-                break
-        raw = b"".join(chunks)
-        return _gunzip(raw, self.max_bytes) if gzipped else (raw, None)
-
-
-def _gunzip(raw: bytes, max_bytes: int) -> tuple[bytes, JSONResponse | None]:
-    inflater = zlib.decompressobj(wbits=31)
-    try:
-        body = inflater.decompress(raw, max_bytes)
-        if inflater.unconsumed_tail:
-            return b"", _too_large(max_bytes)
-        if not inflater.eof:
-            return b"", JSONResponse({"detail": "gzip body is truncated"}, status_code=400)
-    except zlib.error as exc:
-        return b"", JSONResponse({"detail": f"body is not valid gzip: {exc}"}, status_code=400)
-    return body, None
-
-
-def _too_large(max_bytes: int) -> JSONResponse:
-    return JSONResponse({"detail": f"request body larger than {max_bytes} bytes"}, status_code=413)
-
-
-def _replay(body: bytes, receive: Receive) -> Receive:
-    sent = False
-
-    async def replayed() -> Message:
-        nonlocal sent
-        if sent:
-            return await receive()
-        sent = True
-        return {"type": "http.request", "body": body, "more_body": False}
-
-    return replayed

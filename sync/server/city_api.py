@@ -15,7 +15,8 @@ import threading
 from typing import Annotated
 
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
-from fastapi import Body, Depends, FastAPI, HTTPException, Path, Query
+from fastapi import Depends, FastAPI, HTTPException, Path, Query, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
@@ -76,7 +77,7 @@ def install_city_routes(app: FastAPI, settings: ServerSettings, *, storage: Stor
         _known_or_404(tally, storage, event_id)
         members, problems = collect_members(storage, event_id, city_key=city_key)
         log.info("member export of event %s: %d members, %d left out", event_id, len(members), len(problems))
-        headers = {**NO_STORE, "X-Member-Problems": str(len(problems)),
+        headers = {**NO_STORE, "X-Members": str(len(members)), "X-Member-Problems": str(len(problems)),
                    "Content-Disposition": f'attachment; filename="members-{event_id}.csv"'}
         return Response(members_csv(members), media_type="text/csv; charset=utf-8", headers=headers)
 
@@ -86,7 +87,8 @@ def install_city_routes(app: FastAPI, settings: ServerSettings, *, storage: Stor
         _known_or_404(tally, storage, event_id)
         members, problems = collect_members(storage, event_id, city_key=city_key)
         return JSONResponse({"event_id": event_id, "members": len(members),
-                             "problems": [p.to_json() for p in problems]}, headers=NO_STORE)
+                             "problems": [p.to_json() for p in problems]},
+                            headers={**NO_STORE, "X-Member-Problems": str(len(problems))})
 
     @app.get("/v1/admin/events/{event_id}/double-claims", tags=["admin"], responses=refusals)
     def double_claims(event_id: EventId, admin: Annotated[None, Depends(current_admin)]) -> JSONResponse:
@@ -96,10 +98,15 @@ def install_city_routes(app: FastAPI, settings: ServerSettings, *, storage: Stor
         return JSONResponse({"event_id": event_id, "double_claims": len(doubles), "claims": doubles},
                             headers=NO_STORE)
 
-    @app.post("/v1/admin/bundles", tags=["admin"], responses=refusals)
-    def bundle_upload(bundle: Annotated[bytes, Body(media_type="application/octet-stream")],
-                      admin: Annotated[None, Depends(current_admin)]) -> JSONResponse:
+    # The body is read in the endpoint, after the admin check: no upload is buffered for a stranger.
+    @app.post("/v1/admin/bundles", tags=["admin"], responses=refusals, openapi_extra={"requestBody": {
+        "required": True, "content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}}}})
+    async def bundle_upload(request: Request, admin: Annotated[None, Depends(current_admin)]) -> JSONResponse:
         """Import a booth's offline bundle (``kiosk export --format bundle``) as if it had been pushed."""
+        bundle = await request.body()
+        return await run_in_threadpool(_import_uploaded, bundle)
+
+    def _import_uploaded(bundle: bytes) -> JSONResponse:
         if not bundle:
             raise HTTPException(400, "empty body: send the bundle file as application/octet-stream")
         try:
@@ -109,7 +116,7 @@ def install_city_routes(app: FastAPI, settings: ServerSettings, *, storage: Stor
         except BundleError as exc:
             raise HTTPException(422, f"bundle refused: {exc}") from None
         log.info("bundle of device %s imported: %s", report.device_id, report.counts)
-        return JSONResponse(report.to_json())
+        return JSONResponse(report.to_json(), headers={"X-Records": str(report.records)})
 
 
 def _numbers_or_404(tally: numbers.CityTally, storage: Storage, event_id: str) -> dict:

@@ -48,10 +48,22 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+AUDITED_ARGS = ("event", "booth", "device", "name", "devices", "bundle", "out")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     settings = load_settings({s.name: getattr(args, s.name) for s in SETTINGS})
-    return COMMANDS[args.command](settings, args)
+    if args.command == "serve":
+        return cmd_serve(settings, args)
+    args.audit = {}   # counts a command reports for the audit log
+    code = COMMANDS[args.command](settings, args)
+    from sync.server.audit import command_user, write_entry
+
+    options = " ".join(f"--{k} {getattr(args, k)}" for k in AUDITED_ARGS if getattr(args, k, None) not in (None, ""))
+    write_entry(settings.audit_log, who=command_user(), what=f"kiosk-server {args.command} {options}".strip(),
+                exit=code, **args.audit)
+    return code
 
 
 def open_storage(settings: ServerSettings):  # type: ignore[no-untyped-def]
@@ -64,17 +76,30 @@ def cmd_serve(settings: ServerSettings, args: argparse.Namespace) -> int:
     import os
 
     import uvicorn
+    from uvicorn.supervisors import Multiprocess
 
     from sync.server.citykey import load_or_create_city_key
+    from sync.server.serving import uvicorn_config
 
     load_or_create_city_key(settings.city_key)  # before any worker starts: one key, not a race for it
     open_storage(settings).close()               # the schema, likewise
     # Worker processes rebuild the settings from the environment, so hand them over there.
     for setting in SETTINGS:
-        os.environ[setting.env] = str(getattr(settings, setting.name))
+        os.environ[setting.env] = str(getattr(settings, setting.name) or "")
     tls = {"ssl_certfile": settings.tls_cert, "ssl_keyfile": settings.tls_key} if settings.tls_cert else {}
-    uvicorn.run("sync.server.cli:app_from_environment", factory=True, host=settings.host, port=settings.port,
-                workers=settings.workers, log_level="warning", **tls)
+    # uvicorn.run, minus what the server does not use (reload, unix sockets): the configuration is
+    # built here so that the protocol's own limits travel with it to every worker.
+    config = uvicorn_config("sync.server.cli:app_from_environment", settings, factory=True, host=settings.host,
+                            port=settings.port, workers=settings.workers, **tls)
+    server = uvicorn.Server(config)
+    if config.workers > 1:
+        import inspect
+
+        # uvicorn's supervisor took the target until recent versions; now it runs a Server itself.
+        target = {"target": server.run} if "target" in inspect.signature(Multiprocess).parameters else {}
+        Multiprocess(config, sockets=[config.bind_socket()], **target).run()
+    else:
+        server.run()
     return 0
 
 
@@ -146,6 +171,7 @@ def cmd_import_bundle(settings: ServerSettings, args: argparse.Namespace) -> int
         print(f"kiosk-server: {args.bundle}: bundle refused, nothing imported: {exc}", file=sys.stderr)
         return 2
     answer = report.to_json()
+    args.audit.update(records=report.records, rejected=answer["rejected"], conflict=answer["conflict"])
     print(f"bundle of device {report.device_id} (booth {report.booth_id}, event {report.event_id}): "
           f"{report.records} records, {answer['accepted']} accepted, {answer['duplicate']} already held, "
           f"{answer['conflict']} conflicts, {answer['rejected']} rejected")
@@ -162,6 +188,7 @@ def cmd_export_members(settings: ServerSettings, args: argparse.Namespace) -> in
     members, problems = collect_members(open_storage(settings), args.event,
                                         city_key=load_or_create_city_key(settings.city_key))
     write_private(args.out, members_csv(members))
+    args.audit.update(members=len(members), left_out=len(problems))
     print(f"{len(members)} members of event {args.event} written to {args.out}")
     for problem in problems:
         print(f"  left out {problem.record_id} (booth {problem.booth_id}): {problem.reason}", file=sys.stderr)

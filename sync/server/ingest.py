@@ -86,6 +86,8 @@ def _check(record: WireRecord, device: Device, opener: Opener) -> dict[str, Any]
             return f"payload field {name!r} is missing or not text"
     if (refusal := _foreign(fields, device)) is not None:
         return refusal
+    if (refusal := _misshapen(fields)) is not None:
+        return refusal
     if record.sealed is not None:
         try:
             personal = opener.open(record.sealed, record_id=record.id)
@@ -127,6 +129,16 @@ def _foreign(fields: dict[str, Any], device: Device) -> str | None:
         booth = data.get("booth") if isinstance(data, dict) else None
         if not isinstance(booth, dict) or booth.get("id", device.booth_id) != device.booth_id:
             return f"a booth_setup record may describe only this device's own booth ({device.booth_id!r})"
+    return None
+
+
+def _misshapen(fields: dict[str, Any]) -> str | None:
+    """Why a record's data cannot be read where it is used (the member export, the numbers), or None."""
+    data = fields.get("data", {})
+    if not isinstance(data, dict):
+        return "payload field 'data' is not a JSON object"
+    if fields["kind"] == "correction" and not isinstance(data.get("changes", {}), dict):
+        return "a correction's 'changes' must be a JSON object"
     return None
 
 

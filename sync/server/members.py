@@ -59,9 +59,17 @@ def collect_members(storage: Storage, event_id: str, *, city_key: X25519PrivateK
             continue
         try:
             members.append(_member(registration, [r for r in changes if r["kind"] == "correction"], opener))
-        except SealError as exc:
+        except (SealError, Unreadable) as exc:
             problems.append(Problem(record_id, registration["booth_id"], str(exc)))
+        except (TypeError, ValueError, AttributeError, KeyError) as exc:
+            # Stored before ingest checked its shape (or by a server that did not): one unreadable
+            # registration is reported, it never takes the whole event's export down.
+            problems.append(Problem(record_id, registration["booth_id"], f"unreadable record: {type(exc).__name__}"))
     return members, problems
+
+
+class Unreadable(Exception):
+    """A stored record whose data has not the shape the export reads."""
 
 
 def _member(registration: dict[str, Any], corrections: list[dict[str, Any]], opener: Opener) -> dict[str, Any]:
@@ -69,6 +77,8 @@ def _member(registration: dict[str, Any], corrections: list[dict[str, Any]], ope
     personal = _opened(registration, opener, what="registration")
     for correction in corrections:
         changes = _data(correction).get("changes") or {}
+        if not isinstance(changes, dict):
+            raise Unreadable(f"correction {correction['id']}: 'changes' is not an object")
         data.update({k: v for k, v in changes.items() if k in CORRECTABLE})
         if correction["sealed"]:
             personal.update(_opened(correction, opener, what=f"correction {correction['id']}"))
@@ -106,10 +116,22 @@ def _opened(row: dict[str, Any], opener: Opener, *, what: str) -> dict[str, str]
     return {k: str(v) for k, v in fields.items() if k in PERSONAL}
 
 
+FORMULA_LEADS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def as_text_cell(value: Any) -> Any:
+    """A text value that Excel or LibreOffice would run as a formula (``=HYPERLINK(...)``, ``+1+cmd|...``)
+    gets a leading apostrophe: the spreadsheet shows it as text (OWASP's advice for CSV injection)."""
+    if isinstance(value, str) and value.startswith(FORMULA_LEADS):
+        return "'" + value
+    return value
+
+
 def members_csv(members: list[dict[str, Any]]) -> bytes:
-    """UTF-8 with a byte-order mark, so Excel on the union's Windows PCs keeps the Chinese intact."""
+    """UTF-8 with a byte-order mark, so Excel on the union's Windows PCs keeps the Chinese intact.
+    Every text cell goes through ``as_text_cell``: a worker's employer may begin with '='."""
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=COLUMNS, lineterminator="\r\n")
     writer.writeheader()
-    writer.writerows(members)
+    writer.writerows({k: as_text_cell(v) for k, v in member.items()} for member in members)
     return buffer.getvalue().encode("utf-8-sig")

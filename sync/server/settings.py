@@ -31,6 +31,29 @@ SETTINGS: tuple[Setting, ...] = (
             "Bearer token of the city union's admins (member export, bundle upload); at least 24 characters. "
             "Empty: those endpoints answer 403. Prefer the environment variable: options show in `ps`."),
     Setting("page_refresh_s", "KIOSK_SERVER_PAGE_REFRESH_S", "15", "Seconds between refreshes of the live page."),
+    Setting("limit_concurrency", "KIOSK_SERVER_LIMIT_CONCURRENCY", "2000",
+            "Most open connections (and requests at work) per server process; a request beyond is answered 503. "
+            "A booth keeps up to two connections open."),
+    Setting("timeout_keep_alive_s", "KIOSK_SERVER_TIMEOUT_KEEP_ALIVE_S", "30",
+            "Seconds an idle kept-alive connection stays open (booths reuse theirs between pushes)."),
+    Setting("header_timeout_s", "KIOSK_SERVER_HEADER_TIMEOUT_S", "10",
+            "Seconds a client has to send a request's line and headers; a slower one gets 408 and the "
+            "connection is closed (a slow-headers attack holds nothing)."),
+    Setting("body_timeout_s", "KIOSK_SERVER_BODY_TIMEOUT_S", "30",
+            "Seconds the server waits for each part of a request body; a body that stalls longer is answered 408."),
+    Setting("max_header_bytes", "KIOSK_SERVER_MAX_HEADER_BYTES", "65536",
+            "Largest request line and headers; more is answered 431 and the connection closed "
+            "(also uvicorn's h11_max_incomplete_event_size)."),
+    Setting("forwarded_allow_ips", "KIOSK_SERVER_FORWARDED_ALLOW_IPS", "",
+            "Comma-separated addresses of the reverse proxies trusted to give the client's address "
+            "(X-Forwarded-For, X-Forwarded-Proto), e.g. 127.0.0.1 for a proxy on this host. Empty: none; "
+            "the connection's peer is the client (the enrolment rate limit counts per client)."),
+    Setting("audit_log", "KIOSK_SERVER_AUDIT_LOG", "",
+            "JSON-lines file (mode 0600) recording every admin call and admin command: when, who (a "
+            "fingerprint of the token), what, the answer and how many members or records; never a personal "
+            "field. Empty: beside the database, named after it (city-server-audit.jsonl); always on."),
+    Setting("api_docs", "KIOSK_SERVER_API_DOCS", "off",
+            "on: serve /openapi.json and a plain /docs page (no script, no CDN); off: neither is served."),
 )
 
 
@@ -48,6 +71,14 @@ class ServerSettings:
     workers: int = 1
     admin_token: str = ""
     page_refresh_s: int = 15
+    limit_concurrency: int = 2000
+    timeout_keep_alive_s: int = 30
+    header_timeout_s: float = 10.0
+    body_timeout_s: float = 30.0
+    max_header_bytes: int = 65536
+    forwarded_allow_ips: str = ""
+    audit_log: Path | None = None     # None: no audit log (tests that do not look at it)
+    api_docs: str = "off"
 
 
 def load_settings(overrides: Mapping[str, str | None] | None = None,
@@ -59,6 +90,9 @@ def load_settings(overrides: Mapping[str, str | None] | None = None,
         values[setting.name] = overrides.get(setting.name) or environ.get(setting.env) or setting.default
     types = {f.name: f.type for f in fields(ServerSettings)}
     converted = {name: _convert(types[name], text) for name, text in values.items()}
+    if converted["audit_log"] is None:
+        database = converted["database"]
+        converted["audit_log"] = database.with_name(database.stem + "-audit.jsonl")
     return ServerSettings(**converted)
 
 
@@ -67,4 +101,8 @@ def _convert(kind: object, text: str) -> object:
         return Path(text)
     if kind in ("int", int):
         return int(text)
+    if kind in ("float", float):
+        return float(text)
+    if kind in ("Path | None",):
+        return Path(text) if text else None
     return text

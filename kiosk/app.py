@@ -269,9 +269,11 @@ def run_gui(*, data_dir: Path, config_path: Path, windowed: bool) -> int:
     def finish_start() -> None:
         try:
             core = build_core(data_dir=data_dir, config_path=config_path, config=config)
-        except LedgerTooNew as exc:  # an older kiosk over a newer booth's data (kiosk/schema.py)
-            started["refused"] = exc
-            gui.app.exit(exc.exit_code)
+        except LedgerTooNew as exc:  # an older kiosk over a newer booth's data (kiosk/schema.py): say so, then end
+            from kiosk.ui.refusal import show_refusal
+
+            started["refused"], code = exc, exc.exit_code  # (``exc`` itself is gone once the except block ends)
+            started["notice"] = show_refusal(window, f"{exc.chinese}\n\n{exc.english}", on_closed=lambda: gui.app.exit(code))
             return
         verify_join_code(gui)
         from kiosk.ui.input_method import remove_keyboard_dictionaries

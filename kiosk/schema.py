@@ -24,10 +24,10 @@ class LedgerTooNew(RuntimeError):
     def __init__(self, path: Path, unknown: list[str]):
         self.path, self.unknown = path, unknown
         names = ", ".join(unknown)
-        super().__init__(
-            f"本机数据由更新版本的服务台程序写入（{names}），此版本无法打开，请安装新版本；数据未被改动。"
-            f" / The ledger {path} was written by a newer version of the kiosk ({names}); this version cannot "
-            f"open it. Install the newer package; nothing was changed.")
+        self.chinese = f"本机数据由更新版本的服务台程序写入（{names}），此版本无法打开，请安装新版本；数据未被改动。"
+        self.english = (f"The ledger {path} was written by a newer version of the kiosk ({names}); this version "
+                        f"cannot open it. Install the newer package; nothing was changed.")
+        super().__init__(f"{self.chinese} / {self.english}")
 
 
 def refuse_unknown(path: Path, applied: Iterable[str]) -> None:

@@ -4,6 +4,8 @@
 (the cold-start benchmark). ``KIOSK_PACKAGE_PROBE=keyboard``: once the on-screen keyboard is installed, focus
 a text field and print what the keyboard reports: loaded, shown, its height and languages (the smoke test;
 offscreen, a QQuickWidget's pixels cannot be grabbed, so the state is what is compared).
+``KIOSK_PACKAGE_PROBE=refusal=FILE``: when the GUI refuses a newer ledger, save its message box to FILE, print
+its text and close it as a volunteer would (the kiosk then exits with its code).
 ``KIOSK_PACKAGE_PROBE=paths``: print where the kiosk finds its resources and Qt its plugins and QML, and exit. The packaged kiosk runs this
 from a runtime hook only when the variable is set; nothing here changes what the kiosk does otherwise.
 """
@@ -23,6 +25,8 @@ def install(mode: str) -> None:
         _watch_first_paint(kiosk.app)
     elif mode == "keyboard":
         _watch_keyboard()
+    elif mode.startswith("refusal="):
+        _watch_refusal(mode.removeprefix("refusal="))
     else:
         print(f"kiosk probe: unknown mode {mode!r}", file=sys.stderr)
         os._exit(70)
@@ -97,3 +101,23 @@ def _watch_keyboard() -> None:
         return keyboard
 
     kiosk.ui.keyboard.install_keyboard = watched
+
+
+def _watch_refusal(out: str) -> None:
+    import kiosk.ui.refusal
+
+    show_refusal = kiosk.ui.refusal.show_refusal
+
+    def watched(parent, text, *, on_closed):  # type: ignore[no-untyped-def]
+        box = show_refusal(parent, text, on_closed=on_closed)
+        from PySide6.QtCore import QTimer
+
+        def look_and_close() -> None:
+            box.grab().save(out)
+            print(f"refusal title={box.windowTitle()!r} shown={box.isVisible()} text={box.text()!r}", flush=True)
+            box.buttons()[0].click()
+
+        QTimer.singleShot(300, look_and_close)
+        return box
+
+    kiosk.ui.refusal.show_refusal = watched

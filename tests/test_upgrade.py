@@ -56,14 +56,23 @@ def test_an_older_kiosk_refuses_a_newer_ledger_with_a_bilingual_message_and_chan
     assert not (data_dir.parent / "day.csv").exists()
 
 
-def test_the_gui_of_an_older_kiosk_exits_with_the_documented_code_on_a_newer_ledger(data_dir, tmp_path):
+def test_the_gui_of_an_older_kiosk_shows_the_refusal_and_exits_with_the_documented_code(data_dir, tmp_path):
     booth_with_records(data_dir)
     make_newer(data_dir)
     before = folder_digest(data_dir)
-    done = subprocess.run([sys.executable, "-m", "kiosk", "--windowed", "--data-dir", str(data_dir)],
+    picture = tmp_path / "refusal.png"
+    # The probe (kiosk_package/probe.py) photographs the message box and taps its button, as a volunteer would.
+    watched = ("import os, sys; from kiosk_package.probe import install; install(os.environ['KIOSK_PACKAGE_PROBE']); "
+               "from kiosk.cli import main; sys.exit(main(sys.argv[1:]))")
+    done = subprocess.run([sys.executable, "-c", watched, "--windowed", "--data-dir", str(data_dir)],
                           capture_output=True, text=True, timeout=120,
                           env={"QT_QPA_PLATFORM": "offscreen", "XDG_CACHE_HOME": str(tmp_path / "cache"),
-                               "PATH": "/usr/bin:/bin", "HOME": str(tmp_path)})
+                               "PATH": "/usr/bin:/bin", "HOME": str(tmp_path),
+                               "KIOSK_PACKAGE_PROBE": f"refusal={picture}"})
     assert done.returncode == EXIT_LEDGER_TOO_NEW, done.stderr[-2000:]
+    shown = [line for line in done.stdout.splitlines() if line.startswith("refusal ")]
+    assert shown and "shown=True" in shown[0] and "无法打开本机数据 / Cannot open" in shown[0]
+    assert "更新版本" in shown[0] and "newer version of the kiosk" in shown[0] and FUTURE_MIGRATION in shown[0]
+    assert picture.stat().st_size > 5000
     assert "更新版本" in done.stderr and FUTURE_MIGRATION in done.stderr
     assert folder_digest(data_dir) == before

@@ -185,11 +185,15 @@ def test_the_package_refuses_a_newer_ledger_and_changes_nothing(package, tmp_pat
     booth_with_records(data)
     make_newer(data)
     before = folder_digest(data)
+    picture = tmp_path / "refusal.png"
     for command in (["status"], ["simulate", "--members", "1"], ["--windowed"]):
-        done = run_packaged(package, *command, "--data-dir", str(data), tmp=tmp_path, timeout=120)
+        # The GUI shows the message in a box; the probe photographs it and taps its button.
+        done = run_packaged(package, *command, "--data-dir", str(data), tmp=tmp_path, timeout=120,
+                            KIOSK_PACKAGE_PROBE=f"refusal={picture}")
         assert done.returncode == EXIT_LEDGER_TOO_NEW, (command, done.stderr[-2000:])
         assert "更新版本" in done.stderr and "newer version of the kiosk" in done.stderr
         assert FUTURE_MIGRATION in done.stderr
+    assert "refusal " in done.stdout and "shown=True" in done.stdout and picture.stat().st_size > 5000
     assert folder_digest(data) == before
 
 

@@ -21,6 +21,10 @@ SPEC = HERE / "kiosk.spec"
 PACKAGE_NAME = "union-booth-kiosk"
 
 
+class ToolMissing(RuntimeError):
+    """A build tool is not installed (lrelease, from the PySide6 wheel)."""
+
+
 def executable_name() -> str:
     return "kiosk.exe" if sys.platform == "win32" else "kiosk"
 
@@ -44,7 +48,10 @@ def build(out: Path, *, work: Path | None = None) -> Path:
     out = out.resolve()
     with tempfile.TemporaryDirectory(prefix="kiosk-package-") as tmp:
         work_dir = (work or Path(tmp) / "work").resolve()
-        stage_resources(Path(tmp) / "stage")
+        try:
+            stage_resources(Path(tmp) / "stage")
+        except FileNotFoundError as exc:
+            raise ToolMissing(f"cannot compile the translations: {exc}") from exc
         os.environ["KIOSK_PACKAGE_STAGE"] = str(Path(tmp) / "stage")
         PyInstaller.__main__.run([str(SPEC), "--noconfirm", "--clean", "--log-level", "WARN",
                                   "--distpath", str(out), "--workpath", str(work_dir)])
@@ -63,10 +70,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 3
     try:
         folder = build(args.out, work=args.work)
-    except FileNotFoundError as exc:  # lrelease
+    except ToolMissing as exc:
         print(f"kiosk-package: {exc}", file=sys.stderr)
         return 3
-    except (subprocess.CalledProcessError, SystemExit) as exc:
+    except (subprocess.CalledProcessError, SystemExit, OSError) as exc:
         print(f"kiosk-package: the build failed: {exc}", file=sys.stderr)
         return 4
     print(f"built {folder / executable_name()}")

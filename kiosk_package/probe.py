@@ -75,7 +75,7 @@ def _watch_keyboard() -> None:
 
     def watched(app, area, presentation):  # type: ignore[no-untyped-def]
         keyboard = install_keyboard(app, area, presentation)
-        from PySide6.QtCore import QTimer
+        from PySide6.QtCore import Qt, QTimer
         from PySide6.QtGui import QGuiApplication
 
         if keyboard is None:
@@ -94,8 +94,11 @@ def _watch_keyboard() -> None:
         from PySide6.QtWidgets import QLineEdit
 
         field = QLineEdit(area.window())
+        # As the kiosk marks its own fields: no input method may learn what is typed (no Pinyin user dictionary).
+        field.setInputMethodHints(Qt.InputMethodHint.ImhSensitiveData | Qt.InputMethodHint.ImhNoPredictiveText)
         field.setGeometry(40, 60, 400, 64)
         field.show()
+        field.window().activateWindow()  # a tap on the screen would; offscreen nothing else does
         field.setFocus()
         QTimer.singleShot(1000, shown)
         return keyboard

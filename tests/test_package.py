@@ -111,3 +111,12 @@ def test_version_is_the_projects_and_the_command_prints_it():
     assert kiosk.__version__ == project["version"]
     done = subprocess.run([sys.executable, "-m", "kiosk", "--version"], capture_output=True, text=True, timeout=60)
     assert done.returncode == 0 and done.stdout.strip() == f"kiosk {project['version']}"
+
+
+def test_kiosk_package_without_pyinstaller_says_how_to_get_it(tmp_path, monkeypatch, capsys):
+    from kiosk_package.build import main
+
+    monkeypatch.setitem(sys.modules, "PyInstaller", None)  # as in an install without the dev group
+    assert main(["--out", str(tmp_path / "dist")]) == 3
+    assert "uv sync" in capsys.readouterr().err
+    assert not (tmp_path / "dist").exists()

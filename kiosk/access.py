@@ -48,7 +48,7 @@ class BadPin(BoothError):
 
 class WrongPin(BoothError):
     def __init__(self, tries_left: int):
-        super().__init__(f"密码错误，还可尝试 {tries_left} 次", f"Wrong PIN: {tries_left} tries left")
+        super().__init__(f"PIN错误，还可尝试 {tries_left} 次", f"Wrong PIN: {tries_left} tries left")
         self.tries_left = tries_left
 
 
@@ -61,7 +61,7 @@ class LockedOut(BoothError):
 
 def check_pin_format(pin: str) -> str:
     if not (pin.isascii() and pin.isdigit() and PIN_MIN <= len(pin) <= PIN_MAX):
-        raise BadPin(f"密码须为 {PIN_MIN}–{PIN_MAX} 位数字", f"The PIN must be {PIN_MIN}–{PIN_MAX} digits")
+        raise BadPin(f"PIN须为 {PIN_MIN}–{PIN_MAX} 位数字", f"The PIN must be {PIN_MIN}–{PIN_MAX} digits")
     return pin
 
 
@@ -69,7 +69,7 @@ def check_new_pin(pin: str, again: str) -> str:
     """A new PIN as setup and the PIN change take it: the right format, typed the same twice."""
     check_pin_format(pin)
     if pin != again:
-        raise BadPin("两次输入的新密码不一致", "The two new PINs differ")
+        raise BadPin("两次输入的新PIN不一致", "The two new PINs differ")
     return pin
 
 
@@ -127,7 +127,7 @@ class ConsoleAccess:
         """Replace the PIN: the new one checked as at setup, the old one counted like any other try."""
         check_new_pin(new, new_again)
         if new == old:
-            raise BadPin("新密码不能与旧密码相同", "The new PIN must differ from the old one")
+            raise BadPin("新PIN不能与旧PIN相同", "The new PIN must differ from the old one")
         self._verify(old)
         self._meta.set_meta(META_HASH, hash_pin(new))
         self._audit("pin_change", details={})

@@ -58,7 +58,7 @@ def _pin_errors(setup: BoothSetup) -> list[validation.ValidationError]:
     except BadPin as exc:
         return [validation.ValidationError("pin", "format", exc.zh, exc.en)]
     if setup.pin != setup.pin_again:
-        return [validation.ValidationError("pin_again", "mismatch", "两次输入的密码不一致", "The two PINs differ")]
+        return [validation.ValidationError("pin_again", "mismatch", "两次输入的PIN不一致", "The two PINs differ")]
     return []
 
 

@@ -82,7 +82,7 @@ def test_pin_change_follows_the_setup_rules_and_is_audited(booth):
     access = ConsoleAccess(booth.ledger, clock=Clock(), audit=booth.record_audit)
     access.set_pin("2468")
     for old, new, again, message in (("2468", "12", "12", "4–8 位数字"), ("2468", "1234x", "1234x", "4–8 位数字"),
-                                      ("2468", "13579", "13570", "不一致"), ("2468", "2468", "2468", "不能与旧密码相同")):
+                                      ("2468", "13579", "13570", "不一致"), ("2468", "2468", "2468", "不能与旧PIN相同")):
         with pytest.raises(BadPin) as err:
             access.change_pin(old, new, again)
         assert message in err.value.zh and err.value.en

@@ -129,7 +129,7 @@ def test_pin_change_from_the_console_is_audited_and_the_new_pin_opens_it(console
         screen.fields["again"].setText(NEW_PIN)
         screen.save_button.click()
         if old == "1111":
-            assert "密码错误" in screen.message.text() and gui.window.current is Screen.CONSOLE_PIN_CHANGE
+            assert "PIN错误" in screen.message.text() and gui.window.current is Screen.CONSOLE_PIN_CHANGE
     assert gui.window.current is Screen.CONSOLE and "PIN已修改" in gui.console.home.message.text()
     assert [a for a, _ in audits(core)] == ["console_unlock", "pin_change"]
     gui.console.home.lock_button.click()

@@ -107,3 +107,74 @@ def test_in_large_text_the_scan_hint_moves_into_the_field_only_where_height_is_s
         assert not station.scan_hint.isHidden() and station.scan_field.placeholderText() == ""
     finally:
         stop_gui(gui)
+
+
+def cjk(text: str) -> bool:
+    return any("\u4e00" <= c <= "\u9fff" for c in text)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_console_reading_one_back_size_whole_table_rows_english_header_pin_wording(core, tmp_path, size):
+    from kiosk.simulate import simulate
+
+    simulate(core.booth, members=20, services=60, quiz=10, handouts=30, seed=3)  # a table with more rows than room
+    gui = start_gui(core, tmp_path, size=size)
+    window = gui.window
+    console = window.screens
+    try:
+        for language in Language:
+            gui.presentation.set_language(language)
+            widths = {}
+            for which, button in ((Screen.STATION, "back_button"), (Screen.DASHBOARD, "back_button"),
+                                  (Screen.MEMBERS, "back_button"), (Screen.CONSOLE_PIN_CHANGE, "back_button"),
+                                  (Screen.CONSOLE_PIN, "cancel_button")):
+                if which is Screen.STATION:
+                    home = console[Screen.CONSOLE]
+                    console[Screen.STATION].set_station(home.stations[0])
+                window.show_screen(which)
+                settle(gui, size)
+                widget = getattr(console[which], button)
+                widths[which] = (widget.width(), widget.height())
+            assert len(set(widths.values())) == 1, (language, widths)  # one back-button size
+            window.show_screen(Screen.DASHBOARD)
+            settle(gui, size)
+            table = console[Screen.DASHBOARD].table
+            first, last = table.visible_rows()
+            assert table.rowViewportPosition(first) == 0
+            shown = table.viewport().height() - table.rowViewportPosition(last)
+            if shown < table.rowHeight(last):  # only the blank strip above a row's text may show, never its text
+                blank = (table.rowHeight(last) - table.fontMetrics().height()) // 2
+                assert shown < blank, f"row {last} is cut: {shown} of {table.rowHeight(last)} px shown"
+            window.show_screen(Screen.CONSOLE)
+            settle(gui, size)
+            header = console[Screen.CONSOLE].booth_label.text()
+            assert cjk(header) == (language is Language.ZH), header
+            if language is Language.EN:
+                assert "Chaoyang" in header
+            window.show_screen(Screen.CONSOLE_PIN)
+            assert "密码" not in console[Screen.CONSOLE_PIN].title.text()
+    finally:
+        stop_gui(gui)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_the_idle_overlay_is_centred_and_fits(core, tmp_path, size):
+    gui = start_gui(core, tmp_path, size=size)
+    window = gui.window
+    try:
+        [(_name, screen, prepare)] = [s for s in screenshot_states(window) if s[0] == "idle-overlay"]
+        for large in (False, True):
+            gui.presentation.set_large_text(large)
+            window.show_screen(screen)
+            prepare()
+            settle(gui, size)
+            overlay, box = window.overlay, window.overlay.box
+            assert overlay.isVisible() and overlay.geometry() == window.centralWidget().rect()
+            centre = box.geometry().center()
+            assert abs(centre.x() - overlay.width() / 2) <= 2 and abs(centre.y() - overlay.height() / 2) <= 2
+            assert box.width() >= box.minimumSizeHint().width() and box.height() >= box.minimumSizeHint().height()
+            assert box.geometry().left() >= 16 and box.geometry().right() <= overlay.width() - 16
+            assert small_touch_targets(box) == []
+            window.go_home()
+    finally:
+        stop_gui(gui)

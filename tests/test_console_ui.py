@@ -113,7 +113,7 @@ def test_a_real_event_goes_through_setup_first(real):
     setup.pin.setText("1234")
     setup.pin_again.setText("1243")
     setup.save_button.click()
-    assert "两次输入的密码不一致" in setup.message.text()
+    assert "两次输入的PIN不一致" in setup.message.text()
     assert core.ledger.status().total_records == 0 and gui.window.current is Screen.CONSOLE_SETUP
     setup.main_venue.click()
     setup.district.setCurrentText("海淀区")

@@ -6,9 +6,21 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QBoxLayout, QGridLayout, QLabel, QPushButton, QScrollArea, QVBoxLayout, QWidget
 
 from kiosk.booth import BoothService
+from kiosk.config import Booth
+from kiosk.places import district_en
 from kiosk.stations import Station, all_stations
 from kiosk.ui.presentation import Presentation
 from kiosk.ui.widgets import ScreenBase, arrange_in_rows, big_button, enable_touch_scrolling
+
+
+def booth_line(booth: Booth, *, english: bool) -> str:
+    """The booth and where it is: in English its English name and the district's (the street has none, and
+    the booth's English name usually says it), never a Chinese place name in an English line."""
+    if not english:
+        return f"{booth.name} · {booth.district} {booth.street}".strip()
+    district = district_en(booth.district)
+    return f"{booth.name_en or booth.id}" + (f" · {district} District" if district and "Area" not in district
+                                            else f" · {district}" if district else "")
 
 
 class ConsoleHomeScreen(ScreenBase):
@@ -143,7 +155,7 @@ class ConsoleHomeScreen(ScreenBase):
     def retranslate(self) -> None:
         p, booth = self._presentation, self._profile
         self.title.setText(self.tr("志愿者控制台"))
-        self.booth_label.setText(f"{p.pick(booth.name, booth.name_en)} · {booth.district} {booth.street}")
+        self.booth_label.setText(booth_line(booth, english=p.english))
         self.stations_label.setText(self.tr("选择服务台，本机即作为该服务台的计数器："))
         for button, station in zip(self.station_buttons, self.stations, strict=True):
             button.setText(p.pick(*station.name(self._booth.config)))

@@ -7,7 +7,7 @@ from PySide6.QtWidgets import QGridLayout, QLabel, QLineEdit, QVBoxLayout, QWidg
 
 from kiosk.access import PIN_MAX, BadPin, ConsoleAccess, LockedOut, WrongPin
 from kiosk.ui.presentation import Presentation
-from kiosk.ui.widgets import KeypadArrangement, NumericKeypad, ScreenBase, big_button
+from kiosk.ui.widgets import KeypadArrangement, NumericKeypad, ScreenBase, back_button, big_button
 
 FIELDS = ("old", "new", "again")
 
@@ -31,7 +31,7 @@ class ConsolePinChangeScreen(ScreenBase):
         self.message = QLabel(objectName="error", wordWrap=True)
         self.save_button = big_button("primary")
         self.save_button.clicked.connect(self.save)
-        self.back_button = big_button("small")
+        self.back_button = back_button()
         self.back_button.clicked.connect(self.back_requested)
         self._build_layout()
         self.retranslate()

@@ -7,7 +7,7 @@ from PySide6.QtWidgets import QLabel, QLineEdit, QVBoxLayout, QWidget
 
 from kiosk.access import ConsoleAccess, LockedOut, WrongPin
 from kiosk.ui.presentation import Presentation
-from kiosk.ui.widgets import KeypadArrangement, NumericKeypad, ScreenBase, big_button
+from kiosk.ui.widgets import KeypadArrangement, NumericKeypad, ScreenBase, back_button, big_button
 
 
 class ConsolePinScreen(ScreenBase):
@@ -28,7 +28,7 @@ class ConsolePinScreen(ScreenBase):
         self.message = QLabel(objectName="error", alignment=Qt.AlignmentFlag.AlignCenter, wordWrap=True)
         self.ok_button = big_button("primary")
         self.ok_button.clicked.connect(self.submit)
-        self.cancel_button = big_button("small")
+        self.cancel_button = back_button()
         self.cancel_button.clicked.connect(self.cancelled)
         self._build_layout()
         self.retranslate()
@@ -42,7 +42,7 @@ class ConsolePinScreen(ScreenBase):
         self.keypad_arrangement = KeypadArrangement(self, self.title, column, self.keypad, self._presentation)
 
     def retranslate(self) -> None:
-        self.title.setText(self.tr("志愿者控制台 · 请输入密码"))
+        self.title.setText(self.tr("志愿者控制台 · 请输入PIN"))
         self.ok_button.setText(self.tr("进入控制台"))
         self.cancel_button.setText(self.tr("返回首页"))
 

@@ -74,7 +74,7 @@ class ConsoleSetupScreen(ScreenBase):
         self.event_label.setText(self._presentation.pick(event.name, event.name_en) + f" · {event.date}")
         texts = {"district": self.tr("区"), "street": self.tr("街道 / 乡镇"), "organisation": self.tr("工会组织"),
                  "venue": self.tr("会场类型"), "booth_name": self.tr("展位名称"), "device_name": self.tr("设备名称"),
-                 "pin": self.tr("志愿者密码（4–8 位数字）"), "pin_again": self.tr("再次输入密码")}
+                 "pin": self.tr("志愿者PIN（4–8 位数字）"), "pin_again": self.tr("再次输入PIN")}
         for name, text in texts.items():
             self._labels[name].setText(text)
         self.main_venue.setText(self.tr("主会场"))

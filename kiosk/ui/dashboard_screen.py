@@ -8,13 +8,13 @@ from pathlib import Path
 from PySide6.QtCharts import QBarCategoryAxis, QBarSeries, QBarSet, QChart, QChartView, QValueAxis
 from PySide6.QtCore import QCoreApplication, Qt, QTimer, Signal
 from PySide6.QtGui import QPainter
-from PySide6.QtWidgets import (QBoxLayout, QFileDialog, QFrame, QGridLayout, QLabel, QTableWidget,
+from PySide6.QtWidgets import (QBoxLayout, QFileDialog, QFrame, QGridLayout, QHeaderView, QLabel, QTableWidget,
                                QTableWidgetItem, QVBoxLayout, QWidget)
 
 from kiosk.booth import BoothService
 from kiosk.report import DayFigures, day_figures, export_day_report
 from kiosk.ui.presentation import Presentation
-from kiosk.ui.widgets import ScreenBase, big_button
+from kiosk.ui.widgets import ScreenBase, back_button, big_button, enable_touch_scrolling
 
 TILES = ("new_members", "consultations", "service_items", "handouts_total", "quiz", "card_requests", "sync")
 
@@ -32,6 +32,36 @@ class ExportFolder:
         return Path(chosen) if chosen else None
 
 
+class WholeRowsTable(QTableWidget):
+    """The per-item table: its rows share the visible height so that it ends on a row's edge (never half a
+    row cut off at the bottom), and a finger scrolls it, stopping on a row."""
+
+    MIN_ROW_PX = 40
+
+    def __init__(self, rows: int, columns: int, parent: QWidget | None = None):
+        super().__init__(rows, columns, parent)
+        self.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        self.touch_scrolling = enable_touch_scrolling(self)
+
+    def fit_rows(self) -> None:
+        height, rows = self.viewport().height(), self.rowCount()
+        if height <= 0 or rows == 0:
+            return
+        fits = max(1, height // self.MIN_ROW_PX)
+        row = self.MIN_ROW_PX if rows <= fits else height // fits
+        self.verticalHeader().setDefaultSectionSize(row)
+        self.touch_scrolling.scroller.setSnapPositionsY(0.0, float(row))
+
+    def visible_rows(self) -> tuple[int, int]:
+        """(first, last) row at least partly in view, for tests: each should be whole."""
+        top, bottom = self.rowAt(0), self.rowAt(self.viewport().height() - 1)
+        return top, (bottom if bottom >= 0 else self.rowCount() - 1)
+
+    def resizeEvent(self, event) -> None:  # type: ignore[no-untyped-def]  # noqa: N802
+        super().resizeEvent(event)
+        self.fit_rows()
+
+
 class DashboardScreen(ScreenBase):
     back_requested = Signal()
     exported = Signal(object)  # Path
@@ -44,12 +74,16 @@ class DashboardScreen(ScreenBase):
         self.figures: DayFigures | None = None
         self.sync_text = ""
         self.title = QLabel(objectName="title", alignment=Qt.AlignmentFlag.AlignCenter)
-        self.tile_names = {key: QLabel(objectName="hint", wordWrap=True) for key in TILES}
+        self.tile_names = {key: QLabel(objectName="tileName", wordWrap=True) for key in TILES}
         self.tile_values = {key: QLabel(objectName="figure") for key in TILES}
-        self.table = QTableWidget(0, 3)
+        self.table = WholeRowsTable(0, 3)
         self.table.verticalHeader().hide()
-        self.table.horizontalHeader().setStretchLastSection(True)
+        header = self.table.horizontalHeader()  # the item's name takes what the figures leave: no header cut
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        self.table.setSelectionMode(QTableWidget.SelectionMode.NoSelection)  # figures to read, nothing to pick
+        self.table.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.chart = QChart()
         self.chart.legend().setAlignment(Qt.AlignmentFlag.AlignBottom)
         self._build_chart()
@@ -58,8 +92,8 @@ class DashboardScreen(ScreenBase):
         self.csv_button, self.xlsx_button = big_button("primary"), big_button("primary")
         self.csv_button.clicked.connect(lambda: self.export("csv"))
         self.xlsx_button.clicked.connect(lambda: self.export("xlsx"))
-        self.message = QLabel(objectName="result", wordWrap=True)
-        self.back_button = big_button("small")
+        self.message = QLabel(objectName="result", wordWrap=True, visible=False)  # only with an export's result
+        self.back_button = back_button()
         self.back_button.clicked.connect(self.back_requested)
         self._timer = QTimer(self, interval=refresh_ms)
         self._timer.timeout.connect(self.refresh)
@@ -71,15 +105,19 @@ class DashboardScreen(ScreenBase):
 
     def _build_layout(self) -> None:
         tiles = QGridLayout()
+        self.tile_boxes: list[QBoxLayout] = []
         for i, key in enumerate(TILES):
             card = QFrame(objectName="card")
-            box = QVBoxLayout(card)
-            box.addWidget(self.tile_names[key])
-            box.addWidget(self.tile_values[key])
+            box = QBoxLayout(QBoxLayout.Direction.LeftToRight, card)
+            box.addWidget(self.tile_names[key], 1)
+            box.addWidget(self.tile_values[key], 0, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            self.tile_boxes.append(box)
             tiles.addWidget(card, i // 4, i % 4)
+        for column in range(4):
+            tiles.setColumnStretch(column, 1)
         self.middle = QBoxLayout(QBoxLayout.Direction.LeftToRight)
-        self.middle.addWidget(self.table, 2)
-        self.middle.addWidget(self.chart_view, 3)
+        self.middle.addWidget(self.table, 1)
+        self.middle.addWidget(self.chart_view, 1)
         self.bottom = QGridLayout()
         root = QVBoxLayout(self)
         root.setContentsMargins(24, 8, 24, 8)
@@ -89,13 +127,15 @@ class DashboardScreen(ScreenBase):
         root.addLayout(self.bottom)
 
     def _follow_window_shape(self) -> None:
-        """Table beside chart and the buttons in one row on a wide window; on a narrow (portrait) one, which has
-        no width for them, the chart under the table and the buttons one under another. The choice follows the window's width, never the content's size hint."""
+        """Table beside chart, each figure beside its name and the buttons in one row on a wide window; on a narrow
+        (portrait) one, which has no width for them, the chart under the table and the buttons one under another. The choice follows the window's width, never the content's size hint."""
         narrow = self._presentation.narrow
         if narrow == self._narrow:
             return
         self._narrow = narrow
         self.middle.setDirection(QBoxLayout.Direction.TopToBottom if narrow else QBoxLayout.Direction.LeftToRight)
+        for box in self.tile_boxes:  # figure beside its name on a wide window (height is short), under it on a narrow one
+            box.setDirection(QBoxLayout.Direction.TopToBottom if narrow else QBoxLayout.Direction.LeftToRight)
         for widget in (self.back_button, self.message, self.csv_button, self.xlsx_button):
             self.bottom.removeWidget(widget)
         if narrow:
@@ -103,8 +143,9 @@ class DashboardScreen(ScreenBase):
                      (self.back_button, 3, 0, 1, 1))
             stretches = (1, 0, 0, 0)
         else:
-            cells = ((self.back_button, 0, 0, 1, 1), (self.message, 0, 1, 1, 1), (self.csv_button, 0, 2, 1, 1),
-                     (self.xlsx_button, 0, 3, 1, 1))
+            # the message (an export's path can be long) on a row of its own, above the buttons
+            cells = ((self.message, 0, 0, 1, 4), (self.back_button, 1, 0, 1, 1), (self.csv_button, 1, 2, 1, 1),
+                     (self.xlsx_button, 1, 3, 1, 1))
             stretches = (0, 1, 0, 0)
         for widget, *cell in cells:
             self.bottom.addWidget(widget, *cell)
@@ -153,6 +194,7 @@ class DashboardScreen(ScreenBase):
         rows += [(p.pick(h.name, h.name_en), f.handouts[h.id], f.stock_left[h.id], f.stock_left[h.id] <= h.low_stock)
                  for h in config.handouts]
         self.table.setRowCount(len(rows))
+        self.table.fit_rows()
         for r, (name, n, left, low) in enumerate(rows):
             cells = (name, str(n), (f"{left} ⚠" if low else str(left)) if left != "" else "")
             for c, text in enumerate(cells):
@@ -160,7 +202,6 @@ class DashboardScreen(ScreenBase):
                 if low:
                     item.setForeground(Qt.GlobalColor.darkRed)
                 self.table.setItem(r, c, item)
-        self.table.resizeColumnsToContents()
 
     def _build_chart(self) -> None:
         """One series and two axes for the screen's life; a refresh only swaps their values
@@ -198,8 +239,10 @@ class DashboardScreen(ScreenBase):
             out = export_day_report(self._booth, folder / name, fmt=fmt)
         except OSError as exc:
             self.message.setText(self.tr("导出失败，请检查U盘或文件夹：") + (exc.strerror or str(exc)))
+            self.message.show()
             return None
         self.message.setText(self.tr("已导出：") + str(out))
+        self.message.show()
         self.refresh()
         self.exported.emit(out)
         return out
@@ -215,6 +258,7 @@ class DashboardScreen(ScreenBase):
     def wipe(self) -> None:
         self._timer.stop()
         self.message.clear()
+        self.message.hide()
 
 
 def axis_top(peak: int, *, ticks: int = Y_TICKS) -> int:

@@ -5,7 +5,7 @@ Timeouts are injected (milliseconds) so tests use a few hundred milliseconds.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QObject, QTimer, Signal
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import QApplication, QLabel, QVBoxLayout, QWidget, QFrame
 
 from kiosk.ui.widgets import big_button
@@ -63,6 +63,9 @@ class IdleWatcher(QObject):
             self._timer.start()
 
 
+DIALOG_MAX_WIDTH_PX = 720
+
+
 class StillThereOverlay(QFrame):
     """A full-window overlay asking "还在吗？" with a countdown; ``expired`` when nobody answers."""
 
@@ -77,22 +80,26 @@ class StillThereOverlay(QFrame):
         self._timer = QTimer(self)
         self._timer.setInterval(tick_ms)
         self._timer.timeout.connect(self._tick)
-        box = QFrame(self)
+        self.box = box = QFrame(self)
         box.setObjectName("dialog")
+        box.setMaximumWidth(DIALOG_MAX_WIDTH_PX)
         layout = QVBoxLayout(box)
-        self.question = QLabel(box)
+        layout.setContentsMargins(48, 40, 48, 40)
+        layout.setSpacing(24)
+        self.question = QLabel(box, alignment=Qt.AlignmentFlag.AlignCenter)
         self.question.setObjectName("title")
-        self.count_label = QLabel(box)
+        self.count_label = QLabel(box, alignment=Qt.AlignmentFlag.AlignCenter, wordWrap=True)
         self.count_label.setObjectName("subtitle")
         self.stay_button = big_button("primary")
         self.stay_button.clicked.connect(self.dismiss)
         for w in (self.question, self.count_label, self.stay_button):
             layout.addWidget(w)
+        # Centred both ways, at most DIALOG_MAX_WIDTH_PX wide, with a margin to the window's edges (portrait too).
         outer = QVBoxLayout(self)
+        outer.setContentsMargins(32, 32, 32, 32)
         outer.addStretch()
-        outer.addWidget(box, 0)
+        outer.addWidget(box, 0, Qt.AlignmentFlag.AlignHCenter)
         outer.addStretch()
-        outer.setContentsMargins(200, 0, 200, 0)
         self.hide()
         self.retranslate()
 
@@ -113,6 +120,11 @@ class StillThereOverlay(QFrame):
         self.show()
         self.raise_()
         self._timer.start()
+
+    def preview(self) -> None:
+        """Shown as at the start of the countdown, with the clock stopped (``kiosk screenshots``)."""
+        self.start()
+        self._timer.stop()
 
     def dismiss(self) -> None:
         self._timer.stop()

@@ -11,7 +11,7 @@ from PySide6.QtWidgets import (QComboBox, QGridLayout, QHBoxLayout, QLabel, QLin
 from kiosk import corrections
 from kiosk.booth import BoothError, BoothService, MemberSummary
 from kiosk.ui.presentation import Presentation
-from kiosk.ui.widgets import ScreenBase, big_button, enable_touch_scrolling
+from kiosk.ui.widgets import ScreenBase, back_button, big_button, enable_touch_scrolling
 
 ROW_HEIGHT_PX = 56  # a result row is a touch target: at least 48 px
 BEIJING = dt.timezone(dt.timedelta(hours=8))
@@ -61,7 +61,7 @@ class MembersScreen(ScreenBase):
         self.void_button.clicked.connect(self.void_selected)
         self.correct_button.clicked.connect(self.correct_selected)
         self.message = QLabel(objectName="result", wordWrap=True)
-        self.back_button = big_button("small")
+        self.back_button = back_button()
         self.back_button.clicked.connect(self.back_requested)
         self._build_layout()
         self._narrow: bool | None = None

@@ -23,6 +23,8 @@ def screenshot_states(window) -> list[tuple[str, Screen, Callable[[], None]]]:  
         for suffix, prepare in variants:
             name = screen.value + (f"-{suffix}" if suffix else "")
             states.append((name, screen, prepare))
+    # The idle return's "还在吗？" over a form a worker left half filled.
+    states.append(("idle-overlay", Screen.REGISTER, window.overlay.preview))
     return states
 
 

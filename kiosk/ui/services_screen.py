@@ -7,7 +7,7 @@ from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QScrollArea, QVBoxLay
 
 from kiosk.config import Config
 from kiosk.ui.presentation import Presentation
-from kiosk.ui.widgets import ScreenBase, big_button
+from kiosk.ui.widgets import ScreenBase, big_button, enable_touch_scrolling
 
 
 class ServicesScreen(ScreenBase):
@@ -36,6 +36,7 @@ class ServicesScreen(ScreenBase):
         presentation.changed.connect(self._arrange_cards)
         scroll = QScrollArea(widgetResizable=True)
         scroll.setWidget(grid_host)
+        self.touch_scrolling = enable_touch_scrolling(scroll)
         root = QVBoxLayout(self)
         root.setContentsMargins(48, 24, 48, 24)
         root.addWidget(self.title)

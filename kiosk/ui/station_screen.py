@@ -15,7 +15,7 @@ from kiosk.stations import UNDO_WINDOW_S, Entry, Station, StationKind, UndoWindo
 from booth_common.tokens import CodeKind
 from kiosk.ui.presentation import Presentation
 from kiosk.ui.scan_field import ScanField, monotonic_ms
-from kiosk.ui.widgets import ScreenBase, arrange_in_rows, big_button, wrap_button_text
+from kiosk.ui.widgets import ScreenBase, arrange_in_rows, back_button, big_button, wrap_button_text
 
 
 class StationScreen(ScreenBase):
@@ -46,7 +46,7 @@ class StationScreen(ScreenBase):
         self.stock_label = QLabel(objectName="hint", alignment=Qt.AlignmentFlag.AlignCenter, wordWrap=True)
         self.undo_button = big_button("small")
         self.undo_button.clicked.connect(self.undo)
-        self.back_button = big_button("small")
+        self.back_button = back_button()
         self.back_button.clicked.connect(self.back_requested)
         self._undo_timer = QTimer(self, singleShot=True, interval=int(undo_seconds * 1000) + 50)
         self._undo_timer.timeout.connect(self.refresh_undo)

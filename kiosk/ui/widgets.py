@@ -66,6 +66,14 @@ def big_button(role: str = "", *, parent: QWidget | None = None) -> QPushButton:
     return button
 
 
+def back_button(*, parent: QWidget | None = None) -> QPushButton:
+    """The console's one back button: the same size on every screen whatever its text says (role "back" in
+    the stylesheet), never stretched across a row."""
+    button = big_button("back", parent=parent)
+    button.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
+    return button
+
+
 def arrange_in_rows(grid: QGridLayout, widgets: list[QWidget], columns: int, *, stretch: int = 0) -> None:
     """Put ``widgets`` into ``grid`` row by row, ``columns`` a row (again when the window turns narrow or wide);
     ``stretch`` shares the width equally among the columns in use."""

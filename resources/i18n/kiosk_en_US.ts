@@ -233,7 +233,7 @@
 <context>
     <name>ConsolePinScreen</name>
     <message>
-        <source>志愿者控制台 · 请输入密码</source>
+        <source>志愿者控制台 · 请输入PIN</source>
         <translation>Volunteer console · enter the PIN</translation>
     </message>
     <message>
@@ -276,11 +276,11 @@
         <translation>Device name</translation>
     </message>
     <message>
-        <source>志愿者密码（4–8 位数字）</source>
+        <source>志愿者PIN（4–8 位数字）</source>
         <translation>Volunteer PIN (4–8 digits)</translation>
     </message>
     <message>
-        <source>再次输入密码</source>
+        <source>再次输入PIN</source>
         <translation>PIN again</translation>
     </message>
     <message>
@@ -336,7 +336,7 @@
     </message>
     <message>
         <source>人次 / 已发</source>
-        <translation>Visits / handed out</translation>
+        <translation>Count</translation>
     </message>
     <message>
         <source>库存剩余</source>

@@ -322,3 +322,27 @@ def missing_from(sequence_numbers: Iterable[int], held: Sequence[tuple[int, int]
 def _covered(n: int, ordered: Sequence[tuple[int, int]]) -> bool:
     i = bisect.bisect_right(ordered, (n, float("inf"))) - 1
     return i >= 0 and ordered[i][0] <= n <= ordered[i][1]
+
+
+# -- the enrolment QR code ----------------------------------------------------------------------
+
+ENROL_QR_SCHEME = "union-booth-enrol"
+
+
+def enrolment_qr_text(code: str, *, server_url: str | None = None) -> str:
+    """What ``kiosk-server new-booth`` puts in the enrolment QR code: the code, and the server's URL
+    when given, so a volunteer scans instead of typing both. No personal data: a code names a booth."""
+    from urllib.parse import urlencode
+
+    return f"{ENROL_QR_SCHEME}:?" + urlencode({"code": code, **({"server": server_url} if server_url else {})})
+
+
+def parse_enrolment_qr(text: str) -> tuple[str, str | None]:
+    """(code, server URL or None) from a scanned or typed text: an enrolment QR's text or a bare code."""
+    from urllib.parse import parse_qs
+
+    text = text.strip()
+    if not text.startswith(f"{ENROL_QR_SCHEME}:?"):
+        return text, None
+    fields = parse_qs(text.split("?", 1)[1])
+    return fields.get("code", [""])[0], fields.get("server", [None])[0]

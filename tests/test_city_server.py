@@ -212,8 +212,9 @@ def test_openapi_schema_and_docs_are_off_unless_turned_on(city, tmp_path):
 
 def test_server_cli_registers_booths_revokes_and_publishes(tmp_path, capsys):
     base = ["--database", str(tmp_path / "s.sqlite3"), "--city-key", str(tmp_path / "k")]
-    assert server_main([*base, "new-booth", "--booth", "b-9", "--event", "ev-1", "--devices", "2"]) == 0
-    code = capsys.readouterr().out.strip().rsplit(" ", 1)[-1]
+    assert server_main([*base, "new-booth", "--booth", "b-9", "--event", "ev-1", "--devices", "2",
+                        "--qr-png", str(tmp_path / "b-9.png")]) == 0
+    code = capsys.readouterr().out.splitlines()[0].rsplit(" ", 1)[-1]
     from sync.server.storage import Storage
     storage = Storage(tmp_path / "s.sqlite3")
     assert enroll(storage, code=code, device_id="d-9") is not None

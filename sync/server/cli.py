@@ -29,6 +29,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--street", default="", help="sub-district or township (街道/乡镇)")
     p.add_argument("--organisation", default="", help="the union organisation running the booth")
     p.add_argument("--venue-type", choices=("main", "sub"), default=None, help="main venue (主会场) or sub-venue")
+    p.add_argument("--qr-png", type=Path, default=None,
+                   help="where to write the enrolment QR code as PNG (default: enrolment-<booth>.png beside the "
+                        "database; readable by its owner only: the code enrols devices)")
+    p.add_argument("--public-url", default=None,
+                   help="the server's URL as booths reach it; put in the QR code with the enrolment code")
     p = sub.add_parser("revoke", help="revoke the token of a device, or of every device of a booth")
     who = p.add_mutually_exclusive_group(required=True)
     who.add_argument("--device")
@@ -118,6 +123,9 @@ def cmd_new_booth(settings: ServerSettings, args: argparse.Namespace) -> int:
     code = create_booth(open_storage(settings), booth_id=args.booth, event_id=args.event, name=args.name or args.booth,
                         devices=args.devices, valid_days=args.valid_days)
     print(f"enrolment code for booth {args.booth} ({args.devices} devices, {args.valid_days} days): {code}")
+    png = args.qr_png or settings.database.with_name(f"enrolment-{args.booth}.png")
+    print_enrolment_qr(code, server_url=args.public_url, png=png)
+    print(f"the QR code is also in {png}; scan it on the booth's console (志愿者控制台 → 注册设备 / Enrol device)")
     if args.district or args.street or args.organisation or args.venue_type:
         from booth_common.records import utc_now_text
 
@@ -125,6 +133,25 @@ def cmd_new_booth(settings: ServerSettings, args: argparse.Namespace) -> int:
                                                organisation=args.organisation, venue_type=args.venue_type or "",
                                                at=utc_now_text())
     return 0
+
+
+def print_enrolment_qr(code: str, *, server_url: str | None, png: Path) -> None:
+    """The enrolment QR code in the terminal (half blocks, dark on light) and as a PNG file."""
+    import os
+
+    import qrcode
+    from qrcode.image.pure import PyPNGImage
+
+    from booth_common.protocol import enrolment_qr_text
+
+    qr = qrcode.QRCode(border=2, box_size=8, error_correction=qrcode.constants.ERROR_CORRECT_M)
+    qr.add_data(enrolment_qr_text(code, server_url=server_url))
+    qr.make(fit=True)
+    qr.print_ascii(out=sys.stdout, invert=True)
+    image = qr.make_image(image_factory=PyPNGImage)
+    fd = os.open(png, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "wb") as fh:
+        image.save(fh)
 
 
 def cmd_revoke(settings: ServerSettings, args: argparse.Namespace) -> int:

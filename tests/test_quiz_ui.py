@@ -294,6 +294,7 @@ def test_the_longest_questions_and_answers_fit_the_kiosk_display(gui, core, size
             quiz.current_round.recorded = True  # a test of the layout, not an attempt
             settle(gui)
             assert_fits(gui, size, (language, question.id))
+            gui.idle.poke()  # laying out a long question can take longer than the idle return on a busy machine
             answer_current(quiz, right=False)
             settle(gui)
             assert_fits(gui, size, (language, question.id, "feedback"))

@@ -12,6 +12,7 @@ from cryptography.x509.oid import NameOID
 from loopback import LiveServer
 from booth_common.protocol import Unreachable
 from sync.client import SyncClient
+from sync.server.accounts import create_booth, hash_secret
 
 
 def self_signed(folder):
@@ -46,4 +47,13 @@ def test_an_unverifiable_certificate_is_refused_by_default(tls_city):
 
 
 def test_the_citys_own_ca_bundle_makes_it_verifiable(tls_city):
-    SyncClient(tls_city.url, verify=tls_city.settings.tls_cert).probe()
+    """With the city's certificate as the CA bundle, a real exchange goes through: the booth is enrolled
+    and the city holds the device."""
+    code = create_booth(tls_city.storage, booth_id="b-tls", event_id="e-tls", name="TLS booth")
+    client = SyncClient(tls_city.url, verify=tls_city.settings.tls_cert)
+    client.probe()
+    enrollment = client.enroll(code=code, device_id="d-tls")
+    client.close()
+    assert (enrollment.booth_id, enrollment.event_id) == ("b-tls", "e-tls") and enrollment.device_token
+    device = tls_city.storage.device_by_token(hash_secret(enrollment.device_token))
+    assert (device.device_id, device.booth_id) == ("d-tls", "b-tls")

@@ -52,6 +52,11 @@ class IdleWatcher(QObject):
     def armed(self) -> bool:
         return self._armed
 
+    @property
+    def counting(self) -> bool:
+        """Whether the countdown to ``idle`` runs now (never while disarmed)."""
+        return self._timer.isActive()
+
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
         if self._armed and event.type() in ACTIVITY_EVENTS:
             self._timer.start()

@@ -7,7 +7,8 @@ Qt is imported only when the GUI is started, so the command-line tools stay ligh
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, NamedTuple
+from collections.abc import Callable
+from typing import TYPE_CHECKING, NamedTuple, TypedDict
 
 from kiosk.config import Config, load_config
 from kiosk.schema import LedgerTooNew
@@ -17,6 +18,17 @@ if TYPE_CHECKING:  # imported where used: the attract screen paints before sqlit
     from kiosk.booth import BoothService
     from kiosk.ledger import Ledger
     from booth_common.sealing import KeyRing
+
+
+class ConsoleOptions(TypedDict, total=False):
+    """The console's timings and clocks, injectable so tests run in milliseconds (``install_console``)."""
+
+    lock_ms: int                       # console locks after this long untouched
+    hold_ms: int                       # the corner hold that asks for the PIN
+    undo_seconds: float                # how long a desk's +1 can be taken back
+    clock: Callable[[], float]         # seconds, monotonic
+    clock_ms: Callable[[], float]      # milliseconds, monotonic
+    refresh_ms: int                    # the dashboard's refresh period
 
 
 class Core(NamedTuple):  # not a dataclass: this module loads before the first paint (see kiosk.config)
@@ -123,7 +135,7 @@ class Gui:
 
 def build_gui(core: Core, *, windowed: bool, idle_timeout_ms: int | None = None,
               countdown_s: int | None = None, tick_ms: int = 1000, cache_dir: Path | None = None,
-              console_options: dict | None = None, virtual_keyboard: bool = False) -> Gui:
+              console_options: ConsoleOptions | None = None, virtual_keyboard: bool = False) -> Gui:
     """Build the main window with every feature's screens wired in (Qt imported only here)."""
     gui = build_shell(core.config, windowed=windowed, idle_timeout_ms=idle_timeout_ms, countdown_s=countdown_s,
                       tick_ms=tick_ms, cache_dir=cache_dir)
@@ -159,7 +171,7 @@ def build_shell(config: Config, *, windowed: bool, idle_timeout_ms: int | None =
     return Gui(app, window, presentation, idle, qr_cache=cache_dir / "join-qr.txt")
 
 
-def install_features(gui: Gui, core: Core, *, console_options: dict | None = None,
+def install_features(gui: Gui, core: Core, *, console_options: ConsoleOptions | None = None,
                      virtual_keyboard: bool = False) -> None:
     """Registration, quiz and console screens on the booth's ledger, and the on-screen keyboard."""
     from kiosk.ui.keyboard import install_keyboard, keep_typing_private
@@ -175,7 +187,7 @@ def install_features(gui: Gui, core: Core, *, console_options: dict | None = Non
         install_keyboard(app, window.keyboard_area, presentation)
 
 
-def _install_console(core: Core, window, presentation, app, options: dict):  # type: ignore[no-untyped-def]
+def _install_console(core: Core, window, presentation, app, options: ConsoleOptions):  # type: ignore[no-untyped-def]
     """The volunteer console (docs/console.md); ``options`` are the test hooks of ``install_console``."""
     from kiosk.access import ConsoleAccess
     from kiosk.ui.console import install_console

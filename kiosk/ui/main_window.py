@@ -1,7 +1,8 @@
 """The main window: stacks the screens, routes between them, and owns the idle return.
 
 Features add their screens and wiring through ``add_screen`` and ``show_screen`` (see
-``kiosk.app.build_window``); the window itself knows no feature's internals.
+``kiosk.app.build_shell``, which makes the window, and ``kiosk.app.install_features``, which adds the
+screens); the window itself knows no feature's internals.
 """
 
 from __future__ import annotations

@@ -159,6 +159,7 @@ def build_shell(config: Config, *, windowed: bool, idle_timeout_ms: int | None =
     from kiosk.ui.presentation import Presentation
 
     app = QApplication.instance() or QApplication([])
+    _favour_the_gui_thread()
     cache_dir = cache_dir or _platform_cache_dir()
     presentation = Presentation(app, LanguageSwitcher(app, cache_dir=cache_dir / "i18n"),
                                 default_language=_start_language(env_value("language")))
@@ -169,6 +170,19 @@ def build_shell(config: Config, *, windowed: bool, idle_timeout_ms: int | None =
     idle.setParent(window)
     presentation.attach(window)
     return Gui(app, window, presentation, idle, qr_cache=cache_dir / "join-qr.txt")
+
+
+# While a worker thread runs Python (an export, sync), the GUI thread waits for the interpreter lock up to
+# this long before the worker must hand it over, at each Python call of a repaint (every event passes the
+# console's idle filter, in Python). Python's 5 ms made 50–120 ms stalls of a repaint during a million-
+# record export on a loaded 2-core machine; 0.5 ms kept them near 10–25 ms (tests/benchmarks/bench_background.py).
+GUI_SWITCH_INTERVAL_S = 0.0005
+
+
+def _favour_the_gui_thread() -> None:
+    import sys
+
+    sys.setswitchinterval(min(sys.getswitchinterval(), GUI_SWITCH_INTERVAL_S))
 
 
 def install_features(gui: Gui, core: Core, *, console_options: ConsoleOptions | None = None,

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from collections.abc import Sequence
 from typing import Any
@@ -155,6 +157,16 @@ class BoothService:
         self._today = today
         self._hmac = keys.hmac_secret()
         self._sealer, self._sealer_key_text, self._key_id = None, "", ""
+
+    @contextmanager
+    def detached(self) -> Iterator[BoothService]:
+        """This booth over a connection of its own, for a worker thread (an SQLite connection belongs to
+        the thread that opened it; kiosk/ui/background.py runs slow work this way)."""
+        ledger = Ledger(self.ledger.path)
+        try:
+            yield BoothService(ledger, self.config, self.keys, today=self._today)
+        finally:
+            ledger.close()
 
     @property
     def event_id(self) -> str:

@@ -202,16 +202,33 @@ class Ledger:
     def find_registrations(self, *, masked_name: str | None = None, phone_tail: str | None = None,
                            limit: int = 20) -> list[Record]:
         """Registrations and corrections whose masked name, or masked phone's last four digits, match
-        (newest first): how a volunteer finds a member to correct without seeing clear data."""
-        rows = self.db.execute(f"""
-            SELECT {RECORD_COLUMNS} FROM records
-            WHERE kind IN ('registration', 'correction') AND (
-                coalesce(json_extract(payload, '$.data.masked_name'),
-                         json_extract(payload, '$.data.changes.masked_name')) = :name
-                OR substr(coalesce(json_extract(payload, '$.data.masked_phone'),
-                                   json_extract(payload, '$.data.changes.masked_phone')), -4) = :tail)
-            ORDER BY seq DESC LIMIT :limit""", {"name": masked_name, "tail": phone_tail, "limit": limit}).fetchall()
-        return [Record(*row) for row in rows]
+        (newest first): how a volunteer finds a member to correct without seeing clear data. Each
+        criterion reads its own index (migration m003), so a million records answer in milliseconds."""
+        from kiosk.migrations import MASKED_NAME, PHONE_TAIL
+
+        found: dict[int, Record] = {}
+        for expression, value in ((MASKED_NAME, masked_name), (PHONE_TAIL, phone_tail)):
+            if value is None:
+                continue
+            rows = self.db.execute(f"""
+                SELECT {RECORD_COLUMNS} FROM records
+                WHERE kind IN ('registration', 'correction') AND {expression} = ?
+                ORDER BY seq DESC LIMIT ?""", [value, limit]).fetchall()
+            found.update((row[0], Record(*row)) for row in rows)
+        return [found[seq] for seq in sorted(found, reverse=True)[:limit]]
+
+    def report_batches(self, *, size: int = 2000) -> Iterator[list[tuple[Any, ...]]]:
+        """Every record as a day-report row, in capture order and in batches: seq, id, kind, subject,
+        captured_at, refers_to, "yes" if voided, outbox state, the payload's data (canonical JSON, masked
+        forms only). Made by SQLite, which lets other threads run while it works: the export runs beside
+        the GUI thread, and a million rows never sit in memory at once."""
+        cursor = self.db.execute("""
+            SELECT r.seq, r.id, r.kind, coalesce(r.subject, ''), r.captured_at, coalesce(r.refers_to, ''),
+                   CASE WHEN EXISTS (SELECT 1 FROM records v WHERE v.refers_to = r.id AND v.kind = 'void')
+                        THEN 'yes' ELSE '' END,
+                   coalesce(o.state, ''), json_extract(r.payload, '$.data')
+            FROM records r LEFT JOIN outbox o ON o.seq = r.seq ORDER BY r.seq""")
+        yield from iter(lambda: cursor.fetchmany(size), [])
 
     def lookups_of(self, record_id: str) -> list[tuple[str, str]]:
         rows = self.db.execute("SELECT purpose, hash FROM lookup WHERE record_id = ?", [record_id])

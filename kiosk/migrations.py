@@ -132,3 +132,19 @@ def m002_tallies(db: Database) -> None:
             GROUP BY t.kind, substr(t.captured_at, 1, 13);
         INSERT INTO tally SELECT 'state', state, count(*) FROM outbox GROUP BY state;
     """)
+
+
+MASKED_NAME = ("coalesce(json_extract(payload, '$.data.masked_name'), "
+               "json_extract(payload, '$.data.changes.masked_name'))")
+PHONE_TAIL = ("substr(coalesce(json_extract(payload, '$.data.masked_phone'), "
+              "json_extract(payload, '$.data.changes.masked_phone')), -4)")
+
+
+@migrations()
+def m003_member_search_indexes(db: Database) -> None:
+    """The console's member search by masked name or phone tail, newest first, reads an index instead of
+    every payload (1.6 s at a million records before; the benchmark is tests/benchmarks/bench_background.py).
+    The ledger's find_registrations uses exactly these expressions, or SQLite cannot use the indexes."""
+    for name, expression in (("records_masked_name", MASKED_NAME), ("records_phone_tail", PHONE_TAIL)):
+        db.execute(f"CREATE INDEX {name} ON records({expression}, seq) "
+                   "WHERE kind IN ('registration', 'correction')")

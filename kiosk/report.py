@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import json
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -104,36 +104,43 @@ RECORD_HEADER = ("seq", "record_id", "kind", "subject", "captured_at_utc", "refe
                  "details_masked")
 
 
-def record_rows(service: BoothService) -> list[tuple[Any, ...]]:
-    """Every record with masked details only: payload data never holds clear personal fields."""
-    ledger = service.ledger
-    states = ledger.outbox_states()
-    voided = ledger.voided_ids()
-    rows = []
-    for r in ledger.records():
-        details = json.dumps(r.data, ensure_ascii=False, sort_keys=True)
-        rows.append((r.seq, r.id, r.kind, r.subject or "", r.captured_at, r.refers_to or "",
-                     "yes" if r.id in voided else "", states.get(r.seq, ""), details))
-    return rows
-
-
-def export_day_report(service: BoothService, out: Path, *, fmt: str) -> Path:
-    """Write the day report (summary block, then records) as CSV or XLSX; the export is itself recorded."""
+def export_day_report(service: BoothService, out: Path, *, fmt: str,
+                      progress: Callable[[int, int], None] | None = None) -> Path:
+    """Write the day report (summary block, then records) as CSV or XLSX; the export is itself recorded.
+    ``progress(done, total)`` hears of the records written (the console shows a bar; it runs off the GUI
+    thread). The file appears whole or not at all: it is written beside and renamed."""
+    if fmt not in WRITERS:
+        raise ValueError(f"unknown export format {fmt!r} (csv or xlsx)")
     figures = day_figures(service)
     summary = summary_rows(service, figures)
-    records = record_rows(service)
-    if fmt not in ("csv", "xlsx"):
-        raise ValueError(f"unknown export format {fmt!r} (csv or xlsx)")
-    private_file(out)  # 0600 from the first byte: the report lists pass and voucher codes
-    if fmt == "csv":
-        _write_csv(out, summary, records)
-    else:
-        _write_xlsx(out, summary, records)
-    service.record_export(fmt=fmt, records=len(records))
+    total = service.ledger.status().total_records
+    batches = _counted(service.ledger.report_batches(), total, progress or (lambda done, total: None))
+    part = private_file(out.with_name(out.name + ".part"))  # 0600 from the first byte: it lists pass and voucher codes
+    try:
+        WRITERS[fmt](part, summary, batches)
+        part.replace(out)
+    finally:
+        part.unlink(missing_ok=True)
+    service.record_export(fmt=fmt, records=batches.done)
     return out
 
 
-def _write_csv(out: Path, summary: list[tuple[str, str, Any]], records: list[tuple[Any, ...]]) -> None:
+class _counted:  # noqa: N801 - used as an iterator, named like one
+    """Passes batches of rows through, counting the rows and telling ``progress`` after each batch."""
+
+    def __init__(self, batches: Iterator[list[tuple[Any, ...]]], total: int, progress: Callable[[int, int], None]):
+        self._batches, self._total, self._progress = batches, total, progress
+        self.done = 0
+
+    def __iter__(self) -> Iterator[list[tuple[Any, ...]]]:
+        for batch in self._batches:
+            yield batch
+            self.done += len(batch)
+            self._progress(self.done, max(self._total, self.done))
+        self._progress(self.done, max(self.done, 1))
+
+
+def _write_csv(out: Path, summary: list[tuple[str, str, Any]], batches: Iterable[list[tuple[Any, ...]]]) -> None:
     # utf-8-sig: Excel on a volunteer's Windows laptop opens it with Chinese intact.
     with open(out, "w", newline="", encoding="utf-8-sig") as fh:
         writer = csv.writer(fh)
@@ -142,10 +149,11 @@ def _write_csv(out: Path, summary: list[tuple[str, str, Any]], records: list[tup
             writer.writerow(("summary", zh, en, value))
         writer.writerow(())
         writer.writerow(RECORD_HEADER)
-        writer.writerows(records)
+        for batch in batches:
+            writer.writerows(batch)
 
 
-def _write_xlsx(out: Path, summary: list[tuple[str, str, Any]], records: list[tuple[Any, ...]]) -> None:
+def _write_xlsx(out: Path, summary: list[tuple[str, str, Any]], batches: Iterable[list[tuple[Any, ...]]]) -> None:
     from openpyxl import Workbook
 
     wb = Workbook(write_only=True)
@@ -155,6 +163,10 @@ def _write_xlsx(out: Path, summary: list[tuple[str, str, Any]], records: list[tu
         ws.append(row)
     ws = wb.create_sheet("记录 Records")
     ws.append(RECORD_HEADER)
-    for row in records:
-        ws.append(row)
+    for batch in batches:
+        for row in batch:
+            ws.append(row)
     wb.save(out)
+
+
+WRITERS = {"csv": _write_csv, "xlsx": _write_xlsx}

@@ -95,7 +95,7 @@ def test_quitting_from_the_unlocked_console_records_the_kiosk_exit(console, monk
     assert audits(core)[-1] == ("kiosk_exit", {"via": "console"})
 
 
-def test_each_console_export_is_recorded(console, tmp_path, monkeypatch):
+def test_each_console_export_is_recorded(console, tmp_path, monkeypatch, qtbot):
     core, gui = console
     people = register(core, 2, seed=7)
     usb = tmp_path / "usb"
@@ -104,7 +104,9 @@ def test_each_console_export_is_recorded(console, tmp_path, monkeypatch):
     unlock(gui)
     gui.console.home.dashboard_button.click()
     for fmt in ("csv", "xlsx", "csv"):
-        assert gui.console.dashboard.export(fmt) is not None
+        with qtbot.waitSignal(gui.console.dashboard.exported, timeout=20_000):
+            assert gui.console.dashboard.export(fmt) is not None
+        assert gui.console.dashboard.export_task is None  # one at a time; the next may start
     exports = list(core.ledger.records(kind=Kind.EXPORT))
     assert [r.data["format"] for r in exports] == ["csv", "xlsx", "csv"]
     assert_no_secrets(core, *(value for person in people for value in person))
@@ -152,7 +154,7 @@ def test_pin_change_fields_are_wiped_when_the_console_locks(qtbot, tmp_path):
         close_gui(core, gui)
 
 
-def test_purge_from_the_console_leaves_no_sealed_bytes_keeps_counts_and_unsynced_records(console, monkeypatch):
+def test_purge_from_the_console_leaves_no_sealed_bytes_keeps_counts_and_unsynced_records(console, monkeypatch, qtbot):
     core, gui = console
     ledger = core.ledger
     people = register(core, 4, seed=11)
@@ -167,7 +169,10 @@ def test_purge_from_the_console_leaves_no_sealed_bytes_keeps_counts_and_unsynced
     assert dict(ledger.sealed_envelopes()) == envelopes and [a for a, _ in audits(core)] == ["console_unlock"]
 
     monkeypatch.setattr(ConfirmPurge, "ask", classmethod(lambda cls, parent, on_device: True))
-    gui.console.home.purge_button.click()
+    with qtbot.waitSignal(gui.console.purge_finished, timeout=20_000):
+        gui.console.home.purge_button.click()  # off the GUI thread; the button waits meanwhile
+        assert not gui.console.home.purge_button.isEnabled()
+    assert gui.console.home.purge_button.isEnabled()
     assert audits(core)[-1] == ("purge", {"records": 3, "all_synced": True, "via": "console", "complete": True})
     text = gui.console.home.message.text()
     assert "已清除 3 条" in text and "1 条未同步" in text
@@ -185,12 +190,13 @@ def test_purge_from_the_console_leaves_no_sealed_bytes_keeps_counts_and_unsynced
     assert_no_secrets(core, *(value for person in people for value in person))
 
 
-def test_audit_records_carry_no_personal_data_and_are_synced_like_the_rest(console, monkeypatch):
+def test_audit_records_carry_no_personal_data_and_are_synced_like_the_rest(console, monkeypatch, qtbot):
     core, gui = console
     monkeypatch.setattr(ConfirmPurge, "ask", classmethod(lambda cls, parent, on_device: True))
     unlock(gui)
     gui.console.home.fullscreen_button.click()
-    gui.console.home.purge_button.click()
+    with qtbot.waitSignal(gui.console.purge_finished, timeout=20_000):
+        gui.console.home.purge_button.click()
     records = list(core.ledger.records(kind=Kind.AUDIT))
     assert {r.data["action"] for r in records} <= set(core.booth.AUDIT_ACTIONS)
     assert all(core.ledger.sealed_envelope(r.id) is None for r in records)  # nothing personal to seal

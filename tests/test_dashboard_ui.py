@@ -84,14 +84,23 @@ def test_a_void_in_the_ledger_shows_on_refresh(simulated):
     assert dash.tile_values["consultations"].text() == str(ledger_truth(core.ledger)["consultations"]) == "89"
 
 
-def test_day_report_csv_and_xlsx_parse_back_to_the_dashboard_figures(simulated, tmp_path, monkeypatch):
+def export(qtbot, dash, fmt):
+    """Click export and wait for the file: the export runs off the GUI thread, its bar showing meanwhile."""
+    with qtbot.waitSignal(dash.exported, timeout=20_000) as done:
+        dash.csv_button.click() if fmt == "csv" else dash.xlsx_button.click()
+        assert dash.progress.isVisible() and not dash.csv_button.isEnabled()
+    assert not dash.progress.isVisible() and dash.csv_button.isEnabled()
+    return done.args[0]
+
+
+def test_day_report_csv_and_xlsx_parse_back_to_the_dashboard_figures(simulated, tmp_path, monkeypatch, qtbot):
     core, gui, dash = simulated
     usb = tmp_path / "usb"
     usb.mkdir()
     monkeypatch.setattr(ExportFolder, "ask", classmethod(lambda cls, parent, default: usb))
-    csv_path = dash.export("csv")
+    csv_path = export(qtbot, dash, "csv")
     shown = {k: v.text() for k, v in dash.tile_values.items()}  # after the first export was recorded
-    xlsx_path = dash.export("xlsx")
+    xlsx_path = export(qtbot, dash, "xlsx")
     assert csv_path.parent == xlsx_path.parent == usb and "已导出" in dash.message.text()
 
     with open(csv_path, encoding="utf-8-sig", newline="") as fh:
@@ -115,14 +124,15 @@ def test_day_report_csv_and_xlsx_parse_back_to_the_dashboard_figures(simulated, 
     assert [r.data["format"] for r in exports] == ["csv", "xlsx"]
 
 
-def test_member_lookup_corrects_and_voids_with_a_reason(simulated):
+def test_member_lookup_corrects_and_voids_with_a_reason(simulated, qtbot):
     core, gui, _ = simulated
     gui.console.home.members_button.click()
     screen = gui.console.members
     registration = next(core.ledger.records(kind=Kind.REGISTRATION))
     tail = registration.data["masked_phone"][-4:]
     screen.query.setText(tail)
-    screen.search()
+    with qtbot.waitSignal(screen.searched, timeout=10_000):
+        screen.search()  # off the GUI thread: the list fills when the answer comes
     assert screen.members and all(m.masked_phone.endswith(tail) for m in screen.members)
     assert all("*" in screen.results.item(i).text() for i in range(screen.results.count()))
     row = next(i for i, m in enumerate(screen.members) if m.record_id == registration.id)
@@ -135,12 +145,28 @@ def test_member_lookup_corrects_and_voids_with_a_reason(simulated):
     screen.reason.setText("职业选错")
     screen.choose_field("occupation")
     screen.value_choice.setCurrentIndex(screen.value_choice.findData("truck-driver"))
-    screen.correct_button.click()
+    with qtbot.waitSignal(screen.searched, timeout=10_000):
+        screen.correct_button.click()
+    assert screen.message.text() == "已更正（原记录保留）"
     [fix] = list(core.ledger.records(kind=Kind.CORRECTION))
     assert fix.refers_to == registration.id and fix.data["changes"] == {"occupation": "truck-driver"}
     screen.results.setCurrentRow(next(i for i, m in enumerate(screen.members) if m.record_id == registration.id))
     screen.reason.setText("重复登记")
     before = core.ledger.effective_counts()[Kind.REGISTRATION]
-    screen.void_button.click()
+    with qtbot.waitSignal(screen.searched, timeout=10_000):
+        screen.void_button.click()
     assert core.ledger.effective_counts()[Kind.REGISTRATION] == before - 1
     assert registration.id not in {m.record_id for m in screen.members}
+
+
+def test_an_export_that_cannot_be_written_says_why_and_leaves_the_dashboard_usable(simulated, tmp_path, monkeypatch,
+                                                                                    qtbot):
+    core, gui, dash = simulated
+    not_a_folder = tmp_path / "usb"
+    not_a_folder.write_text("a file where the folder should be")
+    monkeypatch.setattr(ExportFolder, "ask", classmethod(lambda cls, parent, default: not_a_folder))
+    with qtbot.waitSignal(dash.export_failed, timeout=20_000) as failed:
+        dash.csv_button.click()
+    assert "导出失败" in dash.message.text() and failed.args[0] in dash.message.text()
+    assert dash.csv_button.isEnabled() and not dash.progress.isVisible()
+    assert not list(core.ledger.records(kind=Kind.EXPORT))  # nothing was exported, so nothing is recorded

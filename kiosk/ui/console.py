@@ -11,7 +11,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication, QObject
+from PySide6.QtCore import QCoreApplication, QObject, Signal
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from kiosk.access import ConsoleAccess
@@ -19,6 +19,7 @@ from kiosk.booth import BoothService, PurgeFailed
 from kiosk.retention import PersonalDataOnDevice
 from kiosk.booth_setup import ensure_demo_pin, needs_setup
 from kiosk.stations import UNDO_WINDOW_S, Station
+from kiosk.ui.background import BackgroundTask, run_in_background
 from kiosk.ui.console_home_screen import ConsoleHomeScreen
 from kiosk.ui.console_pin_change_screen import ConsolePinChangeScreen
 from kiosk.ui.console_pin_screen import ConsolePinScreen
@@ -65,6 +66,8 @@ class ConfirmPurge:
 
 
 class Console(QObject):
+    purge_finished = Signal()  # the purge ran (its result, or why it failed, is on the console's home)
+
     def __init__(self, window: MainWindow, booth: BoothService, access: ConsoleAccess, presentation: Presentation, *,
                  app: QApplication, export_dir: Path, lock_ms: int, hold_ms: int, undo_seconds: float,
                  clock: Callable[[], float], clock_ms: Callable[[], float], refresh_ms: int):
@@ -167,17 +170,33 @@ class Console(QObject):
             self.window.allow_close()
             self.window.close()
 
-    def purge(self) -> None:
-        """A borrowed device goes back: every synced record's personal data leaves it; unsynced ones stay."""
+    def purge(self) -> BackgroundTask | None:
+        """A borrowed device goes back: every synced record's personal data leaves it; unsynced ones stay.
+        The purge runs off the GUI thread (it rewrites the ledger file); ``purge_finished`` says when."""
         if not ConfirmPurge.ask(self.window, self.booth.personal_data_on_device()):
-            return
+            return None
         remove_keyboard_dictionaries()  # what an input method learned goes too, whatever the ledger's purge says
-        try:
-            purged = self.booth.purge_personal_data(via="console")
-        except PurgeFailed as exc:
+
+        def purge_off_thread(_progress):  # type: ignore[no-untyped-def]  # a pool thread, its own connection
+            with self.booth.detached() as booth:
+                purged = booth.purge_personal_data(via="console")
+                return purged, booth.personal_data_on_device().kept_unsynced
+
+        self.home.purge_button.setEnabled(False)
+        return run_in_background(purge_off_thread, self._purged, self._purge_failed, parent=self)
+
+    def _purged(self, result: tuple[int, int]) -> None:
+        self.home.purge_button.setEnabled(True)
+        self.home.show_purge_result(*result)
+        self.purge_finished.emit()
+
+    def _purge_failed(self, exc: Exception) -> None:
+        self.home.purge_button.setEnabled(True)
+        if isinstance(exc, PurgeFailed):
             self.home.show_purge_failed(exc)
-            return
-        self.home.show_purge_result(purged, self.booth.personal_data_on_device().kept_unsynced)
+        else:
+            self.home.show_purge_error(f"{type(exc).__name__}: {exc}")
+        self.purge_finished.emit()
 
     def _pin_changed(self) -> None:
         self.window.show_screen(Screen.CONSOLE)

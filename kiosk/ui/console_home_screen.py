@@ -187,6 +187,10 @@ class ConsoleHomeScreen(ScreenBase):
         """A purge that did not finish, in red, with what to do (kiosk.booth.PurgeFailed)."""
         self._show(self._presentation.pick(error.zh, error.en), ok=False)
 
+    def show_purge_error(self, reason: str) -> None:
+        """A purge that broke off with an unexpected error (a locked or damaged ledger file)."""
+        self._show(self.tr("清除未完成，请重试：") + reason, ok=False)
+
     def show_pin_changed(self) -> None:
         self._show(self.tr("志愿者PIN已修改。"), ok=True)
 

@@ -10,6 +10,7 @@ from PySide6.QtWidgets import (QComboBox, QGridLayout, QHBoxLayout, QLabel, QLin
 
 from kiosk import corrections
 from kiosk.booth import BoothError, BoothService, MemberSummary
+from kiosk.ui.background import BackgroundTask, run_in_background
 from kiosk.ui.presentation import Presentation
 from kiosk.ui.widgets import ScreenBase, back_button, big_button, enable_touch_scrolling
 
@@ -30,12 +31,14 @@ def local_time(captured_at: str) -> str:
 
 class MembersScreen(ScreenBase):
     back_requested = Signal()
+    searched = Signal(int)  # members found, -1 when the search failed
     idle_return = False
 
     def __init__(self, booth: BoothService, presentation: Presentation, parent: QWidget | None = None):
         super().__init__(parent)
         self._booth, self._presentation = booth, presentation
         self.members: list[MemberSummary] = []
+        self._search_task: BackgroundTask | None = None
         self.title = QLabel(objectName="title", alignment=Qt.AlignmentFlag.AlignCenter)
         self.query = QLineEdit()
         self.query.returnPressed.connect(self.search)
@@ -131,10 +134,47 @@ class MembersScreen(ScreenBase):
 
     # -- search -------------------------------------------------------------------------
 
-    def search(self) -> None:
-        self.members = self._booth.search_members(self.query.text())
+    def search(self, *, keep: MemberSummary | None = None, done: str = "") -> BackgroundTask:
+        """Look the query up off the GUI thread (a million records take a while on a tablet); the list
+        fills when the answer comes and ``searched`` says so. A newer search supersedes an older one.
+        After a correction, ``keep`` stays listed and selected and ``done`` is said."""
+        query = self.query.text()
+
+        def look_up(_progress):  # type: ignore[no-untyped-def]  # on a pool thread, with its own connection
+            with self._booth.detached() as booth:
+                return booth.search_members(query)
+
+        self.search_button.setEnabled(False)
+        self._search_task = task = run_in_background(
+            look_up, lambda found: self._show_found(task, found, keep=keep, done=done),
+            lambda exc: self._search_failed(task, exc), parent=self)
+        return task
+
+    def _show_found(self, task: BackgroundTask | None, found: list[MemberSummary], *, keep: MemberSummary | None,
+                    done: str) -> None:
+        if task is not self._search_task:
+            return  # an older search's answer, or one for a volunteer who has gone
+        self.search_button.setEnabled(True)
+        self.members = found
+        ids = [m.record_id for m in self.members]
+        if keep is not None and keep.record_id not in ids:  # a corrected name may no longer match the search
+            self.members.insert(0, self._booth.member_by_pass(keep.pass_token) or keep)
+            ids.insert(0, keep.record_id)
         self._fill_results()
-        self.message.setText(self.tr("找到 %1 人").replace("%1", str(len(self.members))))
+        if done:
+            self.results.setCurrentRow(ids.index(keep.record_id) if keep is not None else -1)
+            self._show_current()
+            self._say(done, ok=True)
+        else:
+            self.message.setText(self.tr("找到 %1 人").replace("%1", str(len(self.members))))
+        self.searched.emit(len(found))
+
+    def _search_failed(self, task: BackgroundTask, exc: Exception) -> None:
+        if task is not self._search_task:
+            return
+        self.search_button.setEnabled(True)
+        self._say(self.tr("查询失败：") + f"{type(exc).__name__}: {exc}", ok=False)
+        self.searched.emit(-1)
 
     def _fill_results(self) -> None:
         row = self.results.currentRow()
@@ -215,16 +255,8 @@ class MembersScreen(ScreenBase):
             return
         self.reason.clear()
         self.value_text.clear()
-        self.members = self._booth.search_members(self.query.text())
-        if keep is not None:
-            ids = [m.record_id for m in self.members]
-            if keep.record_id not in ids:
-                self.members.insert(0, self._booth.member_by_pass(keep.pass_token) or keep)
-                ids.insert(0, keep.record_id)
-        self._fill_results()
-        self.results.setCurrentRow(ids.index(keep.record_id) if keep is not None else -1)
-        self._show_current()
-        self._say(done, ok=True)
+        self._say(done, ok=True)  # at once; the list refills from the search below
+        self.search(keep=keep, done=done)
 
     def _say(self, text: str, *, ok: bool) -> None:
         self.message.setText(text)
@@ -233,6 +265,8 @@ class MembersScreen(ScreenBase):
         self.message.style().polish(self.message)
 
     def wipe(self) -> None:
+        self._search_task = None  # an answer still on its way is for a volunteer who has gone
+        self.search_button.setEnabled(True)
         self.query.clear()
         self.reason.clear()
         self.value_text.clear()
@@ -242,9 +276,10 @@ class MembersScreen(ScreenBase):
         self._selection_changed(-1)
 
     def screenshot_states(self):  # type: ignore[no-untyped-def]
-        def found() -> None:
+        def found() -> None:  # searched here, not in the background: the picture is taken right after
             self.query.setText(corrections.sample_query(self._booth) or "王*明")
-            self.search()
+            self._search_task = None
+            self._show_found(None, self._booth.search_members(self.query.text()), keep=None, done="")
             if self.members:
                 self.results.setCurrentRow(0)
         return [("", lambda: None), ("found", found)]

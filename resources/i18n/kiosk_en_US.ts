@@ -199,6 +199,10 @@
         <translation> %1 unsynced records are still on this device: sync first, then purge again.</translation>
     </message>
     <message>
+        <source>清除未完成，请重试：</source>
+        <translation>Clearing did not finish, please try again: </translation>
+    </message>
+    <message>
         <source>志愿者PIN已修改。</source>
         <translation>The volunteer PIN was changed.</translation>
     </message>
@@ -299,6 +303,10 @@
 <context>
     <name>DashboardScreen</name>
     <message>
+        <source>导出进度</source>
+        <translation>Export progress</translation>
+    </message>
+    <message>
         <source>今日数据</source>
         <translation>Today&apos;s figures</translation>
     </message>
@@ -365,6 +373,10 @@
     <message>
         <source>返回控制台</source>
         <translation>Back to the console</translation>
+    </message>
+    <message>
+        <source>正在导出……</source>
+        <translation>Exporting…</translation>
     </message>
     <message>
         <source>导出失败，请检查U盘或文件夹：</source>
@@ -468,6 +480,10 @@
     <message>
         <source>找到 %1 人</source>
         <translation>%1 found</translation>
+    </message>
+    <message>
+        <source>查询失败：</source>
+        <translation>Search failed: </translation>
     </message>
     <message>
         <source>登记于</source>

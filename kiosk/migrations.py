@@ -143,7 +143,7 @@ PHONE_TAIL = ("substr(coalesce(json_extract(payload, '$.data.masked_phone'), "
 @migrations()
 def m003_member_search_indexes(db: Database) -> None:
     """The console's member search by masked name or phone tail, newest first, reads an index instead of
-    every payload (1.6 s at a million records before; the benchmark is tests/benchmarks/bench_background.py).
+    every payload of the ledger (the benchmark: tests/benchmarks/bench_background.py).
     The ledger's find_registrations uses exactly these expressions, or SQLite cannot use the indexes."""
     for name, expression in (("records_masked_name", MASKED_NAME), ("records_phone_tail", PHONE_TAIL)):
         db.execute(f"CREATE INDEX {name} ON records({expression}, seq) "

@@ -204,7 +204,7 @@ def test_audit_records_carry_no_personal_data_and_are_synced_like_the_rest(conso
     assert {r.id for r in records} <= pending  # in the outbox like every other record
 
 
-def test_a_purge_that_cannot_finish_says_so_on_the_console_in_red(console, monkeypatch):
+def test_a_purge_that_cannot_finish_says_so_on_the_console_in_red(console, monkeypatch, qtbot):
     import subprocess
     import sys
 
@@ -219,7 +219,8 @@ def test_a_purge_that_cannot_finish_says_so_on_the_console_in_red(console, monke
         assert reader.stdout.readline().strip() == "reading"
         monkeypatch.setattr(ConfirmPurge, "ask", classmethod(lambda cls, parent, on_device: True))
         unlock(gui)
-        gui.console.home.purge_button.click()
+        with qtbot.waitSignal(gui.console.purge_finished, timeout=20_000):  # the purge runs off the GUI thread
+            gui.console.home.purge_button.click()
     finally:
         reader.kill()
         reader.wait()

@@ -38,7 +38,8 @@ def lookup(qtbot, tmp_path):
     assert gui.window.current is Screen.MEMBERS
     screen = gui.console.members
     screen.query.setText("王小明")
-    screen.search()
+    with qtbot.waitSignal(screen.searched, timeout=10_000):  # the search runs off the GUI thread
+        screen.search()
     screen.results.setCurrentRow(0)
     yield core, gui, screen, member
     close_gui(core, gui)
@@ -56,7 +57,7 @@ def enter(screen, key: str) -> None:  # type: ignore[no-untyped-def]
 
 
 @pytest.mark.parametrize("key", list(ON_SCREEN))
-def test_each_field_is_corrected_on_screen_with_a_reason_as_a_new_record(lookup, key):
+def test_each_field_is_corrected_on_screen_with_a_reason_as_a_new_record(lookup, key, qtbot):
     core, _gui, screen, member = lookup
     registration = core.ledger.get(member.record_id)
     enter(screen, key)
@@ -65,7 +66,8 @@ def test_each_field_is_corrected_on_screen_with_a_reason_as_a_new_record(lookup,
     assert list(core.ledger.records(kind=Kind.CORRECTION)) == []
     screen.reason.setText("登记时填错")
     enter(screen, key)
-    screen.correct_button.click()
+    with qtbot.waitSignal(screen.searched, timeout=10_000):  # the list refills off the GUI thread
+        screen.correct_button.click()
     [fix] = list(core.ledger.records(kind=Kind.CORRECTION))
     assert fix.refers_to == member.record_id
     assert fix.data == {"reason": "登记时填错", "changes": ON_SCREEN[key][2]}
@@ -115,7 +117,8 @@ def test_the_results_scroll_with_a_finger_and_the_bar_shows_only_while_they_move
         gui.console.home.members_button.click()
         screen = gui.console.members
         screen.query.setText("王小明")
-        screen.search()
+        with qtbot.waitSignal(screen.searched, timeout=10_000):
+            screen.search()
         gui.app.processEvents()
         assert len(screen.members) >= 20
         scrolling = screen.touch_scrolling

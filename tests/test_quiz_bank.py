@@ -82,6 +82,12 @@ def test_true_false_answers_are_balanced_so_always_answering_true_does_not_pay()
     assert 0.40 <= sum(answers) / len(answers) <= 0.60, f"{sum(answers)} of {len(answers)} are true"
 
 
+def test_ticking_all_but_one_option_is_not_a_winning_habit_in_multiple_choice():
+    multiple = [q for q in BANK.active if q.type == "multiple"]
+    all_but_one = [q.id for q in multiple if len(q.correct) == len(q.options) - 1]
+    assert len(all_but_one) <= 0.75 * len(multiple), all_but_one
+
+
 # Pairs where one question's text or options give the other's answer away (found in the review of issue 21).
 REVEALING = [("tul-43-fund-sources", "tul-43-two-percent"),          # the options show the 2%
              ("tul-11-small-units", "tul-11-twenty-five-members"),    # the text says 二十五人

@@ -71,6 +71,7 @@ def _add_sub_commands(parser: argparse.ArgumentParser) -> None:
     p.add_argument("--out", type=Path, default=Path("screenshots"))
     p.add_argument("--all-sizes", action="store_true", help="also 1920x1080 and portrait 800x1280")
     p.add_argument("--large-text", action="store_true", help="render each size in large-text mode too")
+    p.add_argument("--seed", type=int, default=2026, help="the simulated morning's random seed (same seed, same pictures)")
 
     p = sub.add_parser("enroll", help="enrol this device with the city server (once, with a code from the city union)")
     _common(p)
@@ -238,17 +239,23 @@ def cmd_screenshots(core, args) -> int:  # type: ignore[no-untyped-def]
     import tempfile
 
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    from kiosk.app import build_gui
+    from kiosk.app import build_core, build_gui
+    from kiosk.simulate import simulate_morning
     from kiosk.ui.screenshots import render_all
 
-    # A throw-away ledger copy is not needed: screenshots only show screens, they write no record.
-    gui = build_gui(core, windowed=True, cache_dir=Path(tempfile.mkdtemp(prefix="kiosk-cache-")))
-    sizes = ("landscape", "fullhd", "portrait") if args.all_sizes else ("landscape",)
-    files = render_all(gui, args.out, sizes=sizes)
-    if args.large_text:
-        files += render_all(gui, args.out, sizes=sizes, large_text=True)
-    print(f"{len(files)} screenshots in {args.out}")
-    gui.close()
+    # The pictures show a realistic day: a simulated morning in a throw-away data folder, written through the
+    # service layer like any booth's; the booth's own ledger (``core``) is never written.
+    with tempfile.TemporaryDirectory(prefix="kiosk-screenshots-") as folder:
+        shown = build_core(data_dir=Path(folder) / "data", config_path=core.config.path, config=core.config)
+        simulate_morning(shown.booth, seed=args.seed)
+        gui = build_gui(shown, windowed=True, cache_dir=Path(folder) / "cache")
+        sizes = ("landscape", "fullhd", "portrait") if args.all_sizes else ("landscape",)
+        files = render_all(gui, args.out, sizes=sizes)
+        if args.large_text:
+            files += render_all(gui, args.out, sizes=sizes, large_text=True)
+        print(f"{len(files)} screenshots in {args.out}")
+        gui.close()
+        shown.close()
     return 0
 
 

@@ -143,12 +143,15 @@ class Ledger:
 
     # -- writing ------------------------------------------------------------------------
 
+    # Where a new record's capture time comes from: now, except in ``kiosk.simulate``'s simulated morning.
+    clock = staticmethod(utc_now_text)
+
     def append(self, *, record_id: str, kind: Kind | str, event_id: str, booth_id: str, data: dict[str, Any],
                subject: str | None = None, refers_to: str | None = None, sealed: SealedField | None = None,
                lookups: Iterable[tuple[str, str]] = (), captured_at: str | None = None) -> Record:
         """Write a record, its sealed fields, its lookup hashes and its outbox entry in one transaction."""
         kind = str(kind)
-        captured_at = captured_at or utc_now_text()
+        captured_at = captured_at or self.clock()
         with self.db.atomic():
             if refers_to is not None and not self._exists(refers_to):
                 raise LedgerError(f"record {refers_to} does not exist")

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import math
 import random
 import sys
 from collections.abc import Callable, Iterator
 from typing import TextIO
 
 from booth_common import tokens
-from booth_common.records import Record
+from booth_common.records import Record, format_utc
 from booth_common.validation import id_check_char
 from kiosk.booth import BoothError, BoothService, RegistrationForm
 
@@ -17,6 +19,7 @@ GIVEN = "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超兰霞平刚�
 MINORITY_NAMES = ("买买提·艾力", "阿依古丽·吐尔逊", "扎西·多吉", "次仁·卓玛")
 BEIJING_AREAS = ("110101", "110102", "110105", "110106", "110107", "110108", "110109", "110111",
                  "110112", "110113", "110114", "110115", "110116", "110117", "110118", "110119")
+BEIJING = dt.timezone(dt.timedelta(hours=8))
 PHONE_PREFIXES = ("130", "131", "132", "135", "136", "137", "138", "139", "150", "151", "152", "155",
                   "156", "157", "158", "159", "166", "176", "177", "180", "181", "185", "186", "187", "188", "189", "199")
 
@@ -118,3 +121,84 @@ def iter_fake_people(seed: int) -> Iterator[tuple[str, str, str]]:
     rng = random.Random(seed)
     while True:
         yield fake_name(rng), fake_phone(rng), fake_id_number(rng)
+
+
+# -- a simulated morning: the booth's day as the README's pictures and `kiosk screenshots` show it --------------
+
+MORNING_START, MORNING_END = dt.time(9, 30), dt.time(13, 0)  # Beijing time: set-up to the end of the lunch break
+LUNCH_PEAK = dt.time(12, 0)
+
+
+def morning_times(day: dt.date, count: int, rng: random.Random) -> list[str]:
+    """``count`` capture times (UTC record text) over the morning, busiest around the lunch break."""
+    start = dt.datetime.combine(day, MORNING_START, BEIJING)
+    span = (dt.datetime.combine(day, MORNING_END, BEIJING) - start).total_seconds()
+    peak = (dt.datetime.combine(day, LUNCH_PEAK, BEIJING) - start).total_seconds()
+    times = []
+    while len(times) < count:  # rejection sampling of 1 + 3·exp(-((t - noon) / 40 min)²)
+        t = rng.uniform(0, span)
+        if rng.uniform(0, 4) <= 1 + 3 * math.exp(-((t - peak) / 2400) ** 2):
+            times.append(t)
+    return [format_utc(start + dt.timedelta(seconds=t)) for t in sorted(times)]
+
+
+def simulate_morning(service: BoothService, *, seed: int = 2026, day: dt.date | None = None,
+                     members: int = 46, services: int = 150, quiz: int = 38, handouts: int = 70) -> dict[str, int]:
+    """A booth's morning through the service layer: members joining, services and consultations, the quiz,
+    leaflets and gifts, welfare packs and mutual-aid cards for new members, quiz prizes redeemed by voucher —
+    each record captured at a time of the morning (Beijing), so the dashboard's per-hour chart has a shape."""
+    rng = random.Random(seed)
+    plan = (["member"] * members + ["service"] * services + ["quiz"] * quiz + ["handout"] * handouts
+            + ["welfare"] * (members // 2) + ["card"] * (members // 5) + ["prize"] * (quiz // 3))
+    rng.shuffle(plan)
+    plan = _interleave(plan, rng)  # a pass or a voucher exists before it is used
+    times = morning_times(day or dt.date.today(), len(plan), rng)  # one record per step at most
+    ledger = service.ledger
+    ledger.clock = lambda: times.pop(0) if len(times) > 1 else times[0]  # type: ignore[method-assign]
+    passes: list[str] = []
+    vouchers: list[str] = []
+    written: dict[str, int] = {}
+    try:
+        for step in plan:
+            if _morning_step(step, service, rng, passes, vouchers) is not None:
+                written[step] = written.get(step, 0) + 1
+    finally:
+        del ledger.clock  # back to the class's: now
+    return written
+
+
+def _interleave(plan: list[str], rng: random.Random) -> list[str]:
+    """Uses of a pass or a voucher spread among the rest, each after at least a third of the morning."""
+    later = [s for s in plan if s in ("welfare", "card", "prize")]
+    rest = [s for s in plan if s not in ("welfare", "card", "prize")]
+    third = len(rest) // 3
+    for step in later:
+        rest.insert(rng.randint(third, len(rest)), step)
+    return rest
+
+
+def _morning_step(step: str, service: BoothService, rng: random.Random, passes: list[str],
+                  vouchers: list[str]) -> Record | None:
+    for _ in range(20):
+        try:
+            if step == "quiz":
+                record = _quiz_attempt(service, rng)
+                if record.data.get("prize_voucher"):
+                    vouchers.append(record.data["prize_voucher"])
+                return record
+            if step in ("welfare", "card"):
+                if not passes:
+                    return None
+                member = passes.pop(rng.randrange(len(passes))) if step == "card" else rng.choice(passes)
+                if step == "card":
+                    return service.record_card_request(member)
+                pack = next((h.id for h in service.config.handouts if h.kind == "welfare_pack"), None)
+                return service.record_handout(pack, member_pass=member) if pack else None
+            if step == "prize":
+                if not vouchers or not service.config.quiz.prize_item:
+                    return None
+                return service.record_handout(service.config.quiz.prize_item, voucher=vouchers.pop(0))
+            return _attempt(step, service, rng, passes)
+        except (BoothError, KeyError):
+            continue
+    return None

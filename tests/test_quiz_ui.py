@@ -31,19 +31,19 @@ def answer_current(quiz, *, right):
     """Tap the tiles as a person would: the right ones, or one wrong one."""
     question = quiz.current_round.question()
     wanted = question.correct if right else {next(o.id for o in question.options if o.id not in question.correct)}
-    tiles = [t for t in quiz.visible_tiles() if t.property("option_id") in wanted]
+    tiles = [t for t in quiz.question.visible_tiles() if t.property("option_id") in wanted]
     for tile in tiles:
         tile.click()
     if question.type == "multiple":
-        assert quiz.confirm_button.isVisible()
-        quiz.confirm_button.click()
-    assert quiz.next_button.isVisible() and quiz.explanation_label.text()
+        assert quiz.question.confirm_button.isVisible()
+        quiz.question.confirm_button.click()
+    assert quiz.question.next_button.isVisible() and quiz.question.explanation_label.text()
 
 
 def play(quiz, *, right):
     for i in range(quiz.current_round.total):
         answer_current(quiz, right=i < right)
-        quiz.next_button.click()
+        quiz.question.next_button.click()
     assert quiz.page is QuizPage.RESULT
 
 
@@ -52,43 +52,43 @@ def quiz_attempts(core):
 
 
 def claim_by_phone(quiz, qtbot, phone=PHONE):
-    quiz.claim_phone_button.click()
-    assert quiz.page is QuizPage.CLAIM and quiz.keypad.isVisible()
+    quiz.result.claim_phone_button.click()
+    assert quiz.page is QuizPage.CLAIM and quiz.claim.keypad.isVisible()
     for digit in phone:
-        quiz.keypad.buttons[digit].click()
-    assert quiz.phone_field.text() == phone
-    quiz.submit_claim_button.click()
+        quiz.claim.keypad.buttons[digit].click()
+    assert quiz.claim.phone_field.text() == phone
+    quiz.claim.submit_claim_button.click()
 
 
 def test_tiles_are_large_touch_targets_and_progress_is_shown(gui):
     quiz = open_quiz(gui)
     assert quiz.page is QuizPage.QUESTION
-    assert quiz.progress_label.text() == "第 1 / 5 题"
-    assert all(t.height() >= 64 for t in quiz.visible_tiles())
-    assert all(t.font().pointSizeF() >= 18 for t in quiz.visible_tiles())
+    assert quiz.question.progress_label.text() == "第 1 / 5 题"
+    assert all(t.height() >= 64 for t in quiz.question.visible_tiles())
+    assert all(t.font().pointSizeF() >= 18 for t in quiz.question.visible_tiles())
     question = quiz.current_round.question()
-    assert question.text in quiz.question_label.text()
+    assert question.text in quiz.question.question_label.text()
 
 
 def test_feedback_shows_right_or_wrong_with_the_explanation(gui):
     quiz = open_quiz(gui)
     question = quiz.current_round.question()
     answer_current(quiz, right=False)
-    assert quiz.verdict_label.text() == "回答错误"
-    assert quiz.explanation_label.text() == question.explanation
-    assert question.source in quiz.source_label.text()
-    right_tiles = [t for t in quiz.visible_tiles() if t.property("option_id") in question.correct]
+    assert quiz.question.verdict_label.text() == "回答错误"
+    assert quiz.question.explanation_label.text() == question.explanation
+    assert question.source in quiz.question.source_label.text()
+    right_tiles = [t for t in quiz.question.visible_tiles() if t.property("option_id") in question.correct]
     assert all(t.property("verdict") == "right" and not t.isEnabled() for t in right_tiles)
-    quiz.next_button.click()
-    assert quiz.progress_label.text() == "第 2 / 5 题"
+    quiz.question.next_button.click()
+    assert quiz.question.progress_label.text() == "第 2 / 5 题"
 
 
 def test_a_full_round_passed_then_home_records_the_attempt(gui, core):
     quiz = open_quiz(gui)
     play(quiz, right=5)
-    assert quiz.result_title.text() == "恭喜通过！" and "5 / 5" in quiz.result_label.text()
-    assert quiz.claim_phone_button.isVisible() and quiz.claim_pass_button.isVisible()
-    quiz.finish_button.click()
+    assert quiz.result.result_title.text() == "恭喜通过！" and "5 / 5" in quiz.result.result_label.text()
+    assert quiz.result.claim_phone_button.isVisible() and quiz.result.claim_pass_button.isVisible()
+    quiz.result.finish_button.click()
     assert gui.window.current is Screen.ATTRACT
     [record] = quiz_attempts(core)
     assert record.subject == "passed" and record.data["score"] == 5 and record.data["prize_voucher"] is None
@@ -97,10 +97,10 @@ def test_a_full_round_passed_then_home_records_the_attempt(gui, core):
 def test_a_full_round_failed_offers_another_try_and_records_both(gui, core):
     quiz = open_quiz(gui)
     play(quiz, right=3)
-    assert quiz.result_title.text() == "差一点就通过了"
-    assert not quiz.claim_phone_button.isVisible() and quiz.retry_button.isVisible()
-    quiz.retry_button.click()
-    assert quiz.page is QuizPage.QUESTION and quiz.progress_label.text() == "第 1 / 5 题"
+    assert quiz.result.result_title.text() == "差一点就通过了"
+    assert not quiz.result.claim_phone_button.isVisible() and quiz.result.retry_button.isVisible()
+    quiz.result.retry_button.click()
+    assert quiz.page is QuizPage.QUESTION and quiz.question.progress_label.text() == "第 1 / 5 题"
     [failed] = quiz_attempts(core)
     assert failed.subject == "failed" and failed.data["score"] == 3
     gui.window.go_home()
@@ -112,11 +112,11 @@ def test_a_prize_is_claimed_with_the_keypad_and_a_voucher_qr_is_shown(gui, core,
     play(quiz, right=4)
     claim_by_phone(quiz, qtbot)
     assert quiz.page is QuizPage.VOUCHER
-    assert quiz.voucher.startswith("UV1-") and quiz.voucher_qr.text == quiz.voucher
-    assert PHONE not in quiz.voucher_qr.text and quiz.phone_field.text() == ""
+    assert quiz.voucher.startswith("UV1-") and quiz.voucher_page.voucher_qr.text == quiz.voucher
+    assert PHONE not in quiz.voucher_page.voucher_qr.text and quiz.claim.phone_field.text() == ""
     [record] = quiz_attempts(core)
     assert record.data["prize_voucher"] == quiz.voucher and PHONE not in record.payload
-    quiz.done_button.click()
+    quiz.voucher_page.done_button.click()
     assert gui.window.current is Screen.ATTRACT and len(quiz_attempts(core)) == 1
 
 
@@ -124,12 +124,12 @@ def test_a_second_claim_by_the_same_person_is_refused_on_screen(gui, core, qtbot
     quiz = open_quiz(gui)
     play(quiz, right=5)
     claim_by_phone(quiz, qtbot)
-    quiz.done_button.click()
+    quiz.voucher_page.done_button.click()
     quiz = open_quiz(gui)
     play(quiz, right=5)
     claim_by_phone(quiz, qtbot)
     assert quiz.page is QuizPage.CLAIM
-    assert quiz.claim_error.text() == "每人限领一份奖品，您已领过"
+    assert quiz.claim.claim_error.text() == "每人限领一份奖品，您已领过"
     gui.window.go_home()
     assert [r.data["prize_voucher"] is not None for r in quiz_attempts(core)] == [True, False]
 
@@ -143,23 +143,23 @@ def test_a_member_pass_scan_claims_and_the_same_members_phone_is_then_refused(gu
         occupation="courier", consent_given=True))
     quiz = open_quiz(gui)
     play(quiz, right=5)
-    quiz.claim_pass_button.click()
-    assert quiz.pass_field.isVisible() and not quiz.keypad.isVisible()
-    qtbot.keyClicks(quiz.pass_field, member.pass_token)  # a USB scanner types the code ...
-    qtbot.keyClick(quiz.pass_field, Qt.Key.Key_Return)   # ... and ends with Enter
+    quiz.result.claim_pass_button.click()
+    assert quiz.claim.pass_field.isVisible() and not quiz.claim.keypad.isVisible()
+    qtbot.keyClicks(quiz.claim.pass_field, member.pass_token)  # a USB scanner types the code ...
+    qtbot.keyClick(quiz.claim.pass_field, Qt.Key.Key_Return)   # ... and ends with Enter
     assert quiz.page is QuizPage.VOUCHER
-    quiz.done_button.click()
+    quiz.voucher_page.done_button.click()
     quiz = open_quiz(gui)
     play(quiz, right=5)
     claim_by_phone(quiz, qtbot)
-    assert quiz.claim_error.text() == "每人限领一份奖品，您已领过"
+    assert quiz.claim.claim_error.text() == "每人限领一份奖品，您已领过"
 
 
 def test_the_voucher_is_redeemed_once_then_refused(gui, core, qtbot):
     quiz = open_quiz(gui)
     play(quiz, right=5)
     claim_by_phone(quiz, qtbot)
-    voucher = quiz.voucher_qr.text  # what the handout desk's scanner reads
+    voucher = quiz.voucher_page.voucher_qr.text  # what the handout desk's scanner reads
     stock = core.booth.stock_left("quiz-prize")
     core.booth.record_handout("quiz-prize", voucher=voucher)
     assert core.booth.stock_left("quiz-prize") == stock - 1
@@ -171,9 +171,9 @@ def test_a_bad_number_is_explained_in_the_current_language(gui, qtbot):
     quiz = open_quiz(gui)
     play(quiz, right=5)
     claim_by_phone(quiz, qtbot, phone="123")
-    assert "手机号应为11位" in quiz.claim_error.text()
+    assert "手机号应为11位" in quiz.claim.claim_error.text()
     gui.presentation.toggle_language()
-    assert "A mobile number has 11 digits" in quiz.claim_error.text()
+    assert "A mobile number has 11 digits" in quiz.claim.claim_error.text()
 
 
 @pytest.fixture
@@ -194,22 +194,22 @@ def one_prize_gui(tmp_path, qtbot):
 def test_when_prizes_run_out_the_quiz_still_runs_and_says_so(one_prize_gui, qtbot):
     gui = one_prize_gui
     quiz = open_quiz(gui)
-    assert not quiz.prize_note.isVisible()
+    assert not quiz.question.prize_note.isVisible()
     play(quiz, right=5)
     claim_by_phone(quiz, qtbot)
-    quiz.done_button.click()
+    quiz.voucher_page.done_button.click()
     quiz = open_quiz(gui)
-    assert quiz.prize_note.isVisible() and quiz.prize_note.text() == "今日奖品已发完，欢迎继续答题学习"
+    assert quiz.question.prize_note.isVisible() and quiz.question.prize_note.text() == "今日奖品已发完，欢迎继续答题学习"
     play(quiz, right=5)
-    assert quiz.result_title.text() == "恭喜通过！"
-    assert quiz.prize_label.text() == "奖品已发完，感谢参与！"
-    assert not quiz.claim_phone_button.isVisible() and not quiz.claim_pass_button.isVisible()
+    assert quiz.result.result_title.text() == "恭喜通过！"
+    assert quiz.result.prize_label.text() == "奖品已发完，感谢参与！"
+    assert not quiz.result.claim_phone_button.isVisible() and not quiz.result.claim_pass_button.isVisible()
 
 
 def test_idle_in_the_middle_of_a_round_wipes_it_and_records_it_abandoned(gui, core, qtbot):
     quiz = open_quiz(gui)
     answer_current(quiz, right=True)
-    quiz.next_button.click()
+    quiz.question.next_button.click()
     answer_current(quiz, right=True)
     with qtbot.waitSignal(gui.window.wiped, timeout=5000):
         pass  # no touch: the idle timer, "still there?" countdown and wipe run on their own
@@ -218,17 +218,17 @@ def test_idle_in_the_middle_of_a_round_wipes_it_and_records_it_abandoned(gui, co
     [record] = quiz_attempts(core)
     assert record.subject == "abandoned" and len(record.data["answers"]) == 2 and record.data["score"] == 2
     open_quiz(gui)
-    assert quiz.progress_label.text() == "第 1 / 5 题"  # a fresh round for the next person
+    assert quiz.question.progress_label.text() == "第 1 / 5 题"  # a fresh round for the next person
 
 
 def test_the_quiz_reads_in_english(gui):
     gui.presentation.toggle_language()
     quiz = open_quiz(gui)
     question = quiz.current_round.question()
-    assert question.text_en in quiz.question_label.text()
-    assert quiz.progress_label.text() == "Question 1 of 5"
+    assert question.text_en in quiz.question.question_label.text()
+    assert quiz.question.progress_label.text() == "Question 1 of 5"
     answer_current(quiz, right=True)
-    assert quiz.verdict_label.text() == "Correct!" and quiz.explanation_label.text() == question.explanation_en
+    assert quiz.question.verdict_label.text() == "Correct!" and quiz.question.explanation_label.text() == question.explanation_en
 
 
 DISPLAYS = [pytest.param((1280, 800), False, id="landscape"), pytest.param((1920, 1080), False, id="fullhd"),
@@ -284,7 +284,7 @@ def test_the_longest_questions_and_answers_fit_the_kiosk_display(gui, core, size
     window = gui.window
     window.resize(*size)
     quiz = open_quiz(gui)
-    assert quiz.tile_columns == (1 if size[0] < 1000 else 2)
+    assert quiz.question.tile_columns == (1 if size[0] < 1000 else 2)
     for language in Language:
         gui.presentation.set_language(language)
         gui.presentation.set_large_text(large_text)
@@ -302,7 +302,7 @@ def test_the_longest_questions_and_answers_fit_the_kiosk_display(gui, core, size
 
 def test_answers_stand_two_by_two_on_a_wide_window_and_one_under_another_on_a_narrow_one(gui):
     quiz = open_quiz(gui)
-    positions = lambda: [quiz.tile_grid.getItemPosition(quiz.tile_grid.indexOf(t))[:2] for t in quiz.tiles[:4]]
+    positions = lambda: [quiz.question.tile_grid.getItemPosition(quiz.question.tile_grid.indexOf(t))[:2] for t in quiz.question.tiles[:4]]
     assert positions() == [(0, 0), (0, 1), (1, 0), (1, 1)]
     for width in (800, 999):
         gui.window.resize(width, 1280)

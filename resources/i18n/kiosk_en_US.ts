@@ -56,6 +56,33 @@
     </message>
 </context>
 <context>
+    <name>ClaimPage</name>
+    <message>
+        <source>输入手机号领奖</source>
+        <translation>Claim with mobile number</translation>
+    </message>
+    <message>
+        <source>扫描会员码领奖</source>
+        <translation>Claim with member pass</translation>
+    </message>
+    <message>
+        <source>手机号只用于核对每人限领一份，不会保存号码本身</source>
+        <translation>Your number is only used to check one prize per person; the number itself is not stored</translation>
+    </message>
+    <message>
+        <source>请将会员码对准扫描器</source>
+        <translation>Hold your member pass up to the scanner</translation>
+    </message>
+    <message>
+        <source>返回</source>
+        <translation>Back</translation>
+    </message>
+    <message>
+        <source>领取奖品</source>
+        <translation>Claim prize</translation>
+    </message>
+</context>
+<context>
     <name>ConfirmPurge</name>
     <message>
         <source>将清除本机 %1 条已同步记录中的个人信息（姓名、手机号、身份证号等）。统计数字和脱敏信息保留。</source>
@@ -559,7 +586,7 @@
     </message>
 </context>
 <context>
-    <name>QuizScreen</name>
+    <name>QuestionPage</name>
     <message>
         <source>第 %1 / %2 题</source>
         <translation>Question %1 of %2</translation>
@@ -599,74 +626,6 @@
     <message>
         <source>下一题</source>
         <translation>Next question</translation>
-    </message>
-    <message>
-        <source>恭喜通过！</source>
-        <translation>Well done, you passed!</translation>
-    </message>
-    <message>
-        <source>差一点就通过了</source>
-        <translation>Almost there</translation>
-    </message>
-    <message>
-        <source>答对 %1 / %2 题（%3 题及格）</source>
-        <translation>%1 of %2 correct (%3 needed to pass)</translation>
-    </message>
-    <message>
-        <source>再试一次吧，每轮题目都不同</source>
-        <translation>Try again — every round has different questions</translation>
-    </message>
-    <message>
-        <source>奖品已发完，感谢参与！</source>
-        <translation>The prizes are all gone. Thank you for taking part!</translation>
-    </message>
-    <message>
-        <source>请用手机号或会员码领取奖品（每人限领一份）</source>
-        <translation>Claim your prize with your mobile number or member pass (one per person)</translation>
-    </message>
-    <message>
-        <source>输入手机号领奖</source>
-        <translation>Claim with mobile number</translation>
-    </message>
-    <message>
-        <source>扫描会员码领奖</source>
-        <translation>Claim with member pass</translation>
-    </message>
-    <message>
-        <source>再答一次</source>
-        <translation>Play again</translation>
-    </message>
-    <message>
-        <source>返回首页</source>
-        <translation>Back to start</translation>
-    </message>
-    <message>
-        <source>手机号只用于核对每人限领一份，不会保存号码本身</source>
-        <translation>Your number is only used to check one prize per person; the number itself is not stored</translation>
-    </message>
-    <message>
-        <source>请将会员码对准扫描器</source>
-        <translation>Hold your member pass up to the scanner</translation>
-    </message>
-    <message>
-        <source>返回</source>
-        <translation>Back</translation>
-    </message>
-    <message>
-        <source>领取奖品</source>
-        <translation>Claim prize</translation>
-    </message>
-    <message>
-        <source>领奖成功</source>
-        <translation>Prize claimed</translation>
-    </message>
-    <message>
-        <source>请拍下或出示此二维码，到发放台领取%1</source>
-        <translation>Take a photo of this code or show it at the handout desk to collect your %1</translation>
-    </message>
-    <message>
-        <source>完成</source>
-        <translation>Done</translation>
     </message>
     <message>
         <source>退出答题</source>
@@ -726,6 +685,49 @@
     <message>
         <source>街道</source>
         <translation>Sub-district</translation>
+    </message>
+</context>
+<context>
+    <name>ResultPage</name>
+    <message>
+        <source>恭喜通过！</source>
+        <translation>Well done, you passed!</translation>
+    </message>
+    <message>
+        <source>差一点就通过了</source>
+        <translation>Almost there</translation>
+    </message>
+    <message>
+        <source>答对 %1 / %2 题（%3 题及格）</source>
+        <translation>%1 of %2 correct (%3 needed to pass)</translation>
+    </message>
+    <message>
+        <source>再试一次吧，每轮题目都不同</source>
+        <translation>Try again — every round has different questions</translation>
+    </message>
+    <message>
+        <source>奖品已发完，感谢参与！</source>
+        <translation>The prizes are all gone. Thank you for taking part!</translation>
+    </message>
+    <message>
+        <source>请用手机号或会员码领取奖品（每人限领一份）</source>
+        <translation>Claim your prize with your mobile number or member pass (one per person)</translation>
+    </message>
+    <message>
+        <source>输入手机号领奖</source>
+        <translation>Claim with mobile number</translation>
+    </message>
+    <message>
+        <source>扫描会员码领奖</source>
+        <translation>Claim with member pass</translation>
+    </message>
+    <message>
+        <source>再答一次</source>
+        <translation>Play again</translation>
+    </message>
+    <message>
+        <source>返回首页</source>
+        <translation>Back to start</translation>
     </message>
 </context>
 <context>
@@ -834,6 +836,21 @@
             <numerusform>In %n second, what you entered will be cleared and the kiosk returns to the start</numerusform>
             <numerusform>In %n seconds, what you entered will be cleared and the kiosk returns to the start</numerusform>
         </translation>
+    </message>
+</context>
+<context>
+    <name>VoucherPage</name>
+    <message>
+        <source>领奖成功</source>
+        <translation>Prize claimed</translation>
+    </message>
+    <message>
+        <source>请拍下或出示此二维码，到发放台领取%1</source>
+        <translation>Take a photo of this code or show it at the handout desk to collect your %1</translation>
+    </message>
+    <message>
+        <source>完成</source>
+        <translation>Done</translation>
     </message>
 </context>
 <context>

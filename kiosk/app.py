@@ -207,8 +207,21 @@ def _install_console(core: Core, window, presentation, app, options: ConsoleOpti
     from kiosk.ui.console import install_console
 
     access = ConsoleAccess(core.ledger, audit=core.booth.record_audit)
+    options = {"enrol": build_enrol_job(core).run, "server_url": core.config.server_url, **options}
     return install_console(window, core.booth, access, presentation, app=app,
                            export_dir=core.data_dir / "exports", **options)
+
+
+def build_enrol_job(core: Core):  # type: ignore[no-untyped-def]
+    """Enrolment from the console (sync/enrol_job.py): its own ledger connection, a client per attempt."""
+    from functools import partial
+
+    from sync.client import SyncClient
+    from sync.enrol_job import EnrolJob
+
+    return EnrolJob(partial(open_ledger, core.data_dir), core.keys, booth_id=core.config.booth.id,
+                    event_id=core.config.event.id, default_server=core.config.server_url,
+                    make_client=lambda url: SyncClient(url))
 
 
 def _install_live_config(gui: Gui, core: Core):  # type: ignore[no-untyped-def]
@@ -311,6 +324,7 @@ def run_gui(*, data_dir: Path, config_path: Path, windowed: bool) -> int:
         runner.status_changed.connect(lambda status: window.set_sync_status(status.text))
         runner.status_changed.connect(lambda status: gui.console.dashboard.set_sync_state(status.text))
         runner.status_changed.connect(lambda _status: gui.live_config.check())  # a pull may have stored a config
+        gui.console.enrol.enrolled.connect(lambda _outcome: runner.sync_now())  # enrolled at the console: sync now
         runner.start()
         started.update(core=core, runner=runner)
 

@@ -20,6 +20,7 @@ from kiosk.retention import PersonalDataOnDevice
 from kiosk.booth_setup import ensure_demo_pin, needs_setup
 from kiosk.stations import UNDO_WINDOW_S, Station
 from kiosk.ui.background import BackgroundTask, run_in_background
+from kiosk.ui.console_enrol_screen import ConsoleEnrolScreen
 from kiosk.ui.console_home_screen import ConsoleHomeScreen
 from kiosk.ui.console_pin_change_screen import ConsolePinChangeScreen
 from kiosk.ui.console_pin_screen import ConsolePinScreen
@@ -36,7 +37,8 @@ from kiosk.ui.screens import Screen
 from kiosk.ui.station_screen import StationScreen
 
 # Screens that show booth data or change records: only ever reached through the PIN.
-BEHIND_PIN = {Screen.CONSOLE, Screen.STATION, Screen.DASHBOARD, Screen.MEMBERS, Screen.CONSOLE_PIN_CHANGE}
+BEHIND_PIN = {Screen.CONSOLE, Screen.STATION, Screen.DASHBOARD, Screen.MEMBERS, Screen.CONSOLE_PIN_CHANGE,
+              Screen.CONSOLE_ENROL}
 
 
 class ConfirmQuit:
@@ -70,7 +72,8 @@ class Console(QObject):
 
     def __init__(self, window: MainWindow, booth: BoothService, access: ConsoleAccess, presentation: Presentation, *,
                  app: QApplication, export_dir: Path, lock_ms: int, hold_ms: int, undo_seconds: float,
-                 clock: Callable[[], float], clock_ms: Callable[[], float], refresh_ms: int):
+                 clock: Callable[[], float], clock_ms: Callable[[], float], refresh_ms: int,
+                 enrol: Callable[[str, str], object] | None = None, server_url: str = ""):
         super().__init__(window)
         self.window, self.booth, self.access = window, booth, access
         self.unlocked = False
@@ -82,10 +85,11 @@ class Console(QObject):
         self.station = StationScreen(booth, presentation, undo_seconds=undo_seconds, clock=clock, clock_ms=clock_ms)
         self.dashboard = DashboardScreen(booth, presentation, export_dir=export_dir, refresh_ms=refresh_ms)
         self.members = MembersScreen(booth, presentation)
+        self.enrol = ConsoleEnrolScreen(enrol or _no_enrolment, presentation, server_url=server_url)
         for screen, widget in ((Screen.CONSOLE_SETUP, self.setup), (Screen.CONSOLE_PIN, self.pin),
                                (Screen.CONSOLE, self.home), (Screen.STATION, self.station),
                                (Screen.DASHBOARD, self.dashboard), (Screen.MEMBERS, self.members),
-                               (Screen.CONSOLE_PIN_CHANGE, self.pin_change)):
+                               (Screen.CONSOLE_PIN_CHANGE, self.pin_change), (Screen.CONSOLE_ENROL, self.enrol)):
             window.add_screen(screen, widget)
         self.lock_watch = IdleWatcher(app, timeout_ms=lock_ms, parent=self)
         self.corner = CornerHold(app, window, hold_ms=hold_ms)
@@ -107,8 +111,16 @@ class Console(QObject):
         self.home.purge_requested.connect(self.purge)
         self.home.pin_change_requested.connect(lambda: self.window.show_screen(Screen.CONSOLE_PIN_CHANGE))
         self.pin_change.changed.connect(self._pin_changed)
-        for screen in (self.station, self.dashboard, self.members, self.pin_change):
+        self.home.enrol_requested.connect(lambda: self.window.show_screen(Screen.CONSOLE_ENROL))
+        self.enrol.enrolled.connect(self._enrolled)
+        for screen in (self.station, self.dashboard, self.members, self.pin_change, self.enrol):
             screen.back_requested.connect(lambda: self.window.show_screen(Screen.CONSOLE))
+
+    def _enrolled(self, outcome: object) -> None:
+        """Enrolled from the console: the enrolment is an audit record, as from ``kiosk enroll``."""
+        self.booth.reload_seal_key()
+        self.booth.record_audit("enrolment", details={"booth_id": outcome.booth_id,  # type: ignore[attr-defined]
+                                                      "event_id": outcome.event_id, "via": "console"})  # type: ignore[attr-defined]
 
     def start(self) -> None:
         """A real event's first start shows the setup screen; the demo event gets its demo PIN."""
@@ -206,10 +218,20 @@ class Console(QObject):
 def install_console(window: MainWindow, booth: BoothService, access: ConsoleAccess, presentation: Presentation, *,
                     app: QApplication, export_dir: Path, lock_ms: int | None = None, hold_ms: int = 3000,
                     undo_seconds: float = UNDO_WINDOW_S, clock: Callable[[], float] = time.monotonic,
-                    clock_ms: Callable[[], float] = monotonic_ms, refresh_ms: int = 5000) -> Console:
-    """Add the console's screens to the window and show setup first when the event needs it."""
+                    clock_ms: Callable[[], float] = monotonic_ms, refresh_ms: int = 5000,
+                    enrol: Callable[[str, str], object] | None = None, server_url: str = "") -> Console:
+    """Add the console's screens to the window and show setup first when the event needs it.
+    ``enrol`` is ``sync.enrol_job.EnrolJob.run`` (built by the composition root)."""
     console = Console(window, booth, access, presentation, app=app, export_dir=export_dir,
                       lock_ms=lock_ms or booth.config.idle.console_lock_s * 1000, hold_ms=hold_ms,
-                      undo_seconds=undo_seconds, clock=clock, clock_ms=clock_ms, refresh_ms=refresh_ms)
+                      undo_seconds=undo_seconds, clock=clock, clock_ms=clock_ms, refresh_ms=refresh_ms,
+                      enrol=enrol, server_url=server_url)
     console.start()
     return console
+
+
+def _no_enrolment(code: str, server: str) -> object:
+    """Without a sync core (screenshots, tests of other screens): enrolment says it is not available here."""
+    from types import SimpleNamespace
+
+    return SimpleNamespace(ok=False, zh="此处无法注册设备。", en="Enrolment is not available here.", booth_id="", event_id="")

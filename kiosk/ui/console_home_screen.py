@@ -32,6 +32,7 @@ class ConsoleHomeScreen(ScreenBase):
     quit_requested = Signal()
     purge_requested = Signal()
     pin_change_requested = Signal()
+    enrol_requested = Signal()
     idle_return = False
 
     def __init__(self, booth: BoothService, presentation: Presentation, parent: QWidget | None = None):
@@ -53,14 +54,17 @@ class ConsoleHomeScreen(ScreenBase):
         self.dashboard_button, self.members_button = big_button("primary"), big_button("primary")
         self.lock_button, self.fullscreen_button, self.quit_button = (big_button("small") for _ in range(3))
         self.pin_change_button, self.purge_button = big_button("small"), big_button("small")
+        self.enrol_button = big_button("small")
         for button, signal in ((self.dashboard_button, self.dashboard_requested),
                                (self.members_button, self.members_requested), (self.lock_button, self.lock_requested),
                                (self.fullscreen_button, self.fullscreen_requested),
                                (self.quit_button, self.quit_requested), (self.purge_button, self.purge_requested),
-                               (self.pin_change_button, self.pin_change_requested)):
+                               (self.pin_change_button, self.pin_change_requested),
+                               (self.enrol_button, self.enrol_requested)):
             button.clicked.connect(signal)
         self.message = QLabel(objectName="result", wordWrap=True, visible=False)  # only with a result: desks need room
-        self.device_buttons = [self.lock_button, self.pin_change_button, self.purge_button, self.fullscreen_button,
+        self.device_buttons = [self.lock_button, self.pin_change_button, self.enrol_button, self.purge_button,
+                               self.fullscreen_button,
                                self.quit_button]
         self._build_layout(scroll)
         self._shape: tuple[bool, bool] | None = None
@@ -166,6 +170,7 @@ class ConsoleHomeScreen(ScreenBase):
         self.quit_button.setText(self.tr("退出程序"))
         self.pin_change_button.setText(self.tr("修改PIN"))
         self.purge_button.setText(self.tr("清除本机个人信息"))
+        self.enrol_button.setText(self.tr("注册设备"))
         self._show_config_note()
 
     def on_shown(self) -> None:

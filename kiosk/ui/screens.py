@@ -18,6 +18,7 @@ class Screen(Enum):
     CONSOLE_SETUP = "console_setup"
     CONSOLE_PIN = "console_pin"
     CONSOLE_PIN_CHANGE = "console_pin_change"
+    CONSOLE_ENROL = "console_enrol"
     STATION = "station"
     DASHBOARD = "dashboard"
     MEMBERS = "members"

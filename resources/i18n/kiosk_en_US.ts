@@ -132,6 +132,41 @@
     </message>
 </context>
 <context>
+    <name>ConsoleEnrolScreen</name>
+    <message>
+        <source>注册本设备</source>
+        <translation>Enrol this device</translation>
+    </message>
+    <message>
+        <source>输入或扫描市总工会给的注册码。注册后，本机的个人信息只能由市总工会的服务器打开。</source>
+        <translation>Type or scan the enrolment code from the city union. Once enrolled, the personal data on this device can be opened only by the city union&apos;s server.</translation>
+    </message>
+    <message>
+        <source>城市服务器地址</source>
+        <translation>City server address</translation>
+    </message>
+    <message>
+        <source>注册码（扫码枪扫描，或手动输入）</source>
+        <translation>Enrolment code (scan it, or type it)</translation>
+    </message>
+    <message>
+        <source>注册</source>
+        <translation>Enrol</translation>
+    </message>
+    <message>
+        <source>返回控制台</source>
+        <translation>Back to the console</translation>
+    </message>
+    <message>
+        <source>注册码</source>
+        <translation>Enrolment code</translation>
+    </message>
+    <message>
+        <source>正在注册…</source>
+        <translation>Enrolling…</translation>
+    </message>
+</context>
+<context>
     <name>ConsoleHomeScreen</name>
     <message>
         <source>活动</source>
@@ -216,6 +251,10 @@
     <message>
         <source>清除本机个人信息</source>
         <translation>Purge personal data</translation>
+    </message>
+    <message>
+        <source>注册设备</source>
+        <translation>Enrol device</translation>
     </message>
     <message>
         <source>已清除 %1 条已同步记录的个人信息。</source>

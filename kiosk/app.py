@@ -238,7 +238,10 @@ def _add_quiz(window, core: Core, presentation) -> None:  # type: ignore[no-unty
     from kiosk.ui.screens import Screen
     from sync.prize_check import CityPrizeCheck
 
-    quiz = QuizScreen(build_quiz_desk(core.booth, city=CityPrizeCheck(core.ledger)), presentation)
+    from functools import partial
+
+    city = CityPrizeCheck(partial(open_ledger, core.data_dir))
+    quiz = QuizScreen(build_quiz_desk(core.booth, city=city), presentation)
     window.add_screen(Screen.QUIZ, quiz)
     window.attract.quiz_requested.connect(lambda: window.show_screen(Screen.QUIZ))
     quiz.home_requested.connect(window.go_home)

@@ -24,7 +24,7 @@ import tomllib
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
 from booth_common import tokens, validation
 from booth_common.protocol import PRIZE_CLAIM_KEY, SyncError
@@ -400,6 +400,16 @@ def _check_answer(question: Question, chosen: tuple[str, ...]) -> None:
         raise InvalidAnswer("本题只能选一个答案", "Choose exactly one answer for this question")
 
 
+class PendingClaim(NamedTuple):
+    """A claim that passed this booth's checks and waits for the city's answer; nothing is written yet."""
+
+    round: QuizRound
+    voucher: str
+    phone: str | None
+    member_pass: str | None
+    keys: tuple[str, ...]
+
+
 @dataclass(frozen=True)
 class PrizeClaim:
     """A granted claim: the voucher token to show as a QR code (opaque, nothing personal in it)."""
@@ -467,7 +477,14 @@ class QuizDesk:
                     member_pass: str | None = None) -> PrizeClaim:
         """One prize per person per event: this booth's own check (keyed hash of the phone, or the member
         pass), then, when the booth knows the event's claim key and reaches the city server, the city-wide one.
-        Offline the booth's check decides, and the record carries the keys for the server to check on sync."""
+        Offline the booth's check decides, and the record carries the keys for the server to check on sync.
+        The screen runs the three steps itself, the middle one off the GUI thread when it goes to the network."""
+        pending = self.start_claim(quiz_round, phone=phone, member_pass=member_pass)
+        return self.finish_claim(pending, self.ask_city(pending))
+
+    def start_claim(self, quiz_round: QuizRound, *, phone: str | None = None,
+                    member_pass: str | None = None) -> PendingClaim:
+        """This booth's checks, a new voucher and the city-wide keys; nothing is written yet."""
         self._check_unrecorded(quiz_round)
         if not quiz_round.passed:
             raise NotPassed()
@@ -476,13 +493,37 @@ class QuizDesk:
             raise OutOfStock(*self.prize_name())
         if self.booth.has_claimed_prize(phone=clean_phone, member_pass=clean_pass):
             raise PrizeAlreadyClaimed()
-        voucher = tokens.new_voucher_token()
         keys = self.city_claim_keys(phone=clean_phone, member_pass=clean_pass)
-        decided = self._ask_city(voucher, keys)
-        record = self._write(quiz_round, voucher=voucher, claimant_phone=clean_phone, claimant_pass=clean_pass,
-                             city_claim=decided, claim_keys=keys)
-        quiz_round.recorded = True
-        return PrizeClaim(voucher, record)
+        return PendingClaim(quiz_round, tokens.new_voucher_token(), clean_phone, clean_pass, tuple(keys))
+
+    def asks_network(self, pending: PendingClaim) -> bool:
+        """Whether ``ask_city`` will talk to the server (and may take seconds)."""
+        return bool(pending.keys) and self.city is not None
+
+    def ask_city(self, pending: PendingClaim) -> str:
+        """How the city-wide check went: granted, offline (undecided: the booth's check stands), or no_key.
+        Raises ``PrizeClaimedElsewhere``. Touches no ledger, so it may run on any thread."""
+        if not pending.keys:
+            return "no_key"
+        if self.city is None:
+            return "offline"
+        try:
+            granted = self.city.claim(voucher=pending.voucher, keys=pending.keys)
+        except SyncError:
+            return "offline"
+        if not granted:
+            raise PrizeClaimedElsewhere()
+        return "granted"
+
+    def finish_claim(self, pending: PendingClaim, decided: str) -> PrizeClaim:
+        """File the attempt with its voucher (the round must still be unrecorded: a double tap files once)."""
+        self._check_unrecorded(pending.round)
+        if self.booth.has_claimed_prize(phone=pending.phone, member_pass=pending.member_pass):
+            raise PrizeAlreadyClaimed()
+        record = self._write(pending.round, voucher=pending.voucher, claimant_phone=pending.phone,
+                             claimant_pass=pending.member_pass, city_claim=decided, claim_keys=list(pending.keys))
+        pending.round.recorded = True
+        return PrizeClaim(pending.voucher, record)
 
     def city_claim_keys(self, *, phone: str | None, member_pass: str | None) -> list[str]:
         """The event-keyed hashes a claim is filed under city-wide: the phone's, the pass's, and for a phone
@@ -502,19 +543,6 @@ class QuizDesk:
             keys.append(keyed_hash(key, "prize-pass", member_pass))
         return keys
 
-    def _ask_city(self, voucher: str, keys: list[str]) -> str:
-        """How the city-wide check went: granted, offline (undecided: the booth's check stands), or no_key."""
-        if not keys:
-            return "no_key"
-        if self.city is None:
-            return "offline"
-        try:
-            granted = self.city.claim(voucher=voucher, keys=keys)
-        except SyncError:
-            return "offline"
-        if not granted:
-            raise PrizeClaimedElsewhere()
-        return "granted"
 
     def _claimant(self, phone: str | None, member_pass: str | None) -> tuple[str | None, str | None]:
         """Exactly one of a valid mobile number or a known member pass, in canonical form."""

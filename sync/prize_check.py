@@ -23,12 +23,19 @@ READ_TIMEOUT_S = 3.0
 class CityPrizeCheck:
     """``QuizDesk``'s ``CityClaims``: asks ``POST /v1/prize-claims`` through the link saved at enrolment."""
 
-    def __init__(self, ledger: Ledger, *, make_client: Callable[[str, str], SyncClient] | None = None):
-        self._ledger = ledger
+    def __init__(self, open_ledger: Callable[[], Ledger], *,
+                 make_client: Callable[[str, str], SyncClient] | None = None):
+        # A connection of its own at each claim: the quiz screen asks from a pool thread, and an SQLite
+        # connection belongs to the thread that made it.
+        self._open_ledger = open_ledger
         self._make_client = make_client or _short_client
 
     def claim(self, *, voucher: str, keys: Sequence[str]) -> bool:
-        link = server_link(self._ledger)
+        ledger = self._open_ledger()
+        try:
+            link = server_link(ledger)
+        finally:
+            ledger.close()
         if link is None:
             raise TokenRefused("this device is not enrolled: the city-wide check cannot run")
         client = self._make_client(link.url, link.token)

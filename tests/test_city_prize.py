@@ -5,14 +5,16 @@ alone and the server lists the double claim once the record is synced. The serve
 """
 
 import random
-import sqlite3
 import socket
+import sqlite3
+from functools import partial
 
 import pytest
 import requests
 
 from city_helpers import ADMIN_TOKEN, EVENT, Kiosk, admin_city  # noqa: F401 (admin_city is a fixture)
 from booth_common.tokens import new_voucher_token
+from kiosk.app import open_ledger
 from kiosk.quiz import PrizeAlreadyClaimed, PrizeClaimedElsewhere, build_quiz_desk
 from kiosk.simulate import fake_registration
 from sync.client import SyncClient
@@ -45,13 +47,13 @@ def closed_port() -> int:
 def offline_check(kiosk):
     """The city check through a real socket to a port nobody listens on: the booth is offline."""
     url = f"http://127.0.0.1:{closed_port()}"
-    return CityPrizeCheck(kiosk.core.ledger, make_client=lambda _url, token: SyncClient(
+    return CityPrizeCheck(partial(open_ledger, kiosk.core.data_dir), make_client=lambda _url, token: SyncClient(
         url, token=token, connect_timeout=0.5, read_timeout=0.5))
 
 
 def desk_of(kiosk, *, city_check=None, seed=1):
     return build_quiz_desk(kiosk.booth, rng=random.Random(seed),
-                           city=city_check or CityPrizeCheck(kiosk.core.ledger))
+                           city=city_check or CityPrizeCheck(partial(open_ledger, kiosk.core.data_dir)))
 
 
 def passed_round(desk):
@@ -91,7 +93,8 @@ def test_a_members_phone_claim_also_blocks_their_member_pass_city_wide(city, kio
     assert len(claim.record.data["claim_keys"]) == 2     # the phone's key and the member pass's key
     keys = desk_of(gucheng).city_claim_keys(phone=None, member_pass=member.pass_token)
     assert keys == claim.record.data["claim_keys"][1:]
-    assert CityPrizeCheck(gucheng.core.ledger).claim(voucher=new_voucher_token(), keys=keys) is False
+    check = CityPrizeCheck(partial(open_ledger, gucheng.core.data_dir))
+    assert check.claim(voucher=new_voucher_token(), keys=keys) is False
 
 
 def test_offline_the_booth_decides_and_the_city_lists_the_double_claim_after_sync(city, kiosks):

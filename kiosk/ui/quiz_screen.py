@@ -13,7 +13,8 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from kiosk.booth import BoothError
-from kiosk.quiz import Feedback, Question, QuizDesk, QuizRound
+from kiosk.quiz import Feedback, PendingClaim, Question, QuizDesk, QuizRound
+from kiosk.ui.background import BackgroundTask, run_in_background
 from kiosk.ui.presentation import Presentation
 from kiosk.ui.quiz_pages import ClaimPage, ClaimRoute, QuestionPage, ResultPage, VoucherPage
 from kiosk.ui.widgets import CurrentPageStack, ScreenBase
@@ -39,6 +40,7 @@ class QuizScreen(ScreenBase):
         self.current_round: QuizRound | None = None
         self._feedback: Feedback | None = None
         self._shown: Question | None = None  # the question on screen
+        self._city_check: BackgroundTask | None = None  # the city-wide prize check under way, if any
         self.question, self.result = QuestionPage(presentation), ResultPage()
         self.claim, self.voucher_page = ClaimPage(presentation), VoucherPage(presentation)
         self.pages = CurrentPageStack()
@@ -152,15 +154,44 @@ class QuizScreen(ScreenBase):
         self.claim.open(route)
 
     def _on_submit_claim(self) -> None:
-        if self.current_round is None:
+        if self.current_round is None or self._city_check is not None:
             return
         phone = self.claim.route is ClaimRoute.PHONE
         try:
-            claim = self._desk.claim_prize(self.current_round, phone=self.claim.phone_field.text() if phone else None,
-                                           member_pass=None if phone else self.claim.pass_field.text())
+            pending = self._desk.start_claim(self.current_round,
+                                             phone=self.claim.phone_field.text() if phone else None,
+                                             member_pass=None if phone else self.claim.pass_field.text())
+            if not self._desk.asks_network(pending):
+                self._finish_claim(pending, self._desk.ask_city(pending))
+                return
         except BoothError as exc:
             self.claim.refuse(exc)
             return
+        # The city server may take seconds to answer: ask off the GUI thread, the screen stays live
+        self.claim.submit_claim_button.setEnabled(False)
+        self.claim.claim_error.setText(self._presentation.pick("正在与全市各展位核对，请稍候……",
+                                                               "Checking with the city's other booths, one moment…"))
+        self._city_check = run_in_background(lambda _progress: self._desk.ask_city(pending),
+                                             lambda decided: self._city_answered(pending, decided),
+                                             lambda exc: self._city_answered(pending, exc), parent=self)
+
+    def _city_answered(self, pending: PendingClaim, answer: str | Exception) -> None:
+        self._city_check = None
+        self.claim.submit_claim_button.setEnabled(True)
+        if pending.round is not self.current_round:  # wiped or replaced while the city answered
+            return
+        if isinstance(answer, BoothError):
+            self.claim.refuse(answer)
+        elif isinstance(answer, Exception):
+            self.claim.refuse(BoothError("核对没有完成，请再试一次", "The check did not finish: please try again"))
+        else:
+            try:
+                self._finish_claim(pending, answer)
+            except BoothError as exc:
+                self.claim.refuse(exc)
+
+    def _finish_claim(self, pending: PendingClaim, decided: str) -> None:
+        claim = self._desk.finish_claim(pending, decided)
         self.claim.phone_field.clear()  # the number is not kept on screen once used
         self.show_voucher(claim.voucher)
 

@@ -107,6 +107,7 @@ class Gui:
         self.qr_cache = qr_cache  # the join code's cache file, checked after the first paint (verify_join_code)
         self.console = console  # the volunteer console, installed with the other features after the first paint
         self.live_config = None  # adopts a configuration pulled from the city server (kiosk.ui.live_config)
+        self.keyboard = None  # the embedded on-screen keyboard, when installed (kiosk.ui.keyboard)
 
     def dispose(self) -> None:
         """Stop every timer and delete the window now, while the ledger is still open: a window left
@@ -198,7 +199,7 @@ def install_features(gui: Gui, core: Core, *, console_options: ConsoleOptions | 
     gui.live_config = _install_live_config(gui, core)
     keep_typing_private(app, window)
     if virtual_keyboard:
-        install_keyboard(app, window.keyboard_area, presentation)
+        gui.keyboard = install_keyboard(app, window.keyboard_area, presentation)
 
 
 def _install_console(core: Core, window, presentation, app, options: ConsoleOptions):  # type: ignore[no-untyped-def]

@@ -241,14 +241,17 @@ def cmd_screenshots(core, args) -> int:  # type: ignore[no-untyped-def]
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from kiosk.app import build_core, build_gui
     from kiosk.simulate import simulate_morning
+    from kiosk.ui.input_method import prepare_virtual_keyboard
     from kiosk.ui.screenshots import render_all
 
+    # The on-screen keyboard as on the booth: open wherever a text field has focus (chosen before Qt starts).
+    keyboard = prepare_virtual_keyboard()
     # The pictures show a realistic day: a simulated morning in a throw-away data folder, written through the
     # service layer like any booth's; the booth's own ledger (``core``) is never written.
     with tempfile.TemporaryDirectory(prefix="kiosk-screenshots-") as folder:
         shown = build_core(data_dir=Path(folder) / "data", config_path=core.config.path, config=core.config)
         simulate_morning(shown.booth, seed=args.seed)
-        gui = build_gui(shown, windowed=True, cache_dir=Path(folder) / "cache")
+        gui = build_gui(shown, windowed=True, cache_dir=Path(folder) / "cache", virtual_keyboard=keyboard)
         sizes = ("landscape", "fullhd", "portrait") if args.all_sizes else ("landscape",)
         files = render_all(gui, args.out, sizes=sizes)
         if args.large_text:

@@ -112,3 +112,42 @@ def test_without_the_virtual_keyboard_module_text_fields_use_the_system_input_me
     area.setLayout(QVBoxLayout())
     assert install_keyboard(qapp, area, presentation=None) is None  # QT_IM_MODULE is unset in tests
     assert area.layout().count() == 0
+
+
+SCREENSHOTS = r"""
+import os, sys, tempfile
+from pathlib import Path
+os.environ["QT_QPA_PLATFORM"] = "offscreen"
+from kiosk.ui.input_method import prepare_virtual_keyboard
+enabled = prepare_virtual_keyboard()
+from kiosk.app import build_core, build_gui
+from kiosk.settings import DEMO_CONFIG
+from kiosk.ui.screenshots import render_all
+core = build_core(data_dir=Path(tempfile.mkdtemp()), config_path=DEMO_CONFIG)
+gui = build_gui(core, windowed=True, virtual_keyboard=enabled, cache_dir=Path(tempfile.mkdtemp()))
+render_all(gui, Path(sys.argv[1]), sizes=("landscape", "portrait"),
+           only={"register-1-name", "register-1-name-pinyin", "quiz-claim-phone"})
+gui.close()
+"""
+
+
+def test_screenshots_show_the_name_page_with_the_keyboards_keys(tmp_path):
+    from PySide6.QtGui import QImage
+
+    from xdisplay import near, share_of
+
+    result = subprocess.run([sys.executable, "-c", SCREENSHOTS, str(tmp_path)], capture_output=True, text=True,
+                            timeout=120, env={k: v for k, v in __import__("os").environ.items() if k != "QT_IM_MODULE"})
+    assert result.returncode == 0, result.stderr[-3000:]
+
+    def keys_share(name: str) -> float:
+        image = QImage(str(tmp_path / f"{name}.png"))
+        band = [0, round(image.height() * 0.7), image.width(), round(image.height() * 0.3)]
+        return share_of(image, band, near("#000a12"), step=4)
+
+    for language in ("zh_CN", "en_US"):
+        for size in ("", "-portrait"):
+            for state in ("register-1-name", "register-1-name-pinyin"):
+                assert keys_share(f"{language}-{state}{size}") > 0.2, (language, state, size)
+            # The claim's phone number has the app's own keypad: the on-screen keyboard stays closed.
+            assert keys_share(f"{language}-quiz-claim-phone{size}") < 0.02, (language, size)

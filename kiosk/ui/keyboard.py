@@ -12,7 +12,8 @@ import os
 
 import shiboken6
 
-from PySide6.QtCore import QEvent, QObject, QSizeF, Qt, QUrl
+from PySide6.QtCore import (Q_ARG, QDeadlineTimer, QElapsedTimer, QEvent, QEventLoop, QMetaObject, QObject, QSizeF, Qt,
+                            QThread, QUrl)
 from PySide6.QtGui import QGuiApplication, QPalette
 from PySide6.QtQuickWidgets import QQuickWidget
 from PySide6.QtWidgets import QApplication, QLineEdit, QWidget
@@ -88,6 +89,27 @@ class EmbeddedKeyboard(QObject):
     @property
     def loaded(self) -> bool:
         return self.view.status() == QQuickWidget.Status.Ready and self.root is not None
+
+    def type_letters(self, letters: str) -> None:
+        """Press the keyboard's letter keys, as taps would (for ``kiosk screenshots``)."""
+        QMetaObject.invokeMethod(self.root, "typeLetters", Q_ARG("QVariant", letters))
+
+    def settle(self, *, steady_ms: int = 100, timeout_ms: int = 3000) -> None:
+        """Run the event loop until the keyboard is shown for a focused text field, or hidden otherwise,
+        and its height has not changed for ``steady_ms`` (``kiosk screenshots`` takes its picture then;
+        the candidate bar opens in an animation of ~200 ms)."""
+        deadline, steady = QDeadlineTimer(timeout_ms), QElapsedTimer()
+        steady.start()
+        last = -1
+        while not deadline.hasExpired():
+            QApplication.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 10)
+            QThread.msleep(10)
+            height = self._area.height() if self._area.isVisible() else 0
+            if self._area.isVisible() != wants_keyboard(QApplication.focusWidget()) or height != last:
+                last = height
+                steady.restart()
+            elif steady.hasExpired(steady_ms):
+                return
 
     def _fit_height(self) -> None:
         self.view.setFixedHeight(max(1, round(self.root.property("keyboardHeight"))))

@@ -228,11 +228,14 @@ class ClaimPage(QWidget):
         self.claim_hint = _label("hint")
         self.phone_field = QLineEdit(maxLength=11, alignment=Qt.AlignmentFlag.AlignCenter)
         self.phone_field.setInputMethodHints(Qt.InputMethodHint.ImhDigitsOnly)
+        # The app's keypad types here: the on-screen keyboard stays closed (its digits covered the keypad).
+        self.phone_field.setAttribute(Qt.WidgetAttribute.WA_InputMethodEnabled, False)
         self.keypad = NumericKeypad()
         self.keypad.attach(self.phone_field)
         # A USB scanner types the pass and presses Enter; keep the field ASCII (no input method).
         self.pass_field = QLineEdit(maxLength=40, alignment=Qt.AlignmentFlag.AlignCenter)
         self.pass_field.setInputMethodHints(Qt.InputMethodHint.ImhLatinOnly | Qt.InputMethodHint.ImhNoPredictiveText)
+        self.pass_field.setAttribute(Qt.WidgetAttribute.WA_InputMethodEnabled, False)  # nor over the scanner's field
         self.pass_field.returnPressed.connect(self.submitted)
         self.claim_error = _label("error")
         self.back_button = big_button("small")

@@ -24,6 +24,12 @@ Item {
         anchors.top: parent.top  // the view is as tall as the panel (kiosk/ui/keyboard.py)
     }
 
+    // Taps the letter keys of ``letters`` as a finger would (kiosk screenshots show Pinyin candidates with it).
+    function typeLetters(letters) {
+        for (var i = 0; i < letters.length; i++)
+            InputContext.inputEngine.virtualKeyClick(letters.toUpperCase().charCodeAt(i), letters[i], 0)
+    }
+
     Component.onCompleted: {
         VirtualKeyboardSettings.activeLocales = ["zh_CN", "en_US"]
         VirtualKeyboardSettings.locale = kioskLocale

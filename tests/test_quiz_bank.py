@@ -103,6 +103,13 @@ def test_revealing_pairs_are_declared_both_ways(first, second):
     assert second in by_id[first].excludes and first in by_id[second].excludes
 
 
+def test_an_explanation_that_names_12351_never_shares_a_round_with_the_question_asking_for_it():
+    # explanations tell riders whom to call; shown after an answer, they would give the number away
+    asking = next(q for q in BANK.questions if q.id == "hotline-12351-number")
+    naming = [q.id for q in BANK.questions if q is not asking and "12351" in q.text + q.explanation]
+    assert len(naming) >= 5 and set(naming) <= asking.excludes
+
+
 def test_no_round_ever_holds_two_questions_that_exclude_each_other():
     for seed in range(1500):
         drawn = BANK.draw(5, random.Random(seed))

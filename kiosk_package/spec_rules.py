@@ -78,10 +78,14 @@ def keep_qt_file(dest: str) -> bool:
     """Whether a collected file (its destination path in the package) belongs in the kiosk."""
     if not keep_plugin(dest):
         return False
-    path = PurePath(dest).as_posix()
-    if any(f"/Qt/{dropped}" in "/" + path for dropped in DROPPED_QT_DATA):
+    parts = PurePath(dest).parts
+    if "PySide6" not in parts:
+        return True
+    # PySide6/Qt/<folder> on Linux and macOS, PySide6/<folder> on Windows
+    inside = "/".join(parts[parts.index("PySide6") + 1:]).removeprefix("Qt/")
+    if any(inside.startswith(dropped) for dropped in DROPPED_QT_DATA):
         return False
-    if "/Qt/translations/" in "/" + path:
-        stem = PurePath(path).stem
+    if inside.startswith("translations/"):
+        stem = PurePath(inside).stem
         return any(stem.endswith("_" + lang) for lang in KEPT_QT_TRANSLATION_LANGUAGES)
     return True

@@ -76,6 +76,9 @@ def test_qt_translations_only_in_the_kiosks_languages():
     assert keep_qt_file("PySide6/Qt/translations/qtbase_en.qm")
     assert not keep_qt_file("PySide6/Qt/translations/qtbase_de.qm")
     assert not keep_qt_file("PySide6/Qt/translations/qtwebengine_zh_CN.qm")
+    assert not keep_qt_file("PySide6/translations/qtbase_de.qm")  # Windows: no Qt/ folder level
+    assert keep_qt_file("PySide6/translations/qtbase_zh_CN.qm")
+    assert keep_qt_file("resources/i18n/kiosk_en_US.qm")
 
 
 def test_staged_resources_ship_compiled_translations_and_no_sources(tmp_path):

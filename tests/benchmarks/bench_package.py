@@ -17,6 +17,7 @@ import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -48,8 +49,15 @@ def _folder_bytes(folder: Path) -> int:
 
 
 @pytest.fixture(scope="module")
-def package(tmp_path_factory):
-    out = tmp_path_factory.mktemp("dist")
+def package():
+    # A folder any account can read: the cage session runs the package as an unprivileged user, as a booth does.
+    out = Path(tempfile.mkdtemp(prefix="kiosk-package-"))
+    out.chmod(0o755)
+    yield _build(out)
+    shutil.rmtree(out)
+
+
+def _build(out: Path) -> dict:
     began = time.perf_counter()
     done = subprocess.run([sys.executable, "-m", "kiosk_package.build", "--out", str(out)],
                           capture_output=True, text=True, timeout=1800, cwd=ROOT)
@@ -230,6 +238,36 @@ def test_cold_start_of_the_package_vs_a_bare_pyside6_window(package, tmp_path):
           f"packaged kiosk {median['packaged'] * 1000:.0f} ms (ratio {ratio:.2f}), source kiosk "
           f"{median['source'] * 1000:.0f} ms (ratio {source_ratio:.2f})")
     assert ratio <= 1.5
+
+
+def test_the_package_runs_in_a_cage_kiosk_session_with_its_keyboard(package):
+    # The Linux booth's session (deploy/linux/union-booth-kiosk.service): cage, fullscreen, the kiosk through
+    # XWayland; here on wlroots' headless backend. Needs the Debian packages cage and xwayland.
+    cage = shutil.which("cage")
+    assert cage and shutil.which("Xwayland"), "install the Debian packages cage and xwayland to run this test"
+    session = Path(tempfile.mkdtemp(prefix="kiosk-cage-"))
+    try:
+        for sub in ("xdg", "home"):
+            (session / sub).mkdir()
+        session.chmod(0o755)
+        (session / "xdg").chmod(0o700)
+        as_user: list[str] = []
+        if os.geteuid() == 0:  # cage refuses to run as root, as a booth account is not root
+            for path in (session / "xdg", session / "home"):
+                shutil.chown(path, "nobody", "nogroup")
+            as_user = ["setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups"]
+        env = {"PATH": "/usr/bin:/bin", "HOME": str(session / "home"), "LANG": "C.UTF-8",
+               "XDG_RUNTIME_DIR": str(session / "xdg"), "WLR_BACKENDS": "headless", "WLR_RENDERER": "pixman",
+               "WLR_LIBINPUT_NO_DEVICES": "1", "QT_QPA_PLATFORM": "xcb", "KIOSK_PACKAGE_PROBE": "keyboard"}
+        done = subprocess.run([*as_user, "env", "-i", *(f"{k}={v}" for k, v in env.items()), cage, "-d", "--",
+                               str(package["exe"]), "--data-dir", str(session / "home" / "data")],
+                              capture_output=True, text=True, timeout=180)
+        line = [x for x in done.stdout.splitlines() if x.startswith("keyboard")]
+        assert done.returncode == 0 and line, done.stdout + done.stderr[-3000:]
+        assert "loaded=True visible=True active=True" in line[0] and "locales=en_US,zh_CN" in line[0]
+        print(f"\nin cage: {line[0]}")
+    finally:
+        shutil.rmtree(session, ignore_errors=True)
 
 
 def test_the_package_folder_was_never_written_to(package):

@@ -230,7 +230,9 @@ def test_a_skewed_device_clock_never_blocks_sync(core, city, monkeypatch, skew):
     import kiosk.ledger
     from booth_common.records import format_utc
 
-    monkeypatch.setattr(kiosk.ledger, "utc_now_text", lambda: format_utc(dt.datetime.now(dt.timezone.utc) + skew))
+    # The ledger stamps captures with its class clock (kiosk.ledger.Ledger.clock): skew that one.
+    monkeypatch.setattr(kiosk.ledger.Ledger, "clock",
+                        staticmethod(lambda: format_utc(dt.datetime.now(dt.timezone.utc) + skew)))
     capture(core, n=9)
     engine = enrolled_engine(core, city)
     assert engine.sync_once().error is None

@@ -71,20 +71,20 @@ def refusal_text(refusal: EnrolRefusal, *, device_id: str, booth_id: str | None,
     return "enrolment code unknown, used up or expired"
 
 
-def authenticate(storage: Storage, token: str, *, used: set[str] | None = None) -> Device | None:
-    """The live device holding this token; None for unknown or revoked tokens.
+def authenticate(storage: Storage, token: str) -> Device | None:
+    """The live device holding this token; None for unknown or revoked tokens."""
+    device = storage.device_by_token(hash_secret(token))
+    return device if device is not None and not device.revoked else None
 
-    The first call with a new token is noted (``Storage.mark_token_used``); ``used`` remembers the
-    tokens this process has noted already, so a busy device does not cost a write per request.
-    """
+
+def note_first_use(storage: Storage, device: Device, token: str, *, noted: set[str]) -> None:
+    """Record that a new token has been used (``Storage.mark_token_used``), once: ``noted`` holds the
+    hashes of the tokens this process has recorded already, so a device costs one write, not one per request."""
     token_hash = hash_secret(token)
-    device = storage.device_by_token(token_hash)
-    if device is None or device.revoked:
-        return None
-    if used is not None and token_hash not in used:
-        storage.mark_token_used(token_hash, at=format_utc(dt.datetime.now(dt.timezone.utc)))
-        used.add(token_hash)
-    return device
+    if device.token_used or token_hash in noted:
+        return
+    storage.mark_token_used(token_hash, at=format_utc(dt.datetime.now(dt.timezone.utc)))
+    noted.add(token_hash)
 
 
 class EnrollmentLimiter:

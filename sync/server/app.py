@@ -13,6 +13,7 @@ from typing import Annotated, Literal, TypeVar
 
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 from fastapi import Depends, FastAPI, Header, HTTPException, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
@@ -79,10 +80,12 @@ def _device_dependency(storage: Storage) -> Callable[..., Device]:
         if credentials is None:
             raise HTTPException(401, "no device token: send 'Authorization: Bearer <token>'",
                                 headers={"WWW-Authenticate": "Bearer"})
-        device = accounts.authenticate(storage, credentials.credentials, used=used)
+        device = accounts.authenticate(storage, credentials.credentials)
         if device is None:
             raise HTTPException(401, "device token unknown or revoked: enrol again",
                                 headers={"WWW-Authenticate": "Bearer"})
+        if not device.token_used:   # once per device: a write and an fsync, kept off the event loop
+            await run_in_threadpool(accounts.note_first_use, storage, device, credentials.credentials, noted=used)
         return device
 
     return current_device

@@ -70,6 +70,7 @@ class Device:
     booth_id: str
     event_id: str
     revoked: bool
+    token_used: bool = True   # its token has authenticated a call (after that, only the token re-enrols it)
 
 
 @dataclass(frozen=True)
@@ -223,7 +224,7 @@ class Storage:
                           token_hash = excluded.token_hash, enrolled_at = excluded.enrolled_at,
                           code_hash = excluded.code_hash, first_used_at = NULL""",
                        [device_id, code_booth, token_hash, at, code_hash])
-        return Device(device_id, code_booth, code_event, False)
+        return Device(device_id, code_booth, code_event, False, False)
 
     def mark_token_used(self, token_hash: str, *, at: str) -> None:
         """Note the first authenticated call with a token: from then on only the token re-enrols its device."""
@@ -250,10 +251,11 @@ class Storage:
             return None
 
     def device_by_token(self, token_hash: str) -> Device | None:
-        row = self._conn().execute("""SELECT d.device_id, d.booth_id, b.event_id, d.revoked_at IS NOT NULL
+        row = self._conn().execute("""SELECT d.device_id, d.booth_id, b.event_id, d.revoked_at IS NOT NULL,
+                                             d.first_used_at IS NOT NULL
                                       FROM devices d JOIN booths b USING (booth_id) WHERE d.token_hash = ?""",
                                    [token_hash]).fetchone()
-        return Device(row[0], row[1], row[2], bool(row[3])) if row else None
+        return Device(row[0], row[1], row[2], bool(row[3]), bool(row[4])) if row else None
 
     def revoke(self, *, device_id: str | None = None, booth_id: str | None = None, at: str) -> int:
         """Revoke one device, or every device of a booth; returns how many were revoked."""

@@ -1,8 +1,11 @@
 """Sealing of personal fields at rest: HPKE to a public key, keyed hashes for duplicate checks.
 
-The kiosk seals with a public key only. Before enrolment that is the device's own key pair
-(its private half stays in the key folder, needed only to re-seal at enrolment); after
-enrolment it is the city server's key, and the device's private half is destroyed.
+The kiosk seals with a public key only: the city's, shipped in a real event's configuration
+(``sync.city_public_key``), so no key that opens an envelope is ever on the device. The demo event,
+which ships no city key, seals to a device key pair of its own (the private half in the key folder,
+needed only to re-seal at enrolment, then destroyed). The key is read from the key ring at every
+write (``KeyRing.seal_public_text``), so a running kiosk follows an enrolment made by another process.
+The keys of the keyed hashes are not here: they are wrapped by the volunteer PIN (``kiosk.vault``).
 
 An envelope (``hpke2:``) carries a session header and the fields under AES-256-GCM. The header
 is a fresh AES key sealed with HPKE base mode (X25519, HKDF-SHA256, AES-256-GCM) to the public
@@ -169,20 +172,28 @@ class KeyRing:
     def _seal_public_path(self) -> Path:
         return self.folder / "seal-public.txt"
 
-    def ensure(self) -> None:
-        """Create the HMAC secret and the device key pair on first start."""
+    def ensure(self, *, city_public: str | None = None) -> None:
+        """On first start: seal to ``city_public`` (the city's key from the event configuration) when given,
+        so no private key that opens the envelopes is ever on the device; else (the demo event) to a
+        device key pair of its own, whose private half stays in the key folder until enrolment."""
         self.folder.mkdir(parents=True, exist_ok=True, mode=0o700)
         if os.name == "posix":
             os.chmod(self.folder, 0o700)  # the key folder is the booth account's alone
-        if not self._hmac_path.exists():
-            _write_secret(self._hmac_path, secrets.token_bytes(32))
-        if not self._seal_public_path.exists():
-            private = X25519PrivateKey.generate()
-            _write_secret(self._device_private_path, private_key_to_bytes(private))
-            _write_secret(self._seal_public_path, public_key_to_text(private.public_key()).encode())
+        if self._seal_public_path.exists():
+            return
+        if city_public is not None:
+            _write_secret(self._seal_public_path, public_key_to_text(public_key_from_text(city_public)).encode())
+            return
+        private = X25519PrivateKey.generate()
+        _write_secret(self._device_private_path, private_key_to_bytes(private))
+        _write_secret(self._seal_public_path, public_key_to_text(private.public_key()).encode())
 
-    def hmac_secret(self) -> bytes:
-        return self._hmac_path.read_bytes()
+    def drop_legacy_hmac_key(self) -> bool:
+        """Destroy the plain lookup key of versions before the vault (``hmac.key``); True if there was one."""
+        if not self._hmac_path.exists():
+            return False
+        _shred(self._hmac_path)
+        return True
 
     def seal_public_text(self) -> str:
         """The public key to seal to now, as text (read from the file each time: enrolment may change it)."""
@@ -205,15 +216,18 @@ class KeyRing:
         _write_secret(self._seal_public_path, public_key_to_text(city_public).encode())
 
     def destroy_device_private_key(self) -> None:
-        path = self._device_private_path
-        if path.exists():
-            # Overwrite before unlinking: on most file systems this keeps the key out of freed blocks.
-            size = path.stat().st_size
-            with open(path, "r+b") as fh:
-                fh.write(secrets.token_bytes(size))
-                fh.flush()
-                os.fsync(fh.fileno())
-            path.unlink()
+        _shred(self._device_private_path)
+
+
+def _shred(path: Path) -> None:
+    if path.exists():
+        # Overwrite before unlinking: on most file systems this keeps the key out of freed blocks.
+        size = path.stat().st_size
+        with open(path, "r+b") as fh:
+            fh.write(secrets.token_bytes(size))
+            fh.flush()
+            os.fsync(fh.fileno())
+        path.unlink()
 
 
 def _write_secret(path: Path, data: bytes) -> None:

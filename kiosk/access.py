@@ -1,8 +1,14 @@
-"""The volunteer PIN: a salted scrypt hash, and a lock-out after wrong tries that survives a restart.
+"""The volunteer PIN: it unwraps the kiosk's vault (``kiosk.vault``), and wrong tries lock the console out.
 
-The hash and the lock-out state live in the ledger's ``meta`` table (never in a record, so they are
-never synced). Five wrong tries in a row lock the console for ``BASE_DELAY_S``; every further
-lock-out doubles the delay, up to ``MAX_DELAY_S``. A right PIN clears it all.
+No hash of the PIN is stored: the PIN is checked by unwrapping the vault (scrypt, slow on purpose), at
+the kiosk's start; once the vault is open, the console checks the PIN against an in-memory HMAC. A
+ledger from before the vault (a scrypt hash in ``meta``) is moved to the vault at the first right PIN,
+and the hash deleted. A real event's PIN has at least ``PIN_MIN`` digits; the demo's is public.
+
+The lock-out state lives in the ledger's ``meta`` table (never in a record, so it is never synced).
+Five wrong tries in a row lock the console for ``BASE_DELAY_S``; every further lock-out doubles the
+delay, up to ``MAX_DELAY_S``. A right PIN clears it all. (It slows a person at the screen; a thief
+with a copy of the disk is slowed by scrypt alone.)
 
 Unlocks, lock-outs and PIN changes are reported to an ``audit`` hook (the composition root passes
 ``BoothService.record_audit``), so they become append-only, synced records; the PIN never does.
@@ -18,13 +24,13 @@ from collections.abc import Callable
 from typing import Any, Protocol
 
 from kiosk.booth import BoothError
+from kiosk.vault import DEMO_COST, REAL_COST, ScryptCost, Vault
 
 MAX_TRIES = 5
 BASE_DELAY_S = 30
 MAX_DELAY_S = 3600
-PIN_MIN, PIN_MAX = 4, 8
-# scrypt cost: about 16 MB and a few tens of milliseconds per try, far too slow to guess a
-# 4-digit PIN offline in bulk from a copied ledger file, and quick enough for one tap.
+PIN_MIN, PIN_MAX = 6, 12
+# The cost of the hashes of ledgers from before the vault (read once, at migration, never written).
 SCRYPT_N, SCRYPT_R, SCRYPT_P = 2**14, 8, 1
 
 META_HASH = "console_pin_hash"
@@ -98,20 +104,36 @@ def lockout_delay(lockouts: int) -> int:
 
 
 class ConsoleAccess:
-    """Checks the volunteer PIN against the stored hash, counting wrong tries in the ledger's meta."""
+    """Checks the volunteer PIN by the vault it unwraps, counting wrong tries in the ledger's meta."""
 
-    def __init__(self, meta: MetaStore, *, clock: Callable[[], float] = time.time, audit: AuditHook | None = None):
-        self._meta = meta
+    def __init__(self, meta: MetaStore, vault: Vault, *, clock: Callable[[], float] = time.time,
+                 audit: AuditHook | None = None, cost: ScryptCost = REAL_COST):
+        """``cost``: the scrypt cost of a PIN set here (tests of the lock-out use a cheap one)."""
+        self._meta, self.vault, self._cost = meta, vault, cost
         self._clock = clock
         self._audit = audit or (lambda action, *, details=None: None)
 
     @property
     def has_pin(self) -> bool:
-        return self._meta.get_meta(META_HASH) is not None
+        return self.vault.exists or bool(self._meta.get_meta(META_HASH))
+
+    @property
+    def is_unlocked(self) -> bool:
+        """Whether the vault is open (the kiosk was unlocked since it started)."""
+        return self.vault.is_open
 
     def set_pin(self, pin: str) -> None:
-        self._meta.set_meta(META_HASH, hash_pin(check_pin_format(pin)))
+        """The first PIN (setup): a new vault wrapped for it, open."""
+        self.vault.create(check_pin_format(pin), cost=self._cost)
+        self._forget_old_hash()
         self._reset()
+
+    def set_demo_pin(self, pin: str) -> None:
+        """The demo event's public PIN, short and cheap on purpose (see ``kiosk.vault.DEMO_COST``)."""
+        if not self.vault.exists:
+            self.vault.create(pin, cost=DEMO_COST)
+        elif not self.vault.is_open:
+            self.vault.unlock(pin)  # False if a volunteer changed it: then it is unlocked like a real one
 
     def seconds_locked(self) -> int:
         """Seconds until a PIN may be tried again (0 when not locked)."""
@@ -119,7 +141,8 @@ class ConsoleAccess:
         return max(0, int(until - self._clock() + 0.999))
 
     def unlock(self, pin: str) -> None:
-        """Returns when the PIN is right; raises ``LockedOut`` or ``WrongPin`` otherwise."""
+        """Returns when the PIN is right (opening the vault if it is still locked); raises ``LockedOut`` or
+        ``WrongPin`` otherwise."""
         self._verify(pin)
         self._audit("console_unlock", details={})
 
@@ -129,18 +152,37 @@ class ConsoleAccess:
         if new == old:
             raise BadPin("新PIN不能与旧PIN相同", "The new PIN must differ from the old one")
         self._verify(old)
-        self._meta.set_meta(META_HASH, hash_pin(new))
+        self.vault.rewrap(new, cost=self._cost)
         self._audit("pin_change", details={})
 
     def _verify(self, pin: str) -> None:
         left = self.seconds_locked()
         if left:
             raise LockedOut(left)
-        stored = self._meta.get_meta(META_HASH)
-        if stored is not None and verify_pin(pin, stored):
+        if self._pin_opens_vault(pin):
             self._reset()
             return
         self._count_failure()
+
+    def _pin_opens_vault(self, pin: str) -> bool:
+        if self.vault.is_open:
+            return self.vault.matches(pin)
+        if self.vault.exists:
+            return self.vault.unlock(pin)
+        stored = self._meta.get_meta(META_HASH)  # a ledger from before the vault: move to it now
+        if stored and verify_pin(pin, stored):
+            self.vault.create(pin, cost=self._cost)
+            self._forget_old_hash()
+            return True
+        return False
+
+    def _forget_old_hash(self) -> None:
+        """Clear a PIN hash from before the vault: at 2¹⁴ scrypt it is a far cheaper way to test PIN guesses."""
+        if self._meta.get_meta(META_HASH):
+            self._meta.set_meta(META_HASH, "")
+            wipe = getattr(self._meta, "checkpoint_wal", None)  # the ledger: old pages out of its WAL as well
+            if wipe is not None:
+                wipe()
 
     def _count_failure(self) -> None:
         failures = int(self._meta.get_meta(META_FAILURES) or 0) + 1

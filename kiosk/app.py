@@ -15,9 +15,10 @@ from kiosk.schema import LedgerTooNew
 from kiosk.settings import LEDGER_FILE
 
 if TYPE_CHECKING:  # imported where used: the attract screen paints before sqlite-utils and cryptography load
+    from booth_common.sealing import KeyRing
     from kiosk.booth import BoothService
     from kiosk.ledger import Ledger
-    from booth_common.sealing import KeyRing
+    from kiosk.vault import Vault
 
 
 class ConsoleOptions(TypedDict, total=False):
@@ -45,16 +46,21 @@ class Core(NamedTuple):  # not a dataclass: this module loads before the first p
 
 
 def build_core(*, data_dir: Path, config_path: Path, config: Config | None = None) -> Core:
+    from booth_common.sealing import KeyRing
     from kiosk.booth import BoothService
     from kiosk.ledger import Ledger
-    from booth_common.sealing import KeyRing
+    from kiosk.vault import Vault
 
     config = config or load_config(config_path)
     keys = KeyRing(data_dir / "keys")
-    keys.ensure()
+    keys.ensure(city_public=config.city_public_key or None)
+    vault = Vault(data_dir / "keys")
     ledger = Ledger(data_dir / LEDGER_FILE)
-    _purge_at_start(ledger, retention_days=config.retention_days)
-    return Core(data_dir, config, keys, ledger, BoothService(ledger, config, keys))
+    _expire_lookups_at_start(ledger, keys, vault)
+    _purge_at_start(ledger, retention_days=config.retention_days)  # its checkpoint wipes the expired hashes too
+    if config.event.demo:
+        open_demo_vault(ledger, vault)
+    return Core(data_dir, config, keys, ledger, BoothService(ledger, config, keys, vault))
 
 
 def _purge_at_start(ledger: Ledger, *, retention_days: int) -> None:
@@ -70,6 +76,24 @@ def _purge_at_start(ledger: Ledger, *, retention_days: int) -> None:
         purge_expired(ledger, retention_days=retention_days, wait_s=0, checkpoint_attempts=2)
     except LedgerError as exc:
         print(f"kiosk: warning: retention purge at start not complete: {exc}", file=sys.stderr)
+
+
+def _expire_lookups_at_start(ledger: Ledger, keys: KeyRing, vault: Vault) -> None:
+    """Keyed hashes of earlier days go at every start (their day key goes when the vault is next opened);
+    the plain lookup key of versions before the vault is destroyed, with every hash made with it."""
+    from kiosk.retention import start_of_local_day_utc
+
+    everything = "9999"  # sorts after every time text
+    legacy = keys.drop_legacy_hmac_key()
+    ledger.expire_day_lookups(before=everything if legacy else start_of_local_day_utc(vault.today()))
+
+
+def open_demo_vault(ledger: Ledger, vault: Vault) -> None:
+    """The demo event's vault is wrapped by its public PIN and opened at start (no unlock screen)."""
+    from kiosk.access import ConsoleAccess
+    from kiosk.booth_setup import DEMO_PIN
+
+    ConsoleAccess(ledger, vault).set_demo_pin(DEMO_PIN)
 
 
 def open_ledger(data_dir: Path) -> Ledger:
@@ -207,7 +231,7 @@ def _install_console(core: Core, window, presentation, app, options: ConsoleOpti
     from kiosk.access import ConsoleAccess
     from kiosk.ui.console import install_console
 
-    access = ConsoleAccess(core.ledger, audit=core.booth.record_audit)
+    access = ConsoleAccess(core.ledger, core.booth.vault, audit=core.booth.record_audit)
     options = {"enrol": build_enrol_job(core).run, "server_url": core.config.server_url, **options}
     return install_console(window, core.booth, access, presentation, app=app,
                            export_dir=core.data_dir / "exports", **options)

@@ -21,7 +21,9 @@ from booth_common.sealing import KeyRing, Sealer, key_id, keyed_hash, public_key
 from kiosk import masking
 from kiosk.config import Booth, Config, ConfigError
 from kiosk.ledger import Ledger, PurgeIncomplete, SealedField
-from kiosk.retention import PersonalDataOnDevice, SyncStillRunning, personal_data_now, purge_now
+from kiosk.retention import (PersonalDataOnDevice, SyncStillRunning, personal_data_now, purge_now,
+                             start_of_local_day_utc)
+from kiosk.vault import Vault
 
 
 class BoothError(Exception):
@@ -103,6 +105,13 @@ class VoucherUsed(AlreadyReceived):
         BoothError.__init__(self, "此兑奖码已兑换过", "This voucher has already been redeemed")
 
 
+class KioskLocked(BoothError):
+    """The lookup key is wrapped by the volunteer PIN and the kiosk has not been unlocked since it started."""
+
+    def __init__(self) -> None:
+        super().__init__("服务台尚未解锁：请志愿者输入密码后再登记", "The kiosk is locked: a volunteer must enter the PIN first")
+
+
 class PurgeFailed(BoothError):
     """A purge that did not wipe everything it should have; the volunteer is told, never shown a count."""
 
@@ -152,10 +161,10 @@ BOOTH_PROFILE_META = "booth_profile"
 class BoothService:
     """Captures records for one event at one booth through one ledger connection."""
 
-    def __init__(self, ledger: Ledger, config: Config, keys: KeyRing, *, today: dt.date | None = None):
-        self.ledger, self.config, self.keys = ledger, config, keys
+    def __init__(self, ledger: Ledger, config: Config, keys: KeyRing, vault: Vault, *, today: dt.date | None = None):
+        self.ledger, self.config, self.keys, self.vault = ledger, config, keys, vault
         self._today = today
-        self._hmac = keys.hmac_secret()
+        self._lookups_day = ""
         self._sealer, self._sealer_key_text, self._key_id = None, "", ""
 
     @contextmanager
@@ -199,6 +208,18 @@ class BoothService:
 
     def reload_seal_key(self) -> None:
         """Nothing to do: the sealing key is read from the key ring at every write (kept for callers)."""
+
+    def _lookup_key(self) -> bytes:
+        """Today's lookup key from the open vault (``KioskLocked`` before the volunteer unlocked the kiosk).
+        On a new day the hashes of earlier days are deleted from the ledger: their key is gone too."""
+        key = self.vault.lookup_key()
+        if key is None:
+            raise KioskLocked()
+        day = self.vault.today().isoformat()
+        if day != self._lookups_day:
+            self.ledger.expire_day_lookups(before=start_of_local_day_utc(self.vault.today()))
+            self._lookups_day = day
+        return key
 
     def _current_sealer(self) -> Sealer:
         """The sealer for the key the key ring holds now. Read at every write, never kept from the start:
@@ -251,7 +272,7 @@ class BoothService:
         """The registration matching a normalised phone or ID number, shown masked only."""
         for purpose, value in (("id_number", id_number), ("phone", phone)):
             if value:
-                found = self.ledger.find_by_lookup(purpose, keyed_hash(self._hmac, purpose, value))
+                found = self.ledger.find_by_lookup(purpose, keyed_hash(self._lookup_key(), purpose, value))
                 if found:
                     return self._summary(found[0])
         return None
@@ -312,8 +333,8 @@ class BoothService:
         personal = {"name": clean.name, "phone": clean.phone, "id_number": rid.number}
         if rid.birth_date is not None:  # a foreign permanent residence ID tells none (booth_common/validation.py)
             personal["birth_date"] = rid.birth_date.isoformat()
-        lookups = [("id_number", keyed_hash(self._hmac, "id_number", rid.number)),
-                   ("phone", keyed_hash(self._hmac, "phone", clean.phone)),
+        lookups = [("id_number", keyed_hash(self._lookup_key(), "id_number", rid.number)),
+                   ("phone", keyed_hash(self._lookup_key(), "phone", clean.phone)),
                    ("pass", pass_token)]
         record = self._write(Kind.REGISTRATION, data, record_id=record_id, subject=clean.occupation,
                              personal=personal, lookups=lookups)
@@ -406,7 +427,7 @@ class BoothService:
         the other of the two, so a claim by phone blocks a later claim by that member's pass and vice versa."""
         keys: list[str] = []
         if phone:
-            keys.append(keyed_hash(self._hmac, "phone", phone))
+            keys.append(keyed_hash(self._lookup_key(), "phone", phone))
             member = self.find_member(phone=phone)
             if member is not None:
                 keys.append(member.pass_token)
@@ -496,7 +517,7 @@ class BoothService:
         if phone is not None:
             personal["phone"] = _validated(validation.validate_mobile, phone)
             changes["masked_phone"] = masking.mask_phone(personal["phone"])
-            lookups.append(("phone", keyed_hash(self._hmac, "phone", personal["phone"])))
+            lookups.append(("phone", keyed_hash(self._lookup_key(), "phone", personal["phone"])))
         if occupation is not None:
             if occupation not in {o.id for o in self.config.registration.occupations}:
                 raise InvalidInput([validation.ValidationError("occupation", "unknown", "未知职业", "Unknown occupation")])

@@ -9,7 +9,8 @@ from kiosk.access import BadPin, ConsoleAccess, check_pin_format
 from kiosk.booth import BoothService, InvalidInput
 from kiosk.config import VENUE_TYPES
 
-# The bundled demo event's volunteer PIN (written in the README): demo booths skip the setup screen.
+# The bundled demo event's volunteer PIN (written in the README): demo booths skip the setup screen
+# and the unlock at start. Shorter than a real event's PIN may be (kiosk.access.PIN_MIN): it is public anyway.
 DEMO_PIN = "2468"
 
 
@@ -80,6 +81,8 @@ def needs_setup(service: BoothService, access: ConsoleAccess) -> bool:
 
 
 def ensure_demo_pin(service: BoothService, access: ConsoleAccess) -> None:
-    """The demo booth's PIN, set once; nothing is recorded (the demo booth is the configured one)."""
-    if service.config.event.demo and not access.has_pin:
-        access.set_pin(DEMO_PIN)
+    """The demo booth's PIN, set once (its vault opened at start); nothing is recorded (the demo booth is the
+    configured one). Four digits and public: the demo is marked 演示 on every screen, and no real event
+    may run on it (a real event's configuration must carry the city key, and its PIN has six digits or more)."""
+    if service.config.event.demo:
+        access.set_demo_pin(DEMO_PIN)

@@ -51,6 +51,8 @@ def _add_sub_commands(parser: argparse.ArgumentParser) -> None:
     for name in ("members", "services", "quiz", "handouts"):
         p.add_argument(f"--{name}", type=_non_negative, default=0, metavar="N")
     p.add_argument("--seed", type=int, default=None)
+    p.add_argument("--pin-stdin", action="store_true",
+                   help="a real event's kiosk is locked: read the volunteer PIN from the first line of standard input")
 
     p = sub.add_parser("status", help="counts per kind and sync state")
     _common(p)
@@ -153,8 +155,19 @@ def _run(argv: list[str]) -> int:
 def cmd_simulate(core, args) -> int:  # type: ignore[no-untyped-def]
     import json
 
+    from kiosk.access import ConsoleAccess, LockedOut, WrongPin
     from kiosk.simulate import print_record_line, simulate
 
+    access = ConsoleAccess(core.ledger, core.booth.vault, audit=core.booth.record_audit)
+    if not access.is_unlocked:
+        if not args.pin_stdin:
+            print("kiosk: this kiosk is locked (a real event): give the volunteer PIN with --pin-stdin", file=sys.stderr)
+            return 3
+        try:
+            access.unlock(sys.stdin.readline().strip())
+        except (WrongPin, LockedOut) as exc:
+            print(f"kiosk: {exc.en}", file=sys.stderr)
+            return 3
     written = simulate(core.booth, members=args.members, services=args.services, quiz=args.quiz,
                        handouts=args.handouts, seed=args.seed, on_record=print_record_line())
     print(f"# written: {json.dumps(written)}", file=sys.stderr)

@@ -117,6 +117,7 @@ class Config(NamedTuple):
     retention_days: int
     server_url: str
     raw: dict[str, Any]  # the parsed file as read, for what has no field of its own
+    city_public_key: str = ""  # the city's X25519 public key (base64); a real event's booths seal to it
 
     def __repr__(self) -> str:  # without ``raw``: the whole file again
         return f"Config({', '.join(f'{name}={getattr(self, name)!r}' for name in self._fields if name != 'raw')})"
@@ -176,9 +177,30 @@ def config_from_raw(raw: dict[str, Any], path: Path | str) -> Config:
         retention_days=r.int("retention.days", 7, lo=0, hi=365),
         server_url=r.str("sync.server_url", ""),
         raw=raw,
+        city_public_key=_city_public_key(r),
     )
     _check_cross_references(config)
     return config
+
+
+def _city_public_key(r: _Reader) -> str:
+    """``sync.city_public_key``: required for a real event, so that no booth ever holds a key that opens what
+    it sealed; the demo event may leave it out and seal to a device key of its own (docs/privacy.md)."""
+    text = r.str("sync.city_public_key", "")
+    if not text:
+        if not r.bool("event.demo", False):
+            raise ConfigError(r.path, "sync.city_public_key", "a real event needs the city's public key "
+                              "(`kiosk-server city-key` prints it); only a demo event (event.demo = true) may leave it out")
+        return ""
+    import base64
+    import binascii
+
+    try:
+        if len(base64.b64decode(text, validate=True)) == 32:
+            return text
+    except (binascii.Error, ValueError):
+        pass
+    raise ConfigError(r.path, "sync.city_public_key", "must be the base64 of a 32-byte X25519 public key")
 
 
 def _parse_toml(path: Path, text: str) -> dict[str, Any]:

@@ -25,6 +25,8 @@ RECORD_COLUMNS = ("seq, id, kind, subject, event_id, booth_id, device_id, captur
                   "refers_to, payload, payload_sha256")
 
 
+DAY_SCOPED_PURPOSES = "('id_number', 'phone', 'prize_claim')"  # lookups keyed by the day's key
+
 # A record that still holds personal data: a sealed envelope, or a keyed hash of an ID number or phone.
 _HOLDS_PERSONAL = """(EXISTS (SELECT 1 FROM sealed s WHERE s.record_id = r.id)
                       OR EXISTS (SELECT 1 FROM lookup l WHERE l.record_id = r.id
@@ -104,6 +106,8 @@ class Ledger:
         # power strip is kicked out. The cost is one fsync of the WAL per commit.
         self.db.execute("PRAGMA synchronous=FULL")
         self.db.execute("PRAGMA foreign_keys=ON")
+        # Deleted and overwritten content is zeroed, not left in free pages (purge, expired hashes, meta).
+        self.db.execute("PRAGMA secure_delete=ON")
         try:  # a ledger a newer kiosk migrated is refused, never half-understood (kiosk/schema.py)
             refuse_unknown(self.path, (m.name for m in migrations.applied(self.db)))
         except LedgerTooNew:
@@ -262,6 +266,14 @@ class Ledger:
             for record_id, envelope in replacements:
                 self.db.execute("UPDATE sealed SET envelope = ?, key_id = ? WHERE record_id = ?",
                                 [envelope, key_id, record_id])
+
+    def expire_day_lookups(self, *, before: str) -> int:
+        """Delete the keyed ID/phone hashes (and prize claims) of records captured before ``before``: they
+        serve the duplicate and one-prize checks of their own event day only (their day key is gone)."""
+        with self.db.atomic():
+            cur = self.db.execute(f"""DELETE FROM lookup WHERE purpose IN {DAY_SCOPED_PURPOSES}
+                                      AND record_id IN (SELECT id FROM records WHERE captured_at < ?)""", [before])
+        return cur.rowcount
 
     def personal_data_counts(self, *, synced_before: str) -> tuple[int, int]:
         """(records a purge would take now, records holding personal data that are not yet synced)."""

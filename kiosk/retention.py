@@ -75,6 +75,12 @@ def sync_paused(ledger: Ledger, *, wait_s: float = SYNC_WAIT_S, sleep: Callable[
         ledger.release_sender_lease(holder)
 
 
+def start_of_local_day_utc(day: dt.date) -> str:
+    """The UTC time text (as records store it) of local midnight starting ``day``: hashes of records captured
+    before it belong to an earlier event day."""
+    return format_utc(dt.datetime.combine(day, dt.time()).astimezone().astimezone(dt.timezone.utc))
+
+
 def _everything_synced_by(now: dt.datetime | None) -> str:
     # a second of slack: a record synced within the current millisecond counts as synced before "now"
     now = now or dt.datetime.now(dt.timezone.utc)

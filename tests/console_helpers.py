@@ -4,8 +4,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
+
+from booth_common.sealing import public_key_to_text
 from kiosk.app import build_core, build_gui
 from kiosk.settings import DEMO_CONFIG
+
+
+# A real event's configuration carries the city's public key; its private half here only opens test envelopes.
+CITY_PRIVATE_KEY = X25519PrivateKey.from_private_bytes(bytes(range(1, 33)))
+CITY_PUBLIC_KEY = public_key_to_text(CITY_PRIVATE_KEY.public_key())
 
 
 class FakeClock:
@@ -31,6 +39,7 @@ def event_config(folder: Path, *, demo: bool = True, replace: tuple[tuple[str, s
     text = text.replace('bank = "quiz-bank.toml"', f'bank = "{(DEMO_CONFIG.parent / "quiz-bank.toml").as_posix()}"')
     if not demo:
         text = text.replace("demo = true", "demo = false")
+        text = text.replace('server_url = ""', f'server_url = ""\ncity_public_key = "{CITY_PUBLIC_KEY}"')
     for old, new in replace:
         assert old in text, old
         text = text.replace(old, new)

@@ -10,6 +10,9 @@ from kiosk.booth import InvalidInput, RegistrationForm
 from kiosk.booth_setup import BoothSetup, apply_setup, ensure_demo_pin, needs_setup, DEMO_PIN
 from kiosk.report import day_figures, summary_rows
 from kiosk.settings import DEMO_CONFIG
+from kiosk.vault import DEMO_COST
+
+from console_helpers import event_config
 
 
 class Clock:
@@ -29,8 +32,8 @@ def test_pin_hash_is_salted_and_verifies():
 def test_five_wrong_tries_lock_out_with_a_growing_delay_that_survives_a_restart(data_dir):
     clock = Clock()
     core = build_core(data_dir=data_dir, config_path=DEMO_CONFIG)
-    access = ConsoleAccess(core.ledger, clock=clock)
-    access.set_pin("1357")
+    access = ConsoleAccess(core.ledger, core.booth.vault, clock=clock, cost=DEMO_COST)
+    access.set_pin("135790")
     for left in (4, 3, 2, 1):
         with pytest.raises(WrongPin) as err:
             access.unlock("0000")
@@ -40,10 +43,11 @@ def test_five_wrong_tries_lock_out_with_a_growing_delay_that_survives_a_restart(
     assert err.value.seconds_left == lockout_delay(1) == 30
     core.close()
 
-    core = build_core(data_dir=data_dir, config_path=DEMO_CONFIG)  # a restart
-    access = ConsoleAccess(core.ledger, clock=clock)
+    core = build_core(data_dir=data_dir, config_path=DEMO_CONFIG)  # a restart: the vault is locked again
+    access = ConsoleAccess(core.ledger, core.booth.vault, clock=clock, cost=DEMO_COST)
+    assert not access.is_unlocked
     with pytest.raises(LockedOut):
-        access.unlock("1357")  # even the right PIN waits
+        access.unlock("135790")  # even the right PIN waits
     clock.now += 31
     for _ in range(4):
         with pytest.raises(WrongPin):
@@ -52,7 +56,7 @@ def test_five_wrong_tries_lock_out_with_a_growing_delay_that_survives_a_restart(
         access.unlock("0000")
     assert err.value.seconds_left == 60
     clock.now += 61
-    access.unlock("1357")
+    access.unlock("135790")
     assert access.seconds_locked() == 0
     with pytest.raises(WrongPin) as err:
         access.unlock("0000")
@@ -65,9 +69,9 @@ def _audits(ledger):
 
 
 def test_unlocks_and_lock_outs_are_audited_without_the_pin(booth):
-    access = ConsoleAccess(booth.ledger, clock=Clock(), audit=booth.record_audit)
-    access.set_pin("80714")
-    access.unlock("80714")
+    access = ConsoleAccess(booth.ledger, booth.vault, clock=Clock(), audit=booth.record_audit, cost=DEMO_COST)
+    access.set_pin("807140")
+    access.unlock("807140")
     for _ in range(4):
         with pytest.raises(WrongPin):
             access.unlock("11111")
@@ -75,33 +79,38 @@ def test_unlocks_and_lock_outs_are_audited_without_the_pin(booth):
     with pytest.raises(LockedOut):
         access.unlock("11111")
     assert _audits(booth.ledger)[1:] == [("console_lockout", {"seconds": 30, "lockout": 1})]
-    assert not any("80714" in r.payload or "11111" in r.payload for r in booth.ledger.records())
+    assert not any("807140" in r.payload or "11111" in r.payload for r in booth.ledger.records())
 
 
 def test_pin_change_follows_the_setup_rules_and_is_audited(booth):
-    access = ConsoleAccess(booth.ledger, clock=Clock(), audit=booth.record_audit)
-    access.set_pin("2468")
-    for old, new, again, message in (("2468", "12", "12", "4–8 位数字"), ("2468", "1234x", "1234x", "4–8 位数字"),
-                                      ("2468", "13579", "13570", "不一致"), ("2468", "2468", "2468", "不能与旧PIN相同")):
+    access = ConsoleAccess(booth.ledger, booth.vault, clock=Clock(), audit=booth.record_audit, cost=DEMO_COST)
+    access.set_pin("246800")
+    for old, new, again, message in (("246800", "12", "12", "6–12 位数字"), ("246800", "1234x", "1234x", "6–12 位数字"),
+                                      ("246800", "13579", "13579", "6–12 位数字"),
+                                      ("246800", "135790", "135700", "不一致"),
+                                      ("246800", "246800", "246800", "不能与旧PIN相同")):
         with pytest.raises(BadPin) as err:
             access.change_pin(old, new, again)
         assert message in err.value.zh and err.value.en
     with pytest.raises(WrongPin):
-        access.change_pin("1111", "13579", "13579")  # a wrong old PIN counts as a wrong try
+        access.change_pin("111111", "135790", "135790")  # a wrong old PIN counts as a wrong try
     assert _audits(booth.ledger) == []
-    access.change_pin("2468", "13579", "13579")
+    access.change_pin("246800", "135790", "135790")
     assert _audits(booth.ledger) == [("pin_change", {})]
-    access.unlock("13579")
+    access.unlock("135790")
+    booth.vault.lock()  # as at the next start: the new PIN unwraps the vault, the old one does not
+    with pytest.raises(WrongPin):
+        access.unlock("246800")
+    access.unlock("135790")
+    assert booth.vault.is_open
     with pytest.raises(WrongPin) as err:
-        access.unlock("2468")
+        access.unlock("246800")
     assert err.value.tries_left == 4  # the earlier wrong old PIN was cleared by the right one
 
 
 def real_event_config(folder):
-    """The demo configuration as a real event (demo = false), beside the demo's quiz bank."""
-    path = folder / "real-event.toml"
-    path.write_text(DEMO_CONFIG.read_text(encoding="utf-8").replace("demo = true", "demo = false"), encoding="utf-8")
-    return path
+    """The demo configuration as a real event (demo = false, the city key), beside the demo's quiz bank."""
+    return event_config(folder, demo=False)
 
 
 @pytest.fixture
@@ -113,7 +122,7 @@ def real_core(tmp_path):
 
 def test_real_event_needs_setup_and_setup_is_stored_and_recorded(real_core):
     booth = real_core.booth
-    access = ConsoleAccess(booth.ledger)
+    access = ConsoleAccess(booth.ledger, booth.vault, cost=DEMO_COST)
     assert needs_setup(booth, access)
     bad = BoothSetup(district="火星区", venue_type="main", pin="12", pin_again="12")
     with pytest.raises(InvalidInput) as err:
@@ -133,7 +142,7 @@ def test_real_event_needs_setup_and_setup_is_stored_and_recorded(real_core):
 
 
 def test_demo_event_skips_setup_with_the_demo_pin(booth):
-    access = ConsoleAccess(booth.ledger)
+    access = ConsoleAccess(booth.ledger, booth.vault)
     assert not needs_setup(booth, access)
     ensure_demo_pin(booth, access)
     access.unlock(DEMO_PIN)
@@ -149,12 +158,14 @@ def test_member_lookup_by_masked_name_or_phone_tail_shows_masked_data_only(booth
     a = booth.register(_form("王小明", "13812345678", "11010519900307123"))
     booth.register(_form("王大明", "13900005678", "11010519910307123"))
     booth.register(_form("李四", "13700001111", "11010519920307123"))
-    assert {m.masked_phone for m in booth.search_members("5678")} == {"138****5678", "139****5678"}
+    found = booth.search_members("5678")
+    assert len(found) == 2 and {m.masked_phone for m in found} == {"*******5678"}  # the last four only
+    assert {m.masked_name for m in found} == {"王*明"}
     assert {m.masked_name for m in booth.search_members("王某明")} == {"王*明"}
     assert len(booth.search_members("王*明")) == 2
     booth.correct_registration(a.record_id, reason="电话填错", phone="13600002222")
-    assert [m.masked_phone for m in booth.search_members("2222")] == ["136****2222"]
-    assert [m.masked_phone for m in booth.search_members("5678")] == ["139****5678"]
+    assert [m.masked_phone for m in booth.search_members("2222")] == ["*******2222"]
+    assert [m.masked_phone for m in booth.search_members("5678")] == ["*******5678"]
     booth.void(a.record_id, "重复登记")
     assert booth.search_members("2222") == []
     assert booth.search_members("   ") == []

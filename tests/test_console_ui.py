@@ -110,17 +110,55 @@ def test_a_real_event_goes_through_setup_first(real):
     setup = gui.console.setup
     assert gui.window.current is Screen.CONSOLE_SETUP
     setup.fields["device_name"].setText("平板 1")
-    setup.pin.setText("1234")
-    setup.pin_again.setText("1243")
+    setup.pin.setText("123456")
+    setup.pin_again.setText("123465")
     setup.save_button.click()
     assert "两次输入的PIN不一致" in setup.message.text()
     assert core.ledger.status().total_records == 0 and gui.window.current is Screen.CONSOLE_SETUP
     setup.main_venue.click()
     setup.district.setCurrentText("海淀区")
-    setup.pin_again.setText("1234")
+    setup.pin_again.setText("123456")
     setup.save_button.click()
     assert gui.window.current is Screen.CONSOLE and gui.console.unlocked
     [record] = list(core.ledger.records(kind=Kind.AUDIT))
     assert record.data["booth"]["venue_type"] == "main" and record.data["device_name"] == "平板 1"
     assert core.booth.booth.district == "海淀区"
     assert "海淀区" in gui.console.home.booth_label.text()
+
+
+def test_a_real_event_restarted_asks_the_pin_first_and_registers_only_after_it(qtbot, tmp_path, clock):
+    from booth_common.validation import id_check_char
+    from kiosk.booth import KioskLocked, RegistrationForm
+
+    config = event_config(tmp_path, demo=False)
+    core, gui = open_gui(tmp_path, clock, config=config)
+    setup = gui.console.setup
+    setup.fields["device_name"].setText("平板 1")
+    setup.pin.setText("864209")
+    setup.pin_again.setText("864209")
+    setup.save_button.click()
+    assert gui.window.current is Screen.CONSOLE
+    close_gui(core, gui)
+
+    core, gui = open_gui(tmp_path, clock, config=config)  # the next morning's start
+    try:
+        pin_screen = gui.console.pin
+        assert gui.window.current is Screen.CONSOLE_PIN and not pin_screen.cancel_button.isVisible()
+        assert "解锁服务台" in pin_screen.title.text()
+        form = RegistrationForm(name="王小明", phone="13812345678", id_number="11010519900307123"
+                                + id_check_char("11010519900307123"), occupation="courier", consent_given=True)
+        with pytest.raises(KioskLocked):
+            core.booth.register(form)
+        for digit in "864201":
+            pin_screen.keypad.buttons[digit].click()
+        pin_screen.ok_button.click()
+        assert gui.window.current is Screen.CONSOLE_PIN and "密码错误" in pin_screen.message.text()
+        for digit in "864209":
+            pin_screen.keypad.buttons[digit].click()
+        pin_screen.ok_button.click()
+        assert gui.window.current is Screen.ATTRACT and not gui.console.unlocked  # workers' screen, console shut
+        assert core.booth.register(form).masked_phone == "*******5678"
+        unlock(gui, "864209")  # the console itself still asks, and knows the PIN without another scrypt
+        assert gui.window.current is Screen.CONSOLE
+    finally:
+        close_gui(core, gui)

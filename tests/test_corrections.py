@@ -15,7 +15,7 @@ ID17 = "11010519900307123"
 # field -> (new value, what the correction record says about it)
 CASES = {
     "name": ("李大伟", {"masked_name": "李*伟"}),
-    "phone": ("13987654321", {"masked_phone": "139****4321"}),
+    "phone": ("13987654321", {"masked_phone": "*******4321"}),
     "employer": ("北京顺丰速运有限公司", {"employer": "北京顺丰速运有限公司"}),
     "occupation": ("truck-driver", {"occupation": "truck-driver"}),
     "district": ("海淀区", {"district": "海淀区"}),

@@ -19,7 +19,7 @@ ID17 = "11010519900307123"
 # field -> (how the volunteer enters it: text typed or a choice picked, the value, what the record's changes say)
 ON_SCREEN = {
     "name": ("text", "李大伟", {"masked_name": "李*伟"}),
-    "phone": ("text", "13987654321", {"masked_phone": "139****4321"}),
+    "phone": ("text", "13987654321", {"masked_phone": "*******4321"}),
     "employer": ("text", "顺丰速运", {"employer": "顺丰速运"}),
     "occupation": ("choice", "truck-driver", {"occupation": "truck-driver"}),
     "district": ("choice", "海淀区", {"district": "海淀区"}),

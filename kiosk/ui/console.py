@@ -123,11 +123,20 @@ class Console(QObject):
                                                       "event_id": outcome.event_id, "via": "console"})  # type: ignore[attr-defined]
 
     def start(self) -> None:
-        """A real event's first start shows the setup screen; the demo event gets its demo PIN."""
+        """A real event's first start shows the setup screen; a later start asks the PIN before anything else
+        (it unwraps the lookup key: registration needs it), then shows the attract screen; the demo event
+        gets its demo PIN."""
         if needs_setup(self.booth, self.access):
             self.window.show_screen(Screen.CONSOLE_SETUP)
-        else:
-            ensure_demo_pin(self.booth, self.access)
+            return
+        ensure_demo_pin(self.booth, self.access)
+        if not self.access.is_unlocked:
+            self.unlock_at_start()
+
+    def unlock_at_start(self) -> None:
+        self._resume = Screen.ATTRACT
+        self.pin.set_start_mode(True)
+        self.window.show_screen(Screen.CONSOLE_PIN)
 
     # -- the lock -----------------------------------------------------------------------
 
@@ -138,9 +147,11 @@ class Console(QObject):
         self.window.show_screen(Screen.CONSOLE_PIN)
 
     def _unlocked(self) -> None:
+        self.pin.set_start_mode(False)
         self.unlocked = True
         self.lock_watch.arm()
-        self.window.show_screen(self._resume)
+        resume, self._resume = self._resume, Screen.CONSOLE  # the start's unlock resumes at the attract screen once
+        self.window.show_screen(resume)
 
     def lock(self) -> None:
         """Idle too long: back behind the PIN, returning to the same console screen after it."""

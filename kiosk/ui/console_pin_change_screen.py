@@ -57,7 +57,7 @@ class ConsolePinChangeScreen(ScreenBase):
 
     def retranslate(self) -> None:
         self.title.setText(self.tr("修改志愿者PIN"))
-        for name, text in zip(FIELDS, (self.tr("当前PIN"), self.tr("新PIN（4–8 位数字）"), self.tr("再次输入新PIN")),
+        for name, text in zip(FIELDS, (self.tr("当前PIN"), self.tr("新PIN（6–12 位数字）"), self.tr("再次输入新PIN")),
                               strict=True):
             self._labels[name].setText(text)
         self.save_button.setText(self.tr("保存新PIN"))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QLabel, QLineEdit, QVBoxLayout, QWidget
 
-from kiosk.access import ConsoleAccess, LockedOut, WrongPin
+from kiosk.access import PIN_MAX, ConsoleAccess, LockedOut, WrongPin
 from kiosk.ui.presentation import Presentation
 from kiosk.ui.widgets import KeypadArrangement, NumericKeypad, ScreenBase, back_button, big_button
 
@@ -18,8 +18,9 @@ class ConsolePinScreen(ScreenBase):
     def __init__(self, access: ConsoleAccess, presentation: Presentation, parent: QWidget | None = None):
         super().__init__(parent)
         self._access, self._presentation = access, presentation
+        self._start_mode = False  # the unlock at the kiosk's start: no way back, other words
         self.title = QLabel(objectName="title", alignment=Qt.AlignmentFlag.AlignCenter, wordWrap=True)
-        self.pin_field = QLineEdit(echoMode=QLineEdit.EchoMode.Password, maxLength=8,
+        self.pin_field = QLineEdit(echoMode=QLineEdit.EchoMode.Password, maxLength=PIN_MAX,
                                    alignment=Qt.AlignmentFlag.AlignCenter)
         self.pin_field.setAttribute(Qt.WidgetAttribute.WA_InputMethodEnabled, False)
         self.pin_field.returnPressed.connect(self.submit)
@@ -41,9 +42,19 @@ class ConsolePinScreen(ScreenBase):
         column.addWidget(self.cancel_button, 0, Qt.AlignmentFlag.AlignLeft)
         self.keypad_arrangement = KeypadArrangement(self, self.title, column, self.keypad, self._presentation)
 
+    def set_start_mode(self, on: bool) -> None:
+        """At the kiosk's start the PIN unlocks the kiosk itself (the lookup key): nothing to go back to."""
+        self._start_mode = on
+        self.cancel_button.setVisible(not on)
+        self.retranslate()
+
     def retranslate(self) -> None:
-        self.title.setText(self.tr("志愿者控制台 · 请输入PIN"))
-        self.ok_button.setText(self.tr("进入控制台"))
+        if self._start_mode:
+            self.title.setText(self.tr("解锁服务台 · 请志愿者输入PIN"))
+            self.ok_button.setText(self.tr("解锁"))
+        else:
+            self.title.setText(self.tr("志愿者控制台 · 请输入PIN"))
+            self.ok_button.setText(self.tr("进入控制台"))
         self.cancel_button.setText(self.tr("返回首页"))
 
     def wipe(self) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QButtonGroup, QComboBox, QGridLayout, QHBoxLayout, QLabel, QLineEdit, QVBoxLayout, QWidget
 
-from kiosk.access import ConsoleAccess
+from kiosk.access import PIN_MAX, ConsoleAccess
 from kiosk.booth import BoothService, InvalidInput
 from kiosk.booth_setup import BoothSetup, apply_setup, setup_defaults
 from kiosk.ui.presentation import Presentation
@@ -27,8 +27,8 @@ class ConsoleSetupScreen(ScreenBase):
         self.district = QComboBox(editable=not booth.config.registration.districts)
         self.district.addItems(list(booth.config.registration.districts))
         self.fields = {name: QLineEdit() for name in TEXT_FIELDS}
-        self.pin = QLineEdit(echoMode=QLineEdit.EchoMode.Password, maxLength=8)
-        self.pin_again = QLineEdit(echoMode=QLineEdit.EchoMode.Password, maxLength=8)
+        self.pin = QLineEdit(echoMode=QLineEdit.EchoMode.Password, maxLength=PIN_MAX)
+        self.pin_again = QLineEdit(echoMode=QLineEdit.EchoMode.Password, maxLength=PIN_MAX)
         for field in (self.pin, self.pin_again):
             field.setAttribute(Qt.WidgetAttribute.WA_InputMethodEnabled, False)
         self.main_venue, self.sub_venue = big_button("choice"), big_button("choice")
@@ -74,7 +74,7 @@ class ConsoleSetupScreen(ScreenBase):
         self.event_label.setText(self._presentation.pick(event.name, event.name_en) + f" · {event.date}")
         texts = {"district": self.tr("区"), "street": self.tr("街道 / 乡镇"), "organisation": self.tr("工会组织"),
                  "venue": self.tr("会场类型"), "booth_name": self.tr("展位名称"), "device_name": self.tr("设备名称"),
-                 "pin": self.tr("志愿者PIN（4–8 位数字）"), "pin_again": self.tr("再次输入PIN")}
+                 "pin": self.tr("志愿者PIN（6–12 位数字）"), "pin_again": self.tr("再次输入PIN")}
         for name, text in texts.items():
             self._labels[name].setText(text)
         self.main_venue.setText(self.tr("主会场"))

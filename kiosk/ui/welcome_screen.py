@@ -12,7 +12,7 @@ from kiosk.ui.presentation import Presentation
 from kiosk.ui.widgets import ScreenBase, big_button
 
 # Masked, made-up data for screenshots only; no ledger is touched to draw them.
-SAMPLE_MEMBER = MemberSummary("sample", "王*明", "138****5678", "UM1-0123456789ABCDEF", "2026-11-25T04:00:00Z")
+SAMPLE_MEMBER = MemberSummary("sample", "王*明", "*******5678", "UM1-0123456789ABCDEF", "2026-11-25T04:00:00Z")
 
 
 class WelcomeScreen(ScreenBase):

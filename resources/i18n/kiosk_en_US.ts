@@ -284,8 +284,8 @@
         <translation>Current PIN</translation>
     </message>
     <message>
-        <source>新PIN（4–8 位数字）</source>
-        <translation>New PIN (4–8 digits)</translation>
+        <source>新PIN（6–12 位数字）</source>
+        <translation>New PIN (6–12 digits)</translation>
     </message>
     <message>
         <source>再次输入新PIN</source>
@@ -302,6 +302,14 @@
 </context>
 <context>
     <name>ConsolePinScreen</name>
+    <message>
+        <source>解锁服务台 · 请志愿者输入PIN</source>
+        <translation>Unlock the kiosk · a volunteer enters the PIN</translation>
+    </message>
+    <message>
+        <source>解锁</source>
+        <translation>Unlock</translation>
+    </message>
     <message>
         <source>志愿者控制台 · 请输入PIN</source>
         <translation>Volunteer console · enter the PIN</translation>
@@ -346,8 +354,8 @@
         <translation>Device name</translation>
     </message>
     <message>
-        <source>志愿者PIN（4–8 位数字）</source>
-        <translation>Volunteer PIN (4–8 digits)</translation>
+        <source>志愿者PIN（6–12 位数字）</source>
+        <translation>Volunteer PIN (6–12 digits)</translation>
     </message>
     <message>
         <source>再次输入PIN</source>

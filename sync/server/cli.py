@@ -47,6 +47,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--file", type=Path, required=True, help="TOML or JSON file")
     p = sub.add_parser("import-bundle", help="import a booth's offline bundle (kiosk export --format bundle)")
     p.add_argument("bundle", type=Path, help="the bundle file")
+    sub.add_parser("city-key", help="print the city's public key, for sync.city_public_key in a real event's "
+                                    "configuration (the booths seal to it from their first start)")
     p = sub.add_parser("export-members", help="the members of an event as CSV, personal fields opened")
     p.add_argument("--event", required=True)
     p.add_argument("--out", type=Path, required=True)
@@ -232,6 +234,14 @@ def write_private(path: Path, data: bytes) -> None:
     os.chmod(path, 0o600)   # an existing file keeps its old mode through O_TRUNC
 
 
-COMMANDS = {"serve": cmd_serve, "new-booth": cmd_new_booth, "revoke": cmd_revoke, "reset-device": cmd_reset_device,
+def cmd_city_key(settings: ServerSettings, args: argparse.Namespace) -> int:
+    from booth_common.sealing import public_key_to_text
+    from sync.server.citykey import load_or_create_city_key
+
+    print(public_key_to_text(load_or_create_city_key(settings.city_key).public_key()))
+    return 0
+
+
+COMMANDS = {"city-key": cmd_city_key, "serve": cmd_serve, "new-booth": cmd_new_booth, "revoke": cmd_revoke, "reset-device": cmd_reset_device,
             "publish": cmd_publish,
             "import-bundle": cmd_import_bundle, "export-members": cmd_export_members}

@@ -173,7 +173,7 @@ class BoothService:
         the thread that opened it; kiosk/ui/background.py runs slow work this way)."""
         ledger = Ledger(self.ledger.path)
         try:
-            yield BoothService(ledger, self.config, self.keys, today=self._today)
+            yield BoothService(ledger, self.config, self.keys, self.vault, today=self._today)
         finally:
             ledger.close()
 

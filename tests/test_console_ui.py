@@ -152,7 +152,7 @@ def test_a_real_event_restarted_asks_the_pin_first_and_registers_only_after_it(q
         for digit in "864201":
             pin_screen.keypad.buttons[digit].click()
         pin_screen.ok_button.click()
-        assert gui.window.current is Screen.CONSOLE_PIN and "密码错误" in pin_screen.message.text()
+        assert gui.window.current is Screen.CONSOLE_PIN and "PIN错误" in pin_screen.message.text()
         for digit in "864209":
             pin_screen.keypad.buttons[digit].click()
         pin_screen.ok_button.click()

@@ -7,12 +7,13 @@ import time
 from collections.abc import Callable
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtWidgets import QButtonGroup, QGridLayout, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QButtonGroup, QGridLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from kiosk.booth import BoothError, BoothService
 from kiosk.report import day_figures
 from kiosk.stations import UNDO_WINDOW_S, Entry, Station, StationKind, UndoWindow, enter_at
 from booth_common.tokens import CodeKind
+from kiosk.ui.camera_scanner import CameraScanner
 from kiosk.ui.presentation import Presentation
 from kiosk.ui.scan_field import ScanField, monotonic_ms
 from kiosk.ui.widgets import ScreenBase, arrange_in_rows, back_button, big_button, wrap_button_text
@@ -25,7 +26,7 @@ class StationScreen(ScreenBase):
 
     def __init__(self, booth: BoothService, presentation: Presentation, *, undo_seconds: float = UNDO_WINDOW_S,
                  clock: Callable[[], float] = time.monotonic, clock_ms: Callable[[], float] = monotonic_ms,
-                 parent: QWidget | None = None):
+                 camera_devices: list | None = None, parent: QWidget | None = None):
         super().__init__(parent)
         self._booth, self._presentation = booth, presentation
         self.station: Station | None = None
@@ -44,6 +45,12 @@ class StationScreen(ScreenBase):
         self.scan_field.typed.connect(lambda text: self._enter(text, scanned=False))
         self.message = QLabel(objectName="result", alignment=Qt.AlignmentFlag.AlignCenter, wordWrap=True)
         self.stock_label = QLabel(objectName="hint", alignment=Qt.AlignmentFlag.AlignCenter, wordWrap=True)
+        self.camera_button = big_button("small")
+        self.camera_button.clicked.connect(self.open_camera)
+        self.camera = CameraScanner(devices=camera_devices)
+        self.camera.hide()
+        self.camera.scanned.connect(lambda text: self._enter(text, scanned=True))  # the scanner's own path
+        self.camera.close_button.clicked.connect(self.close_camera)
         self.undo_button = big_button("small")
         self.undo_button.clicked.connect(self.undo)
         self.back_button = back_button()
@@ -56,13 +63,12 @@ class StationScreen(ScreenBase):
         self.retranslate()
 
     def _build_layout(self) -> None:
-        bottom = QHBoxLayout()
-        bottom.addWidget(self.back_button)
-        bottom.addStretch()
-        bottom.addWidget(self.undo_button)
+        self.bottom = bottom = QGridLayout()
+        self._arrange_bottom()
         root = QVBoxLayout(self)
         root.setContentsMargins(32, 16, 32, 16)
-        for w in (self.title, self.count_label, self.choice_host, self.plus_button, self.message, self.stock_label,
+        for w in (self.title, self.count_label, self.choice_host, self.plus_button, self.camera, self.message,
+                  self.stock_label,
                   self.scan_hint, self.scan_field):
             root.addWidget(w)
         root.addStretch()
@@ -71,6 +77,7 @@ class StationScreen(ScreenBase):
     # -- the desk -----------------------------------------------------------------------
 
     def set_station(self, station: Station) -> None:
+        self.close_camera()
         self.station = station
         self.undo_window.forget()
         self.message.clear()
@@ -103,10 +110,23 @@ class StationScreen(ScreenBase):
         """Four topics or handouts a row, two on a narrow (portrait) window; the choice follows the window's width."""
         arrange_in_rows(self.choice_grid, list(self.choice_buttons.values()), self.choice_columns)
 
+    def _arrange_bottom(self) -> None:
+        """Back, camera and undo in one row on a wide window; on a narrow one the camera button over the other two."""
+        for widget in (self.back_button, self.camera_button, self.undo_button):
+            self.bottom.removeWidget(widget)
+        if self._presentation.narrow:
+            cells = ((self.camera_button, 0, 0, 1, 3), (self.back_button, 1, 0, 1, 1), (self.undo_button, 1, 2, 1, 1))
+        else:
+            cells = ((self.back_button, 0, 0, 1, 1), (self.camera_button, 0, 2, 1, 1), (self.undo_button, 0, 3, 1, 1))
+        for widget, *cell in cells:
+            self.bottom.addWidget(widget, *cell)
+        self.bottom.setColumnStretch(1, 1)
+
     def _follow_window_shape(self) -> None:
         if self._presentation.narrow != self._narrow:
             self._narrow = self._presentation.narrow
             self._arrange_choices()
+            self._arrange_bottom()
             self._refresh_plus()
         self._place_scan_hint()
 
@@ -266,9 +286,25 @@ class StationScreen(ScreenBase):
         self.scan_hint.setText(self._scan_hint_text())
         self._place_scan_hint()
         self.undo_button.setText(self.tr("撤销上一条"))
+        self.camera_button.setText(self.tr("摄像头扫码"))
         self.back_button.setText(self.tr("返回控制台"))
         if self.isVisible():  # a hidden screen reads the ledger when shown, not on every language change
             self.refresh()
+
+    def open_camera(self) -> None:
+        """The camera's preview where +1 stands (a code at a time: a passer-by is counted with the camera off)."""
+        self.plus_button.hide()
+        self.camera.show()
+        self.camera_button.setEnabled(False)
+        self.camera.start()
+
+    def close_camera(self) -> None:
+        self.camera.hide()  # hiding stops the camera
+        self.plus_button.show()
+        self.camera_button.setEnabled(True)
+
+    def wipe(self) -> None:
+        self.close_camera()
 
     def on_shown(self) -> None:
         self.refresh()
@@ -280,4 +316,5 @@ class StationScreen(ScreenBase):
         if config.handouts:
             states.append(("handout", lambda: self.set_station(Station(StationKind.HANDOUT))))
         states.append(("card", lambda: self.set_station(Station(StationKind.CARD))))
+        states.append(("camera", lambda: (self.set_station(Station(StationKind.HANDOUT)), self.open_camera())))
         return states

@@ -56,6 +56,33 @@
     </message>
 </context>
 <context>
+    <name>CameraScanner</name>
+    <message>
+        <source>关闭摄像头</source>
+        <translation>Close the camera</translation>
+    </message>
+    <message>
+        <source>摄像头画面</source>
+        <translation>Camera view</translation>
+    </message>
+    <message>
+        <source>将二维码对准摄像头，距离约一臂</source>
+        <translation>Hold the code up to the camera, about an arm&apos;s length away</translation>
+    </message>
+    <message>
+        <source>未找到摄像头：请使用扫码枪，或手动输入后按回车</source>
+        <translation>No camera found: use the USB scanner, or type the code and press Enter</translation>
+    </message>
+    <message>
+        <source>摄像头无法使用：</source>
+        <translation>The camera cannot be used: </translation>
+    </message>
+    <message>
+        <source>识别出错：</source>
+        <translation>Reading failed: </translation>
+    </message>
+</context>
+<context>
     <name>ClaimPage</name>
     <message>
         <source>输入手机号领奖</source>
@@ -861,6 +888,10 @@
     <message>
         <source>撤销上一条</source>
         <translation>Undo last entry</translation>
+    </message>
+    <message>
+        <source>摄像头扫码</source>
+        <translation>Scan with camera</translation>
     </message>
     <message>
         <source>返回控制台</source>

@@ -400,16 +400,22 @@ class BoothService:
                             city_claim: str | None = None, claim_keys: Sequence[str] = ()) -> Record:
         """A quiz round, finished or abandoned; a voucher (if a prize was claimed) becomes redeemable at the handout desk.
         With a voucher, ``city_claim`` says how the city-wide check went and ``claim_keys`` are the event-keyed
-        hashes it was filed under, so the city server can find double claims once this record is synced."""
+        hashes it was filed under, so the city server can find double claims once this record is synced.
+
+        The claim keys are sealed to the city key with the record, never in its payload: the payload stays on
+        the device, and a thief who also got the event's claim key (the device token fetches it) could test
+        every phone number against them. ``data["claim_keys"]`` says only how many there are."""
         lookups: list[tuple[str, str]] = []
         data = {"questions": questions, "answers": answers, "score": score, "passed": passed,
                 "duration_s": round(duration_s, 1), "prize_voucher": voucher, "completed": completed}
+        personal = None
         if voucher is not None:
             lookups.append(("voucher", voucher))
             lookups.extend(("prize_claim", key) for key in self._claim_keys(claimant_phone, claimant_pass))
-            data.update(city_claim=city_claim or "booth", claim_keys=list(claim_keys))
+            data.update(city_claim=city_claim or "booth", claim_keys=len(claim_keys))
+            personal = {"claim_keys": list(claim_keys)} if claim_keys else None
         subject = ("passed" if passed else "failed") if completed else "abandoned"
-        return self._write(Kind.QUIZ_ATTEMPT, data, subject=subject, lookups=lookups)
+        return self._write(Kind.QUIZ_ATTEMPT, data, subject=subject, lookups=lookups, personal=personal)
 
     def has_claimed_prize(self, *, phone: str | None = None, member_pass: str | None = None) -> bool:
         """Whether this person already claimed a prize, by the same phone, the same pass, or the other one of a member."""

@@ -13,6 +13,7 @@ import pytest
 import requests
 
 from city_helpers import ADMIN_TOKEN, EVENT, Kiosk, admin_city  # noqa: F401 (admin_city is a fixture)
+from booth_common.sealing import open_sealed
 from booth_common.tokens import new_voucher_token
 from kiosk.app import open_ledger
 from kiosk.quiz import PrizeAlreadyClaimed, PrizeClaimedElsewhere, build_quiz_desk
@@ -63,6 +64,19 @@ def passed_round(desk):
     return quiz_round
 
 
+def sealed_claim_keys(city, kiosk, claim):
+    """The claim keys of a quiz record: sealed to the city key with it, never in the payload the booth keeps."""
+    assert claim.record.data["claim_keys"] == len(claim_keys_of(city, kiosk, claim))
+    return claim_keys_of(city, kiosk, claim)
+
+
+def claim_keys_of(city, kiosk, claim):
+    envelope = kiosk.core.ledger.sealed_envelope(claim.record.id)
+    keys = open_sealed(envelope, city.city_key, record_id=claim.record.id)["claim_keys"] if envelope else []
+    assert not any(key in claim.record.payload for key in keys)
+    return keys
+
+
 def admin_get(city, path):
     return requests.get(city.url + path, headers={"Authorization": f"Bearer {ADMIN_TOKEN}"}, timeout=10)
 
@@ -70,7 +84,7 @@ def admin_get(city, path):
 def test_online_a_second_prize_at_another_booth_is_refused_by_the_city(city, kiosks):
     wangjing, gucheng = kiosks
     first = desk_of(wangjing).claim_prize(passed_round(desk_of(wangjing)), phone=PHONE)
-    assert first.record.data["city_claim"] == "granted" and len(first.record.data["claim_keys"]) == 1
+    assert first.record.data["city_claim"] == "granted" and len(sealed_claim_keys(city, wangjing, first)) == 1
     desk = desk_of(gucheng)
     second_round = passed_round(desk)
     with pytest.raises(PrizeClaimedElsewhere) as err:
@@ -90,9 +104,9 @@ def test_a_members_phone_claim_also_blocks_their_member_pass_city_wide(city, kio
     member = wangjing.booth.register(form)
     desk = desk_of(wangjing)
     claim = desk.claim_prize(passed_round(desk), phone=form.phone)
-    assert len(claim.record.data["claim_keys"]) == 2     # the phone's key and the member pass's key
+    assert len(sealed_claim_keys(city, wangjing, claim)) == 2     # the phone's key and the member pass's key
     keys = desk_of(gucheng).city_claim_keys(phone=None, member_pass=member.pass_token)
-    assert keys == claim.record.data["claim_keys"][1:]
+    assert keys == sealed_claim_keys(city, wangjing, claim)[1:]
     check = CityPrizeCheck(partial(open_ledger, gucheng.core.data_dir))
     assert check.claim(voucher=new_voucher_token(), keys=keys) is False
 
@@ -104,7 +118,8 @@ def test_offline_the_booth_decides_and_the_city_lists_the_double_claim_after_syn
     desk = desk_of(gucheng, city_check=offline_check(gucheng))
     offline = desk.claim_prize(passed_round(desk), phone=PHONE)   # the booth cannot ask: its own check decides
     assert offline.record.data["city_claim"] == "offline"
-    assert offline.record.data["claim_keys"] == online.record.data["claim_keys"]  # same event key, same person
+    # same event key, same person
+    assert sealed_claim_keys(city, gucheng, offline) == sealed_claim_keys(city, wangjing, online)
     with pytest.raises(PrizeAlreadyClaimed):                       # still one per person at this booth
         desk.claim_prize(passed_round(desk), phone=PHONE)
     before = admin_get(city, f"/v1/admin/events/{EVENT}/double-claims").json()
@@ -134,7 +149,8 @@ def test_a_booth_that_never_synced_decides_alone_and_says_so(tmp_path, city):
     kiosk = Kiosk(tmp_path / "new", city, booth_id="fs-gongchen")   # enrolled, but no sync yet: no claim key
     try:
         claim = desk_of(kiosk).claim_prize(passed_round(desk_of(kiosk)), phone=PHONE)
-        assert claim.record.data["city_claim"] == "no_key" and claim.record.data["claim_keys"] == []
+        assert claim.record.data["city_claim"] == "no_key" and claim.record.data["claim_keys"] == 0
+        assert kiosk.core.ledger.sealed_envelope(claim.record.id) is None
     finally:
         kiosk.close()
 

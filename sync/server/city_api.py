@@ -94,7 +94,7 @@ def install_city_routes(app: FastAPI, settings: ServerSettings, *, storage: Stor
     def double_claims(event_id: EventId, admin: Annotated[None, Depends(current_admin)]) -> JSONResponse:
         """People who got more than one prize voucher in the event (claims decided offline, found on sync)."""
         _known_or_404(tally, storage, event_id)
-        doubles = prizes.double_claims(storage, event_id)
+        doubles = prizes.double_claims(storage, event_id, city_key=city_key)
         return JSONResponse({"event_id": event_id, "double_claims": len(doubles), "claims": doubles},
                             headers=NO_STORE)
 

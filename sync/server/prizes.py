@@ -4,7 +4,7 @@ A booth files a prize claim under keyed hashes of the claimant (HMAC-SHA256 with
 key, which this server makes and hands to the event's enrolled devices as the ``prize-claim-key``
 distribution): the server never receives the phone number. Online, ``POST /v1/prize-claims`` grants
 the claim unless another voucher already holds one of its keys (409). Offline, the booth decides
-alone and its quiz record carries the keys; once synced, a key held by two vouchers is a double
+alone and its quiz record carries the keys, sealed to the city key with the record; once synced, a key held by two vouchers is a double
 claim, listed for the city union at ``GET /v1/admin/events/{event_id}/double-claims``.
 """
 
@@ -15,12 +15,14 @@ import secrets
 from collections.abc import Callable
 from typing import Annotated, Any
 
+from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 from fastapi import Depends, FastAPI, HTTPException
 from fastapi.responses import JSONResponse
 from pydantic import Field
 
 from booth_common import protocol
 from booth_common.records import sha256_hex, utc_now_text
+from booth_common.sealing import Opener, SealError
 from sync.server.models import Identifier, Strict, Version
 from sync.server.storage import Device, Storage
 
@@ -59,16 +61,19 @@ def install_prize_routes(app: FastAPI, storage: Storage, current_device: Callabl
         return JSONResponse({"protocol": protocol.PROTOCOL_VERSION, "granted": True})
 
 
-def double_claims(storage: Storage, event_id: str) -> list[dict[str, Any]]:
+def double_claims(storage: Storage, event_id: str, *, city_key: X25519PrivateKey) -> list[dict[str, Any]]:
     """Every claim key held by more than one voucher of the event: online grants and synced quiz records
-    (voided attempts left out), each voucher with its booth, time and how it was decided."""
+    (voided attempts left out), each voucher with its booth, time and how it was decided. A quiz record's
+    claim keys are sealed with it (the booth keeps no hash of a claimant's phone in a payload it keeps);
+    records of earlier kiosks carry them in the payload."""
+    opener = Opener(city_key)
     by_key: dict[str, dict[str, dict[str, str]]] = {}
     for row in storage.prize_claims(event_id):
         by_key.setdefault(row["claim_key"], {})[row["voucher"]] = {
             "voucher": row["voucher"], "booth_id": row["booth_id"], "at": row["claimed_at"], "decided": "online"}
     for row in storage.quiz_attempts_with_prizes(event_id):
         data = json.loads(row["payload"]).get("data", {})
-        voucher, keys = data.get("prize_voucher"), data.get("claim_keys")
+        voucher, keys = data.get("prize_voucher"), _claim_keys(data, row.get("sealed"), row["id"], opener)
         if not isinstance(voucher, str) or not isinstance(keys, list):
             continue
         for key in keys:
@@ -82,3 +87,14 @@ def double_claims(storage: Storage, event_id: str) -> list[dict[str, Any]]:
             claims = sorted(vouchers.values(), key=lambda c: c["at"])
             doubles.append({"claim_key": key[:12], "claims": claims})
     return sorted(doubles, key=lambda d: d["claims"][-1]["at"])
+
+
+def _claim_keys(data: dict[str, Any], sealed: str | None, record_id: str, opener: Opener) -> Any:
+    if isinstance(data.get("claim_keys"), list):
+        return data["claim_keys"]  # a record from before the keys were sealed
+    if not sealed:
+        return None
+    try:
+        return opener.open(sealed, record_id=record_id).get("claim_keys")
+    except SealError:
+        return None

@@ -478,11 +478,11 @@ class Storage:
     def quiz_attempts_with_prizes(self, event_id: str) -> list[dict[str, Any]]:
         """Synced quiz attempts of the event that are not voided, with their booth, time and payload."""
         rows = self._conn().execute("""
-            SELECT r.id, r.booth_id, r.captured_at, r.payload FROM records r
+            SELECT r.id, r.booth_id, r.captured_at, r.payload, r.sealed FROM records r
             WHERE r.event_id = ? AND r.kind = 'quiz_attempt' AND r.payload LIKE '%"prize_voucher":"%'
               AND NOT EXISTS (SELECT 1 FROM records v WHERE v.kind = 'void' AND v.refers_to = r.id)
             ORDER BY r.captured_at""", [event_id]).fetchall()
-        return [dict(zip(("id", "booth_id", "captured_at", "payload"), row)) for row in rows]
+        return [dict(zip(("id", "booth_id", "captured_at", "payload", "sealed"), row)) for row in rows]
 
 
 MIGRATIONS = MIGRATIONS + (

@@ -9,7 +9,7 @@ from kiosk.booth import MemberSummary
 from kiosk.ui.member_pass import MemberPassCard
 from kiosk.ui.presentation import Presentation
 from kiosk.ui.welcome_screen import SAMPLE_MEMBER
-from kiosk.ui.widgets import ScreenBase, big_button
+from kiosk.ui.widgets import ScreenBase, big_button, screen_title
 
 
 class AlreadyRegisteredScreen(ScreenBase):
@@ -23,7 +23,7 @@ class AlreadyRegisteredScreen(ScreenBase):
         super().__init__(parent)
         self._presentation = presentation
         self._pass_offered = False
-        self.title = QLabel(objectName="title", alignment=Qt.AlignmentFlag.AlignCenter)
+        self.title = screen_title()
         self.explanation = QLabel(objectName="subtitle", alignment=Qt.AlignmentFlag.AlignCenter, wordWrap=True)
         self.masked = QLabel(objectName="question", alignment=Qt.AlignmentFlag.AlignCenter)
         self.card = MemberPassCard()

@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
 from kiosk.config import Config
 from kiosk.qr import cached_qr_matrix, join_url_with_booth
 from kiosk.ui.presentation import Presentation
-from kiosk.ui.widgets import QrWidget, ScreenBase, big_button
+from kiosk.ui.widgets import QrWidget, ScreenBase, big_button, screen_title
 
 
 class AttractScreen(ScreenBase):
@@ -24,7 +24,7 @@ class AttractScreen(ScreenBase):
         super().__init__(parent)
         self._config = config
         self._presentation = presentation
-        self.title = QLabel(objectName="title", alignment=Qt.AlignmentFlag.AlignCenter, wordWrap=True)
+        self.title = screen_title(wrap=True)
         self.booth_label = QLabel(objectName="subtitle", alignment=Qt.AlignmentFlag.AlignCenter, wordWrap=True)
         self.join_button = big_button("action")
         self.quiz_button = big_button("action")

@@ -9,7 +9,7 @@ from kiosk.config import Config
 from kiosk.notice import notice_markdown as render_notice
 from kiosk.ui.i18n import Language
 from kiosk.ui.presentation import Presentation
-from kiosk.ui.widgets import ScreenBase, big_button
+from kiosk.ui.widgets import ScreenBase, big_button, screen_title
 
 def notice_markdown(config: Config, language: Language) -> str:
     """The notice in the kiosk's language (kiosk.notice holds the one source, shared with docs/privacy.md)."""
@@ -26,7 +26,7 @@ class ConsentScreen(ScreenBase):
         super().__init__(parent)
         self._config = config
         self._presentation = presentation
-        self.title = QLabel(objectName="title", alignment=Qt.AlignmentFlag.AlignCenter, wordWrap=True)
+        self.title = screen_title(wrap=True)
         self.notice = QTextBrowser(objectName="notice", openExternalLinks=False)
         self.notice.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         QScroller.grabGesture(self.notice.viewport(), QScroller.ScrollerGestureType.LeftMouseButtonGesture)

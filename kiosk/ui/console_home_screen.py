@@ -10,7 +10,7 @@ from kiosk.config import Booth
 from kiosk.places import district_en
 from kiosk.stations import Station, all_stations
 from kiosk.ui.presentation import Presentation
-from kiosk.ui.widgets import ScreenBase, arrange_in_rows, big_button, enable_touch_scrolling
+from kiosk.ui.widgets import ScreenBase, arrange_in_rows, big_button, enable_touch_scrolling, screen_title
 
 
 def booth_line(booth: Booth, *, english: bool) -> str:
@@ -39,7 +39,7 @@ class ConsoleHomeScreen(ScreenBase):
         super().__init__(parent)
         self._booth, self._presentation = booth, presentation
         self._profile = booth.booth  # read again when shown (setup may change it), not on language changes
-        self.title = QLabel(objectName="title", alignment=Qt.AlignmentFlag.AlignCenter)
+        self.title = screen_title()
         self.booth_label = QLabel(objectName="subtitle", alignment=Qt.AlignmentFlag.AlignCenter, wordWrap=True)
         self.stations_label = QLabel(objectName="hint")
         self.config_note = QLabel(objectName="result", wordWrap=True, visible=False)  # 配置已更新: stays until the next

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
-from PySide6.QtWidgets import QGridLayout, QLabel, QLineEdit, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QGridLayout, QLabel, QVBoxLayout, QWidget
 
 from kiosk.access import PIN_MAX, BadPin, ConsoleAccess, LockedOut, WrongPin
 from kiosk.ui.presentation import Presentation
-from kiosk.ui.widgets import KeypadArrangement, NumericKeypad, ScreenBase, back_button, big_button
+from kiosk.ui.widgets import (KeypadArrangement, NumericKeypad, PinField, ScreenBase, back_button, big_button,
+                              screen_title)
 
 FIELDS = ("old", "new", "again")
 
@@ -20,7 +21,7 @@ class ConsolePinChangeScreen(ScreenBase):
     def __init__(self, access: ConsoleAccess, presentation: Presentation, parent: QWidget | None = None):
         super().__init__(parent)
         self._access, self._presentation = access, presentation
-        self.title = QLabel(objectName="title", alignment=Qt.AlignmentFlag.AlignCenter, wordWrap=True)
+        self.title = screen_title(wrap=True)
         self.fields = {name: self._pin_field() for name in FIELDS}
         self._labels = {name: QLabel(objectName="hint") for name in FIELDS}
         self.active = self.fields["old"]
@@ -36,9 +37,8 @@ class ConsolePinChangeScreen(ScreenBase):
         self._build_layout()
         self.retranslate()
 
-    def _pin_field(self) -> QLineEdit:
-        field = QLineEdit(echoMode=QLineEdit.EchoMode.Password, maxLength=PIN_MAX)
-        field.setAttribute(Qt.WidgetAttribute.WA_InputMethodEnabled, False)
+    def _pin_field(self) -> PinField:
+        field = PinField(max_length=PIN_MAX)
         field.installEventFilter(self)  # the keypad types into whichever field was tapped last
         return field
 

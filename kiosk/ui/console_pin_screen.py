@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QLabel, QLineEdit, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from kiosk.access import PIN_MAX, ConsoleAccess, LockedOut, WrongPin
 from kiosk.ui.presentation import Presentation
-from kiosk.ui.widgets import KeypadArrangement, NumericKeypad, ScreenBase, back_button, big_button
+from kiosk.ui.widgets import (KeypadArrangement, NumericKeypad, PinField, ScreenBase, back_button, big_button,
+                              screen_title)
 
 
 class ConsolePinScreen(ScreenBase):
@@ -19,10 +20,8 @@ class ConsolePinScreen(ScreenBase):
         super().__init__(parent)
         self._access, self._presentation = access, presentation
         self._start_mode = False  # the unlock at the kiosk's start: no way back, other words
-        self.title = QLabel(objectName="title", alignment=Qt.AlignmentFlag.AlignCenter, wordWrap=True)
-        self.pin_field = QLineEdit(echoMode=QLineEdit.EchoMode.Password, maxLength=PIN_MAX,
-                                   alignment=Qt.AlignmentFlag.AlignCenter)
-        self.pin_field.setAttribute(Qt.WidgetAttribute.WA_InputMethodEnabled, False)
+        self.title = screen_title(wrap=True)
+        self.pin_field = PinField(max_length=PIN_MAX, centred=True)
         self.pin_field.returnPressed.connect(self.submit)
         self.keypad = NumericKeypad()
         self.keypad.attach(self.pin_field)

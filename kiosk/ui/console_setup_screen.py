@@ -9,7 +9,7 @@ from kiosk.access import PIN_MAX, ConsoleAccess
 from kiosk.booth import BoothService, InvalidInput
 from kiosk.booth_setup import BoothSetup, apply_setup, setup_defaults
 from kiosk.ui.presentation import Presentation
-from kiosk.ui.widgets import ScreenBase, big_button
+from kiosk.ui.widgets import PinField, ScreenBase, big_button, screen_title
 
 TEXT_FIELDS = ("street", "organisation", "booth_name", "device_name")
 
@@ -22,15 +22,12 @@ class ConsoleSetupScreen(ScreenBase):
                  parent: QWidget | None = None):
         super().__init__(parent)
         self._booth, self._access, self._presentation = booth, access, presentation
-        self.title = QLabel(objectName="title", alignment=Qt.AlignmentFlag.AlignCenter)
+        self.title = screen_title()
         self.event_label = QLabel(objectName="subtitle", alignment=Qt.AlignmentFlag.AlignCenter, wordWrap=True)
         self.district = QComboBox(editable=not booth.config.registration.districts)
         self.district.addItems(list(booth.config.registration.districts))
         self.fields = {name: QLineEdit() for name in TEXT_FIELDS}
-        self.pin = QLineEdit(echoMode=QLineEdit.EchoMode.Password, maxLength=PIN_MAX)
-        self.pin_again = QLineEdit(echoMode=QLineEdit.EchoMode.Password, maxLength=PIN_MAX)
-        for field in (self.pin, self.pin_again):
-            field.setAttribute(Qt.WidgetAttribute.WA_InputMethodEnabled, False)
+        self.pin, self.pin_again = PinField(max_length=PIN_MAX), PinField(max_length=PIN_MAX)
         self.main_venue, self.sub_venue = big_button("choice"), big_button("choice")
         self._venues = QButtonGroup(self)
         for button in (self.main_venue, self.sub_venue):

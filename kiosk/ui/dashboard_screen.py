@@ -15,7 +15,7 @@ from kiosk.booth import BoothService
 from kiosk.report import DayFigures, day_figures, export_day_report
 from kiosk.ui.background import BackgroundTask, run_in_background
 from kiosk.ui.presentation import Presentation
-from kiosk.ui.widgets import ScreenBase, back_button, big_button, enable_touch_scrolling
+from kiosk.ui.widgets import ScreenBase, back_button, big_button, enable_touch_scrolling, screen_title
 
 TILES = ("new_members", "consultations", "service_items", "handouts_total", "quiz", "card_requests", "sync")
 
@@ -76,7 +76,7 @@ class DashboardScreen(ScreenBase):
         self._booth, self._presentation, self._export_dir = booth, presentation, export_dir
         self.figures: DayFigures | None = None
         self.sync_text = ""
-        self.title = QLabel(objectName="title", alignment=Qt.AlignmentFlag.AlignCenter)
+        self.title = screen_title()
         self.tile_names = {key: QLabel(objectName="tileName", wordWrap=True) for key in TILES}
         self.tile_values = {key: QLabel(objectName="figure") for key in TILES}
         self.table = WholeRowsTable(0, 3)

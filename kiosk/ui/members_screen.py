@@ -12,7 +12,7 @@ from kiosk import corrections
 from kiosk.booth import BoothError, BoothService, MemberSummary
 from kiosk.ui.background import BackgroundTask, run_in_background
 from kiosk.ui.presentation import Presentation
-from kiosk.ui.widgets import ScreenBase, back_button, big_button, enable_touch_scrolling
+from kiosk.ui.widgets import ScreenBase, back_button, big_button, enable_touch_scrolling, screen_title
 
 ROW_HEIGHT_PX = 56  # a result row is a touch target: at least 48 px
 BEIJING = dt.timezone(dt.timedelta(hours=8))
@@ -39,7 +39,7 @@ class MembersScreen(ScreenBase):
         self._booth, self._presentation = booth, presentation
         self.members: list[MemberSummary] = []
         self._search_task: BackgroundTask | None = None
-        self.title = QLabel(objectName="title", alignment=Qt.AlignmentFlag.AlignCenter)
+        self.title = screen_title()
         self.query = QLineEdit()
         self.query.returnPressed.connect(self.search)
         self.search_button = big_button("primary")

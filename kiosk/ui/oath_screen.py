@@ -7,7 +7,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from kiosk.config import Config
 from kiosk.ui.presentation import Presentation
-from kiosk.ui.widgets import ScreenBase, big_button
+from kiosk.ui.widgets import ScreenBase, big_button, screen_title
 
 
 class OathScreen(ScreenBase):
@@ -18,7 +18,7 @@ class OathScreen(ScreenBase):
         super().__init__(parent)
         self._config = config
         self._presentation = presentation
-        self.title = QLabel(objectName="title", alignment=Qt.AlignmentFlag.AlignCenter)
+        self.title = screen_title()
         self.instruction = QLabel(objectName="subtitle", alignment=Qt.AlignmentFlag.AlignCenter, wordWrap=True)
         # The oath is the organising union's official text: shown as configured, never translated.
         self.oath = QLabel(config.registration.oath_text, objectName="oath", wordWrap=True,

@@ -7,7 +7,7 @@ from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QScrollArea, QVBoxLay
 
 from kiosk.config import Config
 from kiosk.ui.presentation import Presentation
-from kiosk.ui.widgets import ScreenBase, big_button, enable_touch_scrolling
+from kiosk.ui.widgets import ScreenBase, big_button, enable_touch_scrolling, screen_title
 
 
 class ServicesScreen(ScreenBase):
@@ -17,7 +17,7 @@ class ServicesScreen(ScreenBase):
         super().__init__(parent)
         self._config = config
         self._presentation = presentation
-        self.title = QLabel(objectName="title", alignment=Qt.AlignmentFlag.AlignCenter)
+        self.title = screen_title()
         self.back_button = big_button("small")
         self.back_button.clicked.connect(self.back_requested)
         self._cards: list[tuple[QFrame, QLabel, QLabel]] = []

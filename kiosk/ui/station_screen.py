@@ -16,7 +16,7 @@ from booth_common.tokens import CodeKind
 from kiosk.ui.camera_scanner import CameraScanner
 from kiosk.ui.presentation import Presentation
 from kiosk.ui.scan_field import ScanField, monotonic_ms
-from kiosk.ui.widgets import ScreenBase, arrange_in_rows, back_button, big_button, wrap_button_text
+from kiosk.ui.widgets import ScreenBase, arrange_in_rows, back_button, big_button, screen_title, wrap_button_text
 
 
 class StationScreen(ScreenBase):
@@ -31,7 +31,7 @@ class StationScreen(ScreenBase):
         self._booth, self._presentation = booth, presentation
         self.station: Station | None = None
         self.undo_window = UndoWindow(seconds=undo_seconds, clock=clock)
-        self.title = QLabel(objectName="title", alignment=Qt.AlignmentFlag.AlignCenter)
+        self.title = screen_title()
         self.count_label = QLabel(objectName="subtitle", alignment=Qt.AlignmentFlag.AlignCenter)
         self.choice_host = QWidget()
         self.choice_grid = QGridLayout(self.choice_host)

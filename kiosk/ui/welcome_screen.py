@@ -9,7 +9,7 @@ from kiosk.booth import MemberSummary
 from kiosk.config import Config
 from kiosk.ui.member_pass import MemberPassCard
 from kiosk.ui.presentation import Presentation
-from kiosk.ui.widgets import ScreenBase, big_button
+from kiosk.ui.widgets import ScreenBase, big_button, screen_title
 
 # Masked, made-up data for screenshots only; no ledger is touched to draw them.
 SAMPLE_MEMBER = MemberSummary("sample", "王*明", "*******5678", "UM1-0123456789ABCDEF", "2026-11-25T04:00:00Z")
@@ -22,7 +22,7 @@ class WelcomeScreen(ScreenBase):
         super().__init__(parent)
         self._config = config
         self._presentation = presentation
-        self.title = QLabel(objectName="title", alignment=Qt.AlignmentFlag.AlignCenter, wordWrap=True)
+        self.title = screen_title(wrap=True)
         self.pass_caption = QLabel(objectName="subtitle", alignment=Qt.AlignmentFlag.AlignCenter, wordWrap=True)
         self.card = MemberPassCard()
         self.steps_title = QLabel(objectName="question", wordWrap=True)

@@ -66,6 +66,24 @@ def big_button(role: str = "", *, parent: QWidget | None = None) -> QPushButton:
     return button
 
 
+def screen_title(*, wrap: bool = False, parent: QWidget | None = None) -> QLabel:
+    """A screen's title line: centred, styled as "title" in the stylesheet; ``wrap`` for titles that may not fit."""
+    return QLabel(parent, objectName="title", alignment=Qt.AlignmentFlag.AlignCenter, wordWrap=wrap)
+
+
+class PinField(QLineEdit):
+    """A volunteer PIN: hidden as typed, and never seen by an input method (no dictionary may learn it; the
+    app's own keypad types it). The same on the console's lock, its PIN change and its first setup."""
+
+    def __init__(self, *, max_length: int, centred: bool = False, parent: QWidget | None = None):
+        super().__init__(parent, echoMode=QLineEdit.EchoMode.Password, maxLength=max_length)
+        self.setAttribute(Qt.WidgetAttribute.WA_InputMethodEnabled, False)
+        self.setInputMethodHints(Qt.InputMethodHint.ImhDigitsOnly | Qt.InputMethodHint.ImhSensitiveData
+                                 | Qt.InputMethodHint.ImhNoPredictiveText)
+        if centred:
+            self.setAlignment(Qt.AlignmentFlag.AlignCenter)
+
+
 def back_button(*, parent: QWidget | None = None) -> QPushButton:
     """The console's one back button: the same size on every screen whatever its text says (role "back" in
     the stylesheet), never stretched across a row."""

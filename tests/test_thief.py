@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import json
+import secrets
 import shutil
 import subprocess
 import sys
@@ -19,10 +20,12 @@ from pathlib import Path
 import pytest
 
 from booth_common import tokens
+from booth_common.protocol import PRIZE_CLAIM_KEY
 from console_helpers import event_config
 from kiosk.access import ConsoleAccess
 from kiosk.app import build_core
 from kiosk.booth import RegistrationForm
+from kiosk.quiz import build_quiz_desk
 from kiosk.simulate import iter_fake_people
 from kiosk.vault import REAL_COST
 
@@ -43,10 +46,18 @@ def stolen(tmp_path_factory):
         core.booth.register(RegistrationForm(name=name, phone=phone, id_number=id_number, occupation="courier",
                                              consent_given=True))
         people.append((name, phone, id_number))
+    # the booth has synced once: it holds the event's city-wide claim key, as pulled from the server
+    claim_key = secrets.token_hex(32)
+    core.ledger.set_meta(f"pulled:{PRIZE_CLAIM_KEY}", json.dumps({"key": claim_key}))
+    core.ledger.set_meta(f"pulled:{PRIZE_CLAIM_KEY}:version", "1")
+    desk = build_quiz_desk(core.booth)
     for i in range(50):  # prize claims: by the phone of a member, or of a passer-by who never registered
         phone = people[i][1] if i % 2 else f"1860000{i:04d}"
+        keys = desk.city_claim_keys(phone=phone, member_pass=None)
+        assert keys
         core.booth.record_quiz_attempt(questions=["q"], answers=[["a"]], score=5, passed=True, duration_s=60,
-                                       voucher=tokens.new_voucher_token(), claimant_phone=phone)
+                                       voucher=tokens.new_voucher_token(), claimant_phone=phone,
+                                       city_claim="offline", claim_keys=keys)
     key = core.booth.vault.lookup_key()
     core.close()
     copy = tmp_path_factory.mktemp("stolen") / "data"
@@ -65,6 +76,7 @@ def test_the_copied_folder_gives_up_no_phone_and_the_pin_costs_a_memory_hard_gue
     folder, people, key = stolen
     report = run_thief(folder, "--budget", str(BUDGET_S), "--pin-guesses", "3")
     assert report["registrations"] == 200 and report["claim_hashes"] >= 50 and report["id_hashes"] == 200
+    assert report["city_claim_hashes_in_payloads"] == 0  # sealed with the record, not in its payload
     assert report["phones_recovered"] == [] and report["keys_checked"] >= 1
     assert report["envelopes_opened_by_found_keys"] == 0  # no private key that opens an envelope is there
     pin = report["pin"]

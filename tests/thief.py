@@ -9,7 +9,9 @@ Usage: python thief.py FOLDER --budget SECONDS [--key-hex HEX] [--pin-guesses N]
    vault.json, every meta value of the ledger. (``--key-hex`` adds one: the control run, as if the key
    were on disk.)
 3. For each candidate, brute-force phone numbers consistent with the masks (every mainland mobile prefix,
-   every middle), HMAC-SHA256 ``phone:<number>`` and look it up among all the hashes; stop at the budget.
+   every middle), HMAC-SHA256 ``phone:<number>`` and ``prize-phone:<number>`` (the city-wide claim hashes,
+   keyed with the event's claim key the booth pulled) and look them up among all the hashes; stop at the
+   budget.
 4. Try the volunteer PIN against vault.json with its own scrypt parameters: measure the cost per guess.
 5. Try every 32-byte candidate as an X25519 private key on the sealed envelopes.
 
@@ -42,6 +44,10 @@ def read_ledger(path: Path) -> dict:
     for purpose, value in conn.execute("SELECT purpose, hash FROM lookup"):
         hashes.setdefault(purpose, set()).add(value)
     meta = [row[0] for row in conn.execute("SELECT value FROM meta")]
+    for (payload,) in conn.execute("SELECT payload FROM records WHERE kind = 'quiz_attempt'"):
+        keys = json.loads(payload)["data"].get("claim_keys")  # city-wide claim hashes, if a payload holds them
+        if isinstance(keys, list):
+            hashes.setdefault("city_claim", set()).update(keys)
     envelopes = [tuple(row) for row in conn.execute("SELECT record_id, envelope FROM sealed")]
     conn.close()
     return {"masked": masked, "hashes": hashes, "meta": meta, "envelopes": envelopes}
@@ -68,7 +74,8 @@ def candidate_keys(folder: Path, meta: list[str]) -> list[bytes]:
                 if raw:
                     whole.append(raw)
                     windows += [raw[i:i + 32] for i in range(1, len(raw) - 31)]
-    return list(dict.fromkeys(k for k in whole + windows if k))
+    found = list(dict.fromkeys(k for k in whole + windows if k))
+    return sorted(found, key=lambda k: (len(k) != 32, k in windows))  # whole 32-byte values are likeliest keys
 
 
 def _json_strings(node) -> list[str]:  # type: ignore[no-untyped-def]
@@ -126,7 +133,8 @@ def _enumerate(key: bytes, tails: list[str], targets: set[str], deadline: float)
                 return None
             for middle in range(10_000):
                 phone = f"{prefix}{middle:04d}{tail}"
-                if hmac.digest(key, f"phone:{phone}".encode(), "sha256").hex() in targets:
+                if hmac.digest(key, f"phone:{phone}".encode(), "sha256").hex() in targets \
+                        or hmac.digest(key, f"prize-phone:{phone}".encode(), "sha256").hex() in targets:
                     found.add(phone)
     return found
 
@@ -185,12 +193,13 @@ def main() -> None:
     keys = candidate_keys(args.folder, ledger["meta"])
     if args.key_hex:
         keys.insert(0, bytes.fromhex(args.key_hex))
-    targets = set().union(*(ledger["hashes"].get(p, set()) for p in ("phone", "prize_claim")))
+    targets = set().union(*(ledger["hashes"].get(p, set()) for p in ("phone", "prize_claim", "city_claim")))
     start = time.monotonic()
     attack = brute_force_phones(keys, ledger["masked"], targets, start + args.budget)
     report = {"registrations": len(ledger["masked"]), "phone_hashes": len(ledger["hashes"].get("phone", ())),
               "id_hashes": len(ledger["hashes"].get("id_number", ())),
-              "claim_hashes": len(ledger["hashes"].get("prize_claim", ())), "candidate_keys": len(keys),
+              "claim_hashes": len(ledger["hashes"].get("prize_claim", ())),
+              "city_claim_hashes_in_payloads": len(ledger["hashes"].get("city_claim", ())), "candidate_keys": len(keys),
               "keys_checked": attack["keys_checked"], "hmacs": attack["hmacs"], "seconds": time.monotonic() - start,
               "phones_recovered": sorted(attack["phones"]),
               "envelopes_opened_by_found_keys": open_envelopes(keys, ledger["envelopes"]),

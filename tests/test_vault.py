@@ -159,3 +159,15 @@ def test_kiosk_simulate_on_a_locked_real_event_asks_the_pin_on_stdin(tmp_path):
     assert wrong.returncode == 3 and "Wrong PIN" in wrong.stderr
     right = subprocess.run([*base, "--pin-stdin"], input="141421\n", capture_output=True, text=True, timeout=120)
     assert right.returncode == 0 and right.stdout.count("registration ") == 2
+
+
+def test_kiosk_server_city_key_prints_the_key_a_real_event_seals_to(tmp_path, capsys):
+    from booth_common.sealing import open_sealed, public_key_from_text, seal
+    from sync.server.citykey import load_or_create_city_key
+    from sync.server.cli import main
+
+    assert main(["--city-key", str(tmp_path / "city.key"), "--database", str(tmp_path / "c.sqlite3"),
+                 "city-key"]) == 0
+    printed = capsys.readouterr().out.strip()
+    envelope = seal({"phone": "13812345678"}, public_key_from_text(printed), record_id="r")
+    assert open_sealed(envelope, load_or_create_city_key(tmp_path / "city.key"), record_id="r")["phone"] == "13812345678"

@@ -62,10 +62,9 @@ def screen(window, which: Screen):  # type: ignore[no-untyped-def]
 
 
 def to_form(window) -> object:  # type: ignore[no-untyped-def]
-    """Attract → consent (ticked) → the first form page; returns the register screen."""
+    """Attract → consent (我已阅读并同意，继续) → the first form page; returns the register screen."""
     window.attract.join_button.click()
     consent = screen(window, Screen.CONSENT)
-    consent.agree_box.click()
     consent.continue_button.click()
     assert window.current is Screen.REGISTER
     return screen(window, Screen.REGISTER)
@@ -73,19 +72,16 @@ def to_form(window) -> object:  # type: ignore[no-untyped-def]
 
 def fill_form(register, *, name: str = WORKER["name"], phone: str = WORKER["phone"],  # type: ignore[no-untyped-def]
               id_number: str = WORKER["id_number"], occupation: int = 0, employer: int | None = 0) -> None:
-    """Every page in order, tapping 下一步 after each and 提交登记 on the last (the place keeps its defaults)."""
-    name_page, phone_page, id_page, occupation_page, employer_page, _place = register.pages
+    """Every page in order: 下一步 after the name, the numbers advance by themselves, 下一步 after the work page
+    (the place keeps its defaults) — which leads to the review page (or 您已登记)."""
+    name_page, phone_page, id_page, details = register.pages
     commit_text(name_page.name_edit, name)
     register.next_button.click()
     press_digits(phone_page, phone)
-    register.next_button.click()
     press_digits(id_page, id_number)
-    register.next_button.click()
-    occupation_page.tiles[occupation].click()
-    register.next_button.click()
+    details.occupation.tiles[occupation].click()
     if employer is not None:
-        employer_page.tiles[employer].click()
-    register.next_button.click()
+        details.employer.tiles[employer].click()
     register.next_button.click()
 
 

@@ -31,7 +31,7 @@ def quick_idle_gui(core, tmp_path):
     stop_gui(gui)
 
 
-FLOW = (Screen.CONSENT, Screen.REGISTER, Screen.OATH, Screen.WELCOME, Screen.ALREADY_REGISTERED)
+FLOW = (Screen.CONSENT, Screen.REGISTER, Screen.REVIEW, Screen.WELCOME, Screen.ALREADY_REGISTERED)
 
 
 def assert_nothing_typed_remains(window) -> None:
@@ -50,7 +50,6 @@ def test_idle_half_way_through_the_form_wipes_every_field(quick_idle_gui, qtbot)
     commit_text(register.pages[0].name_edit, WORKER["name"])
     register.next_button.click()
     press_digits(register.pages[1], WORKER["phone"])
-    register.next_button.click()
     press_digits(register.pages[2], WORKER["id_number"][:10])
     with qtbot.waitSignal(window.overlay.expired, timeout=5000):
         qtbot.waitUntil(window.overlay.isVisible, timeout=5000)
@@ -63,14 +62,13 @@ def test_idle_half_way_through_the_form_wipes_every_field(quick_idle_gui, qtbot)
 def test_idle_on_the_welcome_screen_takes_the_member_pass_away(quick_idle_gui, qtbot, core):
     window = quick_idle_gui.window
     fill_form(to_form(window))
-    screen(window, Screen.OATH).swear_button.click()
+    screen(window, Screen.REVIEW).submit_button.click()
     assert screen(window, Screen.WELCOME).card.qr.text
     with qtbot.waitSignal(window.wiped, timeout=5000):
         pass
     assert window.current is Screen.ATTRACT
     assert_nothing_typed_remains(window)
-    window.attract.join_button.click()
-    assert not screen(window, Screen.CONSENT).agree_box.isChecked()
+    assert screen(window, Screen.REVIEW).rows == []
 
 
 def test_a_touch_during_the_countdown_keeps_what_was_typed(quick_idle_gui, qtbot):
@@ -88,10 +86,10 @@ def test_the_language_switch_turns_the_flow_english_and_the_next_person_gets_chi
     window.attract.language_button.click()
     consent = screen(window, Screen.CONSENT)
     window.attract.join_button.click()
-    qtbot.waitUntil(lambda: consent.continue_button.text() == "Agree and continue")
+    qtbot.waitUntil(lambda: consent.continue_button.text() == "I have read and agree, continue")
     assert "Personal information notice" in consent.notice.toPlainText()
     window.go_home()
-    qtbot.waitUntil(lambda: consent.continue_button.text() == "同意并继续")
+    qtbot.waitUntil(lambda: consent.continue_button.text() == "我已阅读并同意，继续")
     assert gui.presentation.language is Language.ZH
     assert "个人信息告知" in consent.notice.toPlainText()
 
@@ -196,7 +194,7 @@ def test_closing_the_window_is_refused_in_kiosk_mode(core, tmp_path):
 def test_only_text_fields_call_the_on_screen_keyboard_never_the_keypad_displays(gui):
     register = to_form(gui.window)
     assert wants_keyboard(register.pages[0].name_edit)
-    assert wants_keyboard(register.pages[4].other)
+    assert wants_keyboard(register.details_page.employer.other)
     for page in register.pages[1:3]:
         assert not wants_keyboard(page.digits)
         assert page.digits.focusPolicy() == Qt.FocusPolicy.NoFocus

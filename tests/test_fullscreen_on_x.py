@@ -45,7 +45,7 @@ def test_the_keyboard_is_drawn_inside_the_screen(kiosk, tmp_path):
 
 
 def test_the_keyboard_is_drawn_in_large_text(kiosk, tmp_path):
-    kiosk.tap_widget("screens.register.back_button")  # 取消: back to the attract screen, wiped
+    kiosk.tap_widget("screens.register.cancel_button")  # 取消入会 (nothing typed): back to the attract screen, wiped
     kiosk.wait(lambda: kiosk.ask("state")["current"] == "attract", "the attract screen")
     kiosk.tap_widget("attract.large_text_button")
     open_name_page(kiosk)

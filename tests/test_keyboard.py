@@ -45,7 +45,6 @@ area = window.keyboard_area
 seen = {"enabled": enabled, "hidden_on_attract": not area.isVisible()}
 window.attract.join_button.click()
 consent = window.screens[next(s for s in window.screens if s.value == "consent")]
-consent.agree_box.click()
 consent.continue_button.click()
 register = window.screens[next(s for s in window.screens if s.value == "register")]
 seen["shown_for_name"] = wait_for(area.isVisible, 5000)
@@ -60,8 +59,8 @@ def next_button_above_keyboard():
     return not squeezed and button.height() >= 64 and bottom <= area.mapTo(window, area.rect().topLeft()).y()
 
 seen["fits_with_name"] = next_button_above_keyboard()
-register.go_to(4)
-register.pages[4].other.setFocus()
+register.go_to(3)
+register.details_page.employer.other.setFocus()
 seen["shown_for_employer"] = wait_for(area.isVisible)
 wait_for(lambda: False, 300)  # let the layout settle
 seen["fits_with_employer"] = next_button_above_keyboard()

@@ -33,10 +33,9 @@ def kiosk(tmp_path_factory):
 
 
 def open_name_page(kiosk: KioskOnX) -> None:
-    """Attract → 我要入会 → tick the consent → 同意并继续 → tap the name field, all by pointer."""
+    """Attract → 我要入会 → 我已阅读并同意，继续 → tap the name field, all by pointer."""
     kiosk.tap_widget("attract.join_button")
     kiosk.wait(lambda: kiosk.ask("state")["current"] == "consent", "the consent screen")
-    kiosk.tap_widget("screens.consent.agree_box", left=True)
     kiosk.tap_widget("screens.consent.continue_button")
     kiosk.wait(lambda: kiosk.ask("state")["current"] == "register", "the form")
     kiosk.tap_widget(NAME_FIELD)

@@ -1,4 +1,4 @@
-"""The pages of the registration form, one group of fields each: name, phone, ID, occupation, employer, place.
+"""The pages of the registration form: name, phone, ID, and one page for work (occupation, employer, place).
 
 A page only collects values and shows the errors it is given; the register screen validates.
 """
@@ -6,13 +6,13 @@ A page only collects values and shows the errors it is given; the register scree
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
-from PySide6.QtWidgets import (QBoxLayout, QButtonGroup, QGridLayout, QHBoxLayout, QLabel, QLineEdit, QPushButton, QSizePolicy,
-                               QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QBoxLayout, QButtonGroup, QGridLayout, QHBoxLayout, QLabel, QLineEdit, QPushButton, QScrollArea,
+                               QSizePolicy, QVBoxLayout, QWidget)
 
 from kiosk.config import Config
 from booth_common.validation import DocumentKind
 from kiosk.ui.presentation import Presentation
-from kiosk.ui.widgets import NumericKeypad, big_button
+from kiosk.ui.widgets import DigitsField, NumericKeypad, arrange_in_rows, big_button, enable_touch_scrolling
 
 MIDDLE_DOT = "\u00b7"
 
@@ -56,6 +56,10 @@ class FormPage(QWidget):
             self.hint.show()
             self._hint_yielded = False
 
+    def show_errors(self, messages: dict[str, str]) -> None:
+        """The errors to show now, by field (a page of one field shows its first)."""
+        self.show_error(next(iter(messages.values()), ""))
+
     def focus_first(self) -> None:
         """Put the cursor where typing starts (text pages); keypad and tile pages need no focus."""
 
@@ -72,16 +76,6 @@ def _text_field(*, max_length: int) -> QLineEdit:
     # Personal free text (employer, street): no input method may learn it.
     field.setInputMethodHints(Qt.InputMethodHint.ImhSensitiveData | Qt.InputMethodHint.ImhNoPredictiveText)
     field.setAttribute(Qt.WidgetAttribute.WA_MacShowFocusRect, False)
-    return field
-
-
-def _keypad_field(*, max_length: int) -> QLineEdit:
-    """A display for the app's own keypad: no focus, so no on-screen or system keyboard opens over it."""
-    field = _text_field(max_length=max_length)
-    field.setObjectName("digits")
-    field.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-    field.setAttribute(Qt.WidgetAttribute.WA_InputMethodEnabled, False)
-    field.setAlignment(Qt.AlignmentFlag.AlignCenter)
     return field
 
 
@@ -106,6 +100,7 @@ class NamePage(FormPage):
         self.dot_button.setText(MIDDLE_DOT)
         self.dot_button.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Preferred)
         self.dot_button.clicked.connect(lambda: self.name_edit.insert(MIDDLE_DOT))
+        self.dot_button.setAccessibleName(self.tr("间隔号"))
         # A tap on a button that takes no focus hands focus to the first parent that does (the form, which
         # takes it to close the keyboard): through the field as its proxy, the tap leaves focus where it is.
         self.dot_button.setFocusProxy(self.name_edit)
@@ -129,16 +124,19 @@ class NamePage(FormPage):
         self.question.setText(self.tr("您的姓名"))
         self.name_edit.setPlaceholderText(self.tr("请输入身份证上的姓名"))
         self.hint.setText(self.tr("用下方键盘输入拼音，在候选字中点选。少数民族姓名中间的点请按“·”键。"))
+        self.name_edit.setAccessibleName(self.tr("姓名"))
+        self.dot_button.setAccessibleName(self.tr("间隔号"))
 
 
 class DigitsPage(FormPage):
     """A number typed on the app's keypad: the mobile number, or the ID number (keypad with X)."""
 
     def __init__(self, presentation: Presentation, *, field_name: str, length: int, with_x: bool,
-                 parent: QWidget | None = None):
+                 groups: tuple[int, ...], parent: QWidget | None = None):
         super().__init__(presentation, parent)
         self.fields = (field_name,)
-        self.digits = _keypad_field(max_length=length)
+        self.length = length
+        self.digits = DigitsField(length=length, groups=groups)
         self.digits.textChanged.connect(self.changed)
         self.keypad = NumericKeypad(with_x=with_x)
         self.keypad.attach(self.digits)
@@ -186,6 +184,7 @@ class DigitsPage(FormPage):
         self.show_document(None)
 
     def retranslate(self) -> None:
+        self.keypad.retranslate()
         if self.fields[0] == "phone":
             self.question.setText(self.tr("您的手机号"))
             self.hint.setText(self.tr("11位中国大陆手机号"))
@@ -194,6 +193,7 @@ class DigitsPage(FormPage):
             self.documents.setText(" / ".join(self._presentation.pick(kind.zh, kind.en) for kind in DocumentKind))
             self.hint.setText(self.tr("已识别：%1").replace("%1", self._presentation.pick(
                 self._document.zh, self._document.en)) if self._document else self.tr("18位；最后一位是X的，请按X键"))
+        self.digits.setAccessibleName(self.question.text())
 
 
 class ChoicePage(FormPage):
@@ -217,6 +217,10 @@ class ChoicePage(FormPage):
             self.grid.addWidget(tile, i // self._columns, i % self._columns)
             self.tiles.append(tile)
         self.group.idToggled.connect(lambda _id, on: on and self.changed.emit())
+
+    def set_columns(self, columns: int) -> None:
+        self._columns = columns
+        arrange_in_rows(self.grid, self.tiles, columns)
 
     def chosen(self) -> int:
         return self.group.checkedId()
@@ -304,7 +308,7 @@ class EmployerPage(ChoicePage):
 
 
 class PlacePage(ChoicePage):
-    """District tiles (the booth's preselected) and the street: the booth's by default, or typed."""
+    """District and street, the booth's by default: the district tiles open only when the worker changes it."""
 
     fields = ("district", "street")
 
@@ -313,6 +317,14 @@ class PlacePage(ChoicePage):
         self._booth = config.booth
         self._districts = config.registration.districts or (config.booth.district,)
         self.add_tiles(len(self._districts), role="pick")
+        self.change_button = big_button("small")
+        self.change_button.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Preferred)
+        self.change_button.clicked.connect(self._open_districts)
+        self.body.removeWidget(self.question)
+        header = QHBoxLayout()
+        header.addWidget(self.question, 1)
+        header.addWidget(self.change_button)
+        self.body.insertLayout(0, header)
         self.street_label = QLabel(objectName="question", wordWrap=True)
         self.booth_street = _tile()
         self.booth_street.setProperty("role", "pick")
@@ -326,7 +338,13 @@ class PlacePage(ChoicePage):
         self.body.addLayout(street_row)
         self.finish_layout()
         self.hint.hide()  # said in the question instead: the page must fit 800 px in large text
+        self.group.idToggled.connect(lambda _id, on: on and self.retranslate())
         self.wipe()
+
+    def _open_districts(self) -> None:
+        for tile in self.tiles:
+            tile.show()
+        self.change_button.hide()
 
     def _booth_street_toggled(self, on: bool) -> None:
         if on:
@@ -344,11 +362,71 @@ class PlacePage(ChoicePage):
         self.other_street.clear()
         self.booth_street.setChecked(True)
         self.choose(self._districts.index(self._booth.district) if self._booth.district in self._districts else -1)
+        for tile in self.tiles:
+            tile.hide()
+        self.change_button.show()
 
     def retranslate(self) -> None:
-        self.question.setText(self.tr("您工作所在的区（已按本展位所在地选好，不同请修改）"))
+        self.question.setText(self.tr("工作所在区：%1").replace("%1", self.values()["district"]))
+        self.change_button.setText(self.tr("更改"))
+        self.change_button.setAccessibleName(self.tr("更改所在区"))
         self.street_label.setText(self.tr("街道（乡镇）"))
         self.booth_street.setText(self._booth.street)
         self.other_street.setPlaceholderText(self.tr("其他街道，请输入"))
+        self.other_street.setAccessibleName(self.tr("其他街道"))
         for tile, district in zip(self.tiles, self._districts, strict=True):
             tile.setText(district)
+
+
+class DetailsPage(FormPage):
+    """Occupation, employer and place on one page (one 下一步 instead of three), scrolling when they do not fit."""
+
+    fields = ("occupation", "employer", "district", "street")
+
+    def __init__(self, config: Config, presentation: Presentation, parent: QWidget | None = None):
+        super().__init__(presentation, parent)
+        self.occupation = OccupationPage(config, presentation)
+        self.employer = EmployerPage(config, presentation)
+        self.place = PlacePage(config, presentation)
+        self.sections: list[FormPage] = [self.occupation, self.employer, self.place]
+        inner = QWidget(objectName="details")
+        column = QVBoxLayout(inner)
+        column.setContentsMargins(0, 0, 8, 0)
+        column.setSpacing(18)
+        for section in self.sections:
+            section.changed.connect(self.changed)
+            section.body.takeAt(section.body.count() - 1)  # their trailing stretch: the sections stack tightly
+            column.addWidget(section)
+        column.addStretch(1)
+        self.area = QScrollArea(widgetResizable=True)
+        self.area.setWidget(inner)
+        self.scrolling = enable_touch_scrolling(self.area)
+        self.question.hide()  # each section asks its own question
+        self.body.addWidget(self.area, 1)
+        self.body.addWidget(self.error)
+        self.error.hide()
+        self.arrange()
+        presentation.changed.connect(self.arrange)
+
+    def arrange(self) -> None:
+        narrow = self._presentation.narrow
+        self.occupation.set_columns(2 if narrow else 4)
+        self.employer.set_columns(3 if narrow else 4)
+        self.place.set_columns(3 if narrow else 5)
+
+    def values(self) -> dict[str, str]:
+        return {k: v for section in self.sections for k, v in section.values().items()}
+
+    def show_errors(self, messages: dict[str, str]) -> None:
+        for section in self.sections:
+            section.show_errors({f: m for f, m in messages.items() if f in section.fields})
+
+    def wipe(self) -> None:
+        super().wipe()
+        for section in self.sections:
+            section.wipe()
+        self.area.verticalScrollBar().setValue(0)
+
+    def retranslate(self) -> None:
+        for section in self.sections:
+            section.retranslate()

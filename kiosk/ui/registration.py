@@ -1,4 +1,4 @@
-"""The joining flow (入会): consent → form → duplicate check → oath → registration → welcome.
+"""The joining flow (入会): consent → form → duplicate check → review and oath → registration → welcome.
 
 ``install_registration`` adds the screens to the main window and wires them; the flow holds the
 form between the submit tap and the oath only, and forgets it whenever the window wipes.
@@ -11,9 +11,9 @@ from PySide6.QtCore import QObject, Signal
 from kiosk.booth import AlreadyRegistered, BoothService, BoothError, MemberSummary, RegistrationForm
 from kiosk.ui.already_registered_screen import AlreadyRegisteredScreen
 from kiosk.ui.consent_screen import ConsentScreen
-from kiosk.ui.oath_screen import OathScreen
 from kiosk.ui.presentation import Presentation
 from kiosk.ui.register_screen import RegisterScreen
+from kiosk.ui.review_screen import ReviewScreen
 from kiosk.ui.screens import Screen
 from kiosk.ui.welcome_screen import WelcomeScreen
 
@@ -32,11 +32,11 @@ class RegistrationFlow(QObject):
         config = booth.config
         self.consent = ConsentScreen(config, presentation)
         self.register = RegisterScreen(booth, presentation)
-        self.oath = OathScreen(config, presentation)
+        self.review = ReviewScreen(config, presentation)
         self.welcome = WelcomeScreen(config, presentation)
         self.already = AlreadyRegisteredScreen(presentation)
         for screen, widget in ((Screen.CONSENT, self.consent), (Screen.REGISTER, self.register),
-                               (Screen.OATH, self.oath), (Screen.WELCOME, self.welcome),
+                               (Screen.REVIEW, self.review), (Screen.WELCOME, self.welcome),
                                (Screen.ALREADY_REGISTERED, self.already)):
             window.add_screen(screen, widget)
         self._connect(window)
@@ -53,17 +53,23 @@ class RegistrationFlow(QObject):
         self.consent.accepted.connect(self._consented)
         self.consent.declined.connect(self._go_home)
         self.register.cancelled.connect(self._go_home)
+        self.register.back_requested.connect(self._show_consent)
         self.register.submitted.connect(self._submitted)
-        self.oath.back_requested.connect(self._show_form)
-        self.oath.sworn.connect(self._sworn)
+        self.review.back_requested.connect(self._show_form)
+        self.review.edit_requested.connect(self._edit)
+        self.review.confirmed.connect(self._confirmed)
         self.welcome.done.connect(self._go_home)
         self.already.done.connect(self._go_home)
-        self.already.edit_requested.connect(self._show_form)
+        self.already.edit_requested.connect(self._edit)
 
     def _show_consent(self) -> None:
         self._window.show_screen(Screen.CONSENT)
 
     def _show_form(self) -> None:
+        self._window.show_screen(Screen.REGISTER)
+
+    def _edit(self, field: str) -> None:
+        self.register.edit(field)
         self._window.show_screen(Screen.REGISTER)
 
     def _go_home(self) -> None:
@@ -78,14 +84,13 @@ class RegistrationFlow(QObject):
         if self._show_if_known(form):
             return
         self._form = form
-        if self._booth.config.registration.oath_enabled:
-            self._window.show_screen(Screen.OATH)
-        else:
-            self._complete()
+        self.review.show_form(self.register.review_entries)
+        self._window.show_screen(Screen.REVIEW)
 
-    def _sworn(self) -> None:
+    def _confirmed(self) -> None:
+        """One tap: the entries are right and, when the oath is on, the oath is taken."""
         if self._form is not None:
-            self._form.oath_taken = True
+            self._form.oath_taken = self.review.oath_enabled
             self._complete()
 
     def _complete(self) -> None:
@@ -101,6 +106,7 @@ class RegistrationFlow(QObject):
             return
         # The typed name, phone and ID number leave the screens the moment they are stored.
         self.register.wipe()
+        self.review.wipe()
         self.consent.wipe()
         self.welcome.show_member(member)
         self._window.show_screen(Screen.WELCOME)
@@ -117,11 +123,13 @@ class RegistrationFlow(QObject):
         if member is None:
             return False
         both = by_id is not None and by_phone is not None and by_id.record_id == by_phone.record_id
-        self._show_already(member, offer_pass=both)
+        matched = ("id_number", "phone") if both else ("id_number",) if by_id is not None else ("phone",)
+        self._show_already(member, offer_pass=both, matched=matched)
         return True
 
-    def _show_already(self, member: MemberSummary, *, offer_pass: bool) -> None:
-        self.already.show_member(member, offer_pass=offer_pass)
+    def _show_already(self, member: MemberSummary, *, offer_pass: bool,
+                      matched: tuple[str, ...] = ("id_number", "phone")) -> None:
+        self.already.show_member(member, offer_pass=offer_pass, matched=matched)
         self._window.show_screen(Screen.ALREADY_REGISTERED)
 
     def _forget(self) -> None:

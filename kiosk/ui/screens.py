@@ -10,7 +10,7 @@ class Screen(Enum):
     SERVICES = "services"
     CONSENT = "consent"
     REGISTER = "register"
-    OATH = "oath"
+    REVIEW = "review"
     WELCOME = "welcome"
     ALREADY_REGISTERED = "already_registered"
     QUIZ = "quiz"

@@ -166,6 +166,8 @@ class WrappingButton(QPushButton):
 
     def setText(self, text: str) -> None:  # noqa: N802 (Qt naming)
         self.label.setText(text)
+        # The text is drawn by a child label: without this a screen reader would find a nameless button.
+        self.setAccessibleName(text.replace("\n", " "))
 
     def text(self) -> str:
         return self.label.text()
@@ -222,8 +224,53 @@ class QrWidget(QWidget):
         painter.end()
 
 
+def group_digits(digits: str, groups: tuple[int, ...]) -> str:
+    """``13812345678`` → ``138 1234 5678``: a number shown the way it is written, so it can be checked at a glance."""
+    parts, start = [], 0
+    for size in groups:
+        if start >= len(digits):
+            break
+        parts.append(digits[start:start + size])
+        start += size
+    if start < len(digits):
+        parts.append(digits[start:])
+    return " ".join(parts)
+
+
+class DigitsField(QLineEdit):
+    """A number typed on the app's keypad, shown grouped (``138 1234 5678``); ``text()`` gives the bare number.
+
+    It takes no focus, so no on-screen or system keyboard opens over it."""
+
+    def __init__(self, *, length: int, groups: tuple[int, ...], parent: QWidget | None = None):
+        super().__init__(parent)
+        self.length = length
+        self.groups = groups
+        self.setMaxLength(length + len(groups))
+        self.setObjectName("digits")
+        self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.setAttribute(Qt.WidgetAttribute.WA_InputMethodEnabled, False)
+        self.setInputMethodHints(Qt.InputMethodHint.ImhSensitiveData | Qt.InputMethodHint.ImhNoPredictiveText)
+        self.setAlignment(Qt.AlignmentFlag.AlignCenter)
+
+    def text(self) -> str:
+        return super().text().replace(" ", "")
+
+    def setText(self, text: str) -> None:  # noqa: N802 (Qt naming)
+        super().setText(group_digits(text.replace(" ", "")[:self.length], self.groups))
+
+    def append(self, char: str) -> None:
+        if len(self.text()) < self.length:
+            self.setText(self.text() + char)
+
+    def delete_last(self) -> None:
+        self.setText(self.text()[:-1])
+
+
 class NumericKeypad(QWidget):
-    """The app's own keypad for digits (and X for ID numbers): the system keyboards lack X."""
+    """The app's own keypad for digits (and X for ID numbers): the system keyboards lack X.
+
+    Every key has a spoken name (⌫ is 删除); ⌫ repeats while held, and 清空 empties the field."""
 
     pressed = Signal(str)   # one character
     backspace = Signal()
@@ -234,13 +281,32 @@ class NumericKeypad(QWidget):
         grid = QGridLayout(self)
         grid.setSpacing(8)
         keys = ["1", "2", "3", "4", "5", "6", "7", "8", "9", "X" if with_x else "C", "0", "⌫"]
+        if with_x:
+            keys.append("C")  # the clear key keeps its own row: X took its place
         self.buttons: dict[str, QPushButton] = {}
         for i, key in enumerate(keys):
             button = big_button("key")
             button.setText(key)
             button.clicked.connect(lambda _=False, k=key: self._on_key(k))
-            grid.addWidget(button, i // 3, i % 3)
+            grid.addWidget(button, i // 3, i % 3, 1, 3 if i == 12 else 1)
             self.buttons[key] = button
+        erase = self.buttons["⌫"]
+        erase.setAutoRepeat(True)  # held down, it keeps deleting, as on a phone
+        erase.setAutoRepeatDelay(500)
+        erase.setAutoRepeatInterval(120)
+        self.retranslate()
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+        super().changeEvent(event)
+
+    def retranslate(self) -> None:
+        self.buttons["C"].setText(self.tr("清空"))
+        self.buttons["C"].setAccessibleName(self.tr("清空"))
+        self.buttons["⌫"].setAccessibleName(self.tr("删除"))
+        if "X" in self.buttons:
+            self.buttons["X"].setAccessibleName(self.tr("字母X"))
 
     def _on_key(self, key: str) -> None:
         if key == "⌫":
@@ -251,9 +317,13 @@ class NumericKeypad(QWidget):
             self.pressed.emit(key)
 
     def attach(self, field: QLineEdit) -> None:
-        """Type into ``field`` (respecting its max length)."""
-        self.pressed.connect(lambda k: field.insert(k) if len(field.text()) < field.maxLength() else None)
-        self.backspace.connect(field.backspace)
+        """Type into ``field`` (respecting its max length; a ``DigitsField`` keeps its grouping)."""
+        if isinstance(field, DigitsField):
+            self.pressed.connect(field.append)
+            self.backspace.connect(field.delete_last)
+        else:
+            self.pressed.connect(lambda k: field.insert(k) if len(field.text()) < field.maxLength() else None)
+            self.backspace.connect(field.backspace)
         self.cleared.connect(field.clear)
 
 

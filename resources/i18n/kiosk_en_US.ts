@@ -8,8 +8,16 @@
         <translation>You are already registered</translation>
     </message>
     <message>
-        <source>这个身份证号或手机号已经在本展位登记过，无需再次入会。</source>
-        <translation>This ID number or mobile number is already registered at this booth; there is no need to join again.</translation>
+        <source>这个身份证号和手机号已经登记过，无需再次入会。</source>
+        <translation>This ID number and this phone number are already registered: no need to join again.</translation>
+    </message>
+    <message>
+        <source>这个手机号已经登记过（身份证号不同）。如果号码输错了，请返回修改。</source>
+        <translation>This phone number is already registered (with a different ID number). If you mistyped it, go back and correct it.</translation>
+    </message>
+    <message>
+        <source>这个身份证号已经登记过（手机号不同）。如果号码输错了，请返回修改。</source>
+        <translation>This ID number is already registered (with a different phone number). If you mistyped it, go back and correct it.</translation>
     </message>
     <message>
         <source>这是您的会员码，可再次拍照保存</source>
@@ -20,8 +28,12 @@
         <translation>For a new copy of your member pass, please ask the staff at the service desk</translation>
     </message>
     <message>
-        <source>号码输错了，返回修改</source>
-        <translation>Wrong number? Go back</translation>
+        <source>返回修改手机号</source>
+        <translation>Correct the phone number</translation>
+    </message>
+    <message>
+        <source>返回修改证件号</source>
+        <translation>Correct the ID number</translation>
     </message>
     <message>
         <source>返回首页</source>
@@ -146,16 +158,12 @@
         <translation>Personal information notice</translation>
     </message>
     <message>
-        <source>我已阅读并同意以上告知</source>
-        <translation>I have read and agree</translation>
+        <source>我已阅读并同意，继续</source>
+        <translation>I have read and agree, continue</translation>
     </message>
     <message>
         <source>不同意，返回首页</source>
         <translation>I do not agree</translation>
-    </message>
-    <message>
-        <source>同意并继续</source>
-        <translation>Agree and continue</translation>
     </message>
 </context>
 <context>
@@ -606,6 +614,10 @@
 <context>
     <name>NamePage</name>
     <message>
+        <source>间隔号</source>
+        <translation>Middle dot</translation>
+    </message>
+    <message>
         <source>您的姓名</source>
         <translation>Your name</translation>
     </message>
@@ -617,24 +629,24 @@
         <source>用下方键盘输入拼音，在候选字中点选。少数民族姓名中间的点请按“·”键。</source>
         <translation>Type pinyin on the keyboard below and tap the right characters. For the dot inside a name, press the “·” key.</translation>
     </message>
+    <message>
+        <source>姓名</source>
+        <translation>Name</translation>
+    </message>
 </context>
 <context>
-    <name>OathScreen</name>
+    <name>NumericKeypad</name>
     <message>
-        <source>入会宣誓</source>
-        <translation>Membership oath</translation>
+        <source>清空</source>
+        <translation>Clear</translation>
     </message>
     <message>
-        <source>请读一遍入会誓词，然后点“我宣誓”</source>
-        <translation>Please read the oath (in Chinese), then tap “I take the oath”</translation>
+        <source>删除</source>
+        <translation>Delete</translation>
     </message>
     <message>
-        <source>上一步</source>
-        <translation>Back</translation>
-    </message>
-    <message>
-        <source>我宣誓</source>
-        <translation>I take the oath</translation>
+        <source>字母X</source>
+        <translation>Letter X</translation>
     </message>
 </context>
 <context>
@@ -647,8 +659,16 @@
 <context>
     <name>PlacePage</name>
     <message>
-        <source>您工作所在的区（已按本展位所在地选好，不同请修改）</source>
-        <translation>The district where you work (preset to this booth&apos;s; change it if yours differs)</translation>
+        <source>工作所在区：%1</source>
+        <translation>District where you work: %1</translation>
+    </message>
+    <message>
+        <source>更改</source>
+        <translation>Change</translation>
+    </message>
+    <message>
+        <source>更改所在区</source>
+        <translation>Change the district</translation>
     </message>
     <message>
         <source>街道（乡镇）</source>
@@ -657,6 +677,10 @@
     <message>
         <source>其他街道，请输入</source>
         <translation>Another sub-district: type it</translation>
+    </message>
+    <message>
+        <source>其他街道</source>
+        <translation>Other street</translation>
     </message>
 </context>
 <context>
@@ -717,16 +741,8 @@
         <translation>Next</translation>
     </message>
     <message>
-        <source>提交登记</source>
-        <translation>Submit</translation>
-    </message>
-    <message>
         <source>尚未完成：%1</source>
         <translation>Still to complete: %1</translation>
-    </message>
-    <message>
-        <source>取消</source>
-        <translation>Cancel</translation>
     </message>
     <message>
         <source>上一步</source>
@@ -737,8 +753,44 @@
         <translation>Name</translation>
     </message>
     <message>
+        <source>（未填）</source>
+        <translation>(not given)</translation>
+    </message>
+    <message>
+        <source>已完成</source>
+        <translation>done</translation>
+    </message>
+    <message>
+        <source>需要修改</source>
+        <translation>needs a correction</translation>
+    </message>
+    <message>
+        <source>未完成</source>
+        <translation>not done yet</translation>
+    </message>
+    <message>
+        <source>第%1步 %2</source>
+        <translation>Step %1 %2</translation>
+    </message>
+    <message>
         <source>手机号</source>
         <translation>Mobile</translation>
+    </message>
+    <message>
+        <source>证件号</source>
+        <translation>ID</translation>
+    </message>
+    <message>
+        <source>工作信息</source>
+        <translation>Work</translation>
+    </message>
+    <message>
+        <source>改好了，返回核对</source>
+        <translation>Done, back to the review</translation>
+    </message>
+    <message>
+        <source>上一步：返回入会须知</source>
+        <translation>Back: to the notice</translation>
     </message>
     <message>
         <source>身份证号</source>
@@ -759,6 +811,57 @@
     <message>
         <source>街道</source>
         <translation>Sub-district</translation>
+    </message>
+    <message>
+        <source>取消入会</source>
+        <translation>Cancel</translation>
+    </message>
+    <message>
+        <source>已填写的内容将被清除，确定离开吗？</source>
+        <translation>What you entered will be erased. Leave?</translation>
+    </message>
+    <message>
+        <source>继续填写</source>
+        <translation>Keep going</translation>
+    </message>
+    <message>
+        <source>清除并离开</source>
+        <translation>Erase and leave</translation>
+    </message>
+</context>
+<context>
+    <name>ReviewScreen</name>
+    <message>
+        <source>修改</source>
+        <translation>Edit</translation>
+    </message>
+    <message>
+        <source>修改%1</source>
+        <translation>Edit %1</translation>
+    </message>
+    <message>
+        <source>请核对您的信息</source>
+        <translation>Please check your details</translation>
+    </message>
+    <message>
+        <source>无误后，请读一遍入会誓词，再点“我宣誓，提交登记”</source>
+        <translation>If all is right, read the membership oath, then tap “I so swear, submit”</translation>
+    </message>
+    <message>
+        <source>我宣誓，提交登记</source>
+        <translation>I so swear, submit</translation>
+    </message>
+    <message>
+        <source>无误后，请点“提交登记”</source>
+        <translation>If all is right, tap “Submit”</translation>
+    </message>
+    <message>
+        <source>提交登记</source>
+        <translation>Submit</translation>
+    </message>
+    <message>
+        <source>上一步</source>
+        <translation>Back</translation>
     </message>
 </context>
 <context>

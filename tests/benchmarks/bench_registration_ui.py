@@ -40,17 +40,17 @@ def gui(core, tmp_path):
 
 def test_tap_on_submit_to_confirmation_shown(benchmark, gui, core):
     window, rng = gui.window, random.Random(3)
-    oath = window.screens[Screen.OATH]
+    review = window.screens[Screen.REVIEW]
     welcome = window.screens[Screen.WELCOME]
 
     def to_the_last_tap():  # a new worker each round, up to the tap that stores the registration
         window.go_home()
         fill_form(to_form(window), phone=fake_phone(rng), id_number=fake_id_number(rng))
-        assert window.current is Screen.OATH
+        assert window.current is Screen.REVIEW
         return (), {}
 
     def tap_and_paint():
-        oath.swear_button.click()
+        review.submit_button.click()
         QApplication.processEvents()
         welcome.repaint()  # synchronous: the welcome, QR included, is on screen when this returns
 

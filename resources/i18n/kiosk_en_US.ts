@@ -830,41 +830,6 @@
     </message>
 </context>
 <context>
-    <name>ReviewScreen</name>
-    <message>
-        <source>修改</source>
-        <translation>Edit</translation>
-    </message>
-    <message>
-        <source>修改%1</source>
-        <translation>Edit %1</translation>
-    </message>
-    <message>
-        <source>请核对您的信息</source>
-        <translation>Please check your details</translation>
-    </message>
-    <message>
-        <source>无误后，请读一遍入会誓词，再点“我宣誓，提交登记”</source>
-        <translation>If all is right, read the membership oath, then tap “I so swear, submit”</translation>
-    </message>
-    <message>
-        <source>我宣誓，提交登记</source>
-        <translation>I so swear, submit</translation>
-    </message>
-    <message>
-        <source>无误后，请点“提交登记”</source>
-        <translation>If all is right, tap “Submit”</translation>
-    </message>
-    <message>
-        <source>提交登记</source>
-        <translation>Submit</translation>
-    </message>
-    <message>
-        <source>上一步</source>
-        <translation>Back</translation>
-    </message>
-</context>
-<context>
     <name>ResultPage</name>
     <message>
         <source>恭喜通过！</source>
@@ -905,6 +870,41 @@
     <message>
         <source>返回首页</source>
         <translation>Back to start</translation>
+    </message>
+</context>
+<context>
+    <name>ReviewScreen</name>
+    <message>
+        <source>修改</source>
+        <translation>Edit</translation>
+    </message>
+    <message>
+        <source>修改%1</source>
+        <translation>Edit %1</translation>
+    </message>
+    <message>
+        <source>请核对您的信息</source>
+        <translation>Please check your details</translation>
+    </message>
+    <message>
+        <source>无误后，请读一遍入会誓词，再点“我宣誓，提交登记”</source>
+        <translation>If all is right, read the membership oath, then tap “I so swear, submit”</translation>
+    </message>
+    <message>
+        <source>我宣誓，提交登记</source>
+        <translation>I so swear, submit</translation>
+    </message>
+    <message>
+        <source>无误后，请点“提交登记”</source>
+        <translation>If all is right, tap “Submit”</translation>
+    </message>
+    <message>
+        <source>提交登记</source>
+        <translation>Submit</translation>
+    </message>
+    <message>
+        <source>上一步</source>
+        <translation>Back</translation>
     </message>
 </context>
 <context>

@@ -155,7 +155,8 @@ class RegisterScreen(ScreenBase):
     # -- navigation ---------------------------------------------------------------------
 
     def go_to(self, index: int) -> None:
-        self._attempted.add(self.page_index)
+        if index != self.page_index:  # leaving a page shows what it lacks; tapping its own step does not
+            self._attempted.add(self.page_index)
         self.stack.setCurrentIndex(index)
         self._refresh()
         page = self.pages[index]

@@ -117,6 +117,17 @@ class EnrollmentMismatch(EnrollmentRefused):
         self.enrolled, self.configured = enrolled, configured
 
 
+class CityKeyMismatch(EnrollmentRefused):
+    """The server's city key is not the one the event configuration names, to which this booth has sealed
+    since its first start: the server could open none of it. Nothing was saved."""
+
+    def __init__(self) -> None:
+        super().__init__("服务器的市级公钥与本活动配置文件中的 sync.city_public_key 不同：本机已按配置加密的信息该服务器无法打开，"
+                         "未注册。请核对配置文件或服务器地址。 / The server's city key differs from the configuration's "
+                         "sync.city_public_key, which this booth has sealed to since its first start: that server could "
+                         "open none of it. Not enrolled; check the configuration or the server address.")
+
+
 class RequestRefused(SyncError):
     def __init__(self, message: str, *, status: int, reason: str):
         super().__init__(message)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Protocol
 
-from booth_common.protocol import Enrollment, EnrollmentMismatch
+from booth_common.protocol import CityKeyMismatch, Enrollment, EnrollmentMismatch
 from booth_common.sealing import KeyRing, Opener, Sealer, key_id, public_key_from_text
 from kiosk.ledger import Ledger
 
@@ -46,6 +46,9 @@ def enroll_device(ledger: Ledger, keys: KeyRing, client: EnrollingClient, *, ser
                                booth_id=booth_id, event_id=event_id)
     if booth_id not in (None, enrollment.booth_id) or event_id not in (None, enrollment.event_id):
         raise EnrollmentMismatch(enrolled=(enrollment.booth_id, enrollment.event_id), configured=(booth_id, event_id))
+    if keys.device_private_key() is None and ledger.get_meta(META_CITY_KEY) is None \
+            and keys.seal_public_text() != enrollment.city_public_key:
+        raise CityKeyMismatch()  # a real event sealed to its configured city key from the start (docs/privacy.md)
     for key, value in ((META_URL, server_url), (META_TOKEN, enrollment.device_token),
                        (META_EVENT, enrollment.event_id), (META_CITY_KEY, enrollment.city_public_key),
                        ("booth_id", enrollment.booth_id)):

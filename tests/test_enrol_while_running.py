@@ -37,3 +37,47 @@ def test_a_registration_written_after_enrolment_in_another_process_opens_with_th
         envelope = core.ledger.sealed_envelope(member.record_id)
         fields = open_sealed(envelope, city.city_key, record_id=member.record_id)
         assert fields["phone"] == phone
+
+
+def test_a_real_event_whose_configured_city_key_is_not_the_servers_is_not_enrolled(tmp_path, city, capsys):
+    from console_helpers import event_config
+    from kiosk.app import build_core
+    from kiosk.cli import main
+
+    config = event_config(tmp_path, demo=False)  # a city key of its own, not this server's
+    core = build_core(data_dir=tmp_path / "data", config_path=config)
+    code = booth_code(city, core)
+    core.close()
+    assert main(["enroll", "--server", city.url, "--code", code, "--data-dir", str(tmp_path / "data"),
+                 "--config", str(config)]) == 3
+    err = capsys.readouterr().err
+    assert "sync.city_public_key" in err and "Not enrolled" in err
+    core = build_core(data_dir=tmp_path / "data", config_path=config)
+    try:
+        assert core.ledger.get_meta("sync_token") is None  # nothing saved
+    finally:
+        core.close()
+
+
+def test_a_real_event_with_the_servers_city_key_enrols_and_its_first_envelopes_open_there(tmp_path, city):
+    from booth_common.sealing import public_key_to_text
+    from console_helpers import CITY_PUBLIC_KEY, event_config
+    from kiosk.access import ConsoleAccess
+    from kiosk.app import build_core
+    from kiosk.vault import DEMO_COST
+
+    server_key = public_key_to_text(city.city_key.public_key())
+    config = event_config(tmp_path, demo=False, replace=((CITY_PUBLIC_KEY, server_key),))
+    core = build_core(data_dir=tmp_path / "data", config_path=config)
+    ConsoleAccess(core.ledger, core.booth.vault, cost=DEMO_COST).set_pin("112358")
+    before = core.booth.register(_form("13812345678", "123"))  # sealed to the city key before enrolment
+    code = booth_code(city, core)
+    enrol = subprocess.run([sys.executable, "-m", "kiosk", "enroll", "--server", city.url, "--code", code,
+                            "--data-dir", str(tmp_path / "data"), "--config", str(config)],
+                           capture_output=True, text=True, timeout=120)
+    try:
+        assert enrol.returncode == 0, enrol.stderr
+        envelope = core.ledger.sealed_envelope(before.record_id)
+        assert open_sealed(envelope, city.city_key, record_id=before.record_id)["phone"] == "13812345678"
+    finally:
+        core.close()

@@ -123,3 +123,16 @@ def test_kiosk_package_without_pyinstaller_says_how_to_get_it(tmp_path, monkeypa
     assert main(["--out", str(tmp_path / "dist")]) == 3
     assert "uv sync" in capsys.readouterr().err
     assert not (tmp_path / "dist").exists()
+
+
+def test_every_qml_module_the_kiosk_imports_is_kept_in_the_package():
+    # The package keeps only the QML modules listed in spec_rules: a new import in the keyboard's QML must be
+    # added there, or the packaged keyboard would fail to load while the source run works.
+    imports = set()
+    for qml in (ROOT / "resources").rglob("*.qml"):
+        for line in qml.read_text(encoding="utf-8").splitlines():
+            if line.startswith("import ") and not line.split()[1].startswith('"'):
+                imports.add(line.split()[1])
+    assert "QtQuick.VirtualKeyboard" in imports
+    for module in imports:
+        assert keep_qml("PySide6/Qt/qml/" + module.replace(".", "/")), module

@@ -5,7 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QBoxLayout, QGridLayout, QLabel, QPushButton, QScrollArea, QVBoxLayout, QWidget
 
-from kiosk.booth import BoothService
+from kiosk.booth import BoothService, PurgeFailed
 from kiosk.config import Booth
 from kiosk.places import district_en
 from kiosk.stations import Station, all_stations
@@ -208,6 +208,7 @@ class ConsoleHomeScreen(ScreenBase):
 
     def screenshot_states(self):  # type: ignore[no-untyped-def]
         return [("", self._forget_config_note), ("purged", lambda: self.show_purge_result(12, 3)),
+                ("purge-failed", lambda: self.show_purge_failed(PurgeFailed.incomplete(12))),
                 ("config-updated", lambda: self.config_adopted("3", ("services", "handouts")))]
 
     def station(self, kind_and_id: tuple[str, str]) -> Station:

@@ -56,6 +56,9 @@ class ConsolePinScreen(ScreenBase):
             self.ok_button.setText(self.tr("进入控制台"))
         self.cancel_button.setText(self.tr("返回首页"))
 
+    def screenshot_states(self):  # type: ignore[no-untyped-def]
+        return [("", lambda: self.set_start_mode(False)), ("start", lambda: self.set_start_mode(True))]
+
     def wipe(self) -> None:
         self.pin_field.clear()
         self.message.clear()

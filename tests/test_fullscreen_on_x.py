@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 
 from kiosk.settings import DEMO_CONFIG
-from test_keyboard_on_x import keyboard_drawn, open_name_page
+from test_keyboard_on_x import cancel_to_attract, keyboard_drawn, open_name_page
 from xdisplay import KioskOnX, Xvfb
 
 SIZES = [(1920, 1080), (800, 1280)]

@@ -41,6 +41,14 @@ def open_name_page(kiosk: KioskOnX) -> None:
     kiosk.tap_widget(NAME_FIELD)
 
 
+def cancel_to_attract(kiosk: KioskOnX) -> None:
+    """取消入会, and 放弃 when the form asks (something was entered): back on the attract screen."""
+    kiosk.tap_widget("screens.register.cancel_button")
+    if kiosk.ask("widget", name="screens.register.leave_button")["visible"]:
+        kiosk.tap_widget("screens.register.leave_button")
+    kiosk.wait(lambda: kiosk.ask("state")["current"] == "attract", "the attract screen")
+
+
 def settled(kiosk: KioskOnX) -> dict:
     """The kiosk's state once two looks 0.2 s apart agree (the layout follows the keyboard's height)."""
     seen = [kiosk.ask("state")]
@@ -127,3 +135,11 @@ def test_the_keyboard_is_drawn_again_after_hiding(kiosk, tmp_path):
     kiosk.wait(lambda: not kiosk.ask("state")["keyboard_visible"], "the keyboard to hide")
     kiosk.tap_widget(NAME_FIELD)
     keyboard_drawn(kiosk, tmp_path, "again")
+
+
+def test_the_keyboard_is_drawn_after_the_kiosks_language_switch(kiosk, tmp_path):
+    cancel_to_attract(kiosk)
+    kiosk.tap_widget("attract.language_button")
+    open_name_page(kiosk)
+    state = keyboard_drawn(kiosk, tmp_path, "kiosk-in-english")
+    assert state["locale"] == "en_US"  # the keyboard follows the kiosk's language

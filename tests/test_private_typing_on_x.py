@@ -48,7 +48,8 @@ def typed(tmp_path_factory):
             kiosk.tap_rect(candidate["rect"])
         kiosk.wait(lambda: kiosk.ask("widget", name=NAME_FIELD)["text"] == NAME, f"{NAME} in the name field")
         kiosk.tap_widget("screens.register.next_button")
-        kiosk.wait(lambda: not kiosk.ask("state")["keyboard_visible"], "the phone page's keypad")
+        kiosk.wait(lambda: kiosk.ask("widget", name="screens.register.pages.1")["visible"]
+                   and not kiosk.ask("state")["keyboard_visible"], "the phone page, its keypad, the keyboard closed")
     finally:
         exit_code = kiosk.stop()
         xvfb.stop()

@@ -177,6 +177,13 @@ class ConsoleHomeScreen(ScreenBase):
         self._profile = self._booth.booth  # the booth's names may have just been set up
         self.wipe()
         self.retranslate()
+        self._lay_out_desks()
+
+    def _lay_out_desks(self) -> None:
+        """Lay the desks out again for the width they have now: a grid rearranged or restyled (large text,
+        language) while the home was hidden kept the geometry of an earlier width, cutting its last column."""
+        self.station_grid.invalidate()
+        self.station_grid.setGeometry(self.station_grid.parentWidget().rect())
 
     def wipe(self) -> None:
         self.message.clear()

@@ -312,6 +312,21 @@ def _start_language(value: str | None):  # type: ignore[no-untyped-def]
         raise ConfigError("KIOSK_LANGUAGE", "language", f"must be zh_CN or en_US, not {value!r}") from None
 
 
+EXIT_CONFIG_REFUSED = 2  # as kiosk.cli: the configuration (or the quiz bank it names) cannot be used
+QUIZ_BANK_REFUSED = "题库或答题设置无法使用 / The quiz bank or quiz settings cannot be used"
+
+
+def _refuse_quiz_bank(window, exc, *, on_closed):  # type: ignore[no-untyped-def]
+    """The refusal box, in both languages, naming the file and question (or setting) at fault."""
+    from kiosk.ui.refusal import show_refusal
+
+    box = show_refusal(window, f"题库或答题设置无法使用，请联系工会工作人员检查配置文件：\n{exc}\n\n"
+                               f"The quiz bank or quiz settings cannot be used; ask the union staff to check the "
+                               f"configuration:\n{exc}", on_closed=on_closed)
+    box.setWindowTitle(QUIZ_BANK_REFUSED)
+    return box
+
+
 def run_gui(*, data_dir: Path, config_path: Path, windowed: bool) -> int:
     """Read the configuration, show the attract screen at once, then open the ledger and build everything
     else behind it."""
@@ -343,10 +358,16 @@ def run_gui(*, data_dir: Path, config_path: Path, windowed: bool) -> int:
             started["notice"] = show_refusal(window, f"{exc.chinese}\n\n{exc.english}", on_closed=lambda: gui.app.exit(code))
             return
         verify_join_code(gui)
+        from kiosk.quiz import QuizBankError
         from kiosk.ui.input_method import remove_keyboard_dictionaries
 
         remove_keyboard_dictionaries()  # before the keyboard's engine opens them (what it learned, names among it)
-        install_features(gui, core, virtual_keyboard=virtual_keyboard)
+        try:
+            install_features(gui, core, virtual_keyboard=virtual_keyboard)
+        except QuizBankError as exc:  # a bank, or [quiz] topic_weights, the quiz cannot use: say so, then end
+            started.update(core=core, bank_refused=str(exc))
+            started["notice"] = _refuse_quiz_bank(window, exc, on_closed=lambda: gui.app.exit(EXIT_CONFIG_REFUSED))
+            return
         # Sync runs beside the GUI from the first second; its state shows in the window's status line.
         runner = build_sync_runner(core)
         runner.status_changed.connect(lambda status: window.set_sync_status(status.text))
@@ -362,8 +383,14 @@ def run_gui(*, data_dir: Path, config_path: Path, windowed: bool) -> int:
         code = gui.app.exec()
         if "refused" in started:
             raise started["refused"]  # type: ignore[misc]  # kiosk.cli prints it and exits with its code
+        if "bank_refused" in started:
+            import sys
+
+            print(f"kiosk: quiz bank refused: {started['bank_refused']}", file=sys.stderr)
+            return EXIT_CONFIG_REFUSED
         return code
     finally:
         if "runner" in started:
             started["runner"].stop()  # type: ignore[attr-defined]
+        if "core" in started:
             started["core"].close()  # type: ignore[attr-defined]

@@ -143,10 +143,15 @@ def _run(argv: list[str]) -> int:
     except ConfigError as exc:
         print(f"kiosk: configuration refused: {exc.path}: [{exc.key}] {exc.reason}", file=sys.stderr)
         return 2
+    from kiosk.quiz import QuizBankError
+
     try:
         return COMMANDS[args.command](core, args)
     except ConfigError as exc:
         print(f"kiosk: configuration refused: {exc.path}: [{exc.key}] {exc.reason}", file=sys.stderr)
+        return 2
+    except QuizBankError as exc:  # the bank [quiz] names, or a topic weight it has no question for
+        print(f"kiosk: quiz bank refused: {exc}", file=sys.stderr)
         return 2
     finally:
         core.close()

@@ -187,6 +187,7 @@ class Enrollment:
     city_public_key: str
     booth_id: str
     event_id: str
+    join_secret: str = ""   # the booth's phone-join code secret (booth_common.join_token); "" from older servers
 
 
 @dataclass(frozen=True)
@@ -271,7 +272,10 @@ def parse_enrollment(document: Any) -> Enrollment:
     fields = ("device_id", "device_token", "city_public_key", "booth_id", "event_id")
     if not all(isinstance(body.get(f), str) and body.get(f) for f in fields):
         raise BadAnswer("enrolment answer lacks a field")
-    return Enrollment(*(body[f] for f in fields))
+    join_secret = body.get("join_secret", "")
+    if not isinstance(join_secret, str) or len(join_secret) > 200:
+        raise BadAnswer("enrolment answer with a malformed join secret")
+    return Enrollment(*(body[f] for f in fields), join_secret=join_secret)
 
 
 def parse_held(document: Any, device_id: str) -> list[tuple[int, int]]:

@@ -244,6 +244,13 @@ def validate_free_text(raw: str, *, field: str = "note", limit: int = FREE_TEXT_
     return text
 
 
+def validate_occupation(raw: str, known: set[str] | frozenset[str]) -> str:
+    """One of the event's occupation ids (the kiosk's tiles and the phone page's alike)."""
+    if raw not in known:
+        raise _err("occupation", "required", "请选择职业", "Please choose an occupation")
+    return raw
+
+
 def _is_cjk(c: str) -> bool:
     cp = ord(c)
     return (0x4E00 <= cp <= 0x9FFF or 0x3400 <= cp <= 0x4DBF or 0x20000 <= cp <= 0x2EBEF

@@ -249,8 +249,7 @@ class BoothService:
         phone = attempt(validation.validate_mobile, form.phone)
         rid = attempt(validation.validate_resident_id, form.id_number, today=self._today,
                       min_age=reg.min_age, max_age=reg.max_age)
-        if form.occupation not in {o.id for o in reg.occupations}:
-            errors.append(validation.ValidationError("occupation", "required", "请选择职业", "Please choose an occupation"))
+        attempt(validation.validate_occupation, form.occupation, {o.id for o in reg.occupations})
         employer = attempt(validation.validate_free_text, form.employer, field="employer", limit=60)
         district = form.district or self.booth.district
         street = attempt(validation.validate_free_text, form.street or self.booth.street, field="street", limit=40)

@@ -8,8 +8,8 @@ section of docs/privacy.md that quotes it for the bundled demo event (a test kee
 from __future__ import annotations
 
 from pathlib import Path
-from string import Template
 
+from booth_common.notice import render_notice
 from kiosk.config import Config, load_config
 from kiosk.settings import DEMO_CONFIG, RESOURCES
 
@@ -19,14 +19,10 @@ DOC_END = "<!-- notice:end -->"
 
 
 def notice_markdown(config: Config, language: str, *, folder: Path = NOTICE_DIR) -> str:
-    """The notice in ``zh`` or ``en``, filled from the configuration.
-
-    ``$names`` are replaced, anything else is left alone (safe_substitute) so a stray dollar sign
-    in the operator's text cannot break it."""
-    text = (folder / f"notice.{language}.md").read_text(encoding="utf-8")
-    return Template(text).safe_substitute(organisation=config.booth.organisation,
-                                          retention_days=config.retention_days,
-                                          notice_version=config.registration.notice_version)
+    """The notice in ``zh`` or ``en``, filled from the configuration (booth_common.notice renders it, for the
+    city server's phone join page too)."""
+    return render_notice(language, organisation=config.booth.organisation, retention_days=config.retention_days,
+                         notice_version=config.registration.notice_version, folder=folder)
 
 
 def documented_section(config: Config) -> str:

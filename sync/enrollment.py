@@ -15,6 +15,7 @@ from booth_common.sealing import KeyRing, Opener, Sealer, key_id, public_key_fro
 from kiosk.ledger import Ledger
 
 META_URL, META_TOKEN, META_EVENT, META_CITY_KEY = "sync_server_url", "sync_token", "sync_event_id", "city_public_key"
+META_JOIN_SECRET = "join_secret"   # the attract screen's phone-join code (booth_common/join_token.py)
 
 
 class EnrollingClient(Protocol):
@@ -51,7 +52,7 @@ def enroll_device(ledger: Ledger, keys: KeyRing, client: EnrollingClient, *, ser
         raise CityKeyMismatch()  # a real event sealed to its configured city key from the start (docs/privacy.md)
     for key, value in ((META_URL, server_url), (META_TOKEN, enrollment.device_token),
                        (META_EVENT, enrollment.event_id), (META_CITY_KEY, enrollment.city_public_key),
-                       ("booth_id", enrollment.booth_id)):
+                       ("booth_id", enrollment.booth_id), (META_JOIN_SECRET, enrollment.join_secret)):
         ledger.set_meta(key, value)
     finish_enrollment(ledger, keys)
     return enrollment

@@ -22,6 +22,7 @@ from starlette.middleware.gzip import GZipMiddleware
 
 from booth_common import protocol
 from booth_common.protocol import WireRecord, ranges_of
+from booth_common.join_token import new_join_secret
 from booth_common.records import format_utc, sha256_hex
 from booth_common.sealing import Opener, public_key_to_text
 from sync.server import accounts, page, prizes
@@ -29,11 +30,12 @@ from sync.server.audit import AdminAuditMiddleware
 from sync.server.city_api import install_city_routes
 from sync.server.docs_page import install_docs_page
 from sync.server.ingest import ingest_async
+from sync.server.join import install_join_routes
 from sync.server.models import (DistributionAnswer, EnrollAnswer, EnrollRequest, HeldAnswer, Health, Problem,
                                 PushAnswer, PushBatch)
 from sync.server.middleware import PageHeadersMiddleware, RequestBodyMiddleware
 from sync.server.settings import ServerSettings
-from sync.server.storage import Device, Storage
+from sync.server.storage import Device, JoinStorage, Storage
 
 Model = TypeVar("Model", bound=BaseModel)
 REFUSALS = {code: {"model": Problem} for code in (400, 401, 403, 404, 413, 415, 422, 429)}
@@ -59,6 +61,7 @@ def create_app(settings: ServerSettings, *, storage: Storage, city_key: X25519Pr
     _add_distribution(app, storage, current_device)
     prizes.install_prize_routes(app, storage, current_device, refusals=REFUSALS)
     install_city_routes(app, settings, storage=storage, city_key=city_key, refusals=REFUSALS)
+    install_join_routes(app, storage, city_key)
     _with_body_models(app, PushBatch)
     if settings.api_docs == "on":
         install_docs_page(app)
@@ -114,8 +117,11 @@ def _add_enrolment(app: FastAPI, storage: Storage, city_key: X25519PrivateKey,
                                      "enrolled_event_id": enrolled.event_id}, status_code=409)
             raise HTTPException(status_of[enrolled.kind], detail)
         device, token = enrolled
+        join_secret = JoinStorage(storage).join_secret(device.booth_id, new_secret=new_join_secret(),
+                                                       at=format_utc(dt.datetime.now(dt.timezone.utc)))
         answer = EnrollAnswer(device_id=device.device_id, device_token=token, booth_id=device.booth_id,
-                              event_id=device.event_id, city_public_key=public_key_to_text(city_key.public_key()))
+                              event_id=device.event_id, city_public_key=public_key_to_text(city_key.public_key()),
+                              join_secret=join_secret)
         return JSONResponse(answer.model_dump())
 
 

@@ -109,7 +109,7 @@ class PageHeadersMiddleware:
                 headers = MutableHeaders(scope=message)
                 if headers.get("content-type", "").startswith("text/html"):
                     for name, value in self.extra.items():
-                        headers[name] = value
+                        headers.setdefault(name, value)   # a page with a policy of its own keeps it (/join)
             await send(message)
 
         await self.app(scope, receive, with_headers)

@@ -70,6 +70,8 @@ class EnrollAnswer(BaseModel):
     city_public_key: str = Field(description="X25519 public key, base64 of the raw 32 bytes.")
     booth_id: str
     event_id: str
+    join_secret: str = Field("", description="The booth's secret for its phone-join code tokens "
+                                             "(booth_common/join_token.py): the kiosk shows /join/{event}/{booth}?t=...")
 
 
 class HeldAnswer(BaseModel):

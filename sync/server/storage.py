@@ -517,3 +517,89 @@ MIGRATIONS = MIGRATIONS + (
             PRIMARY KEY (event_id, claim_key));
     """),
 )
+
+# Joining on one's own phone (issue 15): each booth's join secret (its offline join-code tokens), submissions
+# counted per booth and per client (in the database: several server processes share the allowance), and the
+# event's keyed lookup hashes of members' ID numbers and phones, kept up to date from the stored registrations,
+# so a duplicate is found city-wide without opening every sealed record at each join.
+MIGRATIONS = MIGRATIONS + (
+    ("join_001_phone_join", """
+        CREATE TABLE join_secrets (booth_id TEXT PRIMARY KEY REFERENCES booths(booth_id), secret TEXT NOT NULL,
+                                   created_at TEXT NOT NULL);
+        CREATE TABLE join_attempts (scope TEXT NOT NULL, at REAL NOT NULL);
+        CREATE INDEX join_attempts_by_scope ON join_attempts (scope, at);
+        CREATE TABLE member_lookup_keys (event_id TEXT PRIMARY KEY, secret TEXT NOT NULL, created_at TEXT NOT NULL);
+        CREATE TABLE member_lookups (event_id TEXT NOT NULL, purpose TEXT NOT NULL, hash TEXT NOT NULL,
+                                     record_id TEXT NOT NULL, PRIMARY KEY (event_id, purpose, hash, record_id));
+        CREATE TABLE member_lookup_cursors (event_id TEXT PRIMARY KEY, last_rowid INTEGER NOT NULL);
+    """),
+)
+
+
+class JoinStorage:
+    """The SQL of the phone join (sync/server/join.py), over the server's one database."""
+
+    def __init__(self, storage: Storage):
+        self._storage = storage
+
+    def join_secret(self, booth_id: str, *, new_secret: str, at: str) -> str:
+        """The booth's join secret, made once (``new_secret`` is used the first time)."""
+        with self._storage._write() as tx:
+            tx.execute("INSERT INTO join_secrets VALUES (?, ?, ?) ON CONFLICT DO NOTHING", [booth_id, new_secret, at])
+            return tx.execute("SELECT secret FROM join_secrets WHERE booth_id = ?", [booth_id]).fetchone()[0]
+
+    def stored_join_secret(self, booth_id: str) -> str | None:
+        row = self._storage._conn().execute("SELECT secret FROM join_secrets WHERE booth_id = ?", [booth_id]).fetchone()
+        return row[0] if row else None
+
+    def booth_event(self, booth_id: str) -> str | None:
+        row = self._storage._conn().execute("SELECT event_id FROM booths WHERE booth_id = ?", [booth_id]).fetchone()
+        return row[0] if row else None
+
+    def count_attempt(self, limits: dict[str, int], *, now: float, window_s: float) -> str | None:
+        """Count one submission under every scope of ``limits`` ({scope: most allowed in the window}) unless one
+        of them is used up: then nothing is counted and that scope is returned."""
+        with self._storage._write() as tx:
+            tx.execute("DELETE FROM join_attempts WHERE at <= ?", [now - window_s])
+            for scope, limit in limits.items():
+                (count,) = tx.execute("SELECT count(*) FROM join_attempts WHERE scope = ?", [scope]).fetchone()
+                if count >= limit:
+                    return scope
+            tx.executemany("INSERT INTO join_attempts VALUES (?, ?)", [[scope, now] for scope in limits])
+        return None
+
+    def member_lookup_key(self, event_id: str, *, new_secret: str, at: str) -> str:
+        with self._storage._write() as tx:
+            tx.execute("INSERT INTO member_lookup_keys VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+                       [event_id, new_secret, at])
+            return tx.execute("SELECT secret FROM member_lookup_keys WHERE event_id = ?", [event_id]).fetchone()[0]
+
+    def registrations_after(self, event_id: str) -> list[tuple[int, str, str | None]]:
+        """(rowid, id, sealed) of the event's registrations not yet in its lookups."""
+        conn = self._storage._conn()
+        row = conn.execute("SELECT last_rowid FROM member_lookup_cursors WHERE event_id = ?", [event_id]).fetchone()
+        return conn.execute("""SELECT rowid, id, sealed FROM records WHERE event_id = ? AND kind = 'registration'
+                               AND rowid > ? ORDER BY rowid""", [event_id, row[0] if row else 0]).fetchall()
+
+    def add_member_lookups(self, event_id: str, lookups: list[tuple[str, str, str]], *, last_rowid: int) -> None:
+        """(purpose, hash, record_id) rows, and the cursor moved to ``last_rowid``."""
+        with self._storage._write() as tx:
+            tx.executemany("INSERT INTO member_lookups VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                           [[event_id, *lookup] for lookup in lookups])
+            tx.execute("""INSERT INTO member_lookup_cursors VALUES (?, ?) ON CONFLICT (event_id) DO UPDATE
+                          SET last_rowid = max(last_rowid, excluded.last_rowid)""", [event_id, last_rowid])
+
+    def members_matching(self, event_id: str, purpose: str, hashes: list[str]) -> list[tuple[str, str]]:
+        """(record_id, payload) of live (not voided) registrations whose ``purpose`` hash is one of ``hashes``."""
+        marks = ", ".join("?" * len(hashes))
+        return self._storage._conn().execute(f"""
+            SELECT r.id, r.payload FROM member_lookups l JOIN records r ON r.id = l.record_id
+            WHERE l.event_id = ? AND l.purpose = ? AND l.hash IN ({marks})
+              AND NOT EXISTS (SELECT 1 FROM records v WHERE v.kind = 'void' AND v.refers_to = r.id
+                              AND v.device_id = r.device_id)
+            ORDER BY r.captured_at""", [event_id, purpose, *hashes]).fetchall()
+
+    def next_seq(self, device_id: str) -> int:
+        row = self._storage._conn().execute("SELECT coalesce(max(seq), 0) + 1 FROM records WHERE device_id = ?",
+                                            [device_id]).fetchone()
+        return row[0]

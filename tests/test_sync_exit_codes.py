@@ -1,6 +1,7 @@
 """Every exit code of `kiosk sync --once`, each against the real server on loopback: 0 only when the
 server holds every record, 4 whenever it cannot be reached, and a killed sender's lease taken over at once."""
 
+import json
 import signal
 import subprocess
 import sys
@@ -143,3 +144,35 @@ def test_a_lease_holder_is_gone_only_when_provably_so():
     assert holder_is_gone(new_holder(dataclasses.replace(me, boot_time=me.boot_time - 3600)))  # rebooted since
     assert not holder_is_gone(new_holder(dataclasses.replace(me, host="other.tablet", pid=dead_pid)))  # can't tell
     assert not holder_is_gone("3f2a9c0e5b7d4e1f8a6b2c9d0e1f2a3b")                        # an older holder: expiry decides
+
+
+def test_records_captured_under_another_booth_id_before_enrolment_are_kept_and_counted_nowhere(city, tmp_path,
+                                                                                              capsys):
+    """The configuration named another booth for the first captures, then was put right and the kiosk
+    enrolled: those captures are refused by the server, kept here as needs attention, shown in status."""
+    from console_helpers import event_config
+
+    data_dir = tmp_path / "data"
+    wrong = event_config(tmp_path / "wrong", replace=(('id = "demo-cy-wangjing"', 'id = "old-booth"'),))
+    core = build_core(data_dir=data_dir, config_path=wrong)
+    simulate(core.booth, members=2, services=3, quiz=0, handouts=0, seed=5)
+    captured = core.ledger.status().total_records
+    core.close()
+    core = build_core(data_dir=data_dir, config_path=DEMO_CONFIG)
+    code = booth_code(city, core)
+    core.close()
+    assert run("enroll", "--server", city.url, "--code", code, data_dir=data_dir) == 0
+    assert run("sync", "--once", data_dir=data_dir) == 5
+    assert run("status", "--json", data_dir=data_dir) == 0
+    status = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert status["needs_attention"] == captured and status["pending"] == 0
+    with open_ledger(data_dir) as ledger:
+        parked = ledger.needing_attention()
+        assert all("'old-booth' is not the booth this device is enrolled for" in reason for _, reason in parked)
+        assert {r.id for r, _ in parked} | {r.id for r in city_records(city, ledger)} == {r.id for r in ledger.records()}
+    assert not [r for r in city.storage.record_rows() if r["booth_id"] == "old-booth"]
+
+
+def city_records(city, ledger):
+    held = {r["id"] for r in city.storage.record_rows(device_id=ledger.device_id)}
+    return [r for r in ledger.records() if r.id in held]

@@ -7,6 +7,7 @@ import hashlib
 import secrets
 import time
 from collections.abc import Callable
+from concurrent.futures import Future
 
 from booth_common.records import format_utc
 from booth_common.tokens import ALPHABET
@@ -77,14 +78,15 @@ def authenticate(storage: Storage, token: str) -> Device | None:
     return device if device is not None and not device.revoked else None
 
 
-def note_first_use(storage: Storage, device: Device, token: str, *, noted: set[str]) -> None:
-    """Record that a new token has been used (``Storage.mark_token_used``), once: ``noted`` holds the
-    hashes of the tokens this process has recorded already, so a device costs one write, not one per request."""
+def note_first_use(storage: Storage, device: Device, token: str, *, noted: set[str]) -> Future | None:
+    """Record that a new token has been used (``Storage.mark_token_used``: a future, done once on disk),
+    once: ``noted`` holds the hashes of the tokens this process has recorded already, so a device costs
+    one note, not one per request. None when there is nothing to record."""
     token_hash = hash_secret(token)
     if device.token_used or token_hash in noted:
-        return
-    storage.mark_token_used(token_hash, at=format_utc(dt.datetime.now(dt.timezone.utc)))
+        return None
     noted.add(token_hash)
+    return storage.mark_token_used(token_hash, at=format_utc(dt.datetime.now(dt.timezone.utc)))
 
 
 class EnrollmentLimiter:

@@ -6,6 +6,7 @@ several servers side by side. Every refusal is a 4xx with a ``detail`` saying wh
 
 # No "from __future__ import annotations": FastAPI must see the closures used in Depends().
 
+import asyncio
 import datetime as dt
 import json
 from collections.abc import Callable
@@ -13,7 +14,6 @@ from typing import Annotated, Literal, TypeVar
 
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 from fastapi import Depends, FastAPI, Header, HTTPException, Request
-from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
@@ -87,8 +87,8 @@ def _device_dependency(storage: Storage) -> Callable[..., Device]:
         if device is None:
             raise HTTPException(401, "device token unknown or revoked: enrol again",
                                 headers={"WWW-Authenticate": "Bearer"})
-        if not device.token_used:   # once per device: a write and an fsync, kept off the event loop
-            await run_in_threadpool(accounts.note_first_use, storage, device, credentials.credentials, noted=used)
+        if (noting := accounts.note_first_use(storage, device, credentials.credentials, noted=used)) is not None:
+            await asyncio.wrap_future(noting)   # with the writer's next group commit, off the event loop
         return device
 
     return current_device

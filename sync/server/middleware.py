@@ -59,8 +59,10 @@ class RequestBodyMiddleware:
         chunks, size = [], 0
         while True:
             try:
-                message = await asyncio.wait_for(receive(), self.part_timeout_s)
-            except asyncio.TimeoutError:
+                # asyncio.timeout, not wait_for: no task per chunk (a push arrives in dozens of them)
+                async with asyncio.timeout(self.part_timeout_s):
+                    message = await receive()
+            except TimeoutError:
                 raise HTTPException(408, f"the request body stalled for more than {self.part_timeout_s:g} s",
                                     headers={"Connection": "close"}) from None
             if message["type"] == "http.disconnect":
@@ -100,7 +102,7 @@ class PageHeadersMiddleware:
                       "Referrer-Policy": "no-referrer", "X-Content-Type-Options": "nosniff"}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
+        if scope["type"] != "http" or scope["path"].startswith("/v1/"):   # the protocol's answers are JSON
             await self.app(scope, receive, send)
             return
 

@@ -46,6 +46,8 @@ RECORD_FIELDS = ("id", "device_id", "seq", "kind", "subject", "event_id", "booth
 
 _record_values = operator.itemgetter(*RECORD_FIELDS)  # a row dict's values in column order
 
+MARK_TOKEN_USED = "UPDATE devices SET first_used_at = ? WHERE token_hash = ? AND first_used_at IS NULL"
+
 INSERT_RECORD = (f"INSERT INTO records ({', '.join(RECORD_FIELDS)}) VALUES ({', '.join('?' * len(RECORD_FIELDS))}) "
                  "ON CONFLICT DO NOTHING")
 
@@ -85,6 +87,7 @@ class _InsertJob:
 
     rows: list[dict[str, Any]]
     future: Future = field(default_factory=Future)
+    token_uses: list[tuple[str, str]] = field(default_factory=list)   # (token hash, at): first uses to record
 
 
 @dataclass(frozen=True)
@@ -226,11 +229,13 @@ class Storage:
                        [device_id, code_booth, token_hash, at, code_hash])
         return Device(device_id, code_booth, code_event, False, False)
 
-    def mark_token_used(self, token_hash: str, *, at: str) -> None:
-        """Note the first authenticated call with a token: from then on only the token re-enrols its device."""
-        with self._write() as tx:
-            tx.execute("UPDATE devices SET first_used_at = ? WHERE token_hash = ? AND first_used_at IS NULL",
-                       [at, token_hash])
+    def mark_token_used(self, token_hash: str, *, at: str) -> Future:
+        """Note the first authenticated call with a token: from then on only the token re-enrols its device.
+
+        Queued for the writer's next group commit, like records: 350 booths starting at once must not
+        cost 350 transactions and fsyncs of their own, each holding up the records' commits. The
+        future is done once the note is on disk."""
+        return self._submit(_InsertJob([], token_uses=[(token_hash, at)]))
 
     def reset_device(self, device_id: str) -> bool:
         """Forget a device's enrolment (an admin's decision): its token dies, its id may enrol anew.
@@ -280,7 +285,9 @@ class Storage:
         (group commit): with hundreds of booths pushing at once, the disk must not queue them,
         and request threads must not queue on a lock either.
         """
-        job = _InsertJob(list(rows))
+        return self._submit(_InsertJob(list(rows)))
+
+    def _submit(self, job: _InsertJob) -> Future:
         with self._queue_ready:
             if self._closing:
                 raise StorageError("the storage is closed")
@@ -308,6 +315,7 @@ class Storage:
             conn = self._conn()
             conn.execute("BEGIN IMMEDIATE")
             try:
+                conn.executemany(MARK_TOKEN_USED, [(at, token) for job in jobs for token, at in job.token_uses])
                 outcomes = [self._insert_job(conn, job.rows) for job in jobs]
             except BaseException:
                 conn.execute("ROLLBACK")

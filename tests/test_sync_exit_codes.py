@@ -153,6 +153,7 @@ def test_records_captured_under_another_booth_id_before_enrolment_are_kept_and_c
     from console_helpers import event_config
 
     data_dir = tmp_path / "data"
+    (tmp_path / "wrong").mkdir()
     wrong = event_config(tmp_path / "wrong", replace=(('id = "demo-cy-wangjing"', 'id = "old-booth"'),))
     core = build_core(data_dir=data_dir, config_path=wrong)
     simulate(core.booth, members=2, services=3, quiz=0, handouts=0, seed=5)

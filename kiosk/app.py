@@ -218,12 +218,31 @@ def install_features(gui: Gui, core: Core, *, console_options: ConsoleOptions | 
 
     window, presentation, app = gui.window, gui.presentation, gui.app
     install_registration(window, core.booth, presentation)
+    window.attract.set_join_link(partial_join_link(core))
     _add_quiz(window, core, presentation)
     gui.console = _install_console(core, window, presentation, app, console_options or {})
     gui.live_config = _install_live_config(gui, core)
     keep_typing_private(app, window)
     if virtual_keyboard:
         gui.keyboard = install_keyboard(app, window.keyboard_area, presentation)
+
+
+def partial_join_link(core: Core) -> Callable[[], str | None]:
+    """This minute's link to the city server's join page once the booth is enrolled (its server and join
+    secret saved by enrolment, read again each time: enrolling while the GUI runs takes effect); else None,
+    and the attract screen shows the configured join_url."""
+    from kiosk.qr import phone_join_link
+    from sync.enrollment import META_JOIN_SECRET, META_URL
+
+    def link() -> str | None:
+        if core.config.registration.phone_join != "server":
+            return None
+        url, secret = core.ledger.get_meta(META_URL), core.ledger.get_meta(META_JOIN_SECRET)
+        if not (url and secret):
+            return None
+        return phone_join_link(url, secret, event_id=core.config.event.id, booth_id=core.booth.booth_id)
+
+    return link
 
 
 def _install_console(core: Core, window, presentation, app, options: ConsoleOptions):  # type: ignore[no-untyped-def]

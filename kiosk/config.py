@@ -88,6 +88,7 @@ class RegistrationSettings(NamedTuple):
     max_age: int
     districts: tuple[str, ...]
     optional_fields: tuple[str, ...] = ()
+    phone_join: str = "server"   # "server": the city server's /join page once enrolled; "join_url": always join_url
 
 
 class QuizSettings(NamedTuple):
@@ -251,7 +252,15 @@ def _registration(r: _Reader) -> RegistrationSettings:
         max_age=max_age,
         districts=tuple(r.str_list("registration.districts")),
         optional_fields=optional_fields,
+        phone_join=_phone_join(r),
     )
+
+
+def _phone_join(r: _Reader) -> str:
+    value = r.str("registration.phone_join", "server")
+    if value not in ("server", "join_url"):
+        raise ConfigError(r.path, "registration.phone_join", f'must be "server" or "join_url", not {value!r}')
+    return value
 
 
 def _handout(r: _Reader, i: int, h: dict[str, Any]) -> HandoutItem:

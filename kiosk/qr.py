@@ -59,6 +59,16 @@ def _matrix_from_rows(rows: list[str]) -> list[list[bool]]:
     return [[cell == "1" for cell in row] for row in rows]
 
 
+def phone_join_link(server_url: str, secret: str, *, event_id: str, booth_id: str, now: float | None = None) -> str:
+    """The city server's join page for this booth with this minute's token (booth_common/join_token.py)."""
+    from urllib.parse import quote
+
+    from booth_common.join_token import join_token
+
+    token = join_token(secret, event_id=event_id, booth_id=booth_id, now=now)
+    return f"{server_url.rstrip('/')}/join/{quote(event_id, safe='')}/{quote(booth_id, safe='')}?t={token}"
+
+
 def join_url_with_booth(join_url: str, *, event_id: str, booth_id: str) -> str:
     """The phone-join link with booth attribution appended to any query it already has."""
     parts = urlsplit(join_url)

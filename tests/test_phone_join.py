@@ -205,3 +205,45 @@ def test_hostile_input_gets_a_4xx_never_a_500(city, booth):
     page = requests.get(join_url(city, booth), timeout=10)
     assert "script-src" not in page.headers["Content-Security-Policy"] and "form-action 'self'" in \
         page.headers["Content-Security-Policy"] and "<script" not in page.text and "http" not in page.text.split("<body>")[1]
+
+
+def test_the_enrolled_kiosks_attract_code_leads_to_the_join_page_and_changes_each_minute(city, booth, qtbot, tmp_path):
+    from booth_common.join_token import TokenVerdict, check_join_token
+    from kiosk.ui.screens import Screen
+    from registration_driver import start_gui, stop_gui
+
+    gui = start_gui(booth.core, tmp_path)
+    try:
+        link = gui.window.attract.qr.text
+        assert link.startswith(f"{city.url}/join/{EVENT}/{BOOTH}?t=")
+        token = link.split("t=")[1]
+        assert check_join_token(token, booth.enrollment.join_secret, event_id=EVENT, booth_id=BOOTH) is TokenVerdict.OK
+        page = requests.get(link, timeout=10)   # what a phone that scanned the code opens
+        assert page.status_code == 200 and "个人信息告知" in page.text
+        assert gui.window.current is Screen.ATTRACT
+    finally:
+        stop_gui(gui)
+
+
+def test_the_configured_join_url_stays_possible(city, booth, tmp_path):
+    import tomllib
+
+    from kiosk.app import build_core
+    from kiosk.settings import DEMO_CONFIG
+    from registration_driver import start_gui, stop_gui
+
+    config = tmp_path / "event.toml"
+    shutil.copy(DEMO_CONFIG.parent / "quiz-bank.toml", tmp_path)
+    config.write_text(DEMO_CONFIG.read_text(encoding="utf-8").replace(
+        'join_url = "https://example.org/join"', 'join_url = "https://example.org/join"\nphone_join = "join_url"'),
+        encoding="utf-8")
+    assert tomllib.loads(config.read_text(encoding="utf-8"))["registration"]["phone_join"] == "join_url"
+    core = build_core(data_dir=tmp_path / "other", config_path=config)
+    core.ledger.set_meta("sync_server_url", city.url)
+    core.ledger.set_meta("join_secret", booth.enrollment.join_secret)
+    gui = start_gui(core, tmp_path)
+    try:
+        assert gui.window.attract.qr.text.startswith("https://example.org/join?")
+    finally:
+        stop_gui(gui)
+        core.close()

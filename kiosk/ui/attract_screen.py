@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import Qt, Signal
+from collections.abc import Callable
+
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from kiosk.config import Config
@@ -36,6 +38,10 @@ class AttractScreen(ScreenBase):
                                        booth_id=config.booth.id)
         self.qr = QrWidget(join_url, matrix=cached_qr_matrix(join_url, cache_file=qr_cache) if qr_cache else None)
         self.qr_caption = QLabel(objectName="hint", alignment=Qt.AlignmentFlag.AlignCenter, wordWrap=True)
+        self._join_link: Callable[[], str | None] | None = None
+        # The city server's join link carries a token that changes every minute: looked at every 20 s.
+        self._qr_timer = QTimer(self, interval=20_000)
+        self._qr_timer.timeout.connect(self.refresh_join_code)
         self.language_button = big_button("small")
         self.language_button.clicked.connect(presentation.toggle_language)
         self.large_text_button = big_button("small")
@@ -72,6 +78,21 @@ class AttractScreen(ScreenBase):
     def set_config(self, config: Config) -> None:
         self._config = config
         self.retranslate()
+        self.refresh_join_code()
+
+    def set_join_link(self, link: Callable[[], str | None]) -> None:
+        """Where the QR code leads once the booth is enrolled (None from ``link``: the configured join_url)."""
+        self._join_link = link
+        self._qr_timer.start()
+        self.refresh_join_code()
+
+    def refresh_join_code(self) -> None:
+        config = self._config
+        link = self._join_link() if self._join_link else None
+        text = link or join_url_with_booth(config.registration.join_url, event_id=config.event.id,
+                                           booth_id=config.booth.id)
+        if text != self.qr.text:
+            self.qr.set_text(text)
 
     def retranslate(self) -> None:
         p, event, booth = self._presentation, self._config.event, self._config.booth

@@ -26,6 +26,16 @@ def valid_id(birth: str = "19900307", serial: str = "123", area: str = "110105")
 
 WORKER = {"name": "王小明", "phone": "13800138000", "id_number": valid_id()}
 
+# Human pace (README, "Time to join"): a tap 0.8 s; a key of a number keypad 0.5 s; a Pinyin letter 0.35 s and one
+# candidate pick (a tap) for the name. The name 王小明 is typed as "wangxiaoming" and picked as one phrase.
+TAP_S, KEYPAD_KEY_S, PINYIN_LETTER_S = 0.8, 0.5, 0.35
+NAME_PINYIN = "wangxiaoming"
+
+
+def human_pace_s(*, taps: int, keypad_keys: int) -> float:
+    """Seconds a person needs for the taps and typing counted (reading the notice and the oath not included)."""
+    return taps * TAP_S + keypad_keys * KEYPAD_KEY_S + len(NAME_PINYIN) * PINYIN_LETTER_S + TAP_S
+
 
 def start_gui(core: Core, tmp_path: Path, *, idle_timeout_ms: int = 600_000, windowed: bool = True, size=(1280, 800)):
     gui = build_gui(core, windowed=windowed, idle_timeout_ms=idle_timeout_ms, countdown_s=1, tick_ms=50,

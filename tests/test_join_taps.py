@@ -12,24 +12,14 @@ from PySide6.QtWidgets import QAbstractButton, QLineEdit, QWidget
 
 from booth_common.records import Kind
 from kiosk.ui.screens import Screen
-from registration_driver import WORKER, commit_text, start_gui, stop_gui
+from registration_driver import WORKER, commit_text, human_pace_s, start_gui, stop_gui
 
 MAX_TAPS = 6
-# Human pace (README, "Time to join"): a tap 0.8 s; a key of the number keypad 0.5 s; a Pinyin letter 0.35 s and one
-# candidate pick (a tap) for the name. The name 王小明 is typed as "wangxiaoming" and picked as one phrase.
-TAP_S, KEYPAD_KEY_S, PINYIN_LETTER_S = 0.8, 0.5, 0.35
-NAME_PINYIN = "wangxiaoming"
-
-
-def human_pace_s(*, taps: int, keypad_keys: int) -> float:
-    """Seconds a person needs for the taps and typing counted (reading the notice and the oath not included)."""
-    return taps * TAP_S + keypad_keys * KEYPAD_KEY_S + len(NAME_PINYIN) * PINYIN_LETTER_S + TAP_S
 
 
 def spoken_name(widget: QWidget) -> str:
     """What a screen reader announces: Qt's accessibility interface, not the widget's own attributes."""
     return QAccessible.queryAccessibleInterface(widget).text(QAccessible.Text.Name)
-
 
 class Person:
     """Finds what to touch on the screen in front, by what it says, as a person would; counts the taps."""

@@ -131,7 +131,7 @@ class ConsoleAccess:
     def set_demo_pin(self, pin: str) -> None:
         """The demo event's public PIN, short and cheap on purpose (see ``kiosk.vault.DEMO_COST``)."""
         if not self.vault.exists:
-            self.vault.create(pin, cost=DEMO_COST)
+            self.vault.create(pin, cost=DEMO_COST, demo=True)
         elif not self.vault.is_open:
             self.vault.unlock(pin)  # False if a volunteer changed it: then it is unlocked like a real one
 

@@ -55,7 +55,7 @@ def build_core(*, data_dir: Path, config_path: Path, config: Config | None = Non
     keys = KeyRing(data_dir / "keys")
     keys.ensure(city_public=config.city_public_key or None)
     vault = Vault(data_dir / "keys")
-    ledger = Ledger(data_dir / LEDGER_FILE)
+    ledger = Ledger(data_dir / LEDGER_FILE, vault=vault)
     _expire_lookups_at_start(ledger, keys, vault)
     _purge_at_start(ledger, retention_days=config.retention_days)  # its checkpoint wipes the expired hashes too
     if config.event.demo:
@@ -96,11 +96,22 @@ def open_demo_vault(ledger: Ledger, vault: Vault) -> None:
     ConsoleAccess(ledger, vault).set_demo_pin(DEMO_PIN)
 
 
-def open_ledger(data_dir: Path) -> Ledger:
-    """A further connection to the same ledger, for another thread (the sync worker)."""
+def open_ledger(data_dir: Path, *, vault: Vault | None = None) -> Ledger:
+    """A further connection to the same ledger, for another thread (the sync worker), with the kiosk's vault
+    (the running kiosk's own, open after the unlock; else the demo's, which any process may open)."""
     from kiosk.ledger import Ledger
 
-    return Ledger(data_dir / LEDGER_FILE)
+    return Ledger(data_dir / LEDGER_FILE, vault=vault or _demo_vault(data_dir))
+
+
+def _demo_vault(data_dir: Path) -> Vault:
+    from kiosk.booth_setup import DEMO_PIN
+    from kiosk.vault import Vault
+
+    vault = Vault(data_dir / "keys")
+    if vault.is_demo:
+        vault.unlock(DEMO_PIN)
+    return vault
 
 
 def build_sync_job(core: Core):  # type: ignore[no-untyped-def]
@@ -110,7 +121,7 @@ def build_sync_job(core: Core):  # type: ignore[no-untyped-def]
     from sync.client import SyncClient
     from sync.job import SyncJob
 
-    return SyncJob(partial(open_ledger, core.data_dir), core.keys,
+    return SyncJob(partial(open_ledger, core.data_dir, vault=core.booth.vault), core.keys,
                    make_client=lambda link: SyncClient(link.url, token=link.token))
 
 
@@ -263,7 +274,7 @@ def build_enrol_job(core: Core):  # type: ignore[no-untyped-def]
     from sync.client import SyncClient
     from sync.enrol_job import EnrolJob
 
-    return EnrolJob(partial(open_ledger, core.data_dir), core.keys, booth_id=core.config.booth.id,
+    return EnrolJob(partial(open_ledger, core.data_dir, vault=core.booth.vault), core.keys, booth_id=core.config.booth.id,
                     event_id=core.config.event.id, default_server=core.config.server_url,
                     make_client=lambda url: SyncClient(url))
 
@@ -284,7 +295,7 @@ def _add_quiz(window, core: Core, presentation) -> None:  # type: ignore[no-unty
 
     from functools import partial
 
-    city = CityPrizeCheck(partial(open_ledger, core.data_dir))
+    city = CityPrizeCheck(partial(open_ledger, core.data_dir, vault=core.booth.vault))
     quiz = QuizScreen(build_quiz_desk(core.booth, city=city), presentation)
     window.add_screen(Screen.QUIZ, quiz)
     window.attract.quiz_requested.connect(lambda: window.show_screen(Screen.QUIZ))

@@ -171,7 +171,7 @@ class BoothService:
     def detached(self) -> Iterator[BoothService]:
         """This booth over a connection of its own, for a worker thread (an SQLite connection belongs to
         the thread that opened it; kiosk/ui/background.py runs slow work this way)."""
-        ledger = Ledger(self.ledger.path)
+        ledger = Ledger(self.ledger.path, vault=self.vault)
         try:
             yield BoothService(ledger, self.config, self.keys, self.vault, today=self._today)
         finally:

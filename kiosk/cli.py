@@ -51,8 +51,7 @@ def _add_sub_commands(parser: argparse.ArgumentParser) -> None:
     for name in ("members", "services", "quiz", "handouts"):
         p.add_argument(f"--{name}", type=_non_negative, default=0, metavar="N")
     p.add_argument("--seed", type=int, default=None)
-    p.add_argument("--pin-stdin", action="store_true",
-                   help="a real event's kiosk is locked: read the volunteer PIN from the first line of standard input")
+    _pin_stdin(p)
 
     p = sub.add_parser("status", help="counts per kind and sync state")
     _common(p)
@@ -63,6 +62,7 @@ def _add_sub_commands(parser: argparse.ArgumentParser) -> None:
     _common(p)
     p.add_argument("--format", choices=("csv", "xlsx", "bundle"), required=True)
     p.add_argument("--out", type=Path, required=True)
+    _pin_stdin(p)
 
     p = sub.add_parser("purge", help="remove sealed personal fields of synced records past retention")
     _common(p)
@@ -80,12 +80,20 @@ def _add_sub_commands(parser: argparse.ArgumentParser) -> None:
     p.add_argument("--server", required=True, help="the city server's URL, https://...")
     p.add_argument("--code", required=True, help="the enrolment code printed by `kiosk-server new-booth`")
     p.add_argument("--ca-bundle", default=None, help="PEM file of the CA that signed the server's certificate")
+    _pin_stdin(p)
 
     p = sub.add_parser("sync", help="push pending records to the city server and pull updates")
     _common(p)
     p.add_argument("--once", action="store_true", help="one run, then exit: 0 when nothing is left pending")
     p.add_argument("--attempts", type=_non_negative, default=3, help="tries of a --once run on network failures")
     p.add_argument("--ca-bundle", default=None, help="PEM file of the CA that signed the server's certificate")
+    _pin_stdin(p)
+
+
+def _pin_stdin(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--pin-stdin", action="store_true",
+                        help="a real event's kiosk is locked: read the volunteer PIN from the first line of standard "
+                             "input (it unwraps the lookup key and the device token)")
 
 
 def _common(parser: argparse.ArgumentParser) -> None:
@@ -146,6 +154,8 @@ def _run(argv: list[str]) -> int:
     from kiosk.quiz import QuizBankError
 
     try:
+        if (refused := unlock_for(core, args)) is not None:
+            return refused
         return COMMANDS[args.command](core, args)
     except ConfigError as exc:
         print(f"kiosk: configuration refused: {exc.path}: [{exc.key}] {exc.reason}", file=sys.stderr)
@@ -160,23 +170,41 @@ def _run(argv: list[str]) -> int:
 def cmd_simulate(core, args) -> int:  # type: ignore[no-untyped-def]
     import json
 
-    from kiosk.access import ConsoleAccess, LockedOut, WrongPin
     from kiosk.simulate import print_record_line, simulate
 
-    access = ConsoleAccess(core.ledger, core.booth.vault, audit=core.booth.record_audit)
-    if not access.is_unlocked:
-        if not args.pin_stdin:
-            print("kiosk: this kiosk is locked (a real event): give the volunteer PIN with --pin-stdin", file=sys.stderr)
-            return 3
-        try:
-            access.unlock(sys.stdin.readline().strip())
-        except (WrongPin, LockedOut) as exc:
-            print(f"kiosk: {exc.en}", file=sys.stderr)
-            return 3
     written = simulate(core.booth, members=args.members, services=args.services, quiz=args.quiz,
                        handouts=args.handouts, seed=args.seed, on_record=print_record_line())
     print(f"# written: {json.dumps(written)}", file=sys.stderr)
     return 0
+
+
+def unlock_for(core, args) -> int | None:  # type: ignore[no-untyped-def]
+    """Open a real event's vault for the commands that need it (``--pin-stdin``); the exit code (3) and a
+    message when it stays locked, else None. simulate needs the day's lookup key, enroll stores the device
+    token wrapped, sync and a bundle export read it."""
+    from kiosk.access import ConsoleAccess, LockedOut, WrongPin
+    from kiosk.ledger import PROTECTED_PREFIX
+
+    if args.command not in ("simulate", "enroll", "sync") and getattr(args, "format", None) != "bundle":
+        return None
+    access = ConsoleAccess(core.ledger, core.booth.vault, audit=core.booth.record_audit)
+    if access.is_unlocked:
+        return None
+    if getattr(args, "pin_stdin", False) and access.has_pin:
+        try:
+            access.unlock(sys.stdin.readline().strip())
+            return None
+        except (WrongPin, LockedOut) as exc:
+            print(f"kiosk: {exc.en}", file=sys.stderr)
+            return 3
+    token = core.ledger.get_meta("sync_token") or ""
+    if args.command in ("sync", "export") and not token.startswith(PROTECTED_PREFIX):
+        return None  # nothing wrapped to read: the command says itself what is missing
+    if not access.has_pin:
+        print("kiosk: set this booth up on the kiosk first (its volunteer PIN wraps the device token)", file=sys.stderr)
+        return 3
+    print("kiosk: this kiosk is locked (a real event): give the volunteer PIN with --pin-stdin", file=sys.stderr)
+    return 3
 
 
 def _quick_status(data_dir: Path):  # type: ignore[no-untyped-def]

@@ -14,10 +14,15 @@ import uuid
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from booth_common.records import Kind, Record, SyncState, freeze_payload, utc_now_text
 from kiosk.private_files import private_dir, private_file
+
+if TYPE_CHECKING:  # the vault loads cryptography; `kiosk status` reads the ledger without it
+    from kiosk.vault import Vault
+
+PROTECTED_PREFIX = "vault1:"  # kiosk.vault.PROTECTED_PREFIX: a value wrapped by the vault
 from kiosk.schema import MIGRATION_SET, LedgerTooNew, refuse_unknown
 
 LONGEST_SENDER_LEASE_S = 120.0   # the sync engine's lease; no sender takes a longer one
@@ -83,8 +88,10 @@ class LedgerStatus:
 class Ledger:
     """One connection to the ledger file; open one per thread."""
 
-    def __init__(self, path: Path | str):
+    def __init__(self, path: Path | str, *, vault: Vault | None = None):
+        """``vault``: the kiosk's vault, which wraps the meta values written with ``set_protected_meta``."""
         self.path = Path(path)
+        self.vault = vault
         # The data folder 0700 and the ledger 0600 before SQLite opens it: SQLite gives its -wal and -shm
         # files the database file's mode, and the ledger holds the device token and sealed envelopes.
         private_dir(self.path.parent)
@@ -139,6 +146,25 @@ class Ledger:
     def get_meta(self, key: str) -> str | None:
         row = self.db.execute("SELECT value FROM meta WHERE key = ?", [key]).fetchone()
         return row[0] if row else None
+
+    def get_protected_meta(self, key: str) -> str | None:
+        """A meta value wrapped by the vault (the device token), in clear; None when missing or while the vault
+        is locked. A value an older version stored in clear is wrapped now, if the vault is open."""
+        stored = self.get_meta(key)
+        if stored is None:
+            return None
+        if self.vault is None:
+            return None if stored.startswith(PROTECTED_PREFIX) else stored
+        value = self.vault.reveal(stored)
+        if value is not None and not stored.startswith(PROTECTED_PREFIX) and self.vault.is_open:
+            self.set_meta(key, self.vault.protect(value))
+        return value
+
+    def set_protected_meta(self, key: str, value: str) -> None:
+        """Store ``value`` wrapped by the open vault (``LedgerError`` when there is none or it is locked)."""
+        if self.vault is None or not self.vault.is_open:
+            raise LedgerError("the kiosk is locked: the volunteer PIN is needed to store the device token")
+        self.set_meta(key, self.vault.protect(value))
 
     def set_meta(self, key: str, value: str) -> None:
         with self.db.atomic():

@@ -8,6 +8,9 @@ encrypted (AES-256-GCM) under a key derived from the volunteer's PIN with scrypt
 for every PIN guessed (docs/privacy.md has the figures). The PIN itself is checked by unwrapping: no
 faster hash of it is stored anywhere.
 
+It also holds the key that wraps the device token in the ledger (``protect``/``reveal``): a copied
+folder does not let its thief act as the device towards the city server.
+
 There is one random key per event day. Keys of past days are dropped from the vault the first time it
 is opened on a later day, and the ledger's hashes made with them are deleted (``BoothService``): the
 duplicate and one-prize checks work offline for the day, the city server does the event-wide ones.
@@ -34,6 +37,8 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 VAULT_FILE = "vault.json"
 AAD = b"union-booth-kiosk/vault/v1"
+TOKEN_AAD = b"union-booth-kiosk/device-token/v1"
+PROTECTED_PREFIX = "vault1:"  # also kiosk.ledger.PROTECTED_PREFIX, which reads it without loading this module
 
 
 class ScryptCost(NamedTuple):
@@ -69,6 +74,8 @@ class Vault:
         self._wrapping_key: bytes | None = None
         self._salt, self._cost = b"", REAL_COST
         self._days: dict[str, str] = {}
+        self._token_key = b""  # wraps the device token in the ledger (``protect``/``reveal``)
+        self._demo = False
         self._pin_check: tuple[bytes, bytes] | None = None  # (in-memory key, HMAC of the PIN): never on disk
 
     @property
@@ -83,9 +90,18 @@ class Vault:
     def cost(self) -> ScryptCost:
         return self._read()[1] if self.exists else self._cost
 
-    def create(self, pin: str, *, cost: ScryptCost = REAL_COST) -> None:
+    @property
+    def is_demo(self) -> bool:
+        """Wrapped by the demo's public PIN (``create(..., demo=True)``): any process may open it."""
+        try:
+            return bool(json.loads(self.path.read_text(encoding="ascii")).get("demo"))
+        except (OSError, ValueError):
+            return False
+
+    def create(self, pin: str, *, cost: ScryptCost = REAL_COST, demo: bool = False) -> None:
         """A new vault for ``pin``, with no day keys yet, open."""
-        self._open_with(pin, secrets.token_bytes(16), cost, {})
+        self._open_with(pin, secrets.token_bytes(16), cost, {"days": {}, "token_key": secrets.token_hex(32)})
+        self._demo = demo
         self._write()
         self.lookup_key()
 
@@ -94,10 +110,11 @@ class Vault:
         salt, cost, nonce, wrapped = self._read()
         key = derive_wrapping_key(pin, salt, cost)
         try:
-            days = _decrypt(key, nonce, wrapped)
+            content = _decrypt(key, nonce, wrapped)
         except InvalidTag:
             return False
-        self._open_with(pin, salt, cost, days, key=key)
+        self._open_with(pin, salt, cost, content, key=key)
+        self._demo = self.is_demo
         self.lookup_key()  # today's key made, past days' keys dropped, at once
         return True
 
@@ -111,11 +128,13 @@ class Vault:
     def rewrap(self, pin: str, *, cost: ScryptCost | None = None) -> None:
         """Wrap the open vault's keys for a new PIN (a PIN change)."""
         self._require_open()
-        self._open_with(pin, secrets.token_bytes(16), cost or self._cost, self._current_days())
+        self._open_with(pin, secrets.token_bytes(16), cost or self._cost,
+                        {"days": self._current_days(), "token_key": self._token_key.hex()})
+        self._demo = False  # a PIN a volunteer chose is no longer the public one
         self._write()
 
     def lock(self) -> None:
-        self._wrapping_key, self._pin_check, self._days = None, None, {}
+        self._wrapping_key, self._pin_check, self._days, self._token_key = None, None, {}, b""
 
     def lookup_key(self) -> bytes | None:
         """Today's lookup key (made on the day's first use), or None while locked. Keys of past days are
@@ -144,10 +163,31 @@ class Vault:
 
     # -- internals ---------------------------------------------------------------------
 
-    def _open_with(self, pin: str, salt: bytes, cost: ScryptCost, days: dict[str, str], *,
+    def protect(self, text: str) -> str:
+        """``text`` encrypted under the vault's token key, for the ledger (the device token)."""
+        self._require_open()
+        nonce = os.urandom(12)
+        sealed = AESGCM(self._token_key).encrypt(nonce, text.encode(), TOKEN_AAD)
+        return PROTECTED_PREFIX + base64.b64encode(nonce + sealed).decode("ascii")
+
+    def reveal(self, stored: str) -> str | None:
+        """What ``protect`` made, in clear; a value never protected (an older ledger) as it is; None while
+        locked."""
+        if not stored.startswith(PROTECTED_PREFIX):
+            return stored
+        if not self.is_open:
+            return None
+        blob = base64.b64decode(stored[len(PROTECTED_PREFIX):])
+        try:
+            return AESGCM(self._token_key).decrypt(blob[:12], blob[12:], TOKEN_AAD).decode()
+        except InvalidTag:
+            return None
+
+    def _open_with(self, pin: str, salt: bytes, cost: ScryptCost, content: dict, *,
                    key: bytes | None = None) -> None:
         self._wrapping_key = key or derive_wrapping_key(pin, salt, cost)
-        self._salt, self._cost, self._days = salt, cost, days
+        days, token_key = _parts(content)
+        self._salt, self._cost, self._days, self._token_key = salt, cost, days, token_key
         memory_key = secrets.token_bytes(32)
         self._pin_check = (memory_key, hmac.new(memory_key, pin.encode(), hashlib.sha256).digest())
 
@@ -156,7 +196,7 @@ class Vault:
         try:
             salt, _cost, nonce, wrapped = self._read()
             if salt == self._salt and self._wrapping_key is not None:
-                return _decrypt(self._wrapping_key, nonce, wrapped)
+                return _parts(_decrypt(self._wrapping_key, nonce, wrapped))[0]
         except (VaultError, InvalidTag, OSError):
             pass
         return dict(self._days)
@@ -181,15 +221,21 @@ class Vault:
     def _write(self) -> None:
         assert self._wrapping_key is not None
         nonce = os.urandom(12)
-        wrapped = AESGCM(self._wrapping_key).encrypt(nonce, json.dumps(self._days, sort_keys=True).encode(), AAD)
+        content = {"days": self._days, "token_key": self._token_key.hex()}
+        wrapped = AESGCM(self._wrapping_key).encrypt(nonce, json.dumps(content, sort_keys=True).encode(), AAD)
         doc = {"version": 1, "kdf": {"name": "scrypt", "n": self._cost.n, "r": self._cost.r, "p": self._cost.p,
                                      "salt": self._salt.hex()},
-               "nonce": nonce.hex(), "wrapped": base64.b64encode(wrapped).decode("ascii")}
+               "nonce": nonce.hex(), "wrapped": base64.b64encode(wrapped).decode("ascii"), "demo": self._demo}
         _write_private(self.path, json.dumps(doc, indent=1).encode("ascii"))
 
 
-def _decrypt(key: bytes, nonce: bytes, wrapped: bytes) -> dict[str, str]:
+def _decrypt(key: bytes, nonce: bytes, wrapped: bytes) -> dict:
     return json.loads(AESGCM(key).decrypt(nonce, wrapped, AAD))
+
+
+def _parts(content: dict) -> tuple[dict[str, str], bytes]:
+    """(day keys, token key) of the vault's content."""
+    return dict(content.get("days", {})), bytes.fromhex(content.get("token_key") or secrets.token_hex(32))
 
 
 def _write_private(path: Path, data: bytes) -> None:

@@ -43,16 +43,17 @@ def enroll_device(ledger: Ledger, keys: KeyRing, client: EnrollingClient, *, ser
     configured booth and event, are the enrolled booth's. A device enrolled before proves itself
     with its current token.
     """
-    enrollment = client.enroll(code=code, device_id=ledger.device_id, proof=ledger.get_meta(META_TOKEN),
+    enrollment = client.enroll(code=code, device_id=ledger.device_id, proof=ledger.get_protected_meta(META_TOKEN),
                                booth_id=booth_id, event_id=event_id)
     if booth_id not in (None, enrollment.booth_id) or event_id not in (None, enrollment.event_id):
         raise EnrollmentMismatch(enrolled=(enrollment.booth_id, enrollment.event_id), configured=(booth_id, event_id))
     if keys.device_private_key() is None and ledger.get_meta(META_CITY_KEY) is None \
             and keys.seal_public_text() != enrollment.city_public_key:
         raise CityKeyMismatch()  # a real event sealed to its configured city key from the start (docs/privacy.md)
-    for key, value in ((META_URL, server_url), (META_TOKEN, enrollment.device_token),
-                       (META_EVENT, enrollment.event_id), (META_CITY_KEY, enrollment.city_public_key),
-                       ("booth_id", enrollment.booth_id), (META_JOIN_SECRET, enrollment.join_secret)):
+    ledger.set_protected_meta(META_TOKEN, enrollment.device_token)  # wrapped by the vault (docs/privacy.md)
+    for key, value in ((META_URL, server_url), (META_EVENT, enrollment.event_id),
+                       (META_CITY_KEY, enrollment.city_public_key), ("booth_id", enrollment.booth_id),
+                       (META_JOIN_SECRET, enrollment.join_secret)):
         ledger.set_meta(key, value)
     finish_enrollment(ledger, keys)
     return enrollment
@@ -80,5 +81,6 @@ def finish_enrollment(ledger: Ledger, keys: KeyRing) -> int:
 
 def server_link(ledger: Ledger) -> ServerLink | None:
     """The saved server and token, or None before enrolment."""
-    url, token, event_id = (ledger.get_meta(k) for k in (META_URL, META_TOKEN, META_EVENT))
+    url, event_id = ledger.get_meta(META_URL), ledger.get_meta(META_EVENT)
+    token = ledger.get_protected_meta(META_TOKEN)
     return ServerLink(url, token, event_id) if url and token and event_id else None

@@ -39,17 +39,25 @@ def test_a_registration_written_after_enrolment_in_another_process_opens_with_th
         assert fields["phone"] == phone
 
 
-def test_a_real_event_whose_configured_city_key_is_not_the_servers_is_not_enrolled(tmp_path, city, capsys):
+def test_a_real_event_whose_configured_city_key_is_not_the_servers_is_not_enrolled(tmp_path, city, capsys,
+                                                                                   monkeypatch):
+    import io
+
     from console_helpers import event_config
     from kiosk.app import build_core
     from kiosk.cli import main
 
+    from kiosk.access import ConsoleAccess
+    from kiosk.vault import DEMO_COST
+
     config = event_config(tmp_path, demo=False)  # a city key of its own, not this server's
     core = build_core(data_dir=tmp_path / "data", config_path=config)
+    ConsoleAccess(core.ledger, core.booth.vault, cost=DEMO_COST).set_pin("112358")
     code = booth_code(city, core)
     core.close()
+    monkeypatch.setattr("sys.stdin", io.StringIO("112358\n"))
     assert main(["enroll", "--server", city.url, "--code", code, "--data-dir", str(tmp_path / "data"),
-                 "--config", str(config)]) == 3
+                 "--config", str(config), "--pin-stdin"]) == 3
     err = capsys.readouterr().err
     assert "sync.city_public_key" in err and "Not enrolled" in err
     core = build_core(data_dir=tmp_path / "data", config_path=config)
@@ -72,11 +80,18 @@ def test_a_real_event_with_the_servers_city_key_enrols_and_its_first_envelopes_o
     ConsoleAccess(core.ledger, core.booth.vault, cost=DEMO_COST).set_pin("112358")
     before = core.booth.register(_form("13812345678", "123"))  # sealed to the city key before enrolment
     code = booth_code(city, core)
-    enrol = subprocess.run([sys.executable, "-m", "kiosk", "enroll", "--server", city.url, "--code", code,
-                            "--data-dir", str(tmp_path / "data"), "--config", str(config)],
-                           capture_output=True, text=True, timeout=120)
+    command = [sys.executable, "-m", "kiosk", "enroll", "--server", city.url, "--code", code,
+               "--data-dir", str(tmp_path / "data"), "--config", str(config)]
+    locked = subprocess.run(command, capture_output=True, text=True, timeout=120)
+    enrol = subprocess.run([*command, "--pin-stdin"], input="112358\n", capture_output=True, text=True, timeout=120)
     try:
+        assert locked.returncode == 3 and "--pin-stdin" in locked.stderr
         assert enrol.returncode == 0, enrol.stderr
+        # the device token is in the ledger wrapped by the vault, never in clear
+        token = core.ledger.get_protected_meta("sync_token")
+        assert token and token not in core.ledger.get_meta("sync_token")
+        raw = b"".join(p.read_bytes() for p in (tmp_path / "data").rglob("*") if p.is_file())
+        assert token.encode() not in raw
         envelope = core.ledger.sealed_envelope(before.record_id)
         assert open_sealed(envelope, city.city_key, record_id=before.record_id)["phone"] == "13812345678"
     finally:

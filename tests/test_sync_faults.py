@@ -321,7 +321,7 @@ def test_a_sync_killed_mid_push_loses_nothing_and_duplicates_nothing(core, city,
     sync.wait()
     assert city.storage.count_records() > 0 and core.ledger.status().pending == 30   # committed there, pending here
     assert core.ledger.sender_lease_holder() is not None       # its lease is left behind, unexpired
-    client = SyncClient(city.url, token=core.ledger.get_meta("sync_token"))
+    client = SyncClient(city.url, token=core.ledger.get_protected_meta("sync_token"))
     assert SyncEngine(core.ledger, client, policy=FAST).sync_once().error is None  # taken over: its process is gone
     assert_exactly_once(city, core.ledger)
 

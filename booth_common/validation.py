@@ -16,6 +16,14 @@ Identity numbers: the kiosk accepts three kinds of document, each told by its nu
   first 9, seventeen digits and the MOD 11-2 check character. How the digits in between are
   laid out (country code, birth date) could not be verified from a published rule, so nothing
   is read from them: no birth date, sex or age for this kind.
+
+统一社会信用代码 (unified social credit code, USCC) of an employer, GB 32100-2015: 18 characters from
+the digits and the capital letters except I, O, Z, S and V; character 1 the registration authority,
+character 2 the kind of organisation registered with it (``USCC_KINDS``), characters 3–8 the
+administrative division code of the registering office (GB/T 2260; checked against python-stdnum's
+list at any level, province, prefecture or county, past or present), characters 9–17 the
+organisation code, character 18 the check character (GB/T 17710, MOD 31 with weights 3^(i-1) mod 31,
+python-stdnum's ``stdnum.cn.uscc.calc_check_digit``, which the tests cross-check).
 """
 
 from __future__ import annotations
@@ -64,6 +72,16 @@ NUMBER_NAMES = {
 HMT_PERMIT_CODES = frozenset({"810000", "820000", "830000"})
 # The 2023 permanent residence ID card's first digit: no province code starts with 9.
 FOREIGN_PERMIT_PREFIX = "9"
+
+# GB 32100: the 31 characters a USCC may hold, in the order of their values for the check character.
+USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+USCC_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
+USCC_EXCLUDED = "IOZSV"
+# Registration authority (character 1) -> the kinds of organisation it registers (character 2):
+# 1 机构编制, 2 外交, 3 司法行政, 4 文化, 5 民政, 6 旅游, 7 宗教, 8 工会, 9 工商 (市场监管),
+# A 中央军委改革和编制办公室, N 农业, Y 其他 (kind always 1).
+USCC_KINDS = {"1": "1239", "2": "19", "3": "123459", "4": "19", "5": "1239", "6": "129", "7": "129",
+              "8": "19", "9": "123", "A": "19", "N": "1239", "Y": "1"}
 
 MIDDLE_DOT = "\u00b7"
 # Dots people (and input methods) type in place of the proper middle dot.
@@ -182,6 +200,55 @@ def _check_char(number: str, kind: DocumentKind) -> None:
         zh, en = NUMBER_NAMES[kind]
         raise _err("id_number", "checksum", f"{zh}校验位不符，请核对每一位",
                    f"{en}'s check character does not match; please check each character")
+
+
+def uscc_check_char(first17: str) -> str:
+    """The GB 32100 check character for the first 17 characters of a USCC."""
+    total = sum(USCC_ALPHABET.index(c) * w for c, w in zip(first17, USCC_WEIGHTS, strict=True))
+    return USCC_ALPHABET[-total % 31]
+
+
+def validate_uscc(raw: str) -> str:
+    """Normalise (spaces and dashes dropped, capitals) and check a 统一社会信用代码; each kind of
+    mistake has its own message: length, characters, authority, kind, region, check character."""
+    code = re.sub(r"[\s\-]", "", unicodedata.normalize("NFKC", raw)).upper()
+    if not code:
+        raise _err("uscc", "required", "请输入统一社会信用代码", "Please enter the unified social credit code")
+    if len(code) != 18:
+        raise _err("uscc", "length", f"统一社会信用代码应为18位，现为{len(code)}位",
+                   f"A unified social credit code has 18 characters, this one has {len(code)}")
+    _check_uscc_characters(code)
+    if code[0] not in USCC_KINDS:
+        raise _err("uscc", "authority", f"第1位登记管理部门代码不存在：{code[0]}",
+                   f"Character 1, {code[0]}, is not the code of any registration authority")
+    if code[1] not in USCC_KINDS[code[0]]:
+        raise _err("uscc", "kind", f"第2位机构类别代码{code[1]}不属于登记管理部门{code[0]}",
+                   f"Character 2, {code[1]}, is not a kind of organisation registration authority {code[0]} registers")
+    if not code[2:8].isdigit() or not _division_exists(code[2:8]):
+        raise _err("uscc", "region", f"第3–8位的行政区划码不存在：{code[2:8]}",
+                   f"Characters 3–8, {code[2:8]}, are not the code of any administrative division")
+    if uscc_check_char(code[:17]) != code[17]:
+        raise _err("uscc", "checksum", "统一社会信用代码校验位不符，请核对每一位",
+                   "The check character of the unified social credit code does not match; please check each character")
+    return code
+
+
+def _check_uscc_characters(code: str) -> None:
+    excluded = sorted({c for c in code if c in USCC_EXCLUDED})
+    if excluded:
+        raise _err("uscc", "excluded_letter", f"统一社会信用代码不使用字母I、O、Z、S、V，此处有：{'、'.join(excluded)}",
+                   f"A unified social credit code never uses the letters I, O, Z, S or V; this one has {', '.join(excluded)}")
+    if any(c not in USCC_ALPHABET for c in code):
+        raise _err("uscc", "characters", "统一社会信用代码只能包含数字和大写字母",
+                   "A unified social credit code has digits and capital letters only")
+
+
+@cache
+def _division_exists(code: str) -> bool:
+    """Whether a six-digit code names an administrative division at any level in python-stdnum's list."""
+    from stdnum import numdb
+
+    return any("county" in props for _part, props in numdb.get("cn/loc").info(code))
 
 
 def validate_mobile(raw: str) -> str:

@@ -24,6 +24,7 @@ class Kind(StrEnum):
     VOID = "void"
     EXPORT = "export"
     AUDIT = "audit"
+    EMPLOYER_MEETING = "employer_meeting"
 
 
 class SyncState(StrEnum):

@@ -166,6 +166,9 @@ class BoothService:
         self._today = today
         self._lookups_day = ""
         self._sealer, self._sealer_key_text, self._key_id = None, "", ""
+        from kiosk.employers import EmployerMeetings
+
+        self.employers = EmployerMeetings(self)
 
     @contextmanager
     def detached(self) -> Iterator[BoothService]:
@@ -548,6 +551,14 @@ class BoothService:
         return changes
 
     # -- internals ----------------------------------------------------------------------
+
+    @property
+    def today(self) -> dt.date | None:
+        return self._today
+
+    def write(self, kind: Kind, data: dict[str, Any], **options: Any) -> Record:
+        """The one record writer, for the concepts kept in modules of their own (kiosk/employers.py)."""
+        return self._write(kind, data, **options)
 
     def _write(self, kind: Kind, data: dict[str, Any], *, record_id: str | None = None, subject: str | None = None,
                refers_to: str | None = None, personal: dict[str, str] | None = None,

@@ -48,7 +48,7 @@ def _add_sub_commands(parser: argparse.ArgumentParser) -> None:
 
     p = sub.add_parser("simulate", help="write realistic records through the service layer")
     _common(p)
-    for name in ("members", "services", "quiz", "handouts"):
+    for name in ("members", "services", "quiz", "handouts", "employers"):
         p.add_argument(f"--{name}", type=_non_negative, default=0, metavar="N")
     p.add_argument("--seed", type=int, default=None)
     _pin_stdin(p)
@@ -173,7 +173,8 @@ def cmd_simulate(core, args) -> int:  # type: ignore[no-untyped-def]
     from kiosk.simulate import print_record_line, simulate
 
     written = simulate(core.booth, members=args.members, services=args.services, quiz=args.quiz,
-                       handouts=args.handouts, seed=args.seed, on_record=print_record_line())
+                       handouts=args.handouts, employers=args.employers, seed=args.seed,
+                       on_record=print_record_line())
     print(f"# written: {json.dumps(written)}", file=sys.stderr)
     return 0
 

@@ -119,6 +119,8 @@ class Config(NamedTuple):
     server_url: str
     raw: dict[str, Any]  # the parsed file as read, for what has no field of its own
     city_public_key: str = ""  # the city's X25519 public key (base64); a real event's booths seal to it
+    employer_needs: tuple[Named, ...] = ()    # [[employers.needs]]: tiles of the employer meeting form
+    employer_package: tuple[Named, ...] = ()  # [[employers.package]]: 服务包 items an enterprise may agree to
 
     def __repr__(self) -> str:  # without ``raw``: the whole file again
         return f"Config({', '.join(f'{name}={getattr(self, name)!r}' for name in self._fields if name != 'raw')})"
@@ -179,9 +181,33 @@ def config_from_raw(raw: dict[str, Any], path: Path | str) -> Config:
         server_url=r.str("sync.server_url", ""),
         raw=raw,
         city_public_key=_city_public_key(r),
+        employer_needs=_employer_tiles(r, "needs", DEFAULT_EMPLOYER_NEEDS),
+        employer_package=_employer_tiles(r, "package", DEFAULT_EMPLOYER_PACKAGE),
     )
     _check_cross_references(config)
     return config
+
+
+DEFAULT_EMPLOYER_NEEDS = (Named("welfare", "职工福利", "Worker welfare"), Named("legal", "法律服务", "Legal services"),
+                          Named("skills", "技能培训", "Skills training"), Named("counselling", "心理咨询", "Counselling"),
+                          Named("founding", "建会指导", "Help founding a union"))
+DEFAULT_EMPLOYER_PACKAGE = (Named("legal_checkup", "劳动用工法律体检", "Employment law check-up"),
+                            Named("training", "职工技能培训", "Worker skills training"),
+                            Named("welfare", "会员普惠服务", "Member benefits"),
+                            Named("counselling", "职工心理服务", "Worker counselling"),
+                            Named("founding", "建会全程指导", "Guidance through founding"))
+
+
+def _employer_tiles(r: _Reader, name: str, default: tuple[Named, ...]) -> tuple[Named, ...]:
+    """``[[employers.needs]]`` / ``[[employers.package]]``: id, name, name_en each; the defaults when absent."""
+    employers = r.raw.get("employers", {})
+    if not isinstance(employers, dict) or name not in employers:
+        return default
+    items = tuple(Named(**_named(r, f"employers.{name}", i, t))
+                  for i, t in enumerate(r.table_list(employers, name, key=f"employers.{name}")))
+    if len({t.id for t in items}) != len(items):
+        raise ConfigError(r.path, f"employers.{name}", "ids must be unique")
+    return items or default
 
 
 def _city_public_key(r: _Reader) -> str:

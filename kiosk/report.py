@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +36,12 @@ class DayFigures:
     per_hour_visits: dict[str, int]
     pending: int
     needs_attention: int
+    # 企业沟通会 (kiosk/employers.py): meetings held, enterprises that agreed to found a union, their workers
+    employer_meetings: int = 0
+    employers_agreed: int = 0
+    workers_covered: int = 0
+    new_form_workers: int = 0
+    employers_by_street: dict[str, tuple[int, int, int]] = field(default_factory=dict)  # "区 街道" -> (held, agreed, workers)
 
 
 def day_figures(service: BoothService) -> DayFigures:
@@ -66,7 +72,22 @@ def day_figures(service: BoothService) -> DayFigures:
         per_hour_visits=dict(sorted(visits.items())),
         pending=status.pending,
         needs_attention=status.needs_attention,
+        **_employer_figures(service),
     )
+
+
+def _employer_figures(service: BoothService) -> dict[str, Any]:
+    meetings = service.employers.meetings()
+    streets: dict[str, tuple[int, int, int]] = {}
+    for m in meetings:
+        held, agreed, workers = streets.get(f"{m.district} {m.street}".strip(), (0, 0, 0))
+        streets[f"{m.district} {m.street}".strip()] = (held + 1, agreed + (m.outcome == "agreed_to_found"),
+                                                       workers + m.workers)
+    return {"employer_meetings": len(meetings),
+            "employers_agreed": sum(m.outcome == "agreed_to_found" for m in meetings),
+            "workers_covered": sum(m.workers for m in meetings),
+            "new_form_workers": sum(m.new_form_workers for m in meetings),
+            "employers_by_street": dict(sorted(streets.items()))}
 
 
 def _local_hours(utc_hours: dict[str, int]) -> dict[str, int]:
@@ -95,6 +116,13 @@ def summary_rows(service: BoothService, figures: DayFigures) -> list[tuple[str, 
         ("答题通过", "Quiz passed", figures.quiz_passed),
         ("互助服务卡申请", "Mutual-aid card applications", figures.card_requests),
     ]
+    rows += [("企业沟通会", "Employer meetings", figures.employer_meetings),
+             ("同意建会企业", "Enterprises agreed to found a union", figures.employers_agreed),
+             ("覆盖职工", "Workers covered", figures.workers_covered),
+             ("其中新就业形态劳动者", "Of them new-employment-form workers", figures.new_form_workers)]
+    for place, (held, agreed, workers) in figures.employers_by_street.items():
+        rows.append((f"企业沟通会：{place}", f"Employer meetings: {place}",
+                     f"{held} / 同意建会 agreed {agreed} / 职工 workers {workers}"))
     rows += [(f"服务：{s.name}", f"Service: {s.name_en}", figures.service_uses[s.id]) for s in config.services]
     rows += [(f"发放：{h.name}", f"Handed out: {h.name_en}", figures.handouts[h.id]) for h in config.handouts]
     return rows

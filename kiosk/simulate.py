@@ -50,14 +50,15 @@ def fake_registration(rng: random.Random, service: BoothService) -> Registration
                             oath_taken=reg.oath_enabled and rng.random() < 0.4)
 
 
-def simulate(service: BoothService, *, members: int, services: int, quiz: int, handouts: int,
+def simulate(service: BoothService, *, members: int, services: int, quiz: int, handouts: int, employers: int = 0,
              seed: int | None = None, on_record: Callable[[Record], None] | None = None) -> dict[str, int]:
     """Write the asked numbers of records in a shuffled, lunch-hour-like order; returns what was written."""
     rng = random.Random(seed)
     plan = ["member"] * members + ["service"] * services + ["quiz"] * quiz + ["handout"] * handouts
+    plan += ["employer"] * employers
     rng.shuffle(plan)
     passes: list[str] = []
-    written = {"member": 0, "service": 0, "quiz": 0, "handout": 0}
+    written = {"member": 0, "service": 0, "quiz": 0, "handout": 0, "employer": 0}
     for step in plan:
         record = _one(step, service, rng, passes)
         if record is not None:
@@ -89,6 +90,8 @@ def _attempt(step: str, service: BoothService, rng: random.Random, passes: list[
         return service.record_service_use(rng.choice(config.services).id, member_pass=member)
     if step == "quiz":
         return _quiz_attempt(service, rng)
+    if step == "employer":
+        return service.ledger.get(service.employers.record_meeting(fake_meeting(rng, service)).record_id)
     item = rng.choice([h for h in config.handouts if not h.one_per_member] or list(config.handouts))
     if item.one_per_member:
         member = member or (rng.choice(passes) if passes else None)
@@ -202,3 +205,38 @@ def _morning_step(step: str, service: BoothService, rng: random.Random, passes: 
         except (BoothError, KeyError):
             continue
     return None
+
+
+# -- employer meetings (企业沟通会) ---------------------------------------------------------------------------
+
+ENTERPRISE_WORDS = ("鑫达", "华通", "远航", "恒信", "盛世", "锦程", "安达", "捷迅", "优鲜", "智联", "蓝海", "新城")
+ENTERPRISE_KINDS = (("物流有限公司", "物流"), ("餐饮管理有限公司", "餐饮"), ("科技有限公司", "信息技术"),
+                    ("物业管理有限公司", "物业"), ("家政服务有限公司", "家政"), ("商贸有限公司", "批发零售"))
+
+
+def fake_uscc(rng: random.Random) -> str:
+    """A code that passes GB 32100: a company (91) registered in a Beijing district, any organisation code."""
+    from booth_common.validation import USCC_ALPHABET, uscc_check_char
+
+    first17 = "91" + rng.choice(BEIJING_AREAS) + "".join(rng.choice(USCC_ALPHABET) for _ in range(9))
+    return first17 + uscc_check_char(first17)
+
+
+def fake_meeting(rng: random.Random, service: BoothService):  # type: ignore[no-untyped-def]
+    """An officer's visit to an enterprise of the booth's street, as one would fill the form."""
+    from kiosk.employers import SIZE_BANDS, MeetingForm, Outcome
+
+    suffix, industry = rng.choice(ENTERPRISE_KINDS)
+    workers = int(rng.lognormvariate(4, 1.1)) + 3
+    band = next(b for b, top in zip(SIZE_BANDS, (20, 100, 300, 1000, math.inf)) if workers < top)
+    outcome = rng.choices(list(Outcome), weights=(35, 45, 20))[0]
+    needs = [n.id for n in service.config.employer_needs if rng.random() < 0.4]
+    package = [p.id for p in service.config.employer_package if rng.random() < 0.3] if outcome != Outcome.DECLINED else []
+    today = service.employers._today
+    follow = "" if outcome is Outcome.DECLINED else (today + dt.timedelta(days=rng.randint(0, 30))).isoformat()
+    return MeetingForm(enterprise_name=f"北京{rng.choice(ENTERPRISE_WORDS)}{suffix}", uscc=fake_uscc(rng),
+                       industry=industry, size_band=band, union_exists=rng.random() < 0.15, workers=workers,
+                       new_form_workers=int(workers * rng.choice((0, 0, 0.1, 0.5, 0.9))),
+                       contact_name=fake_name(rng), contact_phone=fake_phone(rng), needs=needs,
+                       needs_other="希望安排夜间培训" if rng.random() < 0.1 else "", package=package,
+                       outcome=outcome.value, follow_up=follow)

@@ -23,6 +23,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from booth_common.bundle import BundleError
 from sync.server import numbers, page, prizes
 from sync.server.bundles import BundleRefused, import_bundle
+from sync.server.employers import collect_meetings, meetings_csv
 from sync.server.members import collect_members, members_csv
 from sync.server.settings import ServerSettings
 from sync.server.storage import Storage
@@ -80,6 +81,17 @@ def install_city_routes(app: FastAPI, settings: ServerSettings, *, storage: Stor
         headers = {**NO_STORE, "X-Members": str(len(members)), "X-Member-Problems": str(len(problems)),
                    "Content-Disposition": f'attachment; filename="members-{event_id}.csv"'}
         return Response(members_csv(members), media_type="text/csv; charset=utf-8", headers=headers)
+
+    @app.get("/v1/admin/events/{event_id}/employer-meetings.csv", tags=["admin"], response_class=Response, responses={
+        **refusals, 200: {"content": {"text/csv": {}}, "description": "One row per employer meeting, contact opened."}})
+    def meeting_export(event_id: EventId, admin: Annotated[None, Depends(current_admin)]) -> Response:
+        """The event's employer meetings (企业沟通会) as they stand, the contact person opened."""
+        _known_or_404(tally, storage, event_id)
+        meetings = collect_meetings(storage, event_id, city_key=city_key)
+        log.info("employer meeting export of event %s: %d meetings", event_id, len(meetings))
+        headers = {**NO_STORE, "X-Meetings": str(len(meetings)),
+                   "Content-Disposition": f'attachment; filename="employer-meetings-{event_id}.csv"'}
+        return Response(meetings_csv(meetings), media_type="text/csv; charset=utf-8", headers=headers)
 
     @app.get("/v1/admin/events/{event_id}/member-problems", tags=["admin"], responses=refusals)
     def member_problems(event_id: EventId, admin: Annotated[None, Depends(current_admin)]) -> JSONResponse:

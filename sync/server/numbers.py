@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from booth_common.records import format_utc
+from sync.server.employers import employer_numbers
 from sync.server.storage import Storage
 
 BEIJING = dt.timezone(dt.timedelta(hours=8))
@@ -239,6 +240,7 @@ def event_numbers(tally: CityTally, storage: Storage, event_id: str, *, now: dt.
                       "last_received_at": tallies[b].last_received_at if b in tallies else None,
                       **booths[b]["figures"]} for b, p in places.items()],
         "by_hour": _hours(booths.values()),
+        "employers": employer_numbers(storage, event_id),
     }
 
 

@@ -131,6 +131,7 @@ def _main(numbers: dict[str, Any]) -> str:
     return (f"<main data-event=\"{escape(numbers['event_id'])}\">{header}"
             f"<section><div class=\"tiles\">{_venue_tile(totals)}{''.join(_tile(totals, *t) for t in TILES)}</div>"
             f"</section><section>{_districts(numbers)}</section>"
+            f"<section>{_employers(numbers.get('employers'))}</section>"
             f"<section class=\"cols\"><div>{_hours(numbers['by_hour'])}</div>"
             f"<div>{_named('服务项目', 'Services used', 'service', numbers['service_uses'])}"
             f"{_named('发放物品', 'Handed out', 'handout', numbers['handouts'])}</div></section>"
@@ -164,6 +165,28 @@ def _districts(numbers: dict[str, Any]) -> str:
              + "</tr>")
     return (f"<h2>各区 <span class=\"en\">By district</span></h2><table id=\"districts\"><thead><tr><th>区</th>"
             f"{head}</tr></thead><tbody>{rows}</tbody><tfoot>{total}</tfoot></table>")
+
+
+EMPLOYER_COLUMNS = (("employer_meetings", "企业沟通会"), ("agreed_to_found", "同意建会"),
+                    ("workers_covered", "覆盖职工"), ("new_form_workers", "新就业形态劳动者"))
+
+
+def _employers(employers: dict[str, Any] | None) -> str:
+    """企业沟通会 by district and street of the enterprise: meetings held, agreed to found, workers covered."""
+    title = "<h2>企业沟通会 <span class=\"en\">Employer meetings</span></h2>"
+    if not employers or not employers["totals"]["employer_meetings"]:
+        return title + "<p class=\"empty\">暂无 None yet</p>"
+    head = "".join(f"<th>{zh}</th>" for _, zh in EMPLOYER_COLUMNS)
+    rows = "".join(
+        f"<tr data-street=\"{escape(r['district'])} {escape(r['street'])}\"><td>{escape(r['district'])}</td>"
+        f"<td class=\"text\">{escape(r['street'])}</td>"
+        + "".join(f"<td data-figure=\"{name}\">{r[name]}</td>" for name, _ in EMPLOYER_COLUMNS) + "</tr>"
+        for r in employers["by_street"])
+    total = ("<tr data-street=\"合计\"><td>合计</td><td></td>"
+             + "".join(f"<td data-figure=\"employers.{name}\">{employers['totals'][name]}</td>"
+                       for name, _ in EMPLOYER_COLUMNS) + "</tr>")
+    return (f"{title}<table id=\"employers\"><thead><tr><th>区</th><th class=\"text\">街道</th>{head}</tr></thead>"
+            f"<tbody>{rows}</tbody><tfoot>{total}</tfoot></table>")
 
 
 def _hours(hours: list[dict[str, Any]]) -> str:

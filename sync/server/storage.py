@@ -450,6 +450,15 @@ class Storage:
             ORDER BY r.captured_at, r.device_id, r.seq""", [event_id, event_id]).fetchall()
         return [dict(zip(RECORD_FIELDS, row)) for row in rows]
 
+    def rows_with_references(self, event_id: str, kind: str) -> list[dict[str, Any]]:
+        """Records of one kind in an event with the corrections and voids that refer to them, oldest first."""
+        rows = self._conn().execute(f"""
+            SELECT {', '.join('r.' + f for f in RECORD_FIELDS)} FROM records r
+            WHERE r.event_id = ? AND (r.kind = ? OR (r.kind IN ('correction', 'void') AND
+                  r.refers_to IN (SELECT id FROM records WHERE event_id = ? AND kind = ?)))
+            ORDER BY r.captured_at, r.device_id, r.seq""", [event_id, kind, event_id, kind]).fetchall()
+        return [dict(zip(RECORD_FIELDS, row)) for row in rows]
+
     def registered_event_ids(self) -> list[str]:
         return [r[0] for r in self._conn().execute("SELECT DISTINCT event_id FROM booths ORDER BY 1")]
 

@@ -171,3 +171,25 @@ def test_kiosk_server_city_key_prints_the_key_a_real_event_seals_to(tmp_path, ca
     printed = capsys.readouterr().out.strip()
     envelope = seal({"phone": "13812345678"}, public_key_from_text(printed), record_id="r")
     assert open_sealed(envelope, load_or_create_city_key(tmp_path / "city.key"), record_id="r")["phone"] == "13812345678"
+
+
+def test_a_device_token_an_older_version_kept_in_clear_is_wrapped_at_the_first_read(tmp_path):
+    config = event_config(tmp_path, demo=False)
+    core = build_core(data_dir=tmp_path / "data", config_path=config)
+    ConsoleAccess(core.ledger, core.booth.vault, cost=DEMO_COST).set_pin("299792")
+    core.ledger.set_meta("sync_token", "tok-0123456789abcdef")  # as an older kiosk stored it
+    core.close()
+    core = build_core(data_dir=tmp_path / "data", config_path=config)
+    try:
+        assert core.ledger.get_protected_meta("sync_token") == "tok-0123456789abcdef"  # clear: read as it is
+        assert core.ledger.get_meta("sync_token") == "tok-0123456789abcdef"  # locked: cannot wrap it yet
+        ConsoleAccess(core.ledger, core.booth.vault).unlock("299792")
+        assert core.ledger.get_protected_meta("sync_token") == "tok-0123456789abcdef"
+        assert core.ledger.get_meta("sync_token").startswith("vault1:")
+        core.ledger.checkpoint_wal()
+        raw = b"".join(p.read_bytes() for p in (tmp_path / "data").rglob("*") if p.is_file())
+        assert b"tok-0123456789abcdef" not in raw
+        core.booth.vault.lock()
+        assert core.ledger.get_protected_meta("sync_token") is None  # locked: no token at all
+    finally:
+        core.close()

@@ -55,7 +55,25 @@ def build(out: Path, *, work: Path | None = None) -> Path:
         os.environ["KIOSK_PACKAGE_STAGE"] = str(Path(tmp) / "stage")
         PyInstaller.__main__.run([str(SPEC), "--noconfirm", "--clean", "--log-level", "WARN",
                                   "--distpath", str(out), "--workpath", str(work_dir)])
-    return out / PACKAGE_NAME
+    folder = out / PACKAGE_NAME
+    strip_python_runtime(folder)
+    return folder
+
+
+# The Python runtime of uv's standalone builds keeps its debug symbols (libpython alone is 23 MB, 6 MB without);
+# stripping the debug sections from it and from the extension modules of Python and cryptography saves ~20 MB.
+# Qt's libraries and plugins are left alone: PyInstaller's own strip=True broke the Qt Multimedia backend
+# (the camera: "No QtMultimedia backends found").
+STRIPPED = ("libpython3*.so*", "python3*/lib-dynload/*.so", "cryptography/**/*.so")
+
+
+def strip_python_runtime(folder: Path) -> None:
+    tool = shutil.which("strip")
+    if tool is None or sys.platform != "linux":
+        return
+    files = sorted({p for pattern in STRIPPED for p in (folder / "_internal").glob(pattern) if p.is_file()})
+    if files:
+        subprocess.run([tool, "--strip-debug", *map(str, files)], check=True)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

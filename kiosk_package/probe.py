@@ -6,6 +6,9 @@ a text field and print what the keyboard reports: loaded, shown, its height and 
 offscreen, a QQuickWidget's pixels cannot be grabbed, so the state is what is compared).
 ``KIOSK_PACKAGE_PROBE=refusal=FILE``: when the GUI refuses a newer ledger, save its message box to FILE, print
 its text and close it as a volunteer would (the kiosk then exits with its code).
+``KIOSK_PACKAGE_PROBE=camera``: hand the camera scanner a frame holding a member pass QR code (decoded by
+zxing-cpp on a pool thread, as a camera frame is), ask Qt Multimedia for the cameras and the formats its
+backend decodes, print what came out, and exit.
 ``KIOSK_PACKAGE_PROBE=paths``: print where the kiosk finds its resources and Qt its plugins and QML, and exit. The packaged kiosk runs this
 from a runtime hook only when the variable is set; nothing here changes what the kiosk does otherwise.
 """
@@ -19,6 +22,8 @@ import sys
 def install(mode: str) -> None:
     if mode == "paths":
         _print_paths()
+    if mode == "camera":
+        _try_camera()
     import kiosk.app
 
     if mode == "painted":
@@ -40,6 +45,54 @@ def _print_paths() -> None:
     lib = QLibraryInfo.LibraryPath
     _done(f"resources={RESOURCES}\nplugins={QLibraryInfo.path(lib.PluginsPath)}\n"
           f"qml={QLibraryInfo.path(lib.QmlImportsPath)}\nexecutable={sys.executable}")
+
+
+def _code_frame(text: str):  # type: ignore[no-untyped-def]
+    """A 1280x720 frame with the code on a card, turned 20 degrees, as held up to a tablet's camera."""
+    from PySide6.QtCore import QRectF
+    from PySide6.QtGui import QColor, QImage, QPainter
+
+    from kiosk.qr import qr_matrix
+
+    image = QImage(1280, 720, QImage.Format.Format_RGB32)
+    image.fill(QColor(120, 115, 105))
+    matrix, module = qr_matrix(text), 6.0
+    side = len(matrix) * module
+    painter = QPainter(image)
+    painter.translate(640, 360)
+    painter.rotate(20)
+    painter.translate(-side / 2, -side / 2)
+    painter.fillRect(QRectF(-4 * module, -4 * module, side + 8 * module, side + 8 * module), QColor(235, 232, 225))
+    for y, row in enumerate(matrix):
+        for x, dark in enumerate(row):
+            if dark:
+                painter.fillRect(QRectF(x * module, y * module, module, module), QColor(30, 30, 35))
+    painter.end()
+    return image
+
+
+def _try_camera() -> None:
+    from PySide6.QtCore import QTimer
+    from PySide6.QtMultimedia import QMediaDevices, QMediaFormat
+    from PySide6.QtWidgets import QApplication
+
+    from booth_common import tokens
+    from kiosk.ui.camera_scanner import CameraScanner
+
+    app = QApplication.instance() or QApplication([])
+    token = tokens.new_pass_token()
+    scanner = CameraScanner(devices=None)
+    decode_formats = len(QMediaFormat().supportedFileFormats(QMediaFormat.ConversionMode.Decode))
+    cameras = len(QMediaDevices.videoInputs())
+
+    def report(found: str) -> None:
+        _done(f"camera decoded={found == token} cameras={cameras} decode_formats={decode_formats} "
+              f"started_without_camera={scanner.start() if cameras == 0 else 'n/a'} says={scanner.status.text()!r}")
+
+    scanner.scanned.connect(report)
+    scanner.submit_frame(_code_frame(token))
+    QTimer.singleShot(20_000, lambda: _done("camera decoded=False (no answer in 20 s)", 1))
+    app.exec()
 
 
 def _done(line: str, code: int = 0) -> None:

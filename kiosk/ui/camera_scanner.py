@@ -98,6 +98,7 @@ class CameraScanner(QWidget):
         False with a clear message when there is none."""
         devices = self.available_devices()
         if not devices:
+            self.preview.setText("—")
             self._say("none")
             return False
         from PySide6.QtMultimedia import QCamera, QCameraDevice, QMediaCaptureSession, QVideoSink

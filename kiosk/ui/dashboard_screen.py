@@ -15,12 +15,14 @@ from kiosk.booth import BoothService
 from kiosk.report import DayFigures, day_figures, export_day_report
 from kiosk.ui.background import BackgroundTask, run_in_background
 from kiosk.ui.presentation import Presentation
-from kiosk.ui.widgets import ScreenBase, back_button, big_button, enable_touch_scrolling, screen_title
+from kiosk.ui.widgets import ScreenBase, arrange_in_rows, back_button, big_button, enable_touch_scrolling, screen_title
 
 TILES = ("new_members", "consultations", "service_items", "handouts_total", "quiz", "card_requests", "sync")
 
 
 Y_TICKS = 5
+CHART_MIN_HEIGHT_PX = 220
+TABLE_MIN_HEIGHT_PX = 180
 PROGRESS_STEPS = 1000
 
 
@@ -92,6 +94,8 @@ class DashboardScreen(ScreenBase):
         self._build_chart()
         self.chart_view = QChartView(self.chart)
         self.chart_view.setRenderHint(QPainter.RenderHint.Antialiasing)
+        self.chart_view.setMinimumHeight(CHART_MIN_HEIGHT_PX)  # readable bars and axis labels, also in portrait
+        self.table.setMinimumHeight(TABLE_MIN_HEIGHT_PX)  # a header and at least three whole rows
         self.csv_button, self.xlsx_button = big_button("primary"), big_button("primary")
         self.csv_button.clicked.connect(lambda: self.export("csv"))
         self.xlsx_button.clicked.connect(lambda: self.export("xlsx"))
@@ -117,17 +121,16 @@ class DashboardScreen(ScreenBase):
         self.retranslate()
 
     def _build_layout(self) -> None:
-        tiles = QGridLayout()
+        self.tiles = tiles = QGridLayout()
         self.tile_boxes: list[QBoxLayout] = []
+        self.tile_cards: list[QFrame] = []
         for i, key in enumerate(TILES):
             card = QFrame(objectName="card")
             box = QBoxLayout(QBoxLayout.Direction.LeftToRight, card)
             box.addWidget(self.tile_names[key], 1)
             box.addWidget(self.tile_values[key], 0, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
             self.tile_boxes.append(box)
-            tiles.addWidget(card, i // 4, i % 4)
-        for column in range(4):
-            tiles.setColumnStretch(column, 1)
+            self.tile_cards.append(card)
         self.middle = QBoxLayout(QBoxLayout.Direction.LeftToRight)
         self.middle.addWidget(self.table, 1)
         self.middle.addWidget(self.chart_view, 1)
@@ -140,10 +143,16 @@ class DashboardScreen(ScreenBase):
         root.addWidget(self.progress)
         root.addLayout(self.bottom)
 
+    @property
+    def tile_columns(self) -> int:
+        """Four figures a row; three on a narrow window in large text, where a name needs the width."""
+        return 3 if self._presentation.narrow and self._presentation.large_text else 4
+
     def _follow_window_shape(self) -> None:
         """Table beside chart, each figure beside its name and the buttons in one row on a wide window; on a narrow
         (portrait) one, which has no width for them, the chart under the table and the buttons one under another. The choice follows the window's width, never the content's size hint."""
         narrow = self._presentation.narrow
+        arrange_in_rows(self.tiles, self.tile_cards, self.tile_columns, stretch=1)
         if narrow == self._narrow:
             return
         self._narrow = narrow

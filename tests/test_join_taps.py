@@ -154,3 +154,35 @@ def test_the_delete_key_repeats_while_held(gui, qtbot):
     qtbot.waitUntil(lambda: len(register.id_page.digits.text()) <= 10, timeout=3000)
     QTest.mouseRelease(erase, Qt.MouseButton.LeftButton, pos=QPoint(erase.width() // 2, erase.height() // 2))
     assert len(register.id_page.digits.text()) < 10
+
+
+def test_a_focused_field_looks_unlike_an_invalid_one_and_the_action_unlike_an_error(gui, qtbot):
+    """Read from the pixels: the focused field's border is the primary button's colour; an invalid field's border
+    is the error text's colour; the two differ."""
+    from PySide6.QtGui import QColor
+
+    person = Person(gui.window)
+    person.tap("我要入会")
+    person.tap("我已阅读并同意，继续")
+    register = gui.window.screens[Screen.REGISTER]
+    field = register.pages[0].name_edit
+    field.setFocus()
+    qtbot.waitUntil(field.hasFocus)
+
+    def border() -> QColor:
+        return field.grab().toImage().pixelColor(field.width() // 2, 1)
+
+    focused = border()
+    button = register.next_button.grab().toImage().pixelColor(30,
+                                                               register.next_button.height() // 2)
+    commit_text(field, "王1")   # a wrong character: refused at once
+    qtbot.waitUntil(lambda: register.pages[0].error.isVisible())
+    invalid = border()
+    error_text = register.pages[0].error.palette().color(register.pages[0].error.foregroundRole())
+
+    def close(a: QColor, b: QColor) -> bool:
+        return max(abs(a.red() - b.red()), abs(a.green() - b.green()), abs(a.blue() - b.blue())) < 40
+
+    assert close(focused, button) and focused.blue() > focused.red()
+    assert close(invalid, error_text) and invalid.red() > invalid.blue()
+    assert not close(focused, invalid) and not close(button, error_text)

@@ -14,6 +14,8 @@ import requests
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
+from selenium.webdriver.support import expected_conditions
+from selenium.webdriver.support.ui import WebDriverWait
 
 from booth_common.join_token import join_token
 from booth_common.sealing import Opener
@@ -90,7 +92,9 @@ def fill(drv, *, name=WORKER["name"], phone_number=WORKER["phone"], id_number=WO
         drv.find_element(By.ID, field).send_keys(value)
     if occupation:
         drv.find_element(By.CSS_SELECTOR, f"label[for='occ-{occupation}']").click()
-    drv.find_element(By.ID, "submit").click()
+    button = drv.find_element(By.ID, "submit")
+    button.click()
+    WebDriverWait(drv, 15).until(expected_conditions.staleness_of(button))   # the answer page has replaced the form
 
 
 @pytest.mark.parametrize("lang", ["", "en"])
@@ -121,6 +125,8 @@ def test_a_worker_joins_on_a_phone_and_counts_for_the_booth(city, booth, phone, 
         (BOOTH, WORKER["phone"], "courier")]
     numbers = requests.get(f"{city.url}/v1/numbers/{EVENT}", timeout=10).json()
     assert numbers["totals"]["new_members"] == 1
+    [own] = [b for b in numbers["by_booth"] if b["booth_id"] == BOOTH]
+    assert own["new_members"] == 1   # the booth's own figure, not only the city's
 
 
 @pytest.mark.parametrize("field, value, message", [
@@ -139,6 +145,11 @@ def test_each_invalid_field_is_refused_with_the_kiosks_message(city, booth, phon
     assert phone_rows(city) == []
     if field == "name":
         shot(phone, "zh-2-form-error")
+        phone.get(join_url(city, booth, lang="en"))
+        phone.find_element(By.ID, "agree").click()
+        fill(phone, name=value)
+        assert phone.find_element(By.ID, "error-name").text == "A name may contain Chinese characters, letters and the middle dot '·' only"
+        shot(phone, "en-2-form-error")
 
 
 def test_an_expired_code_is_refused_with_a_clear_message(city, booth, phone):
@@ -169,6 +180,11 @@ def test_a_member_from_a_kiosk_is_answered_with_a_masked_already_registered(city
     assert matched == ("id_number phone" if same_phone else "id_number")
     assert bool(phone.find_elements(By.ID, "pass")) is same_phone   # the pass only when both numbers match
     shot(phone, "zh-already" if same_phone else "zh-already-id")
+    phone.get(join_url(city, booth, lang="en"))
+    phone.find_element(By.ID, "agree").click()
+    fill(phone, phone_number=WORKER["phone"] if same_phone else "13912345678")
+    assert phone.find_element(By.ID, "already").text == "You are already registered"
+    shot(phone, "en-already" if same_phone else "en-already-id")
     assert phone_rows(city) == []
     members, _ = collect_members(city.storage, EVENT, city_key=city.city_key)
     assert len(members) == 1
@@ -269,3 +285,13 @@ def test_time_to_join_on_a_phone_at_human_pace(city, booth, phone):
     keys = len(WORKER["phone"]) + len(WORKER["id_number"])
     # 8 × 0.8 + 29 × 0.5 + 12 × 0.35 + 0.8 = 25.9 s (the kiosk: 24.3 s); scrolling the form not counted.
     assert human_pace_s(taps=taps, keypad_keys=keys) == pytest.approx(25.9)
+
+
+def test_submissions_are_limited_per_booth_too(city, booth):
+    from sync.server.storage import JoinStorage
+
+    store = JoinStorage(city.storage)
+    limits = lambda client: {f"booth:{BOOTH}": 3, f"client:{client}": 10}   # noqa: E731
+    assert [store.count_attempt(limits(f"10.0.0.{i}"), now=1000.0 + i, window_s=600) for i in range(4)] == [
+        None, None, None, f"booth:{BOOTH}"]   # four phones, one booth: the fourth is refused
+    assert store.count_attempt(limits("10.0.0.9"), now=1700.0, window_s=600) is None   # the window moved on

@@ -46,6 +46,10 @@ class FormPage(QWidget):
 
     def show_error(self, text: str) -> None:
         self.error.setText(text)
+        for field in self.findChildren(QLineEdit):   # red border and pink: the one look of "wrong", never of focus
+            if field.property("invalid") != bool(text):
+                field.setProperty("invalid", bool(text))
+                field.style().polish(field)
         self.error.setVisible(bool(text))  # an empty line would cost a large-text page its fit
         # With the on-screen keyboard open, 1280x800 has no room for both lines (seen on a real display: the
         # keyboard's last row pushed off the screen): the error, which says what to do, takes the hint's place.

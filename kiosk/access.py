@@ -11,7 +11,7 @@ delay, up to ``MAX_DELAY_S``. A right PIN clears it all. (It slows a person at t
 with a copy of the disk is slowed by scrypt alone.)
 
 Unlocks, lock-outs and PIN changes are reported to an ``audit`` hook (the composition root passes
-``BoothService.record_audit``), so they become append-only, synced records; the PIN never does.
+``kiosk.audit.Audit.record_audit``), so they become append-only, synced records; the PIN never does.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ import time
 from collections.abc import Callable
 from typing import Any, Protocol
 
-from kiosk.booth import BoothError
+from kiosk.errors import BoothError
 from kiosk.vault import DEMO_COST, REAL_COST, ScryptCost, Vault
 
 MAX_TRIES = 5

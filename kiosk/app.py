@@ -228,7 +228,7 @@ def install_features(gui: Gui, core: Core, *, console_options: ConsoleOptions | 
     from kiosk.ui.registration import install_registration
 
     window, presentation, app = gui.window, gui.presentation, gui.app
-    install_registration(window, core.booth, presentation)
+    install_registration(window, core.booth.members, presentation)
     window.attract.set_join_link(partial_join_link(core))
     _add_quiz(window, core, presentation)
     gui.console = _install_console(core, window, presentation, app, console_options or {})
@@ -261,7 +261,7 @@ def _install_console(core: Core, window, presentation, app, options: ConsoleOpti
     from kiosk.access import ConsoleAccess
     from kiosk.ui.console import install_console
 
-    access = ConsoleAccess(core.ledger, core.booth.vault, audit=core.booth.record_audit)
+    access = ConsoleAccess(core.ledger, core.booth.vault, audit=core.booth.audit.record_audit)
     options = {"enrol": build_enrol_job(core).run, "server_url": core.config.server_url, **options}
     return install_console(window, core.booth, access, presentation, app=app,
                            export_dir=core.data_dir / "exports", **options)

@@ -6,7 +6,8 @@ from dataclasses import dataclass
 
 from booth_common import validation
 from kiosk.access import BadPin, ConsoleAccess, check_pin_format
-from kiosk.booth import BoothService, InvalidInput
+from kiosk.booth import BoothService
+from kiosk.errors import InvalidInput
 from kiosk.config import VENUE_TYPES
 
 # The bundled demo event's volunteer PIN (written in the README): demo booths skip the setup screen

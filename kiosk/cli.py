@@ -188,7 +188,7 @@ def unlock_for(core, args) -> int | None:  # type: ignore[no-untyped-def]
 
     if args.command not in ("simulate", "enroll", "sync") and getattr(args, "format", None) != "bundle":
         return None
-    access = ConsoleAccess(core.ledger, core.booth.vault, audit=core.booth.record_audit)
+    access = ConsoleAccess(core.ledger, core.booth.vault, audit=core.booth.audit.record_audit)
     if access.is_unlocked:
         return None
     if getattr(args, "pin_stdin", False) and access.has_pin:
@@ -253,7 +253,7 @@ def export_bundle(core, out: Path) -> int:  # type: ignore[no-untyped-def]
     except NotEnrolled as exc:
         print(f"kiosk: no bundle written: {exc}", file=sys.stderr)
         return 3
-    core.booth.record_export(fmt="bundle", records=header.records)
+    core.booth.audit.record_export(fmt="bundle", records=header.records)
     print(f"exported {out}: {header.records} records of device {header.device_id} for the city server "
           f"(`kiosk-server import-bundle`); they stay pending here and sync as usual when the booth gets online")
     return 0
@@ -271,11 +271,11 @@ def cmd_purge(core, args) -> int:  # type: ignore[no-untyped-def]
             purged = purge_expired(core.ledger, retention_days=core.config.retention_days)
     except (PurgeIncomplete, SyncStillRunning) as exc:
         if isinstance(exc, PurgeIncomplete):
-            core.booth.record_audit("purge", details={"records": exc.purged, "all_synced": args.now, "via": "cli",
+            core.booth.audit.record_audit("purge", details={"records": exc.purged, "all_synced": args.now, "via": "cli",
                                                       "complete": False})
         print(f"kiosk: purge not complete: {exc}", file=sys.stderr)
         return 5
-    core.booth.record_audit("purge", details={"records": purged, "all_synced": args.now, "via": "cli",
+    core.booth.audit.record_audit("purge", details={"records": purged, "all_synced": args.now, "via": "cli",
                                               "complete": True})
     print(f"purged the personal fields of {purged} synced records")
     return 0

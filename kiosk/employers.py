@@ -289,7 +289,7 @@ def _meeting(record: Record, corrections: list[Record]) -> EmployerMeeting:
 
 
 def _invalid(errors: list[validation.ValidationError]) -> Exception:
-    from kiosk.booth import InvalidInput  # the booth's refusal, shown by the console like every other
+    from kiosk.errors import InvalidInput  # the booth's refusal, shown by the console like every other
 
     return InvalidInput(errors)
 

@@ -82,12 +82,12 @@ class ConfigFollower:
         self.booth.config = update.config
         self.version, self.problem = update.version, ""
         if new:
-            self.booth.record_audit("config_applied", details={"version": update.version, "changed": list(update.changed)})
+            self.booth.audit.record_audit("config_applied", details={"version": update.version, "changed": list(update.changed)})
             ledger.set_meta(APPLIED_META, update.version)
         return new
 
     def _refuse(self, update: ConfigUpdate) -> None:
         self._refused, self.problem = update.version, update.problem  # the current configuration stays
         if self.booth.ledger.get_meta(REFUSED_META) != update.version:
-            self.booth.record_audit("config_refused", details={"version": update.version, "problem": update.problem})
+            self.booth.audit.record_audit("config_refused", details={"version": update.version, "problem": update.problem})
             self.booth.ledger.set_meta(REFUSED_META, update.version)

@@ -30,7 +30,8 @@ from booth_common import tokens, validation
 from booth_common.protocol import PRIZE_CLAIM_KEY, SyncError
 from booth_common.records import Record
 from booth_common.sealing import keyed_hash
-from kiosk.booth import BoothError, BoothService, InvalidInput, OutOfStock, UnknownPass
+from kiosk.booth import BoothService
+from kiosk.errors import BoothError, InvalidInput, OutOfStock, UnknownPass
 from kiosk.config import QuizSettings
 
 QUESTION_TYPES = ("single", "multiple", "true_false")
@@ -457,7 +458,7 @@ class QuizDesk:
         """Prizes that can still be promised: stock on the shelf minus vouchers not yet redeemed."""
         if not self.settings.prize_item:
             return 0
-        left = self.booth.stock_left(self.settings.prize_item) - self.booth.prize_vouchers_outstanding()
+        left = self.booth.desks.stock_left(self.settings.prize_item) - self.booth.prizes.prize_vouchers_outstanding()
         return max(0, left)
 
     def prize_name(self) -> tuple[str, str]:
@@ -491,7 +492,7 @@ class QuizDesk:
         clean_phone, clean_pass = self._claimant(phone, member_pass)
         if self.prizes_left() <= 0:
             raise OutOfStock(*self.prize_name())
-        if self.booth.has_claimed_prize(phone=clean_phone, member_pass=clean_pass):
+        if self.booth.prizes.has_claimed_prize(phone=clean_phone, member_pass=clean_pass):
             raise PrizeAlreadyClaimed()
         keys = self.city_claim_keys(phone=clean_phone, member_pass=clean_pass)
         return PendingClaim(quiz_round, tokens.new_voucher_token(), clean_phone, clean_pass, tuple(keys))
@@ -518,7 +519,7 @@ class QuizDesk:
     def finish_claim(self, pending: PendingClaim, decided: str) -> PrizeClaim:
         """File the attempt with its voucher (the round must still be unrecorded: a double tap files once)."""
         self._check_unrecorded(pending.round)
-        if self.booth.has_claimed_prize(phone=pending.phone, member_pass=pending.member_pass):
+        if self.booth.prizes.has_claimed_prize(phone=pending.phone, member_pass=pending.member_pass):
             raise PrizeAlreadyClaimed()
         record = self._write(pending.round, voucher=pending.voucher, claimant_phone=pending.phone,
                              claimant_pass=pending.member_pass, city_claim=decided, claim_keys=list(pending.keys))
@@ -536,7 +537,7 @@ class QuizDesk:
         keys = []
         if phone:
             keys.append(keyed_hash(key, "prize-phone", phone))
-            member = self.booth.find_member(phone=phone)
+            member = self.booth.members.find_member(phone=phone)
             if member is not None:
                 keys.append(keyed_hash(key, "prize-pass", member.pass_token))
         if member_pass:
@@ -554,12 +555,12 @@ class QuizDesk:
             except validation.ValidationError as exc:
                 raise InvalidInput([exc]) from None
         token = tokens.normalise_token(member_pass or "")
-        if token is None or not tokens.is_pass(token) or self.booth.member_by_pass(token) is None:
+        if token is None or not tokens.is_pass(token) or self.booth.members.member_by_pass(token) is None:
             raise UnknownPass()
         return None, token
 
     def _write(self, quiz_round: QuizRound, **claim: Any) -> Record:
-        return self.booth.record_quiz_attempt(
+        return self.booth.prizes.record_quiz_attempt(
             questions=quiz_round.question_ids, answers=quiz_round.answers, score=quiz_round.score,
             passed=quiz_round.passed, duration_s=quiz_round.duration_s, completed=quiz_round.finished, **claim)
 

@@ -149,7 +149,7 @@ def export_day_report(service: BoothService, out: Path, *, fmt: str,
         part.replace(out)
     finally:
         part.unlink(missing_ok=True)
-    service.record_export(fmt=fmt, records=batches.done)
+    service.audit.record_export(fmt=fmt, records=batches.done)
     return out
 
 

@@ -12,7 +12,9 @@ from typing import TextIO
 from booth_common import tokens
 from booth_common.records import Record, format_utc
 from booth_common.validation import id_check_char
-from kiosk.booth import BoothError, BoothService, RegistrationForm
+from kiosk.booth import BoothService
+from kiosk.errors import BoothError
+from kiosk.membership import RegistrationForm
 
 SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董萧程曹袁邓许傅沈曾彭吕苏卢蒋蔡贾丁魏薛叶阎余潘杜戴夏钟汪田任姜范方石姚谭廖邹熊金陆郝孔白崔康毛邱秦江史顾侯邵孟龙万段雷钱汤尹黎易常武乔贺赖龚文"
 GIVEN = "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超兰霞平刚桂英华建国志红玉梅飞鹏辉斌波宇浩凯健俊帆帅旭宁"
@@ -81,13 +83,13 @@ def _attempt(step: str, service: BoothService, rng: random.Random, passes: list[
     config = service.config
     member = rng.choice(passes) if passes and rng.random() < 0.5 else None
     if step == "member":
-        summary = service.register(fake_registration(rng, service))
+        summary = service.members.register(fake_registration(rng, service))
         passes.append(summary.pass_token)
         return service.ledger.get(summary.record_id)
     if step == "service":
         if config.consultation_topics and rng.random() < 0.3:
-            return service.record_consultation(rng.choice(config.consultation_topics).id, member_pass=member)
-        return service.record_service_use(rng.choice(config.services).id, member_pass=member)
+            return service.desks.record_consultation(rng.choice(config.consultation_topics).id, member_pass=member)
+        return service.desks.record_service_use(rng.choice(config.services).id, member_pass=member)
     if step == "quiz":
         return _quiz_attempt(service, rng)
     if step == "employer":
@@ -95,7 +97,7 @@ def _attempt(step: str, service: BoothService, rng: random.Random, passes: list[
     item = rng.choice([h for h in config.handouts if not h.one_per_member] or list(config.handouts))
     if item.one_per_member:
         member = member or (rng.choice(passes) if passes else None)
-    return service.record_handout(item.id, member_pass=member if item.one_per_member else None)
+    return service.desks.record_handout(item.id, member_pass=member if item.one_per_member else None)
 
 
 def _quiz_attempt(service: BoothService, rng: random.Random) -> Record:
@@ -105,7 +107,7 @@ def _quiz_attempt(service: BoothService, rng: random.Random) -> Record:
     voucher = tokens.new_voucher_token() if passed and rng.random() < 0.7 else None
     phone = fake_phone(rng) if voucher else None
     questions = [f"Q{rng.randint(1, 60):03d}" for _ in range(n)]
-    return service.record_quiz_attempt(questions=questions, answers=[["A"]] * n, score=score, passed=passed,
+    return service.prizes.record_quiz_attempt(questions=questions, answers=[["A"]] * n, score=score, passed=passed,
                                        duration_s=rng.uniform(40, 180), voucher=voucher, claimant_phone=phone)
 
 
@@ -194,13 +196,13 @@ def _morning_step(step: str, service: BoothService, rng: random.Random, passes: 
                     return None
                 member = passes.pop(rng.randrange(len(passes))) if step == "card" else rng.choice(passes)
                 if step == "card":
-                    return service.record_card_request(member)
+                    return service.desks.record_card_request(member)
                 pack = next((h.id for h in service.config.handouts if h.kind == "welfare_pack"), None)
-                return service.record_handout(pack, member_pass=member) if pack else None
+                return service.desks.record_handout(pack, member_pass=member) if pack else None
             if step == "prize":
                 if not vouchers or not service.config.quiz.prize_item:
                     return None
-                return service.record_handout(service.config.quiz.prize_item, voucher=vouchers.pop(0))
+                return service.desks.record_handout(service.config.quiz.prize_item, voucher=vouchers.pop(0))
             return _attempt(step, service, rng, passes)
         except (BoothError, KeyError):
             continue

@@ -16,7 +16,8 @@ from typing import NamedTuple
 
 from booth_common import tokens
 from booth_common.records import Record
-from kiosk.booth import BoothError, BoothService, WrongCode
+from kiosk.booth import BoothService
+from kiosk.errors import BoothError, WrongCode
 from kiosk.config import Config
 
 UNDO_WINDOW_S = 30.0
@@ -142,15 +143,15 @@ def enter_at(service: BoothService, station: Station, *, choice: str = "", token
     member = code.token if code is not None and code.kind is tokens.CodeKind.MEMBER_PASS else None
     voucher = code.token if code is not None and code.kind is tokens.CodeKind.QUIZ_VOUCHER else None
     if station.kind is StationKind.SERVICE:
-        record = service.record_service_use(station.service_id, member_pass=member)
+        record = service.desks.record_service_use(station.service_id, member_pass=member)
     elif station.kind is StationKind.CONSULTATION:
-        record = service.record_consultation(choice, member_pass=member)
+        record = service.desks.record_consultation(choice, member_pass=member)
     elif station.kind is StationKind.HANDOUT:
-        record = service.record_handout(choice, member_pass=member, voucher=voucher)
+        record = service.desks.record_handout(choice, member_pass=member, voucher=voucher)
     elif member is None:
         raise MemberOnly()
     else:
-        record = service.record_card_request(member)
+        record = service.desks.record_card_request(member)
     return Entry(record, code, switched)
 
 
@@ -178,4 +179,4 @@ class UndoWindow:
         if record is None:
             raise BoothError("没有可撤销的记录（已超过撤销时限）", "Nothing to undo (the undo time has passed)")
         self._last = None
-        return service.void(record.id, UNDO_REASON)
+        return service.corrections.void(record.id, UNDO_REASON)

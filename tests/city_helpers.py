@@ -57,7 +57,7 @@ class Kiosk:
         simulate(self.booth, members=members, services=services, quiz=quiz, handouts=handouts, seed=seed)
 
     def register(self, rng: random.Random):  # type: ignore[no-untyped-def]
-        return self.booth.register(fake_registration(rng, self.booth))
+        return self.booth.members.register(fake_registration(rng, self.booth))
 
     def close(self) -> None:
         self.client.close()

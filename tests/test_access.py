@@ -6,7 +6,8 @@ from booth_common.records import Kind
 from booth_common.validation import id_check_char
 from kiosk.access import BadPin, ConsoleAccess, LockedOut, WrongPin, hash_pin, lockout_delay, verify_pin
 from kiosk.app import build_core
-from kiosk.booth import InvalidInput, RegistrationForm
+from kiosk.errors import InvalidInput
+from kiosk.membership import RegistrationForm
 from kiosk.booth_setup import BoothSetup, apply_setup, ensure_demo_pin, needs_setup, DEMO_PIN
 from kiosk.report import day_figures, summary_rows
 from kiosk.settings import DEMO_CONFIG
@@ -69,7 +70,7 @@ def _audits(ledger):
 
 
 def test_unlocks_and_lock_outs_are_audited_without_the_pin(booth):
-    access = ConsoleAccess(booth.ledger, booth.vault, clock=Clock(), audit=booth.record_audit, cost=DEMO_COST)
+    access = ConsoleAccess(booth.ledger, booth.vault, clock=Clock(), audit=booth.audit.record_audit, cost=DEMO_COST)
     access.set_pin("807140")
     access.unlock("807140")
     for _ in range(4):
@@ -83,7 +84,7 @@ def test_unlocks_and_lock_outs_are_audited_without_the_pin(booth):
 
 
 def test_pin_change_follows_the_setup_rules_and_is_audited(booth):
-    access = ConsoleAccess(booth.ledger, booth.vault, clock=Clock(), audit=booth.record_audit, cost=DEMO_COST)
+    access = ConsoleAccess(booth.ledger, booth.vault, clock=Clock(), audit=booth.audit.record_audit, cost=DEMO_COST)
     access.set_pin("246800")
     for old, new, again, message in (("246800", "12", "12", "6–12 位数字"), ("246800", "1234x", "1234x", "6–12 位数字"),
                                       ("246800", "13579", "13579", "6–12 位数字"),
@@ -155,17 +156,17 @@ def _form(name, phone, id17):
 
 
 def test_member_lookup_by_masked_name_or_phone_tail_shows_masked_data_only(booth):
-    a = booth.register(_form("王小明", "13812345678", "11010519900307123"))
-    booth.register(_form("王大明", "13900005678", "11010519910307123"))
-    booth.register(_form("李四", "13700001111", "11010519920307123"))
-    found = booth.search_members("5678")
+    a = booth.members.register(_form("王小明", "13812345678", "11010519900307123"))
+    booth.members.register(_form("王大明", "13900005678", "11010519910307123"))
+    booth.members.register(_form("李四", "13700001111", "11010519920307123"))
+    found = booth.members.search_members("5678")
     assert len(found) == 2 and {m.masked_phone for m in found} == {"*******5678"}  # the last four only
     assert {m.masked_name for m in found} == {"王*明"}
-    assert {m.masked_name for m in booth.search_members("王某明")} == {"王*明"}
-    assert len(booth.search_members("王*明")) == 2
-    booth.correct_registration(a.record_id, reason="电话填错", phone="13600002222")
-    assert [m.masked_phone for m in booth.search_members("2222")] == ["*******2222"]
-    assert [m.masked_phone for m in booth.search_members("5678")] == ["*******5678"]
-    booth.void(a.record_id, "重复登记")
-    assert booth.search_members("2222") == []
-    assert booth.search_members("   ") == []
+    assert {m.masked_name for m in booth.members.search_members("王某明")} == {"王*明"}
+    assert len(booth.members.search_members("王*明")) == 2
+    booth.corrections.correct_registration(a.record_id, reason="电话填错", phone="13600002222")
+    assert [m.masked_phone for m in booth.members.search_members("2222")] == ["*******2222"]
+    assert [m.masked_phone for m in booth.members.search_members("5678")] == ["*******5678"]
+    booth.corrections.void(a.record_id, "重复登记")
+    assert booth.members.search_members("2222") == []
+    assert booth.members.search_members("   ") == []

@@ -176,3 +176,27 @@ def test_no_absolute_path_of_this_machine_in_the_repository():
         if any("/" + top + "/" in text for top in ("work", "root", "home")):
             offenders.append(name)
     assert offenders == [], offenders
+
+
+# -- the booth's concepts: a screen asks the one concept it shows, not the whole booth -----------------------------
+
+ONE_CONCEPT = {"kiosk/ui/register_screen.py": "kiosk.membership", "kiosk/ui/registration.py": "kiosk.membership",
+               "kiosk/ui/members_screen.py": "kiosk.corrections"}
+
+
+@pytest.mark.parametrize("rel, concept", ONE_CONCEPT.items())
+def test_a_screen_of_one_concept_imports_that_concept_not_the_booth(rel, concept):
+    names = _imports(ROOT / rel)
+    assert concept in names and "kiosk.booth" not in names
+
+
+def test_the_booth_concepts_take_their_refusals_from_one_module():
+    """kiosk/errors.py declares what membership, desks, prizes, audit and the writer refuse (other modules, such
+    as the console's access, keep refusals of their own)."""
+    declaring = set()
+    for path in _modules("kiosk"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ClassDef) and any(getattr(b, "id", "") == "BoothError" for b in node.bases):
+                declaring.add(path.relative_to(ROOT).as_posix())
+    concepts = {f"kiosk/{name}.py" for name in ("booth", "membership", "desks", "prizes", "audit", "record_writer", "employers")}
+    assert "kiosk/errors.py" in declaring and not declaring & concepts

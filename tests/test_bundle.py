@@ -25,7 +25,7 @@ def kiosk(tmp_path, city):
     """Enrolled at the union office the week before; offline all day at the booth."""
     made = Kiosk(tmp_path / "kiosk", city, booth_id="fs-gongchen")
     made.busy_day(21, members=5, services=6, quiz=2, handouts=4)
-    made.booth.void(next(made.core.ledger.records(kind="handout")).id, "发错了")
+    made.booth.corrections.void(next(made.core.ledger.records(kind="handout")).id, "发错了")
     yield made
     made.close()
 

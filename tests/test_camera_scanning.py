@@ -14,7 +14,7 @@ from PySide6.QtGui import QColor, QImage, QPainter
 from booth_common import tokens
 from booth_common.records import Kind
 from console_helpers import FakeClock, close_gui, open_gui, unlock
-from kiosk.booth import RegistrationForm
+from kiosk.membership import RegistrationForm
 from kiosk.code_reading import read_code, shrunk_size
 from kiosk.qr import qr_matrix
 from kiosk.stations import Station, StationKind
@@ -114,7 +114,7 @@ def test_a_code_from_the_camera_goes_the_scanners_way_at_the_handout_desk(qtbot,
     try:
         unlock(gui)
         voucher = tokens.new_voucher_token()
-        core.booth.record_quiz_attempt(questions=["q"], answers=[["A"]], score=5, passed=True, duration_s=60,
+        core.booth.prizes.record_quiz_attempt(questions=["q"], answers=[["A"]], score=5, passed=True, duration_s=60,
                                        voucher=voucher, claimant_phone="13812345678")
         gui.console.open_station(Station(StationKind.HANDOUT))
         screen = gui.console.station
@@ -126,7 +126,7 @@ def test_a_code_from_the_camera_goes_the_scanners_way_at_the_handout_desk(qtbot,
         assert screen.choice == "quiz-prize" and "已切换到" in screen.message.text() and "扫码" in screen.message.text()
         assert core.ledger.effective_subjects(Kind.HANDOUT) == {"quiz-prize": 1}
         id17 = "11010519900307123"
-        member = core.booth.register(RegistrationForm(name="王小明", phone="13900001111",
+        member = core.booth.members.register(RegistrationForm(name="王小明", phone="13900001111",
                                                       id_number=id17 + id_check_char(id17), occupation="courier",
                                                       consent_given=True))
         gui.console.open_station(Station(StationKind.CARD))

@@ -51,7 +51,7 @@ def test_each_booths_city_figures_equal_its_own_day_report(city, kiosks, tmp_pat
     # Take some records back: a registration, a service use and a handout.
     for kiosk, kind in ((wangjing, "registration"), (jiuxianqiao, "service_use"), (gucheng, "handout")):
         target = next(kiosk.core.ledger.records(kind=kind))
-        kiosk.booth.void(target.id, "登记有误")
+        kiosk.booth.corrections.void(target.id, "登记有误")
     for kiosk in (wangjing, jiuxianqiao, gucheng):
         kiosk.sync()
 

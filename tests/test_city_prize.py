@@ -101,7 +101,7 @@ def test_online_a_second_prize_at_another_booth_is_refused_by_the_city(city, kio
 def test_a_members_phone_claim_also_blocks_their_member_pass_city_wide(city, kiosks):
     wangjing, gucheng = kiosks
     form = fake_registration(random.Random(4), wangjing.booth)
-    member = wangjing.booth.register(form)
+    member = wangjing.booth.members.register(form)
     desk = desk_of(wangjing)
     claim = desk.claim_prize(passed_round(desk), phone=form.phone)
     assert len(sealed_claim_keys(city, wangjing, claim)) == 2     # the phone's key and the member pass's key
@@ -140,7 +140,7 @@ def test_a_voided_offline_claim_is_not_listed(city, kiosks):
     desk_of(wangjing).claim_prize(passed_round(desk_of(wangjing)), phone=PHONE)
     desk = desk_of(gucheng, city_check=offline_check(gucheng))
     offline = desk.claim_prize(passed_round(desk), phone=PHONE)
-    gucheng.booth.void(offline.record.id, "志愿者发现重复领奖 / volunteer found a double claim")
+    gucheng.booth.corrections.void(offline.record.id, "志愿者发现重复领奖 / volunteer found a double claim")
     gucheng.sync()
     assert admin_get(city, f"/v1/admin/events/{EVENT}/double-claims").json()["double_claims"] == 0
 

@@ -59,11 +59,11 @@ def test_export_csv_and_xlsx_match_the_day_figures_and_hide_personal_data(core, 
 
 
 def test_the_day_report_shows_each_registrations_document_kind_masked(core, data_dir, tmp_path):
-    from kiosk.booth import RegistrationForm
+    from kiosk.membership import RegistrationForm
 
     occupation = core.config.registration.occupations[0].id
     for phone, number in (("13800138000", "830000199003071230"), ("13900139000", "931000840198001018")):
-        core.booth.register(RegistrationForm(name="陈大文", phone=phone, id_number=number, occupation=occupation,
+        core.booth.members.register(RegistrationForm(name="陈大文", phone=phone, id_number=number, occupation=occupation,
                                              consent_given=True))
     core.close()
     assert run("export", "--format", "csv", "--out", str(tmp_path / "r.csv"), data_dir=data_dir) == 0

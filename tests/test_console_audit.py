@@ -9,7 +9,7 @@ import pytest
 
 from console_helpers import FakeClock, close_gui, open_gui, unlock
 from booth_common.records import Kind
-from kiosk.booth import RegistrationForm
+from kiosk.membership import RegistrationForm
 from kiosk.simulate import iter_fake_people
 from kiosk.ui.console import ConfirmPurge, ConfirmQuit
 from kiosk.ui.dashboard_screen import ExportFolder
@@ -46,7 +46,7 @@ def assert_no_secrets(core, *secrets: str) -> None:
 def register(core, n, seed):
     people = []
     for (name, phone, id_number), _ in zip(iter_fake_people(seed), range(n), strict=False):
-        core.booth.register(RegistrationForm(name=name, phone=phone, id_number=id_number, occupation="courier",
+        core.booth.members.register(RegistrationForm(name=name, phone=phone, id_number=id_number, occupation="courier",
                                              consent_given=True))
         people.append((name, phone, id_number))
     return people
@@ -183,8 +183,8 @@ def test_purge_from_the_console_leaves_no_sealed_bytes_keeps_counts_and_unsynced
         # sealed key, is shared with the other envelopes of its session, the kept one among them.)
         assert envelopes[record_id][6 + 124:6 + 164].encode() not in raw
     assert ledger.sealed_envelope(ids[3]) == envelopes[ids[3]]  # the unsynced one is the only copy: kept
-    assert core.booth.find_member(phone=people[3][1]) is not None
-    assert core.booth.find_member(phone=people[0][1]) is None
+    assert core.booth.members.find_member(phone=people[3][1]) is not None
+    assert core.booth.members.find_member(phone=people[0][1]) is None
     assert ledger.status().counts["registration"] == 4  # counts and masked forms stay
     assert all("*" in r.data["masked_name"] for r in ledger.records(kind=Kind.REGISTRATION))
     assert_no_secrets(core, *(value for person in people for value in person))
@@ -198,7 +198,7 @@ def test_audit_records_carry_no_personal_data_and_are_synced_like_the_rest(conso
     with qtbot.waitSignal(gui.console.purge_finished, timeout=20_000):
         gui.console.home.purge_button.click()
     records = list(core.ledger.records(kind=Kind.AUDIT))
-    assert {r.data["action"] for r in records} <= set(core.booth.AUDIT_ACTIONS)
+    assert {r.data["action"] for r in records} <= set(core.booth.audit.AUDIT_ACTIONS)
     assert all(core.ledger.sealed_envelope(r.id) is None for r in records)  # nothing personal to seal
     pending = {entry.record.id for entry in core.ledger.pending()}
     assert {r.id for r in records} <= pending  # in the outbox like every other record

@@ -36,14 +36,14 @@ def scan(qtbot, screen, text):
 
 def test_scanning_the_enrolment_qr_enrols_the_running_kiosk(qtbot, console, city):
     core, gui, screen = console
-    before = core.booth.register(fake_registration(random.Random(1), core.booth))
+    before = core.booth.members.register(fake_registration(random.Random(1), core.booth))
     code = create_booth(city.storage, booth_id=core.config.booth.id, event_id=core.config.event.id, name="望京")
     screen.server_field.clear()                     # the QR code names the server itself
     with qtbot.waitSignal(screen.enrolled, timeout=30_000):
         scan(qtbot, screen, enrolment_qr_text(code, server_url=city.url))
     assert f"booth {core.config.booth.id}" in screen.message.text() or core.config.booth.id in screen.message.text()
     assert core.ledger.get_meta("sync_token", ) and core.keys.device_private_key() is None
-    after = core.booth.register(fake_registration(random.Random(2), core.booth))   # the same open core
+    after = core.booth.members.register(fake_registration(random.Random(2), core.booth))   # the same open core
     for member in (before, after):
         fields = open_sealed(core.ledger.sealed_envelope(member.record_id), city.city_key, record_id=member.record_id)
         assert fields["name"]

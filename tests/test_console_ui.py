@@ -128,7 +128,8 @@ def test_a_real_event_goes_through_setup_first(real):
 
 def test_a_real_event_restarted_asks_the_pin_first_and_registers_only_after_it(qtbot, tmp_path, clock):
     from booth_common.validation import id_check_char
-    from kiosk.booth import KioskLocked, RegistrationForm
+    from kiosk.errors import KioskLocked
+    from kiosk.membership import RegistrationForm
 
     config = event_config(tmp_path, demo=False)
     core, gui = open_gui(tmp_path, clock, config=config)
@@ -148,7 +149,7 @@ def test_a_real_event_restarted_asks_the_pin_first_and_registers_only_after_it(q
         form = RegistrationForm(name="王小明", phone="13812345678", id_number="11010519900307123"
                                 + id_check_char("11010519900307123"), occupation="courier", consent_given=True)
         with pytest.raises(KioskLocked):
-            core.booth.register(form)
+            core.booth.members.register(form)
         for digit in "864201":
             pin_screen.keypad.buttons[digit].click()
         pin_screen.ok_button.click()
@@ -157,7 +158,7 @@ def test_a_real_event_restarted_asks_the_pin_first_and_registers_only_after_it(q
             pin_screen.keypad.buttons[digit].click()
         pin_screen.ok_button.click()
         assert gui.window.current is Screen.ATTRACT and not gui.console.unlocked  # workers' screen, console shut
-        assert core.booth.register(form).masked_phone == "*******5678"
+        assert core.booth.members.register(form).masked_phone == "*******5678"
         unlock(gui, "864209")  # the console itself still asks, and knows the PIN without another scrypt
         assert gui.window.current is Screen.CONSOLE
     finally:

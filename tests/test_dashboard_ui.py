@@ -79,7 +79,7 @@ def test_the_chart_axis_ends_where_every_tick_is_a_whole_number(peak, top):
 def test_a_void_in_the_ledger_shows_on_refresh(simulated):
     core, gui, dash = simulated
     use = next(core.ledger.records(kind=Kind.SERVICE_USE))
-    core.booth.void(use.id, "重复计数")
+    core.booth.corrections.void(use.id, "重复计数")
     dash.refresh()
     assert dash.tile_values["consultations"].text() == str(ledger_truth(core.ledger)["consultations"]) == "89"
 

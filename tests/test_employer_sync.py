@@ -45,7 +45,7 @@ def test_meetings_reach_the_city_numbers_and_the_admin_export(city, kiosks):
                                                         outcome="agreed_to_found"))
     wangjing.booth.employers.record_meeting(meeting("华通餐饮", _code("911101050000ABCD1"), workers=40))
     dropped = wangjing.booth.employers.record_meeting(meeting("重复录入", _code("911101050000ABCD2"), workers=999))
-    wangjing.booth.void(dropped.record_id, "重复录入")
+    wangjing.booth.corrections.void(dropped.record_id, "重复录入")
     wangjing.booth.employers.correct_meeting(a.record_id, reason="人数核实", workers="200",
                                              contact_phone="13800001234")
     gucheng.booth.employers.record_meeting(meeting("远航科技", _code("911101070000XY793"),

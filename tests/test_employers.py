@@ -9,7 +9,7 @@ import pytest
 
 from booth_common.records import Kind
 from booth_common.sealing import open_sealed
-from kiosk.booth import InvalidInput
+from kiosk.errors import InvalidInput
 from kiosk.employers import MeetingForm, Outcome
 from kiosk.simulate import fake_meeting, simulate
 
@@ -82,7 +82,7 @@ def test_a_correction_points_at_the_meeting_and_the_meeting_reads_corrected(boot
 
 def test_a_voided_meeting_is_left_out(booth):
     meeting = booth.employers.record_meeting(form())
-    booth.void(meeting.record_id, "重复录入")
+    booth.corrections.void(meeting.record_id, "重复录入")
     assert booth.employers.meetings() == []
 
 
@@ -130,7 +130,7 @@ def test_the_day_report_counts_meetings_agreements_and_workers_by_street(booth, 
     booth.employers.record_meeting(form(workers="40", new_form_workers="0", outcome="declined",
                                         district="朝阳区", street="酒仙桥街道"))
     taken_back = booth.employers.record_meeting(form(workers="999", district="朝阳区", street="望京街道"))
-    booth.void(taken_back.record_id, "重复录入")
+    booth.corrections.void(taken_back.record_id, "重复录入")
     figures = day_figures(booth)
     assert (figures.employer_meetings, figures.employers_agreed, figures.workers_covered,
             figures.new_form_workers) == (2, 1, 220, 60)

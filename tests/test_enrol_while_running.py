@@ -13,7 +13,7 @@ import sys
 
 from booth_common.sealing import open_sealed
 from booth_common.validation import id_check_char
-from kiosk.booth import RegistrationForm
+from kiosk.membership import RegistrationForm
 from loopback import booth_code, city  # noqa: F401 (city is a fixture)
 
 
@@ -24,14 +24,14 @@ def _form(phone: str, serial: str) -> RegistrationForm:
 
 
 def test_a_registration_written_after_enrolment_in_another_process_opens_with_the_city_key(core, city, data_dir):
-    before = core.booth.register(_form("13812345678", "123"))
+    before = core.booth.members.register(_form("13812345678", "123"))
     code = booth_code(city, core)
     enrol = subprocess.run([sys.executable, "-m", "kiosk", "enroll", "--server", city.url, "--code", code,
                             "--data-dir", str(data_dir)], capture_output=True, text=True, timeout=120)
     assert enrol.returncode == 0, enrol.stderr
     assert core.keys.device_private_key() is None  # the other process destroyed the device key
 
-    after = core.booth.register(_form("13912345678", "456"))  # the same open core, never restarted
+    after = core.booth.members.register(_form("13912345678", "456"))  # the same open core, never restarted
 
     for member, phone in ((before, "13812345678"), (after, "13912345678")):
         envelope = core.ledger.sealed_envelope(member.record_id)
@@ -78,7 +78,7 @@ def test_a_real_event_with_the_servers_city_key_enrols_and_its_first_envelopes_o
     config = event_config(tmp_path, demo=False, replace=((CITY_PUBLIC_KEY, server_key),))
     core = build_core(data_dir=tmp_path / "data", config_path=config)
     ConsoleAccess(core.ledger, core.booth.vault, cost=DEMO_COST).set_pin("112358")
-    before = core.booth.register(_form("13812345678", "123"))  # sealed to the city key before enrolment
+    before = core.booth.members.register(_form("13812345678", "123"))  # sealed to the city key before enrolment
     code = booth_code(city, core)
     command = [sys.executable, "-m", "kiosk", "enroll", "--server", city.url, "--code", code,
                "--data-dir", str(tmp_path / "data"), "--config", str(config)]

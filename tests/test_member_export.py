@@ -35,10 +35,10 @@ def day(kiosk):
     """Three registrations: one corrected (name and phone), one voided, one as entered."""
     rng = random.Random(11)
     forms = [fake_registration(rng, kiosk.booth) for _ in range(3)]
-    members = [kiosk.booth.register(form) for form in forms]
-    kiosk.booth.correct_registration(members[0].record_id, reason="姓名录入错误", name="王晓明", phone="13912345678")
-    kiosk.booth.void(members[1].record_id, "重复登记")
-    kiosk.booth.record_service_use("tcm")
+    members = [kiosk.booth.members.register(form) for form in forms]
+    kiosk.booth.corrections.correct_registration(members[0].record_id, reason="姓名录入错误", name="王晓明", phone="13912345678")
+    kiosk.booth.corrections.void(members[1].record_id, "重复登记")
+    kiosk.booth.desks.record_service_use("tcm")
     kiosk.sync()
     return forms, members
 
@@ -79,7 +79,7 @@ def test_the_export_shows_each_members_document_kind(city, kiosk):
     for number in numbers.values():
         form = fake_registration(rng, kiosk.booth)
         form.id_number = number
-        kiosk.booth.register(form)
+        kiosk.booth.members.register(form)
     kiosk.sync()
     rows = {r["id_number"]: r for r in rows_of(export(city, ADMIN_TOKEN))}
     assert {kind: rows[number]["document_kind"] for kind, number in numbers.items()} == {k: k for k in numbers}

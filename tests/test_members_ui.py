@@ -11,7 +11,7 @@ from PySide6.QtCore import QPointF
 from booth_common.records import Kind
 from booth_common.validation import id_check_char
 from console_helpers import FakeClock, close_gui, open_gui, unlock
-from kiosk.booth import RegistrationForm
+from kiosk.membership import RegistrationForm
 from kiosk.ui.members_screen import local_time
 from kiosk.ui.screens import Screen
 
@@ -31,7 +31,7 @@ ON_SCREEN = {
 def lookup(qtbot, tmp_path):
     core, gui = open_gui(tmp_path, FakeClock())
     unlock(gui)
-    member = core.booth.register(RegistrationForm(name="王小明", phone="13812345678",
+    member = core.booth.members.register(RegistrationForm(name="王小明", phone="13812345678",
                                                   id_number=ID17 + id_check_char(ID17), occupation="courier",
                                                   consent_given=True))
     gui.console.home.members_button.click()
@@ -111,7 +111,7 @@ def test_the_results_scroll_with_a_finger_and_the_bar_shows_only_while_they_move
         unlock(gui)
         for i in range(30):
             id17 = f"110105199{i % 10}0307{100 + i:03d}"[:17]
-            core.booth.register(RegistrationForm(name="王小明", phone=f"1381234{5600 + i:04d}",
+            core.booth.members.register(RegistrationForm(name="王小明", phone=f"1381234{5600 + i:04d}",
                                                  id_number=id17 + id_check_char(id17), occupation="courier",
                                                  consent_given=True))
         gui.console.home.members_button.click()

@@ -5,7 +5,8 @@ import random
 import pytest
 
 from kiosk.app import build_core
-from kiosk.booth import AlreadyReceived, InvalidInput, OutOfStock, RegistrationForm, UnknownPass
+from kiosk.errors import AlreadyReceived, InvalidInput, OutOfStock, UnknownPass
+from kiosk.membership import RegistrationForm
 from kiosk.quiz import (AttemptAlreadyRecorded, ClaimantRequired, InvalidAnswer, NotPassed, PrizeAlreadyClaimed,
                         QuizRound, build_quiz_desk, load_bank, shuffle_options)
 from booth_common.records import Kind
@@ -56,7 +57,7 @@ def passed_round(desk):
 
 
 def register_member(booth, phone=PHONE):
-    return booth.register(RegistrationForm(name="王小明", phone=phone, id_number=ID, occupation="courier",
+    return booth.members.register(RegistrationForm(name="王小明", phone=phone, id_number=ID, occupation="courier",
                                            consent_given=True))
 
 
@@ -114,7 +115,7 @@ def test_a_prize_is_claimed_by_phone_with_an_opaque_voucher(desk, booth):
     assert claim.record.data["prize_voucher"] == claim.voucher
     assert PHONE not in claim.record.payload
     assert desk.prizes_left() == left - 1  # promised, although still on the shelf
-    assert booth.stock_left("quiz-prize") == left
+    assert booth.desks.stock_left("quiz-prize") == left
 
 
 def test_the_same_phone_cannot_claim_twice(desk):
@@ -165,13 +166,13 @@ def test_a_round_is_recorded_only_once(desk):
 
 def test_voucher_is_redeemed_once_at_the_handout_desk(desk, booth):
     claim = desk.claim_prize(passed_round(desk), phone=PHONE)
-    stock = booth.stock_left("quiz-prize")
-    booth.record_handout("quiz-prize", voucher=claim.voucher)
-    assert booth.stock_left("quiz-prize") == stock - 1
-    assert booth.prize_vouchers_outstanding() == 0
+    stock = booth.desks.stock_left("quiz-prize")
+    booth.desks.record_handout("quiz-prize", voucher=claim.voucher)
+    assert booth.desks.stock_left("quiz-prize") == stock - 1
+    assert booth.prizes.prize_vouchers_outstanding() == 0
     with pytest.raises(AlreadyReceived):
-        booth.record_handout("quiz-prize", voucher=claim.voucher)
-    assert booth.stock_left("quiz-prize") == stock - 1
+        booth.desks.record_handout("quiz-prize", voucher=claim.voucher)
+    assert booth.desks.stock_left("quiz-prize") == stock - 1
 
 
 @pytest.fixture
@@ -204,7 +205,7 @@ def test_a_voided_attempt_releases_its_promised_prize(one_prize_core):
     booth = one_prize_core.booth
     desk = build_quiz_desk(booth, rng=random.Random(3))
     claim = desk.claim_prize(passed_round(desk), phone=PHONE)
-    booth.void(claim.record.id, "志愿者误操作 / volunteer mistake")
+    booth.corrections.void(claim.record.id, "志愿者误操作 / volunteer mistake")
     assert desk.prizes_left() == 1
 
 

@@ -5,7 +5,7 @@ from PySide6.QtCore import Qt
 
 from booth_common.records import Kind
 from kiosk.app import build_core, build_gui
-from kiosk.booth import AlreadyReceived
+from kiosk.errors import AlreadyReceived
 from kiosk.settings import DEMO_CONFIG, RESOURCES
 from kiosk.ui.quiz_screen import QuizPage
 from kiosk.ui.screens import Screen
@@ -135,10 +135,10 @@ def test_a_second_claim_by_the_same_person_is_refused_on_screen(gui, core, qtbot
 
 
 def test_a_member_pass_scan_claims_and_the_same_members_phone_is_then_refused(gui, core, qtbot):
-    from kiosk.booth import RegistrationForm
+    from kiosk.membership import RegistrationForm
     from booth_common.validation import id_check_char
 
-    member = core.booth.register(RegistrationForm(
+    member = core.booth.members.register(RegistrationForm(
         name="王小明", phone=PHONE, id_number="11010519900307123" + id_check_char("11010519900307123"),
         occupation="courier", consent_given=True))
     quiz = open_quiz(gui)
@@ -160,11 +160,11 @@ def test_the_voucher_is_redeemed_once_then_refused(gui, core, qtbot):
     play(quiz, right=5)
     claim_by_phone(quiz, qtbot)
     voucher = quiz.voucher_page.voucher_qr.text  # what the handout desk's scanner reads
-    stock = core.booth.stock_left("quiz-prize")
-    core.booth.record_handout("quiz-prize", voucher=voucher)
-    assert core.booth.stock_left("quiz-prize") == stock - 1
+    stock = core.booth.desks.stock_left("quiz-prize")
+    core.booth.desks.record_handout("quiz-prize", voucher=voucher)
+    assert core.booth.desks.stock_left("quiz-prize") == stock - 1
     with pytest.raises(AlreadyReceived):
-        core.booth.record_handout("quiz-prize", voucher=voucher)
+        core.booth.desks.record_handout("quiz-prize", voucher=voucher)
 
 
 def test_a_bad_number_is_explained_in_the_current_language(gui, qtbot):

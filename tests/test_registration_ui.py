@@ -9,7 +9,7 @@ import pytest
 from booth_common.records import Kind
 from booth_common.tokens import normalise_token
 from kiosk.app import build_core
-from kiosk.booth import RegistrationForm
+from kiosk.membership import RegistrationForm
 from kiosk.settings import DEMO_CONFIG
 from kiosk.ui.screens import Screen
 from registration_driver import (WORKER, commit_text, fill_form, press_digits, screen, start_gui, stop_gui, texts_in, to_form,
@@ -257,7 +257,7 @@ def test_employer_is_a_quick_pick_or_free_text(gui):
     employer = register.details_page.employer
     register.go_to(3)
     employer.tiles[1].click()
-    assert register.form().employer == gui.window.screens[Screen.REGISTER]._booth.config.registration.employer_picks[1]
+    assert register.form().employer == gui.window.screens[Screen.REGISTER]._members.config.registration.employer_picks[1]
     employer.other.clear()
     commit_text(employer.other, "闪送")
     assert register.form().employer == "闪送"
@@ -279,7 +279,7 @@ def test_district_and_street_default_to_the_booth_and_can_change(gui, core):
 
 
 def test_a_returning_worker_sees_masked_data_and_the_same_pass(gui, core):
-    member = core.booth.register(RegistrationForm(**WORKER, occupation="courier", consent_given=True))
+    member = core.booth.members.register(RegistrationForm(**WORKER, occupation="courier", consent_given=True))
     window = gui.window
     fill_form(to_form(window))
     assert window.current is Screen.ALREADY_REGISTERED
@@ -293,7 +293,7 @@ def test_a_returning_worker_sees_masked_data_and_the_same_pass(gui, core):
 
 
 def test_a_matching_phone_alone_does_not_hand_out_someone_elses_pass(gui, core):
-    core.booth.register(RegistrationForm(**WORKER, occupation="courier", consent_given=True))
+    core.booth.members.register(RegistrationForm(**WORKER, occupation="courier", consent_given=True))
     window = gui.window
     fill_form(to_form(window), id_number=valid_id(birth="19850521", serial="456"))
     assert window.current is Screen.ALREADY_REGISTERED

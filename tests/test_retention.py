@@ -1,6 +1,6 @@
 import datetime as dt
 
-from kiosk.booth import RegistrationForm
+from kiosk.membership import RegistrationForm
 from kiosk.retention import purge_expired, purge_now
 from kiosk.simulate import iter_fake_people
 
@@ -8,7 +8,7 @@ from kiosk.simulate import iter_fake_people
 def _register(booth, n, seed):
     people = []
     for (name, phone, id_number), _ in zip(iter_fake_people(seed), range(n)):
-        booth.register(RegistrationForm(name=name, phone=phone, id_number=id_number, occupation="courier",
+        booth.members.register(RegistrationForm(name=name, phone=phone, id_number=id_number, occupation="courier",
                                         consent_given=True))
         people.append((name, phone, id_number))
     return people
@@ -50,7 +50,7 @@ def test_purge_now_takes_every_synced_record(core, data_dir):
     assert purge_now(core.ledger) == 4
     assert core.ledger.sealed_envelopes() == []
     # the duplicate check forgets purged people too: minimisation over convenience after the event
-    assert core.booth.find_member(phone=people[0][1]) is None
+    assert core.booth.members.find_member(phone=people[0][1]) is None
 
 
 def test_purge_from_the_command_line_is_audited(data_dir, capsys):
@@ -69,10 +69,10 @@ def test_the_service_counts_what_a_purge_takes_then_purges_and_audits_it(core, d
     _register(core.booth, 3, seed=4)
     ids = [r.id for r in core.ledger.records()]
     core.ledger.mark_synced(ids[:2])
-    on_device = core.booth.personal_data_on_device()
+    on_device = core.booth.audit.personal_data_on_device()
     assert (on_device.purgeable, on_device.kept_unsynced) == (2, 1)
-    assert core.booth.purge_personal_data(via="console") == 2
-    on_device = core.booth.personal_data_on_device()
+    assert core.booth.audit.purge_personal_data(via="console") == 2
+    on_device = core.booth.audit.personal_data_on_device()
     assert (on_device.purgeable, on_device.kept_unsynced) == (0, 1)
     [audit] = list(core.ledger.records(kind="audit"))
     assert audit.data == {"action": "purge", "details": {"records": 2, "all_synced": True, "via": "console",
@@ -133,7 +133,7 @@ def test_purge_waits_out_a_short_reader_and_completes(core, data_dir):
     envelopes = [env for _, env in core.ledger.sealed_envelopes()]
     reader = _start_reader(data_dir, 1.0)  # the checkpoint is retried until it lets go
     try:
-        assert core.booth.purge_personal_data(via="console") == 3
+        assert core.booth.audit.purge_personal_data(via="console") == 3
     finally:
         reader.wait()
     raw = _raw(data_dir)
@@ -145,14 +145,14 @@ def test_purge_waits_out_a_short_reader_and_completes(core, data_dir):
 def test_the_console_purge_says_when_it_could_not_finish(core, data_dir):
     import pytest
 
-    from kiosk.booth import PurgeFailed
+    from kiosk.errors import PurgeFailed
 
     _register(core.booth, 2, seed=7)
     core.ledger.mark_synced([r.id for r in core.ledger.records()])
     reader = _start_reader(data_dir, 60)
     try:
         with pytest.raises(PurgeFailed) as failed:
-            core.booth.purge_personal_data(via="console")
+            core.booth.audit.purge_personal_data(via="console")
     finally:
         reader.kill()
         reader.wait()

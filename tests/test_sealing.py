@@ -3,7 +3,7 @@ import base64
 import pytest
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 
-from kiosk.booth import RegistrationForm
+from kiosk.membership import RegistrationForm
 from booth_common.sealing import (ENVELOPE_PREFIX, INFO_PREFIX, LEGACY_PREFIX, SESSION_BYTES, SUITE, KeyRing, Opener, SealError,
                            Sealer, open_sealed, seal)
 from booth_common.validation import id_check_char
@@ -38,8 +38,8 @@ def _raw_files(data_dir):
 
 def test_no_personal_field_is_stored_in_clear_in_the_file_or_its_wal(core, data_dir):
     for form in _forms(lambda p: f"+86 {p[:3]} {p[3:7]} {p[7:]}"):
-        core.booth.register(form)
-    core.booth.record_consultation("rights", note="工友王小明说老板拖欠工资13812345678")
+        core.booth.members.register(form)
+    core.booth.desks.record_consultation("rights", note="工友王小明说老板拖欠工资13812345678")
     needles = []
     for name, phone, id_number in _people():
         for value in (name, phone, id_number, id_number[6:14]):  # the birth date alone too
@@ -55,7 +55,7 @@ def test_no_personal_field_is_stored_in_clear_in_the_file_or_its_wal(core, data_
 
 
 def test_sealed_fields_open_with_the_device_private_key_only(core):
-    member = core.booth.register(next(_forms()))
+    member = core.booth.members.register(next(_forms()))
     envelope = core.ledger.sealed_envelope(member.record_id)
     private = core.keys.device_private_key()
     opened = open_sealed(envelope, private, record_id=member.record_id)

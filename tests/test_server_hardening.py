@@ -120,7 +120,7 @@ def test_a_stored_correction_of_the_wrong_shape_leaves_one_member_out_not_the_ex
                                       "-2+3", "@SUM(A1:A9)", "\t=1+1", "\r=1+1"])
 def test_formula_leading_cells_reach_excel_as_text(city, kiosk, employer):
     form = dataclasses.replace(fake_registration(random.Random(3), kiosk.booth), employer=employer)
-    member = kiosk.booth.register(form)
+    member = kiosk.booth.members.register(form)
     kiosk.sync()
     _, rows = member_export(city)
     [row] = [r for r in rows if r["record_id"] == member.record_id]
@@ -204,7 +204,7 @@ def test_every_admin_call_is_audited_without_a_personal_field(city, kiosk, tmp_p
     rng = random.Random(4)
     forms = [fake_registration(rng, kiosk.booth) for _ in range(3)]
     for form in forms:
-        kiosk.booth.register(form)
+        kiosk.booth.members.register(form)
     kiosk.sync()
     member_export(city)
     requests.get(city.url + MEMBERS, headers={"Authorization": "Bearer someone-else-" + "y" * 20}, timeout=10)

@@ -23,7 +23,7 @@ def kiosk(tmp_path, admin_city):
 def _register(kiosk, number):
     form = fake_registration(random.Random(number), kiosk.booth)
     form.id_number = number
-    return kiosk.booth.register(form)
+    return kiosk.booth.members.register(form)
 
 
 def _sync(kiosk):

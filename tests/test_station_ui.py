@@ -8,7 +8,7 @@ from PySide6.QtCore import Qt
 from console_helpers import FakeClock, close_gui, event_config, open_gui, unlock
 from booth_common.records import Kind
 from booth_common.validation import id_check_char
-from kiosk.booth import RegistrationForm
+from kiosk.membership import RegistrationForm
 from kiosk.stations import Station, StationKind
 from kiosk.ui.i18n import Language
 from kiosk.ui.screens import Screen
@@ -32,7 +32,7 @@ def desk(qtbot, tmp_path, clock):
 
 
 def member(core, phone="13812345678", id17="11010519900307123"):
-    return core.booth.register(RegistrationForm(name="王小明", phone=phone, id_number=id17 + id_check_char(id17),
+    return core.booth.members.register(RegistrationForm(name="王小明", phone=phone, id_number=id17 + id_check_char(id17),
                                                 occupation="courier", consent_given=True))
 
 
@@ -125,7 +125,7 @@ def test_welfare_pack_one_per_member_with_stock_and_low_stock_warning(qtbot, des
     type_into(qtbot, screen.scan_field, clock, first.pass_token, SCANNER_GAP_S)
     assert "此会员已领取" in screen.message.text()
     type_into(qtbot, screen.scan_field, clock, second.pass_token, SCANNER_GAP_S)
-    assert core.booth.stock_left("welfare-pack") == 1
+    assert core.booth.desks.stock_left("welfare-pack") == 1
     assert core.ledger.effective_subjects(Kind.HANDOUT) == {"welfare-pack": 2}
     screen.choose("leaflet")
     assert screen.plus_button.isEnabled() and "库存不足" not in screen.stock_label.text()
@@ -134,7 +134,7 @@ def test_welfare_pack_one_per_member_with_stock_and_low_stock_warning(qtbot, des
 def test_quiz_voucher_is_redeemed_once_at_the_handout_desk(qtbot, desk, clock):
     core, gui, _ = desk
     voucher = "UV1-ABCDEFGHJKMNPQRS"
-    core.booth.record_quiz_attempt(questions=["q"], answers=[["A"]], score=5, passed=True, duration_s=60,
+    core.booth.prizes.record_quiz_attempt(questions=["q"], answers=[["A"]], score=5, passed=True, duration_s=60,
                                    voucher=voucher, claimant_phone="13812345678")
     screen = open_station(gui, StationKind.HANDOUT)
     screen.choose("quiz-prize")
@@ -149,15 +149,15 @@ def test_a_voucher_scanned_with_the_welfare_pack_chosen_switches_to_the_prize_an
     """The mix-up seen at a booth: a quiz voucher taken as a welfare pack. The ledger says what was handed out."""
     core, gui, _ = desk
     voucher = "UV1-ABCDEFGHJKMNPQRS"
-    core.booth.record_quiz_attempt(questions=["q"], answers=[["A"]], score=5, passed=True, duration_s=60,
+    core.booth.prizes.record_quiz_attempt(questions=["q"], answers=[["A"]], score=5, passed=True, duration_s=60,
                                    voucher=voucher, claimant_phone="13812345678")
     screen = open_station(gui, StationKind.HANDOUT)
     screen.choose("welfare-pack")
-    packs = core.booth.stock_left("welfare-pack")
+    packs = core.booth.desks.stock_left("welfare-pack")
     type_into(qtbot, screen.scan_field, clock, voucher, SCANNER_GAP_S)
     assert screen.choice == "quiz-prize" and "已切换到：答题奖品" in screen.message.text()
     assert core.ledger.effective_subjects(Kind.HANDOUT) == {"quiz-prize": 1}
-    assert core.booth.stock_left("welfare-pack") == packs
+    assert core.booth.desks.stock_left("welfare-pack") == packs
     pass_token = member(core).pass_token  # the other way round: a member pass is no quiz voucher
     type_into(qtbot, screen.scan_field, clock, pass_token, SCANNER_GAP_S)
     assert "这是会员码，答题奖品须凭答题兑奖码领取" in screen.message.text()

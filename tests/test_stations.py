@@ -6,7 +6,8 @@ from booth_common import tokens
 from booth_common.records import Kind
 from booth_common.tokens import CodeKind
 from booth_common.validation import id_check_char
-from kiosk.booth import AlreadyReceived, BoothError, PassRequired, RegistrationForm, VoucherUsed, WrongCode
+from kiosk.errors import AlreadyReceived, BoothError, PassRequired, VoucherUsed, WrongCode
+from kiosk.membership import RegistrationForm
 from kiosk.scanning import KeystrokeTiming
 from kiosk.stations import (MemberOnly, NotAToken, Station, StationKind, UndoWindow, VoucherNotHere,
                             all_stations, enter_at, record_at)
@@ -16,7 +17,7 @@ ID17 = "11010519900307123"
 
 @pytest.fixture
 def member(booth):
-    return booth.register(RegistrationForm(name="王小明", phone="13812345678", id_number=ID17 + id_check_char(ID17),
+    return booth.members.register(RegistrationForm(name="王小明", phone="13812345678", id_number=ID17 + id_check_char(ID17),
                                            occupation="courier", consent_given=True))
 
 
@@ -45,9 +46,9 @@ def test_welfare_pack_one_per_member_at_the_handout_desk(booth, member):
     desk = Station(StationKind.HANDOUT)
     with pytest.raises(PassRequired):
         record_at(booth, desk, choice="welfare-pack")
-    left = booth.stock_left("welfare-pack")
+    left = booth.desks.stock_left("welfare-pack")
     record_at(booth, desk, choice="welfare-pack", token=member.pass_token)
-    assert booth.stock_left("welfare-pack") == left - 1
+    assert booth.desks.stock_left("welfare-pack") == left - 1
     with pytest.raises(AlreadyReceived):
         record_at(booth, desk, choice="welfare-pack", token=member.pass_token)
 
@@ -115,7 +116,7 @@ def issued_code(booth, kind: CodeKind, member) -> str:  # type: ignore[no-untype
     if kind is CodeKind.MEMBER_PASS:
         return member.pass_token
     voucher = tokens.new_voucher_token()
-    booth.record_quiz_attempt(questions=["q"], answers=[["A"]], score=5, passed=True, duration_s=60,
+    booth.prizes.record_quiz_attempt(questions=["q"], answers=[["A"]], score=5, passed=True, duration_s=60,
                               voucher=voucher, claimant_phone="13900002222")
     return voucher
 
@@ -179,11 +180,11 @@ def test_the_core_itself_never_spends_a_voucher_on_another_item_nor_gives_the_pr
     voucher = issued_code(booth, CodeKind.QUIZ_VOUCHER, member)
     before = ledger_state(booth)
     with pytest.raises(WrongCode):
-        booth.record_handout("welfare-pack", voucher=voucher)
+        booth.desks.record_handout("welfare-pack", voucher=voucher)
     with pytest.raises(WrongCode):
-        booth.record_handout("quiz-prize", member_pass=member.pass_token)
+        booth.desks.record_handout("quiz-prize", member_pass=member.pass_token)
     with pytest.raises(WrongCode):
-        booth.record_handout("quiz-prize")
+        booth.desks.record_handout("quiz-prize")
     assert ledger_state(booth) == before
 
 

@@ -24,7 +24,7 @@ from booth_common.protocol import PRIZE_CLAIM_KEY
 from console_helpers import event_config
 from kiosk.access import ConsoleAccess
 from kiosk.app import build_core
-from kiosk.booth import RegistrationForm
+from kiosk.membership import RegistrationForm
 from kiosk.quiz import build_quiz_desk
 from kiosk.simulate import iter_fake_people
 from kiosk.vault import REAL_COST
@@ -43,7 +43,7 @@ def stolen(tmp_path_factory):
     access.set_pin(PIN)  # the setup screen's call, at the real cost
     people = []
     for (name, phone, id_number), _ in zip(iter_fake_people(2026), range(200)):  # the first is the thief
-        core.booth.register(RegistrationForm(name=name, phone=phone, id_number=id_number, occupation="courier",
+        core.booth.members.register(RegistrationForm(name=name, phone=phone, id_number=id_number, occupation="courier",
                                              consent_given=True))
         people.append((name, phone, id_number))
     # the booth has synced once: it holds the event's city-wide claim key, as pulled from the server
@@ -55,7 +55,7 @@ def stolen(tmp_path_factory):
         phone = people[i][1] if i % 2 else f"1860000{i:04d}"
         keys = desk.city_claim_keys(phone=phone, member_pass=None)
         assert keys
-        core.booth.record_quiz_attempt(questions=["q"], answers=[["a"]], score=5, passed=True, duration_s=60,
+        core.booth.prizes.record_quiz_attempt(questions=["q"], answers=[["a"]], score=5, passed=True, duration_s=60,
                                        voucher=tokens.new_voucher_token(), claimant_phone=phone,
                                        city_claim="offline", claim_keys=keys)
     key = core.booth.vault.lookup_key()

@@ -11,7 +11,9 @@ from booth_common.validation import id_check_char
 from console_helpers import event_config
 from kiosk.access import META_HASH, ConsoleAccess, WrongPin, hash_pin
 from kiosk.app import build_core
-from kiosk.booth import AlreadyRegistered, BoothService, KioskLocked, RegistrationForm
+from kiosk.booth import BoothService
+from kiosk.errors import AlreadyRegistered, KioskLocked
+from kiosk.membership import RegistrationForm
 from kiosk.vault import DEMO_COST, REAL_COST, Vault, derive_wrapping_key
 
 
@@ -69,13 +71,13 @@ def test_duplicates_are_caught_within_the_day_and_hashes_expire_with_it(core):
     vault = Vault(core.data_dir / "keys", today=day)
     ConsoleAccess(core.ledger, vault, cost=DEMO_COST).set_pin("577215")
     booth = BoothService(core.ledger, core.config, core.keys, vault)
-    member = booth.register(form())
+    member = booth.members.register(form())
     with pytest.raises(AlreadyRegistered):
-        booth.register(form(serial="456"))  # the same phone, the same day, offline
-    assert booth.has_claimed_prize(phone="13812345678") is False
-    booth.record_quiz_attempt(questions=["q"], answers=[["a"]], score=5, passed=True, duration_s=50,
+        booth.members.register(form(serial="456"))  # the same phone, the same day, offline
+    assert booth.prizes.has_claimed_prize(phone="13812345678") is False
+    booth.prizes.record_quiz_attempt(questions=["q"], answers=[["a"]], score=5, passed=True, duration_s=50,
                               voucher="UV1-0000000000000001", claimant_phone="13912345678")
-    assert booth.has_claimed_prize(phone="13912345678")
+    assert booth.prizes.has_claimed_prize(phone="13912345678")
     assert {p for p, _ in core.ledger.lookups_of(member.record_id)} >= {"phone", "id_number"}
 
     day.day += dt.timedelta(days=1)  # the next event day: hashes made with yesterday's key are deleted
@@ -83,8 +85,8 @@ def test_duplicates_are_caught_within_the_day_and_hashes_expire_with_it(core):
     from kiosk.retention import start_of_local_day_utc
     assert core.ledger.expire_day_lookups(before=start_of_local_day_utc(day.day)) >= 3
     assert {p for p, _ in core.ledger.lookups_of(member.record_id)} == {"pass"}
-    assert booth.find_member(phone="13812345678") is None  # the city server does the event-wide check
-    assert not booth.has_claimed_prize(phone="13912345678")
+    assert booth.members.find_member(phone="13812345678") is None  # the city server does the event-wide check
+    assert not booth.prizes.has_claimed_prize(phone="13912345678")
 
 
 def test_a_real_event_registers_nothing_until_unlocked(tmp_path):
@@ -96,14 +98,14 @@ def test_a_real_event_registers_nothing_until_unlocked(tmp_path):
     core = build_core(data_dir=tmp_path / "data", config_path=config)  # restarted: locked
     try:
         with pytest.raises(KioskLocked) as locked:
-            core.booth.register(form())
+            core.booth.members.register(form())
         assert "尚未解锁" in locked.value.zh and "locked" in locked.value.en
         assert core.ledger.status().total_records == 0
         access = ConsoleAccess(core.ledger, core.booth.vault)
         with pytest.raises(WrongPin):
             access.unlock("662606")
         access.unlock("662607")
-        assert core.booth.register(form()).masked_phone == "*******5678"
+        assert core.booth.members.register(form()).masked_phone == "*******5678"
         assert core.keys.device_private_key() is None  # sealed to the configured city key from the start
         assert core.keys.seal_public_text() == core.config.city_public_key
     finally:

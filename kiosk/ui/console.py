@@ -15,7 +15,8 @@ from PySide6.QtCore import QCoreApplication, QObject, Signal
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from kiosk.access import ConsoleAccess
-from kiosk.booth import BoothService, PurgeFailed
+from kiosk.booth import BoothService
+from kiosk.errors import PurgeFailed
 from kiosk.retention import PersonalDataOnDevice
 from kiosk.booth_setup import ensure_demo_pin, needs_setup
 from kiosk.stations import UNDO_WINDOW_S, Station
@@ -84,7 +85,7 @@ class Console(QObject):
         self.pin_change = ConsolePinChangeScreen(access, presentation)
         self.station = StationScreen(booth, presentation, undo_seconds=undo_seconds, clock=clock, clock_ms=clock_ms)
         self.dashboard = DashboardScreen(booth, presentation, export_dir=export_dir, refresh_ms=refresh_ms)
-        self.members = MembersScreen(booth, presentation)
+        self.members = MembersScreen(booth.corrections, presentation)
         self.enrol = ConsoleEnrolScreen(enrol or _no_enrolment, presentation, server_url=server_url)
         for screen, widget in ((Screen.CONSOLE_SETUP, self.setup), (Screen.CONSOLE_PIN, self.pin),
                                (Screen.CONSOLE, self.home), (Screen.STATION, self.station),
@@ -119,7 +120,7 @@ class Console(QObject):
     def _enrolled(self, outcome: object) -> None:
         """Enrolled from the console: the enrolment is an audit record, as from ``kiosk enroll``."""
         self.booth.reload_seal_key()
-        self.booth.record_audit("enrolment", details={"booth_id": outcome.booth_id,  # type: ignore[attr-defined]
+        self.booth.audit.record_audit("enrolment", details={"booth_id": outcome.booth_id,  # type: ignore[attr-defined]
                                                       "event_id": outcome.event_id, "via": "console"})  # type: ignore[attr-defined]
 
     def start(self) -> None:
@@ -181,7 +182,7 @@ class Console(QObject):
 
     def toggle_fullscreen(self) -> None:
         fullscreen = not self.window.isFullScreen()
-        self.booth.record_audit("fullscreen_toggle", details={"fullscreen": fullscreen, "via": "console"})
+        self.booth.audit.record_audit("fullscreen_toggle", details={"fullscreen": fullscreen, "via": "console"})
         if fullscreen:
             self.window.show_fullscreen()
         else:
@@ -189,21 +190,21 @@ class Console(QObject):
 
     def quit(self) -> None:
         if ConfirmQuit.ask(self.window):
-            self.booth.record_audit("kiosk_exit", details={"via": "console"})
+            self.booth.audit.record_audit("kiosk_exit", details={"via": "console"})
             self.window.allow_close()
             self.window.close()
 
     def purge(self) -> BackgroundTask | None:
         """A borrowed device goes back: every synced record's personal data leaves it; unsynced ones stay.
         The purge runs off the GUI thread (it rewrites the ledger file); ``purge_finished`` says when."""
-        if not ConfirmPurge.ask(self.window, self.booth.personal_data_on_device()):
+        if not ConfirmPurge.ask(self.window, self.booth.audit.personal_data_on_device()):
             return None
         remove_keyboard_dictionaries()  # what an input method learned goes too, whatever the ledger's purge says
 
         def purge_off_thread(_progress):  # type: ignore[no-untyped-def]  # a pool thread, its own connection
             with self.booth.detached() as booth:
-                purged = booth.purge_personal_data(via="console")
-                return purged, booth.personal_data_on_device().kept_unsynced
+                purged = booth.audit.purge_personal_data(via="console")
+                return purged, booth.audit.personal_data_on_device().kept_unsynced
 
         self.home.purge_button.setEnabled(False)
         return run_in_background(purge_off_thread, self._purged, self._purge_failed, parent=self)

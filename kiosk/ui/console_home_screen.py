@@ -5,8 +5,9 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QBoxLayout, QGridLayout, QLabel, QPushButton, QScrollArea, QVBoxLayout, QWidget
 
-from kiosk.booth import BoothService, PurgeFailed
+from kiosk.booth import BoothService
 from kiosk.config import Booth
+from kiosk.errors import PurgeFailed
 from kiosk.places import district_en
 from kiosk.stations import Station, all_stations
 from kiosk.ui.presentation import Presentation

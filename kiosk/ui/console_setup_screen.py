@@ -6,7 +6,8 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QButtonGroup, QComboBox, QGridLayout, QHBoxLayout, QLabel, QLineEdit, QVBoxLayout, QWidget
 
 from kiosk.access import PIN_MAX, ConsoleAccess
-from kiosk.booth import BoothService, InvalidInput
+from kiosk.booth import BoothService
+from kiosk.errors import InvalidInput
 from kiosk.booth_setup import BoothSetup, apply_setup, setup_defaults
 from kiosk.ui.presentation import Presentation
 from kiosk.ui.widgets import PinField, ScreenBase, big_button, screen_title

@@ -5,7 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
-from kiosk.booth import MemberSummary
+from kiosk.membership import MemberSummary
 from kiosk.ui.widgets import QrWidget
 
 

@@ -9,7 +9,9 @@ from PySide6.QtWidgets import (QComboBox, QGridLayout, QHBoxLayout, QLabel, QLin
                                QStackedWidget, QVBoxLayout, QWidget)
 
 from kiosk import corrections
-from kiosk.booth import BoothError, BoothService, MemberSummary
+from kiosk.corrections import Corrections
+from kiosk.errors import BoothError
+from kiosk.membership import MemberSummary
 from kiosk.ui.background import BackgroundTask, run_in_background
 from kiosk.ui.presentation import Presentation
 from kiosk.ui.widgets import ScreenBase, back_button, big_button, enable_touch_scrolling, screen_title
@@ -34,9 +36,9 @@ class MembersScreen(ScreenBase):
     searched = Signal(int)  # members found, -1 when the search failed
     idle_return = False
 
-    def __init__(self, booth: BoothService, presentation: Presentation, parent: QWidget | None = None):
+    def __init__(self, corrections: Corrections, presentation: Presentation, parent: QWidget | None = None):
         super().__init__(parent)
-        self._booth, self._presentation = booth, presentation
+        self._corrections, self._presentation = corrections, presentation
         self.members: list[MemberSummary] = []
         self._search_task: BackgroundTask | None = None
         self.title = screen_title()
@@ -141,8 +143,8 @@ class MembersScreen(ScreenBase):
         query = self.query.text()
 
         def look_up(_progress):  # type: ignore[no-untyped-def]  # on a pool thread, with its own connection
-            with self._booth.detached() as booth:
-                return booth.search_members(query)
+            with self._corrections.members.detached() as members:
+                return members.search_members(query)
 
         self.search_button.setEnabled(False)
         self._search_task = task = run_in_background(
@@ -158,7 +160,7 @@ class MembersScreen(ScreenBase):
         self.members = found
         ids = [m.record_id for m in self.members]
         if keep is not None and keep.record_id not in ids:  # a corrected name may no longer match the search
-            self.members.insert(0, self._booth.member_by_pass(keep.pass_token) or keep)
+            self.members.insert(0, self._corrections.members.member_by_pass(keep.pass_token) or keep)
             ids.insert(0, keep.record_id)
         self._fill_results()
         if done:
@@ -202,11 +204,11 @@ class MembersScreen(ScreenBase):
         self.current.setVisible(member is not None)
         if member is None:
             return
-        p, values = self._presentation, corrections.current_values(self._booth, member.record_id)
+        p, values = self._presentation, self._corrections.current_values(member.record_id)
         shown = []
         for f in corrections.FIELDS:
             value = values[f.key]
-            names = {v: p.pick(zh, en) for v, zh, en in corrections.choices(self._booth, f.key)}
+            names = {v: p.pick(zh, en) for v, zh, en in self._corrections.choices(f.key)}
             shown.append(f"{p.pick(f.name, f.name_en)}{p.pick('：', ': ')}{names.get(value, value) or '—'}")
         self.current.setText("  ·  ".join(shown))
 
@@ -217,7 +219,7 @@ class MembersScreen(ScreenBase):
         key = self.field.currentData()
         if key is None:
             return
-        options = corrections.choices(self._booth, key)
+        options = self._corrections.choices(key)
         self.value.setCurrentWidget(self.value_choice if options else self.value_text)
         self.value_choice.clear()
         for value, zh, en in options:
@@ -235,14 +237,14 @@ class MembersScreen(ScreenBase):
     def void_selected(self) -> None:
         member = self.selected()
         if member is not None:
-            self._apply(lambda: self._booth.void(member.record_id, self.reason.text()), self.tr("已作废（原记录保留）"),
+            self._apply(lambda: self._corrections.void(member.record_id, self.reason.text()), self.tr("已作废（原记录保留）"),
                         keep=None)
 
     def correct_selected(self) -> None:
         member = self.selected()
         if member is not None:
             key, value = self.field.currentData(), self.new_value()
-            self._apply(lambda: corrections.correct(self._booth, member.record_id, key, value, reason=self.reason.text()),
+            self._apply(lambda: self._corrections.correct(member.record_id, key, value, reason=self.reason.text()),
                         self.tr("已更正（原记录保留）"), keep=member)
 
     def _apply(self, action, done: str, *, keep: MemberSummary | None) -> None:  # type: ignore[no-untyped-def]
@@ -277,9 +279,9 @@ class MembersScreen(ScreenBase):
 
     def screenshot_states(self):  # type: ignore[no-untyped-def]
         def found() -> None:  # searched here, not in the background: the picture is taken right after
-            self.query.setText(corrections.sample_query(self._booth) or "王*明")
+            self.query.setText(self._corrections.sample_query() or "王*明")
             self._search_task = None
-            self._show_found(None, self._booth.search_members(self.query.text()), keep=None, done="")
+            self._show_found(None, self._corrections.members.search_members(self.query.text()), keep=None, done="")
             if self.members:
                 self.results.setCurrentRow(0)
         return [("", lambda: None), ("found", found)]

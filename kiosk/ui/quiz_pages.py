@@ -12,7 +12,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (QBoxLayout, QGridLayout, QHBoxLayout, QLabel, QLineEdit, QProgressBar, QPushButton,
                                QVBoxLayout, QWidget)
 
-from kiosk.booth import BoothError
+from kiosk.errors import BoothError
 from kiosk.quiz import MAX_OPTIONS, Feedback, Question, QuizRound
 from kiosk.ui.presentation import Presentation
 from kiosk.ui.widgets import NumericKeypad, QrWidget, big_button, wrap_button_text

@@ -12,7 +12,7 @@ from enum import Enum
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
-from kiosk.booth import BoothError
+from kiosk.errors import BoothError
 from kiosk.quiz import Feedback, PendingClaim, Question, QuizDesk, QuizRound
 from kiosk.ui.background import BackgroundTask, run_in_background
 from kiosk.ui.presentation import Presentation

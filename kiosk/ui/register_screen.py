@@ -6,7 +6,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from booth_common.validation import ValidationError
-from kiosk.booth import BoothService, RegistrationForm
+from kiosk.membership import Membership, RegistrationForm
 from kiosk.ui.form_pages import DetailsPage, DigitsPage, FormPage, NamePage
 from kiosk.ui.presentation import Presentation
 from kiosk.ui.widgets import CurrentPageStack, ScreenBase, WrappingButton, big_button
@@ -26,14 +26,14 @@ class RegisterScreen(ScreenBase):
     back_requested = Signal()   # 上一步 on the first page: back to the notice
     cancelled = Signal()        # 取消入会, after asking when something was entered
 
-    def __init__(self, booth: BoothService, presentation: Presentation, parent: QWidget | None = None):
+    def __init__(self, members: Membership, presentation: Presentation, parent: QWidget | None = None):
         super().__init__(parent)
-        self._booth = booth
+        self._members = members
         self._presentation = presentation
         self._errors: dict[str, ValidationError] = {}
         self._attempted: set[int] = set()
         self._editing = False  # came from the review page: 下一步 goes straight back there
-        config = booth.config
+        config = members.config
         self.phone_page = DigitsPage(presentation, field_name="phone", length=11, with_x=False, groups=(3, 4, 4))
         self.id_page = DigitsPage(presentation, field_name="id_number", length=18, with_x=True, groups=(6, 8, 4))
         self.details_page = DetailsPage(config, presentation)
@@ -117,7 +117,7 @@ class RegisterScreen(ScreenBase):
         """(field, its name, the entry as shown) for the review page: numbers grouped as written."""
         form, details = self.form(), self.details_page
         occupation = details.occupation.chosen()
-        occupations = self._booth.config.registration.occupations
+        occupations = self._members.config.registration.occupations
         return [
             ("name", self._field_name("name"), form.name),
             ("phone", self._field_name("phone"), self.phone_page.digits.displayText()),
@@ -136,14 +136,14 @@ class RegisterScreen(ScreenBase):
         return [self._errors[f] for f in self.pages[index].fields if f in self._errors]
 
     def _refresh(self) -> None:
-        _clean, errors = self._booth.check_registration(self.form())
+        _clean, errors = self._members.check_registration(self.form())
         self._errors = {}
         for error in errors:
             # Kept for display only: without its traceback, which would keep every calling frame
             # (the window's builder included) alive after the window is deleted.
             self._errors.setdefault(error.field, error.with_traceback(None))
         id_number = self.id_page.values()["id_number"]
-        self.id_page.show_document(None if "id_number" in self._errors else self._booth.id_document(id_number))
+        self.id_page.show_document(None if "id_number" in self._errors else self._members.id_document(id_number))
         for i, page in enumerate(self.pages):
             shown = {e.field: self._presentation.pick(e.zh, e.en) for e in self._page_errors(i)
                      if i in self._attempted or e.code not in INCOMPLETE_CODES}

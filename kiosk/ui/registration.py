@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from PySide6.QtCore import QObject, Signal
 
-from kiosk.booth import AlreadyRegistered, BoothService, BoothError, MemberSummary, RegistrationForm
+from kiosk.errors import AlreadyRegistered, BoothError
+from kiosk.membership import MemberSummary, Membership, RegistrationForm
 from kiosk.ui.already_registered_screen import AlreadyRegisteredScreen
 from kiosk.ui.consent_screen import ConsentScreen
 from kiosk.ui.presentation import Presentation
@@ -23,15 +24,15 @@ class RegistrationFlow(QObject):
 
     registered = Signal(object)  # MemberSummary
 
-    def __init__(self, window, booth: BoothService, presentation: Presentation):  # type: ignore[no-untyped-def]
+    def __init__(self, window, members: Membership, presentation: Presentation):  # type: ignore[no-untyped-def]
         super().__init__(window)
-        self._booth = booth
+        self._members = members
         self._presentation = presentation
         self._form: RegistrationForm | None = None
         self._notice_version = ""
-        config = booth.config
+        config = members.config
         self.consent = ConsentScreen(config, presentation)
-        self.register = RegisterScreen(booth, presentation)
+        self.register = RegisterScreen(members, presentation)
         self.review = ReviewScreen(config, presentation)
         self.welcome = WelcomeScreen(config, presentation)
         self.already = AlreadyRegisteredScreen(presentation)
@@ -96,9 +97,9 @@ class RegistrationFlow(QObject):
     def _complete(self) -> None:
         form, self._form = self._form, None
         try:
-            member = self._booth.register(form)
+            member = self._members.register(form)
         except AlreadyRegistered as exc:
-            self._show_already(exc.member, offer_pass=False)
+            self._show_already(exc.member, offer_pass=exc.offer_pass, matched=exc.matched)
             return
         except BoothError as exc:
             self._window.show_screen(Screen.REGISTER)
@@ -113,18 +114,11 @@ class RegistrationFlow(QObject):
         self.registered.emit(member)
 
     def _show_if_known(self, form: RegistrationForm) -> bool:
-        """Before the oath: is this ID number or phone already a member here?"""
-        clean, _errors = self._booth.check_registration(form)
-        if clean is None:
+        """Before the oath: is this person already a member here? The core answers, the privacy rule with it."""
+        admission = self._members.admit(form)
+        if admission.member is None:
             return False
-        by_id = self._booth.find_member(id_number=clean.resident_id.number)
-        by_phone = self._booth.find_member(phone=clean.phone)
-        member = by_id or by_phone
-        if member is None:
-            return False
-        both = by_id is not None and by_phone is not None and by_id.record_id == by_phone.record_id
-        matched = ("id_number", "phone") if both else ("id_number",) if by_id is not None else ("phone",)
-        self._show_already(member, offer_pass=both, matched=matched)
+        self._show_already(admission.member, offer_pass=admission.offer_pass, matched=admission.matched)
         return True
 
     def _show_already(self, member: MemberSummary, *, offer_pass: bool,
@@ -137,6 +131,6 @@ class RegistrationFlow(QObject):
         self._notice_version = ""
 
 
-def install_registration(window, booth: BoothService, presentation: Presentation) -> RegistrationFlow:  # type: ignore[no-untyped-def]
+def install_registration(window, members: Membership, presentation: Presentation) -> RegistrationFlow:  # type: ignore[no-untyped-def]
     """Add the joining screens to ``window`` and route them; returns the flow (tests drive it)."""
-    return RegistrationFlow(window, booth, presentation)
+    return RegistrationFlow(window, members, presentation)

@@ -9,7 +9,8 @@ from collections.abc import Callable
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import QButtonGroup, QGridLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
-from kiosk.booth import BoothError, BoothService
+from kiosk.booth import BoothService
+from kiosk.errors import BoothError
 from kiosk.report import day_figures
 from kiosk.stations import UNDO_WINDOW_S, Entry, Station, StationKind, UndoWindow, enter_at
 from booth_common.tokens import CodeKind
@@ -182,7 +183,7 @@ class StationScreen(ScreenBase):
             return self.tr("已记录 +1")
         how = self.tr("扫码") if scanned else self.tr("手动输入")
         if entry.code.kind is CodeKind.MEMBER_PASS:
-            member = self._booth.member_by_pass(entry.code.token)
+            member = self._booth.members.member_by_pass(entry.code.token)
             who = member.masked_name if member else entry.code.token
         else:
             who = self.tr("答题兑奖码")
@@ -231,7 +232,7 @@ class StationScreen(ScreenBase):
         if not is_handout:
             return
         item = self._booth.config.handout(self.choice)
-        left = self._booth.stock_left(item.id)
+        left = self._booth.desks.stock_left(item.id)
         text = self.tr("库存剩余：%1").replace("%1", str(left))
         if left <= item.low_stock:
             text += " · " + self.tr("库存不足，请及时补货")

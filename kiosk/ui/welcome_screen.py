@@ -5,7 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
-from kiosk.booth import MemberSummary
+from kiosk.membership import MemberSummary
 from kiosk.config import Config
 from kiosk.ui.member_pass import MemberPassCard
 from kiosk.ui.presentation import Presentation

@@ -103,7 +103,7 @@ def test_member_search_at_1m_records_off_the_gui_thread(benchmark, qtbot, big_da
 
         def look_up(_progress):  # type: ignore[no-untyped-def]
             with core.booth.detached() as booth:
-                return booth.search_members(query)
+                return booth.members.search_members(query)
 
         run_in_background(look_up, lambda found: answers.append(len(found)), pytest.fail, parent=screen)
         _wait(lambda: len(answers) > before)

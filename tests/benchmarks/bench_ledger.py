@@ -14,7 +14,7 @@ import pytest
 
 from booth_common.records import freeze_payload
 from kiosk.app import build_core
-from kiosk.booth import RegistrationForm
+from kiosk.membership import RegistrationForm
 from kiosk.settings import DEMO_CONFIG
 from kiosk.simulate import fake_id_number, fake_name, fake_phone
 
@@ -62,7 +62,7 @@ def _registration_writer(core):
     def write_one() -> None:
         form = RegistrationForm(name=fake_name(rng), phone=fake_phone(rng), id_number=fake_id_number(rng),
                                 occupation="courier", consent_given=True)
-        core.booth.register(form)
+        core.booth.members.register(form)
 
     return write_one
 

@@ -20,7 +20,7 @@ from selenium.webdriver.support.ui import WebDriverWait
 from booth_common.join_token import join_token
 from booth_common.sealing import Opener
 from city_helpers import EVENT, Kiosk, publish_demo_config
-from kiosk.booth import RegistrationForm
+from kiosk.membership import RegistrationForm
 from loopback import city  # noqa: F401
 from registration_driver import WORKER, human_pace_s, valid_id
 from sync.server.join import PER_CLIENT
@@ -168,7 +168,7 @@ def test_an_expired_code_is_refused_with_a_clear_message(city, booth, phone):
 
 @pytest.mark.parametrize("same_phone", [True, False])
 def test_a_member_from_a_kiosk_is_answered_with_a_masked_already_registered(city, booth, phone, same_phone):
-    booth.booth.register(RegistrationForm(**WORKER, occupation="courier", consent_given=True))
+    booth.booth.members.register(RegistrationForm(**WORKER, occupation="courier", consent_given=True))
     booth.sync()
     phone.get(join_url(city, booth))
     phone.find_element(By.ID, "agree").click()

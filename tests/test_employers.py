@@ -98,7 +98,7 @@ def test_the_follow_up_list_holds_near_or_past_dates_and_agreements(core, booth)
                                                     follow_up=today.isoformat()))
     listed = [m.record_id for m in booth.employers.follow_ups()]
     assert listed == [today_due.record_id, soon.record_id, agreed.record_id]
-    booth._today = today + dt.timedelta(days=5)  # days pass: the meeting due today is now overdue
+    booth.writer.today = today + dt.timedelta(days=5)  # days pass: the meeting due today is now overdue
     overdue = [m for m in booth.employers.follow_ups() if booth.employers.is_overdue(m)]
     assert [m.enterprise_name for m in overdue] == ["戊公司", "甲公司"]
 

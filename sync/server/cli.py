@@ -9,15 +9,19 @@ import tomllib
 from collections.abc import Sequence
 from pathlib import Path
 
-from sync.server.settings import SETTINGS, ServerSettings, load_settings
+from sync.server.settings import SETTINGS, ServerSettings, SettingError, load_settings, prepare_folders
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="kiosk-server", description="City server of the union booth kiosks.")
+    settings = argparse.ArgumentParser(add_help=False)
     for setting in SETTINGS:
-        parser.add_argument(f"--{setting.name.replace('_', '-')}", dest=setting.name, default=None,
-                            help=f"{setting.help} (env {setting.env}, default {setting.default or 'none'})")
-    sub = parser.add_subparsers(dest="command", required=True)
+        # SUPPRESS: a setting given before the sub-command is not overwritten by the sub-parser's default.
+        settings.add_argument(f"--{setting.name.replace('_', '-')}", dest=setting.name, default=argparse.SUPPRESS,
+                              help=f"{setting.help} (env {setting.env}, default {setting.default or 'none'})")
+    parser = argparse.ArgumentParser(prog="kiosk-server", description="City server of the union booth kiosks.",
+                                     parents=[settings])
+    parser.add_argument("--version", action="version", version=f"%(prog)s {server_version()}")
+    sub = _SettingsEverywhere(parser.add_subparsers(dest="command", required=True), settings)
     sub.add_parser("serve", help="run the HTTP(S) API")
     p = sub.add_parser("new-booth", help="register a booth and print an enrolment code")
     p.add_argument("--booth", required=True, help="booth id, as in the booth's configuration")
@@ -55,16 +59,45 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+class _SettingsEverywhere:
+    """Sub-parsers that also take every setting, so `kiosk-server serve --port 9000` works."""
+
+    def __init__(self, sub: argparse._SubParsersAction, settings: argparse.ArgumentParser):
+        self._sub, self._settings = sub, settings
+
+    def add_parser(self, name: str, **kwargs: object) -> argparse.ArgumentParser:
+        return self._sub.add_parser(name, parents=[self._settings], **kwargs)
+
+
+def server_version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("union-booth-kiosk")
+    except PackageNotFoundError:   # run from a source tree that was never installed
+        return "unknown"
+
+
 AUDITED_ARGS = ("event", "booth", "device", "name", "devices", "bundle", "out")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Exit codes: docs/server.md, "Exit codes"; 2 for a setting the server cannot use (one line, no traceback)."""
     args = build_parser().parse_args(argv)
-    settings = load_settings({s.name: getattr(args, s.name) for s in SETTINGS})
-    if args.command == "serve":
-        return cmd_serve(settings, args)
+    try:
+        settings = load_settings({s.name: getattr(args, s.name, None) for s in SETTINGS})
+    except SettingError as exc:
+        print(f"kiosk-server: {exc}", file=sys.stderr)
+        return 2
     args.audit = {}   # counts a command reports for the audit log
-    code = COMMANDS[args.command](settings, args)
+    try:
+        prepare_folders(settings)
+        code = COMMANDS[args.command](settings, args)
+    except SettingError as exc:   # the database or the key could not be opened where the settings say
+        print(f"kiosk-server: {exc}", file=sys.stderr)
+        return 2
+    if args.command == "serve":
+        return code
     from sync.server.audit import command_user, write_entry
 
     options = " ".join(f"--{k} {getattr(args, k)}" for k in AUDITED_ARGS if getattr(args, k, None) not in (None, ""))
@@ -76,7 +109,19 @@ def main(argv: Sequence[str] | None = None) -> int:
 def open_storage(settings: ServerSettings):  # type: ignore[no-untyped-def]
     from sync.server.storage import Storage
 
-    return Storage(settings.database)
+    try:
+        return Storage(settings.database)
+    except Exception as exc:    # sqlite3's: a file that is not a database, a folder not writable, a lock held...
+        raise SettingError(f"database: {settings.database}: cannot open: {exc}") from None
+
+
+def city_key(settings: ServerSettings):  # type: ignore[no-untyped-def]
+    from sync.server.citykey import load_or_create_city_key
+
+    try:
+        return load_or_create_city_key(settings.city_key)
+    except (OSError, ValueError) as exc:
+        raise SettingError(f"city-key: {settings.city_key}: cannot read or create: {exc}") from None
 
 
 def cmd_serve(settings: ServerSettings, args: argparse.Namespace) -> int:
@@ -85,10 +130,9 @@ def cmd_serve(settings: ServerSettings, args: argparse.Namespace) -> int:
     import uvicorn
     from uvicorn.supervisors import Multiprocess
 
-    from sync.server.citykey import load_or_create_city_key
     from sync.server.serving import uvicorn_config
 
-    load_or_create_city_key(settings.city_key)  # before any worker starts: one key, not a race for it
+    city_key(settings)  # before any worker starts: one key, not a race for it
     open_storage(settings).close()               # the schema, likewise
     # Worker processes rebuild the settings from the environment, so hand them over there.
     for setting in SETTINGS:
@@ -113,10 +157,8 @@ def cmd_serve(settings: ServerSettings, args: argparse.Namespace) -> int:
 def app_from_environment():  # type: ignore[no-untyped-def]
     """The app of one server process, configured by the environment (uvicorn's factory)."""
     from sync.server.app import create_app
-    from sync.server.citykey import load_or_create_city_key
-
     settings = load_settings()
-    return create_app(settings, storage=open_storage(settings), city_key=load_or_create_city_key(settings.city_key))
+    return create_app(settings, storage=open_storage(settings), city_key=city_key(settings))
 
 
 def cmd_new_booth(settings: ServerSettings, args: argparse.Namespace) -> int:
@@ -191,11 +233,10 @@ def cmd_import_bundle(settings: ServerSettings, args: argparse.Namespace) -> int
     """Exit 0 when every record is stored (now or before), 1 with conflicts or rejections, 2 for a refused file."""
     from booth_common.bundle import BundleError
     from sync.server.bundles import import_bundle
-    from sync.server.citykey import load_or_create_city_key
 
     try:
         data = args.bundle.read_bytes()
-        report = import_bundle(open_storage(settings), data, city_key=load_or_create_city_key(settings.city_key))
+        report = import_bundle(open_storage(settings), data, city_key=city_key(settings))
     except (OSError, BundleError) as exc:
         print(f"kiosk-server: {args.bundle}: bundle refused, nothing imported: {exc}", file=sys.stderr)
         return 2
@@ -211,11 +252,10 @@ def cmd_import_bundle(settings: ServerSettings, args: argparse.Namespace) -> int
 
 def cmd_export_members(settings: ServerSettings, args: argparse.Namespace) -> int:
     """Exit 0 when every member is in the file, 1 when some were left out (listed on stderr, without personal data)."""
-    from sync.server.citykey import load_or_create_city_key
     from sync.server.members import collect_members, members_csv
 
     members, problems = collect_members(open_storage(settings), args.event,
-                                        city_key=load_or_create_city_key(settings.city_key))
+                                        city_key=city_key(settings))
     write_private(args.out, members_csv(members))
     args.audit.update(members=len(members), left_out=len(problems))
     print(f"{len(members)} members of event {args.event} written to {args.out}")
@@ -236,9 +276,7 @@ def write_private(path: Path, data: bytes) -> None:
 
 def cmd_city_key(settings: ServerSettings, args: argparse.Namespace) -> int:
     from booth_common.sealing import public_key_to_text
-    from sync.server.citykey import load_or_create_city_key
-
-    print(public_key_to_text(load_or_create_city_key(settings.city_key).public_key()))
+    print(public_key_to_text(city_key(settings).public_key()))
     return 0
 
 

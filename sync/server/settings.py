@@ -81,28 +81,93 @@ class ServerSettings:
     api_docs: str = "off"
 
 
+class SettingError(ValueError):
+    """A setting's value the server cannot use; the message is one line naming the setting and the value."""
+
+
+# The smallest (and largest) value each number may take; a value outside is refused at start.
+RANGES: dict[str, tuple[float, float]] = {
+    "port": (1, 65535), "max_batch": (1, 1_000_000), "max_body_bytes": (1024, 2**40), "enroll_per_minute": (1, 10**9),
+    "workers": (1, 1024), "page_refresh_s": (2, 3600), "limit_concurrency": (1, 10**7),
+    "timeout_keep_alive_s": (1, 86400), "header_timeout_s": (0.1, 3600), "body_timeout_s": (0.1, 3600),
+    "max_header_bytes": (1024, 2**24),
+}
+CHOICES = {"api_docs": ("on", "off")}
+
+
 def load_settings(overrides: Mapping[str, str | None] | None = None,
                   environ: Mapping[str, str] | None = None) -> ServerSettings:
-    """Command-line overrides, else environment variables, else the declared defaults."""
+    """Command-line overrides, else environment variables, else the declared defaults.
+
+    Raises SettingError for a value the server cannot use (not a number, out of range, a missing file).
+    """
     overrides, environ = overrides or {}, os.environ if environ is None else environ
-    values = {}
-    for setting in SETTINGS:
-        values[setting.name] = overrides.get(setting.name) or environ.get(setting.env) or setting.default
     types = {f.name: f.type for f in fields(ServerSettings)}
-    converted = {name: _convert(types[name], text) for name, text in values.items()}
+    converted = {}
+    for setting in SETTINGS:
+        text, source = _pick(setting, overrides, environ)
+        converted[setting.name] = _convert(setting.name, types[setting.name], text, source)
     if converted["audit_log"] is None:
         database = converted["database"]
         converted["audit_log"] = database.with_name(database.stem + "-audit.jsonl")
-    return ServerSettings(**converted)
+    settings = ServerSettings(**converted)
+    _check_paths(settings)
+    return settings
 
 
-def _convert(kind: object, text: str) -> object:
+def prepare_folders(settings: ServerSettings) -> None:
+    """Create the folders of the database, the key and the audit log (owner only); SettingError if one cannot be."""
+    for name in ("database", "city_key", "audit_log"):
+        path = getattr(settings, name)
+        if path is None or path.parent.is_dir():
+            continue
+        try:
+            path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        except OSError as exc:
+            raise SettingError(f"{name.replace('_', '-')}: {path}: cannot create its folder: {exc.strerror}") from None
+
+
+def _pick(setting: Setting, overrides: Mapping[str, str | None], environ: Mapping[str, str]) -> tuple[str, str]:
+    """The setting's text and where it came from, as the user wrote it (for the error message)."""
+    option = f"--{setting.name.replace('_', '-')}"
+    if overrides.get(setting.name):
+        return str(overrides[setting.name]), option
+    if environ.get(setting.env):
+        return environ[setting.env], setting.env
+    return setting.default, f"{option} (default)"
+
+
+def _convert(name: str, kind: object, text: str, source: str) -> object:
     if kind in ("Path", Path):
         return Path(text)
-    if kind in ("int", int):
-        return int(text)
-    if kind in ("float", float):
-        return float(text)
     if kind in ("Path | None",):
         return Path(text) if text else None
+    if kind in ("int", int, "float", float):
+        number_kind, what = (int, "a whole number") if kind in ("int", int) else (float, "a number")
+        try:
+            value = number_kind(text)
+        except ValueError:
+            raise SettingError(f"{source}: {text!r} is not {what}") from None
+        low, high = RANGES.get(name, (0, float("inf")))
+        if not low <= value <= high:
+            raise SettingError(f"{source}: {text} is out of range ({low:g} to {high:g})")
+        return value
+    if name in CHOICES and text not in CHOICES[name]:
+        raise SettingError(f"{source}: {text!r} is not one of {', '.join(CHOICES[name])}")
     return text
+
+
+def _check_paths(settings: ServerSettings) -> None:
+    for name in ("database", "city_key", "audit_log"):
+        path = getattr(settings, name)
+        if path is not None and path.is_dir():
+            raise SettingError(f"{name.replace('_', '-')}: {path} is a folder, not a file")
+        blocker = next((p for p in (path.parents if path else ()) if p.exists() and not p.is_dir()), None)
+        if blocker is not None:
+            raise SettingError(f"{name.replace('_', '-')}: {path}: {blocker} is a file, not a folder")
+    if bool(settings.tls_cert) != bool(settings.tls_key):
+        raise SettingError("tls-cert and tls-key go together: give both or neither")
+    for name in ("tls_cert", "tls_key"):
+        path = getattr(settings, name)
+        if path and not Path(path).is_file():
+            raise SettingError(f"{name.replace('_', '-')}: {path}: no such file")

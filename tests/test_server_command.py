@@ -1,0 +1,124 @@
+"""`kiosk-server` and `kiosk` as a city IT team runs them: real processes, their exit codes and messages."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import requests
+
+BIN = Path(sys.executable).parent
+REPO = Path(__file__).resolve().parent.parent
+
+
+def run(*args: str, cwd: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    environ = {k: v for k, v in os.environ.items() if not k.startswith("KIOSK_SERVER_")} | (env or {})
+    return subprocess.run([str(BIN / args[0]), *args[1:]], cwd=cwd, env=environ, capture_output=True, text=True,
+                          timeout=60)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.mark.parametrize("command", ["kiosk", "kiosk-server"])
+def test_both_commands_tell_their_version(command, tmp_path):
+    done = run(command, "--version", cwd=tmp_path)
+    assert done.returncode == 0
+    assert done.stdout.strip() == f"{command} 0.1.0"
+
+
+@pytest.mark.parametrize(("args", "env", "message"), [
+    (["serve", "--port", "abc"], {}, "kiosk-server: --port: 'abc' is not a whole number"),
+    (["--port", "70000", "serve"], {}, "kiosk-server: --port: 70000 is out of range (1 to 65535)"),
+    (["serve", "--port", "0"], {}, "kiosk-server: --port: 0 is out of range (1 to 65535)"),
+    (["city-key"], {"KIOSK_SERVER_WORKERS": "two"}, "kiosk-server: KIOSK_SERVER_WORKERS: 'two' is not a whole number"),
+    (["serve", "--header-timeout-s", "-1"], {}, "kiosk-server: --header-timeout-s: -1 is out of range (0.1 to 3600)"),
+    (["serve", "--api-docs", "yes"], {}, "kiosk-server: --api-docs: 'yes' is not one of on, off"),
+    (["serve", "--tls-cert", "missing.pem", "--tls-key", "missing.key"], {},
+     "kiosk-server: tls-cert: missing.pem: no such file"),
+    (["serve", "--tls-cert", "missing.pem"], {}, "kiosk-server: tls-cert and tls-key go together: give both or neither"),
+    (["city-key", "--database", "a-file/city.sqlite3"], {},
+     "kiosk-server: database: a-file/city.sqlite3: a-file is a file, not a folder"),
+    (["city-key", "--city-key", "."], {}, "kiosk-server: city-key: . is a folder, not a file"),
+])
+def test_a_setting_the_server_cannot_use_is_one_line_and_exit_2(args, env, message, tmp_path):
+    (tmp_path / "a-file").write_text("not a folder")
+    done = run("kiosk-server", "--database", "d/city.sqlite3", "--city-key", "d/city.key", *args, cwd=tmp_path,
+               env=env)
+    assert done.returncode == 2
+    assert done.stderr == message + "\n"            # one line, no traceback
+    assert not (tmp_path / "d" / "city.key").exists()   # nothing was started or created
+
+
+def test_a_database_folder_that_cannot_be_made_is_one_line_and_exit_2(tmp_path):
+    (tmp_path / "locked").mkdir(mode=0o500)
+    if os.geteuid() == 0:   # root writes anywhere; a folder under a file cannot be made by anyone
+        folder = "/proc/version/x"
+    else:
+        folder = str(tmp_path / "locked" / "x")
+    done = run("kiosk-server", "city-key", "--database", f"{folder}/city.sqlite3", "--city-key",
+               str(tmp_path / "k"), cwd=tmp_path)
+    assert done.returncode == 2
+    assert done.stderr.startswith(f"kiosk-server: database: {folder}/city.sqlite3:") and done.stderr.count("\n") == 1
+
+
+def test_a_database_that_is_not_one_is_one_line_and_exit_2(tmp_path):
+    (tmp_path / "notes.txt").write_text("this is not a database, but it is long enough to have a header" * 10)
+    done = run("kiosk-server", "new-booth", "--booth", "b-1", "--event", "e-1", "--database", "notes.txt",
+               "--city-key", "k", cwd=tmp_path)
+    assert done.returncode == 2
+    assert done.stderr == "kiosk-server: database: notes.txt: cannot open: file is not a database\n"
+
+
+def test_an_unknown_option_is_exit_2_from_argparse(tmp_path):
+    done = run("kiosk-server", "serve", "--prot", "9000", cwd=tmp_path)
+    assert done.returncode == 2 and "unrecognized arguments: --prot 9000" in done.stderr
+
+
+def test_settings_after_the_sub_command_are_used(tmp_path):
+    """`kiosk-server serve --port N --database X`: the server answers on N and keeps its data in X."""
+    port = free_port()
+    data = tmp_path / "data"
+    server = subprocess.Popen([str(BIN / "kiosk-server"), "serve", "--port", str(port), "--database",
+                               str(data / "city.sqlite3"), "--city-key", str(data / "city.key")],
+                              cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                answer = requests.get(f"http://127.0.0.1:{port}/v1/health", timeout=2)
+                break
+            except requests.ConnectionError:
+                assert server.poll() is None, server.stderr.read()
+                assert time.monotonic() < deadline, "server did not start"
+                time.sleep(0.2)
+        assert answer.status_code == 200
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
+    assert (data / "city.sqlite3").is_file() and (data / "city.key").is_file()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["data"]     # nothing in the current folder
+
+
+def test_a_sub_command_option_before_the_settings_keeps_the_settings(tmp_path):
+    """Settings before the sub-command are not reset by the sub-command's parser."""
+    done = run("kiosk-server", "--database", "x/db.sqlite3", "--city-key", "x/k", "city-key", cwd=tmp_path)
+    assert done.returncode == 0 and (tmp_path / "x" / "k").is_file()
+
+
+def test_serve_on_a_taken_address_is_exit_3(tmp_path):
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        done = run("kiosk-server", "serve", "--port", str(port), "--database", "d/c.sqlite3", "--city-key", "d/k",
+                   cwd=tmp_path)
+    assert done.returncode == 3 and "address already in use" in done.stderr

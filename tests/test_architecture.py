@@ -32,8 +32,11 @@ def _top(name: str) -> str:
 
 
 # kiosk/app.py is the composition root: it alone builds both sides (and imports Qt lazily, for the GUI).
+# kiosk/package/ is the build tool of the packaged kiosk (PyInstaller spec, hooks, the probe that watches the GUI):
+# it freezes and watches the UI, so it may import Qt; the kiosk itself never imports it (tested below).
 CORE = [p for p in _modules("booth_common", "kiosk", "sync")
-        if "ui" not in p.relative_to(ROOT).parts and p.relative_to(ROOT).as_posix() != "kiosk/app.py"]
+        if not {"ui", "package"} & set(p.relative_to(ROOT).parts[:2])
+        and p.relative_to(ROOT).as_posix() != "kiosk/app.py"]
 UI = _modules("kiosk/ui")
 
 
@@ -200,3 +203,10 @@ def test_the_booth_concepts_take_their_refusals_from_one_module():
                 declaring.add(path.relative_to(ROOT).as_posix())
     concepts = {f"kiosk/{name}.py" for name in ("booth", "membership", "desks", "prizes", "audit", "record_writer", "employers")}
     assert "kiosk/errors.py" in declaring and not declaring & concepts
+
+
+@pytest.mark.parametrize("path", [p for p in _modules("kiosk", "sync", "booth_common")
+                                  if p.relative_to(ROOT).parts[:2] != ("kiosk", "package")],
+                         ids=lambda p: str(p.relative_to(ROOT)))
+def test_the_product_never_imports_its_build_tool(path):
+    assert not {n for n in _imports(path) if n == "kiosk.package" or n.startswith("kiosk.package.")}

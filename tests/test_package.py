@@ -17,8 +17,8 @@ from PySide6.QtCore import QTranslator
 import kiosk
 import kiosk.ui.i18n as i18n
 from kiosk.ui.i18n import Language
-from kiosk_package.build import SPEC, stage_resources
-from kiosk_package.spec_rules import EXCLUDED_MODULES, keep_plugin, keep_qml, keep_qt_file
+from kiosk.package.build import SPEC, stage_resources
+from kiosk.package.spec_rules import EXCLUDED_MODULES, keep_plugin, keep_qml, keep_qt_file
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -117,7 +117,7 @@ def test_version_is_the_projects_and_the_command_prints_it():
 
 
 def test_kiosk_package_without_pyinstaller_says_how_to_get_it(tmp_path, monkeypatch, capsys):
-    from kiosk_package.build import main
+    from kiosk.package.build import main
 
     monkeypatch.setitem(sys.modules, "PyInstaller", None)  # as in an install without the dev group
     assert main(["--out", str(tmp_path / "dist")]) == 3

@@ -18,7 +18,7 @@ def event_with(tmp_path, quiz_lines: str):
 def test_the_gui_shows_the_refusal_and_exits_2_for_a_topic_weight_the_bank_lacks(tmp_path):
     config = event_with(tmp_path, 'topic_weights = { "astronomy" = 3 }')
     picture = tmp_path / "refusal.png"
-    watched = ("import os, sys; from kiosk_package.probe import install; install(os.environ['KIOSK_PACKAGE_PROBE']); "
+    watched = ("import os, sys; from kiosk.package.probe import install; install(os.environ['KIOSK_PACKAGE_PROBE']); "
                "from kiosk.cli import main; sys.exit(main(sys.argv[1:]))")
     done = subprocess.run([sys.executable, "-c", watched, "--windowed", "--data-dir", str(tmp_path / "data"),
                            "--config", str(config)],

@@ -61,8 +61,8 @@ def test_the_gui_of_an_older_kiosk_shows_the_refusal_and_exits_with_the_document
     make_newer(data_dir)
     before = folder_digest(data_dir)
     picture = tmp_path / "refusal.png"
-    # The probe (kiosk_package/probe.py) photographs the message box and taps its button, as a volunteer would.
-    watched = ("import os, sys; from kiosk_package.probe import install; install(os.environ['KIOSK_PACKAGE_PROBE']); "
+    # The probe (kiosk/package/probe.py) photographs the message box and taps its button, as a volunteer would.
+    watched = ("import os, sys; from kiosk.package.probe import install; install(os.environ['KIOSK_PACKAGE_PROBE']); "
                "from kiosk.cli import main; sys.exit(main(sys.argv[1:]))")
     done = subprocess.run([sys.executable, "-c", watched, "--windowed", "--data-dir", str(data_dir)],
                           capture_output=True, text=True, timeout=120,

@@ -60,7 +60,7 @@ def package():
 
 def _build(out: Path) -> dict:
     began = time.perf_counter()
-    done = subprocess.run([sys.executable, "-m", "kiosk_package.build", "--out", str(out)],
+    done = subprocess.run([sys.executable, "-m", "kiosk.package.build", "--out", str(out)],
                           capture_output=True, text=True, timeout=1800, cwd=ROOT)
     took = time.perf_counter() - began
     assert done.returncode == 0, done.stderr[-3000:]
@@ -176,7 +176,7 @@ def test_the_on_screen_keyboard_loads_with_pinyin_in_the_package(package, tmp_pa
     packaged = run_packaged(package, "--windowed", "--data-dir", str(data), tmp=tmp_path, timeout=120,
                             KIOSK_PACKAGE_PROBE="keyboard")
     source = subprocess.run(
-        [sys.executable, "-c", "import os, sys; from kiosk_package.probe import install; "
+        [sys.executable, "-c", "import os, sys; from kiosk.package.probe import install; "
                                "install(os.environ['KIOSK_PACKAGE_PROBE']); from kiosk.cli import main; "
                                "sys.exit(main(sys.argv[1:]))", "--windowed", "--data-dir", str(data)],
         capture_output=True, text=True, timeout=120, env=_env(tmp_path, KIOSK_PACKAGE_PROBE="keyboard"), cwd=ROOT)
@@ -192,7 +192,7 @@ def test_the_camera_scanner_decodes_a_pass_in_the_package(package, tmp_path):
     # pool thread), and asks Qt Multimedia for its cameras and the formats its backend decodes (0 when the
     # FFmpeg backend did not load).
     packaged = run_packaged(package, tmp=tmp_path, timeout=120, KIOSK_PACKAGE_PROBE="camera")
-    source = subprocess.run([sys.executable, "-c", "import os; from kiosk_package.probe import install; "
+    source = subprocess.run([sys.executable, "-c", "import os; from kiosk.package.probe import install; "
                                                    "install(os.environ['KIOSK_PACKAGE_PROBE'])"],
                             capture_output=True, text=True, timeout=120,
                             env=_env(tmp_path, KIOSK_PACKAGE_PROBE="camera"), cwd=ROOT)
@@ -248,11 +248,11 @@ def _start_to_paint(command: list[str], *, env: dict[str, str]) -> tuple[float, 
 
 def test_cold_start_of_the_package_vs_a_bare_pyside6_window(package, tmp_path):
     # Interleaved, after a warm-up of each, so that both find their files in the page cache and noise hits
-    # all alike. The packaged kiosk is watched by the same probe as the source run (kiosk_package.probe).
+    # all alike. The packaged kiosk is watched by the same probe as the source run (kiosk.package.probe).
     data, cache = tmp_path / "data", tmp_path / "cache"
     bare_cmd = [sys.executable, "-c", BARE]
     packaged_cmd = [str(package["exe"]), "--windowed", "--data-dir", str(data)]
-    source_cmd = [sys.executable, "-c", "import os, sys; from kiosk_package.probe import install; "
+    source_cmd = [sys.executable, "-c", "import os, sys; from kiosk.package.probe import install; "
                                         "install('painted'); from kiosk.cli import main; sys.exit(main(sys.argv[1:]))",
                   "--windowed", "--data-dir", str(data)]
     bare_env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
@@ -281,7 +281,7 @@ def test_cold_start_of_the_package_vs_a_bare_pyside6_window(package, tmp_path):
 
 
 def test_the_package_runs_in_a_cage_kiosk_session_with_its_keyboard(package):
-    # The Linux booth's session (deploy/linux/union-booth-kiosk.service): cage, fullscreen, the kiosk through
+    # The Linux booth's session (resources/deploy/linux/union-booth-kiosk.service): cage, fullscreen, the kiosk through
     # XWayland; here on wlroots' headless backend. Needs the Debian packages cage and xwayland.
     cage = shutil.which("cage")
     assert cage and shutil.which("Xwayland"), "install the Debian packages cage and xwayland to run this test"

@@ -12,7 +12,7 @@ from pathlib import PurePath
 # for (the web engine alone would be 255 MB). PyInstaller follows imports, so most of these would stay out
 # anyway; listing them keeps an optional import somewhere in a dependency from pulling them in.
 EXCLUDED_MODULES = (
-    "sync.server", "kiosk_package.build", "fastapi", "uvicorn", "starlette", "pydantic", "httptools", "uvloop",
+    "sync.server", "kiosk.package.build", "fastapi", "uvicorn", "starlette", "pydantic", "httptools", "uvloop",
     "pytest", "_pytest", "pytestqt", "pytest_benchmark", "hypothesis", "schemathesis", "selenium", "httpx",
     "PyInstaller", "tkinter", "_tkinter", "unittest", "pydoc_data", "lib2to3", "IPython", "numpy",
     # Build-time only (cffi's compiler imports them); with them in, PyInstaller adds a runtime hook that

@@ -188,6 +188,16 @@ def test_a_member_from_a_kiosk_is_answered_with_a_masked_already_registered(city
     assert phone_rows(city) == []
     members, _ = collect_members(city.storage, EVENT, city_key=city.city_key)
     assert len(members) == 1
+    if not same_phone:   # 返回修改证件号: the form again with what was typed, the ID number's field first
+        phone.get(join_url(city, booth))
+        phone.find_element(By.ID, "agree").click()
+        fill(phone, phone_number="13912345678")
+        back = phone.find_element(By.ID, "back")
+        assert back.text == "返回修改证件号"
+        back.click()
+        WebDriverWait(phone, 15).until(expected_conditions.staleness_of(back))
+        assert phone.find_element(By.ID, "name").get_attribute("value") == WORKER["name"]
+        assert phone.switch_to.active_element.get_attribute("id") == "id_number"
 
 
 def test_a_second_phone_join_of_the_same_person_makes_no_second_member(city, booth):

@@ -43,7 +43,7 @@ PER_CLIENT = 10     # submissions from one address in 10 minutes: a few correcti
 PER_BOOTH = 300     # submissions for one booth in 10 minutes: a long queue scanning at once
 MAX_FIELD_CHARS = 200
 FORM_FIELDS = ("t", "lang", "consent", "name", "phone", "id_number", "occupation", "employer", "district",
-               "street", "oath")
+               "street", "oath", "edit")
 
 
 @dataclass(frozen=True)
@@ -299,6 +299,9 @@ def install_join_routes(app: FastAPI, storage: Storage, city_key: X25519PrivateK
         language = "en" if form.get("lang") == "en" else "zh"
         try:
             join = joining.event(event_id, booth_id, form.get("t", "")[:64])
+            if form.get("edit") in ("phone", "id_number"):   # 返回修改 from 您已登记: the form again, that field first
+                return _html(join_page.form(join, token=form.get("t", ""), language=language, values=form, errors={},
+                                            focus=form["edit"]))
             joining.count_submission(booth_id, request.client.host if request.client else "unknown")
             outcome = joining.submit(join, form)
         except Refusal as refusal:
@@ -307,7 +310,7 @@ def install_join_routes(app: FastAPI, storage: Storage, city_key: X25519PrivateK
             return _html(join_page.member_pass(join, outcome.member, language=language))
         if outcome.already is not None:
             return _html(join_page.already(join, outcome.already, matched=outcome.matched, token=form.get("t", ""),
-                                           language=language))
+                                           language=language, values=form))
         return _html(join_page.form(join, token=form.get("t", ""), language=language, values=form,
                                     errors=outcome.errors), 422)
 

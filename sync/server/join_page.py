@@ -48,7 +48,7 @@ input.invalid { border-color: #b3261e; background: #fff3f2; }
 button, a.button { display: block; width: 100%; min-height: 56px; margin: 14px 0 0; font-size: 20px; font-weight: 700;
          border: none; border-radius: 12px; background: #1d5fae; color: #fff; text-align: center; text-decoration: none;
          padding: 14px; font-family: inherit; }
-a.secondary { background: #fff; color: #1f2329; border: 2px solid #c9c2b8; font-weight: normal; }
+a.secondary, button.secondary { background: #fff; color: #1f2329; border: 2px solid #c9c2b8; font-weight: normal; }
 .pass { background: #fff; border-radius: 16px; padding: 16px; text-align: center; }
 .pass img { width: 100%; max-width: 280px; image-rendering: pixelated; }
 .token { font-family: monospace; font-size: 18px; letter-spacing: 1px; }
@@ -85,7 +85,8 @@ TEXT = {
     "already_id": ("这个证件号已经登记过（手机号不同）。如果号码输错了，请返回修改；如需补发会员码，请到展位服务台。",
                    "This ID number is already registered (with a different phone number). If you mistyped it, go "
                    "back and correct it; for a new copy of your pass, ask at the booth's desk."),
-    "back": ("返回修改", "Go back and correct it"),
+    "back_phone": ("返回修改手机号", "Correct the phone number"),
+    "back_id_number": ("返回修改证件号", "Correct the ID number"),
     "refused": ("无法打开", "Cannot open this page"),
 }
 
@@ -136,8 +137,10 @@ def _error(errors: dict[str, ValidationError], name: str, language: str) -> str:
 
 
 def _input(name: str, *, language: str, values: dict[str, str], errors: dict[str, ValidationError], kind: str = "text",
-           extra: str = "", value: str | None = None) -> str:
+           extra: str = "", value: str | None = None, focus: str = "") -> str:
     invalid = ' class="invalid" aria-invalid="true"' if name in errors else ""
+    if name == focus:
+        extra += " autofocus"
     shown = values.get(name, "") if value is None else value
     hint = f'<p class="hint" id="hint-{name}">{t(name + "_hint", language)}</p>' if (name + "_hint") in TEXT else ""
     return (f'<label class="field" for="{name}">{t(name, language)}</label>'
@@ -145,7 +148,8 @@ def _input(name: str, *, language: str, values: dict[str, str], errors: dict[str
             f'{hint}{_error(errors, name, language)}')
 
 
-def form(join: Any, *, token: str, language: str, values: dict[str, str], errors: dict[str, ValidationError]) -> str:
+def form(join: Any, *, token: str, language: str, values: dict[str, str], errors: dict[str, ValidationError],
+         focus: str = "") -> str:
     chosen = values.get("occupation", "")
     tiles = "".join(
         f'<input type="radio" name="occupation" id="occ-{escape(oid)}" value="{escape(oid)}"'
@@ -166,8 +170,8 @@ def form(join: Any, *, token: str, language: str, values: dict[str, str], errors
             f'<input type="hidden" name="consent" value="{escape(join.notice_version)}">'
             + _input("name", language=language, values=values, errors=errors, extra='maxlength="40"')
             + _input("phone", language=language, values=values, errors=errors, kind="tel",
-                     extra='inputmode="numeric" maxlength="13"')
-            + _input("id_number", language=language, values=values, errors=errors, extra='maxlength="20"')
+                     extra='inputmode="numeric" maxlength="13"', focus=focus)
+            + _input("id_number", language=language, values=values, errors=errors, extra='maxlength="20"', focus=focus)
             + f'<fieldset style="border:none;padding:0;margin:0"><legend class="field" style="font-weight:700;margin:18px 0 6px">'
               f'{t("occupation", language)}</legend><div class="tiles">{tiles}</div>'
               f'{_error(errors, "occupation", language)}</fieldset>'
@@ -207,14 +211,24 @@ def member_pass(join: Any, member: dict[str, Any], *, language: str) -> str:
     return _page(t("welcome", language), body, language=language, switch_href=None)
 
 
-def already(join: Any, shown: dict[str, Any], *, matched: tuple[str, ...], token: str, language: str) -> str:
+def _back_form(join: Any, *, token: str, language: str, values: dict[str, str], field: str) -> str:
+    """返回修改: what the person typed goes back into the form (posted, never in a link), that number's field first."""
+    kept = "".join(f'<input type="hidden" name="{k}" value="{escape(values.get(k, ""))}">'
+                    for k in ("name", "phone", "id_number", "occupation", "employer", "district", "street"))
+    return (f'<form method="post" action="/join/{quote(join.event_id)}/{quote(join.booth_id)}">'
+            f'<input type="hidden" name="t" value="{escape(token)}"><input type="hidden" name="lang" value="{language}">'
+            f'<input type="hidden" name="edit" value="{field}">{kept}'
+            f'<button type="submit" class="secondary" id="back">{t("back_" + field, language)}</button></form>')
+
+
+def already(join: Any, shown: dict[str, Any], *, matched: tuple[str, ...], token: str, language: str,
+            values: dict[str, str] | None = None) -> str:
     key = "already_both" if len(matched) > 1 else "already_phone" if matched[0] == "phone" else "already_id"
     body = (f'<h1 id="already">{t("already", language)}</h1>'
             f'<p class="masked" id="member">{escape(shown["masked_name"])} {escape(shown["masked_phone"])}</p>'
             f'<p id="matched" data-matched="{" ".join(matched)}">{t(key, language)}</p>'
             + (_pass_card(shown["pass_token"], language) if shown.get("pass_token") else
-               f'<a class="button secondary" id="back" href="{escape(_href(join, token=token, language=language, step="form"))}">'
-               f'{t("back", language)}</a>'))
+               _back_form(join, token=token, language=language, values=values or {}, field=matched[0])))
     return _page(t("already", language), body, language=language, switch_href=None)
 
 

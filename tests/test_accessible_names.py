@@ -57,3 +57,17 @@ def test_symbol_keys_and_step_chips_say_what_they_are(gui):
     assert spoken_name(register.pages[0].dot_button) == "间隔号"
     assert spoken_name(register.steps[1]) == "第2步 手机号"
     assert spoken_name(register.next_button) == register.next_button.text() == "下一步"
+
+
+@pytest.mark.parametrize("language", [Language.ZH, Language.EN])
+def test_every_field_of_the_joining_flow_has_a_spoken_name(gui, language):
+    from PySide6.QtWidgets import QLineEdit
+
+    from kiosk.ui.screens import Screen
+
+    gui.presentation.set_language(language)
+    QApplication.processEvents()
+    register = gui.window.screens[Screen.REGISTER]
+    fields = register.findChildren(QLineEdit)
+    assert len(fields) >= 5   # name, phone, ID, other employer, other street
+    assert [f.objectName() or f.placeholderText() for f in fields if not SAYS_SOMETHING.search(spoken_name(f))] == []

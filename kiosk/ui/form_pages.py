@@ -306,6 +306,7 @@ class EmployerPage(ChoicePage):
     def retranslate(self) -> None:
         self.question.setText(self.tr("您的工作单位或平台"))
         self.other.setPlaceholderText(self.tr("不在上面？请在这里输入"))
+        self.other.setAccessibleName(self.tr("其他工作单位"))
         self.hint.setText(self.tr("点选常见单位，或输入其他单位名称；可以不填"))
         for tile, pick in zip(self.tiles, self._picks, strict=True):
             tile.setText(pick)

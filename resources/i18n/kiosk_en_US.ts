@@ -530,6 +530,10 @@
         <translation>Not listed? Type it here</translation>
     </message>
     <message>
+        <source>其他工作单位</source>
+        <translation>Other employer</translation>
+    </message>
+    <message>
         <source>点选常见单位，或输入其他单位名称；可以不填</source>
         <translation>Tap a common employer or type another name; you may leave this empty</translation>
     </message>

@@ -122,3 +122,68 @@ def test_serve_on_a_taken_address_is_exit_3(tmp_path):
         done = run("kiosk-server", "serve", "--port", str(port), "--database", "d/c.sqlite3", "--city-key", "d/k",
                    cwd=tmp_path)
     assert done.returncode == 3 and "address already in use" in done.stderr
+
+
+# -- where the data lives ------------------------------------------------------------------------
+
+def platform_home(tmp_path: Path) -> dict[str, str]:
+    """A home of its own, so the platform's data folder (XDG_DATA_HOME on Linux) is inside the test's folder."""
+    return {"HOME": str(tmp_path / "home"), "XDG_DATA_HOME": str(tmp_path / "home" / ".local" / "share")}
+
+
+def test_by_default_the_key_and_database_go_to_the_platform_data_folder_not_the_current_one(tmp_path):
+    work = tmp_path / "checkout"
+    work.mkdir()
+    done = run("kiosk-server", "new-booth", "--booth", "b-1", "--event", "e-1", cwd=work, env=platform_home(tmp_path))
+    assert done.returncode == 0, done.stderr
+    assert run("kiosk-server", "city-key", cwd=work, env=platform_home(tmp_path)).returncode == 0
+    folder = tmp_path / "home" / ".local" / "share" / "kiosk-server"
+    assert {"city-seal.key", "city-server-audit.jsonl", "city-server.sqlite3", "enrolment-b-1.png"} <= {
+        p.name for p in folder.iterdir()}
+    assert (folder / "city-seal.key").stat().st_mode & 0o777 == 0o600
+    assert folder.stat().st_mode & 0o777 == 0o700
+    assert list(work.iterdir()) == []
+
+
+@pytest.mark.parametrize("how", ["option", "after", "environment"])
+def test_the_data_folder_is_chosen_by_option_or_environment(how, tmp_path):
+    data = tmp_path / "srv" / "city"
+    args, env = {"option": (["--data-dir", str(data), "city-key"], {}),
+                 "after": (["city-key", "--data-dir", str(data)], {}),
+                 "environment": (["city-key"], {"KIOSK_SERVER_DATA_DIR": str(data)})}[how]
+    done = run("kiosk-server", *args, cwd=tmp_path, env=platform_home(tmp_path) | env)
+    assert done.returncode == 0, done.stderr
+    assert (data / "city-seal.key").is_file() and (data / "city-server-audit.jsonl").is_file()
+    assert not (tmp_path / "home").exists()
+
+
+def test_an_old_deployment_in_the_current_folder_is_named_and_no_second_key_is_made(tmp_path):
+    """The key and database an older version left in the current folder are not silently replaced."""
+    old = tmp_path / "old-deployment"
+    old.mkdir()
+    for command in (["new-booth", "--booth", "b-1", "--event", "e-1"], ["city-key"]):     # as an old version did
+        assert run("kiosk-server", "--data-dir", ".", *command, cwd=old).returncode == 0
+    key_before = (old / "city-seal.key").read_bytes()
+    done = run("kiosk-server", "city-key", cwd=old, env=platform_home(tmp_path))
+    assert done.returncode == 2
+    folder = tmp_path / "home" / ".local" / "share" / "kiosk-server"
+    assert done.stderr == (
+        f"kiosk-server: city-server.sqlite3 and city-seal.key found in the current folder (where older versions "
+        f"kept them), but the server now uses {folder}: move them there (or give --data-dir/--database/--city-key); "
+        f"nothing was started, no second city key was created\n")
+    assert not folder.exists()
+    # moved as told, the same key serves
+    folder.mkdir(parents=True)
+    for name in ("city-seal.key", "city-server.sqlite3"):
+        (old / name).rename(folder / name)
+    moved = run("kiosk-server", "city-key", cwd=old, env=platform_home(tmp_path))
+    assert moved.returncode == 0 and (folder / "city-seal.key").read_bytes() == key_before
+
+
+def test_the_repository_ignores_key_and_database_files():
+    """A checkout's `git add -A` never commits a city key or a database, wherever in the tree they are."""
+    names = ["city-seal.key", "sub/dir/city-seal.key", "city-server.sqlite3", "city-server.sqlite3-wal",
+             "city-server-audit.jsonl", "enrolment-b-1.png", "my.sqlite3", "x.key"]
+    done = subprocess.run(["git", "check-ignore", "--no-index", *names], cwd=REPO, capture_output=True, text=True,
+                          timeout=30)
+    assert sorted(done.stdout.split()) == sorted(names)

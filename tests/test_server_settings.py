@@ -18,7 +18,7 @@ def test_options_win_over_environment_which_wins_over_defaults():
     settings = load_settings({"max_batch": "50", "port": None},
                              environ={"KIOSK_SERVER_MAX_BATCH": "70", "KIOSK_SERVER_PORT": "9001"})
     assert settings.max_batch == 50 and settings.port == 9001
-    assert load_settings({}, environ={}).database == Path("city-server.sqlite3")
+    assert load_settings({}, environ={"KIOSK_SERVER_DATA_DIR": "/srv/city"}).database == Path("/srv/city/city-server.sqlite3")
 
 
 def test_the_audit_log_is_on_by_default_beside_the_database():

@@ -9,7 +9,7 @@ import tomllib
 from collections.abc import Sequence
 from pathlib import Path
 
-from sync.server.settings import SETTINGS, ServerSettings, SettingError, load_settings, prepare_folders
+from sync.server.settings import SETTINGS, ServerSettings, SettingError, files_left_in, load_settings, prepare_folders
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -88,6 +88,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         settings = load_settings({s.name: getattr(args, s.name, None) for s in SETTINGS})
     except SettingError as exc:
         print(f"kiosk-server: {exc}", file=sys.stderr)
+        return 2
+    left = files_left_in(Path.cwd(), settings)
+    if left:
+        print(f"kiosk-server: {' and '.join(left)} found in the current folder (where older versions kept them), "
+              f"but the server now uses {settings.data_dir}: move them there (or give --data-dir/--database/"
+              f"--city-key); nothing was started, no second city key was created", file=sys.stderr)
         return 2
     args.audit = {}   # counts a command reports for the audit log
     try:

@@ -11,9 +11,15 @@ from booth_common.settings import Setting  # one declaration of what a setting i
 
 
 SETTINGS: tuple[Setting, ...] = (
-    Setting("database", "KIOSK_SERVER_DATABASE", "city-server.sqlite3", "SQLite database file (WAL mode)."),
-    Setting("city_key", "KIOSK_SERVER_CITY_KEY", "city-seal.key",
-            "File of the city's X25519 private key, kept out of the database; created on first start."),
+    Setting("data_dir", "KIOSK_SERVER_DATA_DIR", "",
+            "Folder of the database, the city key, the audit log and enrolment QR codes (created, owner only). "
+            "Empty: the platform's data folder (platformdirs; on Linux ~/.local/share/kiosk-server), never the "
+            "current folder."),
+    Setting("database", "KIOSK_SERVER_DATABASE", "",
+            "SQLite database file (WAL mode). Empty: city-server.sqlite3 in data_dir."),
+    Setting("city_key", "KIOSK_SERVER_CITY_KEY", "",
+            "File of the city's X25519 private key, kept out of the database; created on first start. "
+            "Empty: city-seal.key in data_dir."),
     Setting("host", "KIOSK_SERVER_HOST", "127.0.0.1", "Address to listen on."),
     Setting("port", "KIOSK_SERVER_PORT", "8443", "Port to listen on."),
     Setting("tls_cert", "KIOSK_SERVER_TLS_CERT", "", "PEM certificate chain; with tls_key, serve HTTPS."),
@@ -79,6 +85,16 @@ class ServerSettings:
     forwarded_allow_ips: str = ""
     audit_log: Path | None = None     # None: no audit log (tests that do not look at it)
     api_docs: str = "off"
+    data_dir: Path | None = None      # None: the database's folder (settings built in code, e.g. by tests)
+
+
+DATABASE_FILE, CITY_KEY_FILE = "city-server.sqlite3", "city-seal.key"   # their names in the data folder
+
+
+def platform_data_dir() -> Path:
+    import platformdirs  # here: only a server that was not told its folder needs it
+
+    return Path(platformdirs.user_data_dir("kiosk-server", appauthor=False))
 
 
 class SettingError(ValueError):
@@ -107,6 +123,9 @@ def load_settings(overrides: Mapping[str, str | None] | None = None,
     for setting in SETTINGS:
         text, source = _pick(setting, overrides, environ)
         converted[setting.name] = _convert(setting.name, types[setting.name], text, source)
+    data_dir = converted["data_dir"] = converted["data_dir"] or platform_data_dir()
+    converted["database"] = converted["database"] or data_dir / DATABASE_FILE
+    converted["city_key"] = converted["city_key"] or data_dir / CITY_KEY_FILE
     if converted["audit_log"] is None:
         database = converted["database"]
         converted["audit_log"] = database.with_name(database.stem + "-audit.jsonl")
@@ -116,15 +135,32 @@ def load_settings(overrides: Mapping[str, str | None] | None = None,
 
 
 def prepare_folders(settings: ServerSettings) -> None:
-    """Create the folders of the database, the key and the audit log (owner only); SettingError if one cannot be."""
-    for name in ("database", "city_key", "audit_log"):
-        path = getattr(settings, name)
-        if path is None or path.parent.is_dir():
+    """Create the folders of the database, the key and the audit log (owner only), or SettingError."""
+    for name, folder in (("database", settings.database.parent),
+                         ("city_key", settings.city_key.parent),
+                         ("audit_log", settings.audit_log.parent if settings.audit_log else None)):
+        if folder is None or folder.is_dir():
             continue
+        path = getattr(settings, name)
         try:
-            path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+            folder.mkdir(mode=0o700, parents=True, exist_ok=True)
         except OSError as exc:
             raise SettingError(f"{name.replace('_', '-')}: {path}: cannot create its folder: {exc.strerror}") from None
+
+
+def files_left_in(folder: Path, settings: ServerSettings) -> list[str]:
+    """The database and key files of the old default (the current folder) that the settings would not use.
+
+    A server upgraded in place would otherwise create a second city key in the data folder, and booths
+    sealing to the new one would send personal fields the old key cannot open, and vice versa.
+    """
+    left = []
+    for name, used in ((DATABASE_FILE, settings.database), (CITY_KEY_FILE, settings.city_key)):
+        old = folder / name
+        defaulted = settings.data_dir is not None and used == settings.data_dir / name
+        if defaulted and old.exists() and not used.exists() and old.resolve() != used.resolve():
+            left.append(name)
+    return left
 
 
 def _pick(setting: Setting, overrides: Mapping[str, str | None], environ: Mapping[str, str]) -> tuple[str, str]:
@@ -138,10 +174,10 @@ def _pick(setting: Setting, overrides: Mapping[str, str | None], environ: Mappin
 
 
 def _convert(name: str, kind: object, text: str, source: str) -> object:
+    if kind in ("Path | None",) or name in ("database", "city_key"):   # empty: in the data folder
+        return Path(text) if text else None
     if kind in ("Path", Path):
         return Path(text)
-    if kind in ("Path | None",):
-        return Path(text) if text else None
     if kind in ("int", int, "float", float):
         number_kind, what = (int, "a whole number") if kind in ("int", int) else (float, "a number")
         try:
@@ -158,6 +194,8 @@ def _convert(name: str, kind: object, text: str, source: str) -> object:
 
 
 def _check_paths(settings: ServerSettings) -> None:
+    if settings.data_dir is not None and settings.data_dir.exists() and not settings.data_dir.is_dir():
+        raise SettingError(f"data-dir: {settings.data_dir} is a file, not a folder")
     for name in ("database", "city_key", "audit_log"):
         path = getattr(settings, name)
         if path is not None and path.is_dir():

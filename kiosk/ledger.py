@@ -116,11 +116,11 @@ class Ledger:
         # Deleted and overwritten content is zeroed, not left in free pages (purge, expired hashes, meta).
         self.db.execute("PRAGMA secure_delete=ON")
         try:  # a ledger a newer kiosk migrated is refused, never half-understood (kiosk/schema.py)
-            refuse_unknown(self.path, (m.name for m in migrations.applied(self.db)))
+            refuse_unknown(self.path, migrations.applied(conn))
         except LedgerTooNew:
             conn.close()
             raise
-        migrations.apply(self.db)
+        migrations.apply(conn)
         self.device_id = self._ensure_device_id()
 
     def close(self) -> None:

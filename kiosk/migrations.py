@@ -1,32 +1,31 @@
-"""The ledger's schema as append-only, named migrations (sqlite-utils ``Migrations``).
+"""The ledger's schema as append-only, named migrations (booth_common/migrations.py, the one mechanism the
+city server's storage uses too: each in its own BEGIN IMMEDIATE transaction, race-free between processes).
 
-Never edit a migration that has shipped: add a new one below it.
+Never edit a migration that has shipped: add a new one below it. The applied names are kept where sqlite-utils
+kept them before (``_sqlite_migrations``), so ledgers written by earlier kiosks open as they are.
 """
 
 from __future__ import annotations
 
 import sqlite3
 
-from sqlite_utils import Database
-from sqlite_utils.migrations import Migrations
+from booth_common.migrations import MigrationLog, Migrations, run_script
+from kiosk.schema import MIGRATION_SET
 
-migrations = Migrations("kiosk-ledger")
-
-
-def _run_script(db: Database, script: str) -> None:
-    """Run statements one by one: ``executescript`` would COMMIT the migration's transaction."""
-    statement = ""
-    for line in script.splitlines(keepends=True):
-        statement += line
-        if sqlite3.complete_statement(statement):
-            db.execute(statement)
-            statement = ""
-    if statement.strip():
-        raise ValueError(f"incomplete SQL statement in migration: {statement!r}")
+LEDGER_LOG = MigrationLog(
+    create=("CREATE TABLE IF NOT EXISTS [_sqlite_migrations] ([id] INTEGER PRIMARY KEY, [migration_set] TEXT, "
+            "[name] TEXT, [applied_at] TEXT)",
+            "CREATE UNIQUE INDEX IF NOT EXISTS [idx__sqlite_migrations_migration_set_name] "
+            "ON [_sqlite_migrations] ([migration_set], [name])"),
+    applied="SELECT name FROM _sqlite_migrations WHERE migration_set = :set ORDER BY id",
+    record="INSERT INTO _sqlite_migrations (migration_set, name, applied_at) VALUES (:set, :name, :at)",
+)
+migrations = Migrations(MIGRATION_SET, LEDGER_LOG)
+_run_script = run_script
 
 
 @migrations()
-def m001_records_and_outbox(db: Database) -> None:
+def m001_records_and_outbox(db: sqlite3.Connection) -> None:
     _run_script(db, """
         CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
         -- seq is the per-device sequence number: INTEGER PRIMARY KEY without AUTOINCREMENT takes
@@ -77,7 +76,7 @@ def m001_records_and_outbox(db: Database) -> None:
 
 
 @migrations()
-def m002_tallies(db: Database) -> None:
+def m002_tallies(db: sqlite3.Connection) -> None:
     """Running counts kept by triggers, so status and dashboards never scan a million rows."""
     _run_script(db, """
         CREATE TABLE tally (
@@ -141,7 +140,7 @@ PHONE_TAIL = ("substr(coalesce(json_extract(payload, '$.data.masked_phone'), "
 
 
 @migrations()
-def m003_member_search_indexes(db: Database) -> None:
+def m003_member_search_indexes(db: sqlite3.Connection) -> None:
     """The console's member search by masked name or phone tail, newest first, reads an index instead of
     every payload of the ledger (the benchmark: tests/benchmarks/bench_background.py).
     The ledger's find_registrations uses exactly these expressions, or SQLite cannot use the indexes."""

@@ -42,7 +42,7 @@ def make_older(data_dir: Path) -> list[str]:
     from kiosk.migrations import migrations
 
     db = Database(sqlite3.connect(ledger))
-    migrations.apply(db, stop_before=KNOWN_MIGRATIONS[1])
+    migrations.apply(db.conn, stop_before=KNOWN_MIGRATIONS[1])
     db.execute("ATTACH DATABASE ? AS cur", [str(current)])
     with db.conn:
         for table in ("meta", "records", "sealed", "lookup", "outbox"):

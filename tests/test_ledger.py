@@ -79,14 +79,14 @@ def test_outbox_states_move_and_are_counted(tmp_path):
 
 def test_migrations_from_an_empty_file(tmp_path):
     with Ledger(tmp_path / "l.db") as ledger:
-        applied = [m.name for m in migrations.applied(ledger.db)]
-    assert applied == [m.name for m in migrations._migrations]
+        applied = migrations.applied(ledger.db.conn)
+    assert applied == migrations.names
 
 
 def test_ledger_from_an_earlier_schema_opens_with_its_records_counted(tmp_path):
     path = tmp_path / "old.db"
     old = Database(path)
-    migrations.apply(old, stop_before="m002_tallies")  # the schema as version 1 shipped it
+    migrations.apply(old.conn, stop_before="m002_tallies")  # the schema as version 1 shipped it
     old.execute("INSERT INTO meta VALUES ('device_id', 'old-device')")
     for seq, (rid, kind) in enumerate([("a", "registration"), ("b", "service_use"), ("c", "void")], start=1):
         old.execute("INSERT INTO records VALUES (?,?,?,?,?,?,?,?,?,?,?)",
@@ -106,11 +106,12 @@ def test_ledger_from_an_earlier_schema_opens_with_its_records_counted(tmp_path):
 
 
 def test_a_failed_migration_leaves_the_file_as_it_was(tmp_path):
-    from sqlite_utils.migrations import Migrations
+    from booth_common.migrations import Migrations
+    from kiosk.migrations import LEDGER_LOG
 
     path = tmp_path / "l.db"
     Ledger(path).close()
-    broken = Migrations("kiosk-ledger")
+    broken = Migrations("kiosk-ledger", LEDGER_LOG)
 
     @broken()
     def m999_broken(db):
@@ -119,6 +120,27 @@ def test_a_failed_migration_leaves_the_file_as_it_was(tmp_path):
 
     db = Database(path)
     with pytest.raises(RuntimeError):
-        broken.apply(db)
-    assert not db["half_done"].exists()
+        broken.apply(db.conn)
+    assert not db["half_done"].exists() and "m999_broken" not in broken.applied(db.conn)  # still pending
     db.close()
+
+
+def test_ledgers_opened_at_once_by_many_processes_apply_each_migration_once(tmp_path):
+    """The GUI and `kiosk sync` (or several) opening a fresh ledger together: no one fails, nothing twice."""
+    import subprocess
+    import sys
+
+    script = ("import sys, time; from pathlib import Path; from kiosk.ledger import Ledger\n"
+              "start = float(sys.argv[2])\n"
+              "while time.time() < start: pass\n"
+              "Ledger(Path(sys.argv[1])).close()\n")
+    for attempt in range(3):
+        path = tmp_path / f"race{attempt}.db"
+        import time
+        start = time.time() + 1.5
+        procs = [subprocess.Popen([sys.executable, "-c", script, str(path), str(start)], stderr=subprocess.PIPE,
+                                  text=True) for _ in range(4)]
+        errors = [p.communicate(timeout=60)[1] for p in procs]
+        assert [p.returncode for p in procs] == [0, 0, 0, 0], errors
+        with Ledger(path) as ledger:
+            assert migrations.applied(ledger.db.conn) == migrations.names

@@ -59,3 +59,28 @@ def test_enrolment_attempts_are_counted_once_for_every_server_process(tmp_path):
     assert limiters[1].retry_after("10.0.0.7") is None
     first.close()
     second.close()
+
+
+def test_server_processes_starting_together_on_a_new_file_apply_each_migration_once(tmp_path):
+    """Two or more `kiosk-server` workers on a fresh database: none fails, every migration recorded once."""
+    import subprocess
+    import sys
+    import time
+
+    from sync.server.storage import MIGRATIONS
+
+    script = ("import sys, time; from sync.server.storage import Storage\n"
+              "start = float(sys.argv[2])\n"
+              "while time.time() < start: pass\n"
+              "Storage(sys.argv[1]).close()\n")
+    for attempt in range(3):
+        path = tmp_path / f"city{attempt}.db"
+        start = time.time() + 1.5
+        procs = [subprocess.Popen([sys.executable, "-c", script, str(path), str(start)], stderr=subprocess.PIPE,
+                                  text=True) for _ in range(4)]
+        errors = [p.communicate(timeout=60)[1] for p in procs]
+        assert [p.returncode for p in procs] == [0, 0, 0, 0], errors
+        import sqlite3
+        with sqlite3.connect(path) as conn:
+            names = [row[0] for row in conn.execute("SELECT name FROM schema_migrations ORDER BY rowid")]
+        assert names == [name for name, _ in MIGRATIONS]

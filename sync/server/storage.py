@@ -14,8 +14,22 @@ from collections.abc import Iterator, Sequence
 from concurrent.futures import Future
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
+
+from booth_common.migrations import MigrationLog, Migrations
+
+SERVER_LOG = MigrationLog(create=("CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY)",),
+                          applied="SELECT name FROM schema_migrations ORDER BY rowid",
+                          record="INSERT INTO schema_migrations (name) VALUES (:name)")
+
+
+def _run_statements(conn: sqlite3.Connection, *, script: str) -> None:
+    for statement in script.split(";"):
+        if statement.strip():
+            conn.execute(statement)
+
 
 MIGRATIONS: tuple[tuple[str, str], ...] = (
     ("001_core", """
@@ -161,17 +175,12 @@ class Storage:
             conn.execute("COMMIT")
 
     def _migrate(self) -> None:
-        conn = self._conn()
-        conn.execute("CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY)")
-        done = {r[0] for r in conn.execute("SELECT name FROM schema_migrations")}
+        """The schema's named migrations (booth_common/migrations.py, as the ledger's): each in its own
+        BEGIN IMMEDIATE transaction, so server processes starting together on a new file apply each once."""
+        migrations = Migrations("city-server", SERVER_LOG)
         for name, script in MIGRATIONS:
-            if name in done:
-                continue
-            with self._write() as tx:
-                for statement in script.split(";"):
-                    if statement.strip():
-                        tx.execute(statement)
-                tx.execute("INSERT INTO schema_migrations VALUES (?)", [name])
+            migrations.add(name, partial(_run_statements, script=script))
+        migrations.apply(self._conn())
 
     # -- booths, codes, devices -------------------------------------------------------------
 

@@ -1,0 +1,97 @@
+"""Named, append-only schema migrations of an SQLite file: one mechanism for the ledger and the city server.
+
+Each migration runs in its own ``BEGIN IMMEDIATE`` transaction together with the record of its name, and
+whether it is still pending is checked again inside that transaction, under the write lock: two processes
+opening a fresh file at once (the GUI and ``kiosk sync``; two server workers) apply each migration exactly
+once, and a migration that fails leaves no trace and stays pending. Never edit a migration that has
+shipped: add a new one after it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+from collections.abc import Callable
+from dataclasses import dataclass
+
+Step = Callable[[sqlite3.Connection], None]
+
+
+@dataclass(frozen=True)
+class MigrationLog:
+    """Where a database keeps the names of the migrations it has applied (each side keeps its own table)."""
+
+    create: tuple[str, ...]   # statements that make the table when missing (IF NOT EXISTS)
+    applied: str              # SELECT of the applied names, in order; may use :set, the set's name
+    record: str               # INSERT of one applied name; may use :set, :name and :at (UTC time)
+
+
+class Migrations:
+    """A named set of migrations, registered in order with ``@migrations()``."""
+
+    def __init__(self, name: str, log: MigrationLog):
+        self.name, self.log = name, log
+        self.steps: list[tuple[str, Step]] = []
+
+    def __call__(self, *, name: str | None = None) -> Callable[[Step], Step]:
+        def register(step: Step) -> Step:
+            step_name = name or step.__name__
+            if any(n == step_name for n, _ in self.steps):
+                raise ValueError(f"migration {step_name!r} is already in set {self.name!r}")
+            self.steps.append((step_name, step))
+            return step
+        return register
+
+    def add(self, name: str, step: Step) -> None:
+        self(name=name)(step)
+
+    @property
+    def names(self) -> list[str]:
+        return [name for name, _ in self.steps]
+
+    def applied(self, conn: sqlite3.Connection) -> list[str]:
+        try:
+            return [row[0] for row in conn.execute(self.log.applied, {"set": self.name})]
+        except sqlite3.OperationalError:  # no log table yet: a fresh file
+            return []
+
+    def apply(self, conn: sqlite3.Connection, *, stop_before: str | None = None) -> list[str]:
+        """Apply what is pending, in order, up to ``stop_before`` (tests make old schemas this way); returns the
+        names applied by this call."""
+        for statement in self.log.create:
+            conn.execute(statement)
+        if conn.in_transaction:
+            conn.commit()
+        done, applied = set(self.applied(conn)), []
+        for name, step in self.steps:
+            if name == stop_before:
+                break
+            if name not in done and self._apply_one(conn, name, step):
+                applied.append(name)
+        return applied
+
+    def _apply_one(self, conn: sqlite3.Connection, name: str, step: Step) -> bool:
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            if name in self.applied(conn):  # another process applied it while this one waited for the lock
+                conn.execute("ROLLBACK")
+                return False
+            step(conn)
+            conn.execute(self.log.record, {"set": self.name, "name": name, "at": str(dt.datetime.now(dt.timezone.utc))})
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        conn.execute("COMMIT")
+        return True
+
+
+def run_script(conn: sqlite3.Connection, script: str) -> None:
+    """Run statements one by one: ``executescript`` would COMMIT the migration's transaction."""
+    statement = ""
+    for line in script.splitlines(keepends=True):
+        statement += line
+        if sqlite3.complete_statement(statement):
+            conn.execute(statement)
+            statement = ""
+    if statement.strip():
+        raise ValueError(f"incomplete SQL statement in migration: {statement!r}")

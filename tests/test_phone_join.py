@@ -305,3 +305,19 @@ def test_submissions_are_limited_per_booth_too(city, booth):
     assert [store.count_attempt(limits(f"10.0.0.{i}"), now=1000.0 + i, window_s=600) for i in range(4)] == [
         None, None, None, f"booth:{BOOTH}"]   # four phones, one booth: the fourth is refused
     assert store.count_attempt(limits("10.0.0.9"), now=1700.0, window_s=600) is None   # the window moved on
+
+
+def test_the_notice_names_the_organisation_the_booth_was_set_up_with(tmp_path, city):
+    """A booth registered without a place, set up on its console: the notice names its organisation (PIPL: who
+    collects) once the setup has synced."""
+    publish_demo_config(city)
+    kiosk = Kiosk(tmp_path / "kiosk", city, booth_id="sjs-gucheng")
+    try:
+        kiosk.booth.set_up_booth({"district": "石景山区", "street": "古城街道", "organisation": "古城街道总工会",
+                                  "venue_type": "sub", "name": "京西大悦城"}, device_name="平板1")
+        kiosk.sync()
+        token = join_token(kiosk.enrollment.join_secret, event_id=EVENT, booth_id="sjs-gucheng")
+        page = requests.get(f"{city.url}/join/{EVENT}/sjs-gucheng?t={token}", timeout=10)
+        assert "谁收集：</strong> 古城街道总工会" in page.text and "京西大悦城" in page.text
+    finally:
+        kiosk.close()

@@ -36,6 +36,7 @@ from booth_common.notice import render_notice
 from booth_common.records import format_utc, freeze_payload, new_record_id
 from booth_common.sealing import Opener, SealError, Sealer, keyed_hash
 from sync.server import join_page
+from sync.server.numbers import UNKNOWN, booth_places
 from sync.server.storage import JoinStorage, Storage
 
 WINDOW_S = 600.0
@@ -92,8 +93,12 @@ class Refusal(Exception):
 class PhoneJoin:
     """The phone join of every booth of the server."""
 
-    def __init__(self, storage: Storage, city_key: X25519PrivateKey, *, now=time.time):  # type: ignore[no-untyped-def]
+    def __init__(self, storage: Storage, city_key: X25519PrivateKey, *, now=time.time,  # type: ignore[no-untyped-def]
+                 places=None):
+        """``places(event_id)``: each booth's place as the city numbers know it (its volunteers' setup, else the
+        city's registry); without it the registry alone."""
         self._storage = storage
+        self._places = places
         self._store = JoinStorage(storage)
         self._opener = Opener(city_key)
         self._sealer = Sealer(city_key.public_key())
@@ -130,7 +135,7 @@ class PhoneJoin:
         config = json.loads(published[2])
         event, booth, reg = (config.get(k) if isinstance(config.get(k), dict) else {}
                              for k in ("event", "booth", "registration"))
-        place = next((b for b in self._storage.registered_booths(event_id) if b["booth_id"] == booth_id), {})
+        place = self._place(event_id, booth_id)
         own = booth if booth.get("id") == booth_id else {}
         occupations = tuple((str(o.get("id")), str(o.get("name")), str(o.get("name_en", o.get("name"))))
                             for o in reg.get("occupations", []) if isinstance(o, dict) and o.get("id"))
@@ -146,6 +151,13 @@ class PhoneJoin:
             min_age=int(reg.get("min_age", 16)), max_age=int(reg.get("max_age", 80)),
             oath_enabled=bool(reg.get("oath_enabled", True)), oath_text=str(reg.get("oath_text", "")),
             occupations=occupations, districts=tuple(str(d) for d in reg.get("districts", [])))
+
+    def _place(self, event_id: str, booth_id: str) -> dict[str, str]:
+        if self._places is not None:
+            found = self._places(event_id).get(booth_id)
+            if found is not None:
+                return {k: ("" if v == UNKNOWN else v) for k, v in vars(found).items()}
+        return next((b for b in self._storage.registered_booths(event_id) if b["booth_id"] == booth_id), {})
 
     # -- a submission ------------------------------------------------------------------------------
 
@@ -279,7 +291,13 @@ class PhoneJoin:
 
 
 def install_join_routes(app: FastAPI, storage: Storage, city_key: X25519PrivateKey) -> PhoneJoin:
-    joining = PhoneJoin(storage, city_key)
+    tally = getattr(app.state, "city_tally", None)   # installed with the city routes, before these
+
+    def places(event_id: str) -> dict[str, Any]:
+        tally.refresh()
+        return booth_places(storage.registered_booths(event_id), tally.booths_of(event_id))
+
+    joining = PhoneJoin(storage, city_key, places=places if tally is not None else None)
     app.state.phone_join = joining
 
     @app.get("/join/{event_id}/{booth_id}", tags=["join"], response_class=HTMLResponse)

@@ -41,9 +41,11 @@ def enroll_device(ledger: Ledger, keys: KeyRing, client: EnrollingClient, *, ser
     ``booth_id``/``event_id`` are what the kiosk's configuration names: enrolment for another booth or
     event is refused (``EnrollmentMismatch``), so records captured before enrolment, which carry the
     configured booth and event, are the enrolled booth's. A device enrolled before proves itself
-    with its current token.
+    with its current token, sent only to the server that issued it.
     """
-    enrollment = client.enroll(code=code, device_id=ledger.device_id, proof=ledger.get_protected_meta(META_TOKEN),
+    same_server = ledger.get_meta(META_URL) == server_url
+    enrollment = client.enroll(code=code, device_id=ledger.device_id,
+                               proof=ledger.get_protected_meta(META_TOKEN) if same_server else None,
                                booth_id=booth_id, event_id=event_id)
     if booth_id not in (None, enrollment.booth_id) or event_id not in (None, enrollment.event_id):
         raise EnrollmentMismatch(enrolled=(enrollment.booth_id, enrollment.event_id), configured=(booth_id, event_id))

@@ -143,3 +143,24 @@ def test_kiosk_enroll_refuses_a_code_of_another_booth_naming_both_in_both_langua
     assert f"This code enrols booth sjs-gucheng of event {event}; this kiosk's configuration names booth {own}" in err
     assert uses_left(city) == {"sjs-gucheng": 3}
     assert kiosk_main(["sync", "--once", "--data-dir", str(data_dir)]) == 3    # still not enrolled
+
+
+def test_a_kiosk_re_enrols_itself_with_its_token_sent_only_to_the_server_that_issued_it(core, city):
+    from booth_common.protocol import EnrollmentRefused
+    from loopback import FaultProxy
+    from sync.client import SyncClient
+    from sync.enrollment import enroll_device
+
+    first = enroll_device(core.ledger, core.keys, SyncClient(city.url), server_url=city.url,
+                          code=booth_code(city, core))
+    assert held(city, first.device_token).status_code == 200           # the token is in use now
+    elsewhere = FaultProxy(city.port)                                   # the same server under another address
+    try:
+        with pytest.raises(EnrollmentRefused, match="already enrolled"):
+            enroll_device(core.ledger, core.keys, SyncClient(elsewhere.url), server_url=elsewhere.url,
+                          code=booth_code(city, core))
+    finally:
+        elsewhere.close()
+    again = enroll_device(core.ledger, core.keys, SyncClient(city.url), server_url=city.url,
+                          code=booth_code(city, core))                  # its own server: the token proves it
+    assert held(city, again.device_token).status_code == 200 and held(city, first.device_token).status_code == 401

@@ -287,7 +287,7 @@ def cmd_screenshots(core, args) -> int:  # type: ignore[no-untyped-def]
 
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from kiosk.app import build_core, build_gui
-    from kiosk.simulate import simulate_morning
+    from kiosk.simulate import simulate, simulate_morning
     from kiosk.ui.input_method import prepare_virtual_keyboard
     from kiosk.ui.screenshots import render_all
 
@@ -298,6 +298,7 @@ def cmd_screenshots(core, args) -> int:  # type: ignore[no-untyped-def]
     with tempfile.TemporaryDirectory(prefix="kiosk-screenshots-") as folder:
         shown = build_core(data_dir=Path(folder) / "data", config_path=core.config.path, config=core.config)
         simulate_morning(shown.booth, seed=args.seed)
+        simulate(shown.booth, members=0, services=0, quiz=0, handouts=0, employers=12, seed=args.seed)  # 企业沟通会
         gui = build_gui(shown, windowed=True, cache_dir=Path(folder) / "cache", virtual_keyboard=keyboard)
         sizes = ("landscape", "fullhd", "portrait") if args.all_sizes else ("landscape",)
         files = render_all(gui, args.out, sizes=sizes)

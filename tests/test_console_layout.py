@@ -11,7 +11,7 @@ from kiosk.ui.screenshots import screenshot_states
 from registration_driver import start_gui, stop_gui
 
 CONSOLE_SCREENS = (Screen.CONSOLE_SETUP, Screen.CONSOLE_PIN, Screen.CONSOLE, Screen.CONSOLE_PIN_CHANGE, Screen.STATION,
-                   Screen.DASHBOARD, Screen.MEMBERS, Screen.CONSOLE_ENROL)
+                   Screen.DASHBOARD, Screen.MEMBERS, Screen.CONSOLE_ENROL, Screen.EMPLOYERS, Screen.EMPLOYER_MEETING)
 SIZES = [pytest.param((1280, 800), id="landscape"), pytest.param((1920, 1080), id="fullhd"),
          pytest.param((800, 1280), id="portrait")]
 
@@ -132,7 +132,8 @@ def test_console_reading_one_back_size_whole_table_rows_english_header_pin_wordi
             widths = {}
             for which, button in ((Screen.STATION, "back_button"), (Screen.DASHBOARD, "back_button"),
                                   (Screen.MEMBERS, "back_button"), (Screen.CONSOLE_PIN_CHANGE, "back_button"),
-                                  (Screen.CONSOLE_ENROL, "back_button"), (Screen.CONSOLE_PIN, "cancel_button")):
+                                  (Screen.CONSOLE_ENROL, "back_button"), (Screen.CONSOLE_PIN, "cancel_button"),
+                                  (Screen.EMPLOYERS, "back_button"), (Screen.EMPLOYER_MEETING, "back_button")):
                 if which is Screen.STATION:
                     home = console[Screen.CONSOLE]
                     console[Screen.STATION].set_station(home.stations[0])

@@ -28,6 +28,8 @@ from kiosk.ui.console_pin_screen import ConsolePinScreen
 from kiosk.ui.console_setup_screen import ConsoleSetupScreen
 from kiosk.ui.corner_gesture import CornerHold
 from kiosk.ui.dashboard_screen import DashboardScreen
+from kiosk.ui.employer_follow_up_screen import EmployerFollowUpScreen
+from kiosk.ui.employer_meeting_screen import EmployerMeetingScreen
 from kiosk.ui.idle import IdleWatcher
 from kiosk.ui.input_method import remove_keyboard_dictionaries
 from kiosk.ui.main_window import MainWindow
@@ -39,7 +41,7 @@ from kiosk.ui.station_screen import StationScreen
 
 # Screens that show booth data or change records: only ever reached through the PIN.
 BEHIND_PIN = {Screen.CONSOLE, Screen.STATION, Screen.DASHBOARD, Screen.MEMBERS, Screen.CONSOLE_PIN_CHANGE,
-              Screen.CONSOLE_ENROL}
+              Screen.CONSOLE_ENROL, Screen.EMPLOYERS, Screen.EMPLOYER_MEETING}
 
 
 class ConfirmQuit:
@@ -87,10 +89,13 @@ class Console(QObject):
         self.dashboard = DashboardScreen(booth, presentation, export_dir=export_dir, refresh_ms=refresh_ms)
         self.members = MembersScreen(booth.corrections, presentation)
         self.enrol = ConsoleEnrolScreen(enrol or _no_enrolment, presentation, server_url=server_url)
+        self.employers = EmployerFollowUpScreen(booth, presentation)
+        self.employer_meeting = EmployerMeetingScreen(booth, presentation)
         for screen, widget in ((Screen.CONSOLE_SETUP, self.setup), (Screen.CONSOLE_PIN, self.pin),
                                (Screen.CONSOLE, self.home), (Screen.STATION, self.station),
                                (Screen.DASHBOARD, self.dashboard), (Screen.MEMBERS, self.members),
-                               (Screen.CONSOLE_PIN_CHANGE, self.pin_change), (Screen.CONSOLE_ENROL, self.enrol)):
+                               (Screen.CONSOLE_PIN_CHANGE, self.pin_change), (Screen.CONSOLE_ENROL, self.enrol),
+                               (Screen.EMPLOYERS, self.employers), (Screen.EMPLOYER_MEETING, self.employer_meeting)):
             window.add_screen(screen, widget)
         self.lock_watch = IdleWatcher(app, timeout_ms=lock_ms, parent=self)
         self.corner = CornerHold(app, window, hold_ms=hold_ms)
@@ -106,6 +111,10 @@ class Console(QObject):
         self.home.station_chosen.connect(self.open_station)
         self.home.dashboard_requested.connect(lambda: self.window.show_screen(Screen.DASHBOARD))
         self.home.members_requested.connect(lambda: self.window.show_screen(Screen.MEMBERS))
+        self.home.employers_requested.connect(lambda: self.window.show_screen(Screen.EMPLOYERS))
+        self.employers.new_meeting_requested.connect(lambda: self.window.show_screen(Screen.EMPLOYER_MEETING))
+        self.employer_meeting.back_requested.connect(lambda: self.window.show_screen(Screen.EMPLOYERS))
+        self.employer_meeting.saved.connect(self._meeting_saved)
         self.home.lock_requested.connect(self.leave)
         self.home.fullscreen_requested.connect(self.toggle_fullscreen)
         self.home.quit_requested.connect(self.quit)
@@ -114,8 +123,12 @@ class Console(QObject):
         self.pin_change.changed.connect(self._pin_changed)
         self.home.enrol_requested.connect(lambda: self.window.show_screen(Screen.CONSOLE_ENROL))
         self.enrol.enrolled.connect(self._enrolled)
-        for screen in (self.station, self.dashboard, self.members, self.pin_change, self.enrol):
+        for screen in (self.station, self.dashboard, self.members, self.pin_change, self.enrol, self.employers):
             screen.back_requested.connect(lambda: self.window.show_screen(Screen.CONSOLE))
+
+    def _meeting_saved(self, meeting: object) -> None:
+        self.window.show_screen(Screen.EMPLOYERS)
+        self.employers.show_saved(meeting)  # type: ignore[arg-type]
 
     def _enrolled(self, outcome: object) -> None:
         """Enrolled from the console: the enrolment is an audit record, as from ``kiosk enroll``."""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QBoxLayout, QGridLayout, QLabel, QPushButton, QScrollArea, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QGridLayout, QLabel, QPushButton, QScrollArea, QVBoxLayout, QWidget
 
 from kiosk.booth import BoothService
 from kiosk.config import Booth
@@ -28,6 +28,7 @@ class ConsoleHomeScreen(ScreenBase):
     station_chosen = Signal(object)  # Station
     dashboard_requested = Signal()
     members_requested = Signal()
+    employers_requested = Signal()
     lock_requested = Signal()
     fullscreen_requested = Signal()
     quit_requested = Signal()
@@ -53,11 +54,13 @@ class ConsoleHomeScreen(ScreenBase):
         scroll.setWidget(grid_host)
         self.touch_scrolling = enable_touch_scrolling(scroll)
         self.dashboard_button, self.members_button = big_button("primary"), big_button("primary")
+        self.employers_button = big_button("primary")
         self.lock_button, self.fullscreen_button, self.quit_button = (big_button("small") for _ in range(3))
         self.pin_change_button, self.purge_button = big_button("small"), big_button("small")
         self.enrol_button = big_button("small")
         for button, signal in ((self.dashboard_button, self.dashboard_requested),
-                               (self.members_button, self.members_requested), (self.lock_button, self.lock_requested),
+                               (self.members_button, self.members_requested),
+                               (self.employers_button, self.employers_requested), (self.lock_button, self.lock_requested),
                                (self.fullscreen_button, self.fullscreen_requested),
                                (self.quit_button, self.quit_requested), (self.purge_button, self.purge_requested),
                                (self.pin_change_button, self.pin_change_requested),
@@ -122,9 +125,8 @@ class ConsoleHomeScreen(ScreenBase):
         self.config_note.show()
 
     def _build_layout(self, scroll: QScrollArea) -> None:
-        self.tools = QBoxLayout(QBoxLayout.Direction.LeftToRight)
-        self.tools.addWidget(self.dashboard_button)
-        self.tools.addWidget(self.members_button)
+        self.tools = QGridLayout()
+        self.tool_buttons = [self.dashboard_button, self.members_button, self.employers_button]
         self.device_grid = QGridLayout()
         root = QVBoxLayout(self)
         root.setContentsMargins(32, 16, 32, 16)
@@ -153,7 +155,8 @@ class ConsoleHomeScreen(ScreenBase):
         if shape == self._shape:
             return
         self._shape = shape
-        self.tools.setDirection(QBoxLayout.Direction.TopToBottom if shape[0] else QBoxLayout.Direction.LeftToRight)
+        # The big buttons side by side; one under the other on a narrow window; two a row in large text.
+        arrange_in_rows(self.tools, self.tool_buttons, 1 if shape[0] else 2 if shape[1] else 3, stretch=1)
         arrange_in_rows(self.station_grid, self.station_buttons, self.station_columns, stretch=1)
         arrange_in_rows(self.device_grid, self.device_buttons, self.device_columns)
 
@@ -166,6 +169,7 @@ class ConsoleHomeScreen(ScreenBase):
             button.setText(p.pick(*station.name(self._booth.config)))
         self.dashboard_button.setText(self.tr("今日数据与日报导出"))
         self.members_button.setText(self.tr("会员查询与更正"))
+        self.employers_button.setText(self.tr("企业沟通会"))
         self.lock_button.setText(self.tr("锁定并返回首页"))
         self.fullscreen_button.setText(self.tr("切换全屏"))
         self.quit_button.setText(self.tr("退出程序"))

@@ -22,3 +22,5 @@ class Screen(Enum):
     STATION = "station"
     DASHBOARD = "dashboard"
     MEMBERS = "members"
+    EMPLOYERS = "employers"
+    EMPLOYER_MEETING = "employer_meeting"

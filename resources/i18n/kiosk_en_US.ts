@@ -268,6 +268,10 @@
         <translation>Find and correct a member</translation>
     </message>
     <message>
+        <source>企业沟通会</source>
+        <translation>Employer meetings</translation>
+    </message>
+    <message>
         <source>锁定并返回首页</source>
         <translation>Lock and return to start</translation>
     </message>
@@ -517,6 +521,152 @@
     <message>
         <source>18位；最后一位是X的，请按X键</source>
         <translation>18 characters; if the last one is X, press the X key</translation>
+    </message>
+</context>
+<context>
+    <name>EmployerFollowUpScreen</name>
+    <message>
+        <source>已保存：%1</source>
+        <translation>Saved: %1</translation>
+    </message>
+    <message>
+        <source>企业沟通会</source>
+        <translation>Employer meetings</translation>
+    </message>
+    <message>
+        <source>本机已记录 %1 场，同意建会 %2 家，覆盖职工 %3 人</source>
+        <translation>%1 meetings on this device, %2 enterprises agreed to found a union, %3 workers covered</translation>
+    </message>
+    <message>
+        <source>记录一场新的企业沟通会</source>
+        <translation>Record a new employer meeting</translation>
+    </message>
+    <message>
+        <source>返回</source>
+        <translation>Back</translation>
+    </message>
+    <message>
+        <source>待回访：7天内或已过回访日期的企业，以及同意建会的企业</source>
+        <translation>To follow up: follow-up date within 7 days or past, and enterprises that agreed to found a union</translation>
+    </message>
+    <message>
+        <source>暂无待回访的企业</source>
+        <translation>No enterprise to follow up</translation>
+    </message>
+    <message>
+        <source>未定回访日期</source>
+        <translation>No follow-up date</translation>
+    </message>
+    <message>
+        <source>已逾期：%1</source>
+        <translation>Overdue: %1</translation>
+    </message>
+    <message>
+        <source>回访：%1</source>
+        <translation>Follow up: %1</translation>
+    </message>
+    <message>
+        <source>职工 %1 人</source>
+        <translation>%1 workers</translation>
+    </message>
+</context>
+<context>
+    <name>EmployerMeetingScreen</name>
+    <message>
+        <source>企业沟通会记录</source>
+        <translation>Employer meeting</translation>
+    </message>
+    <message>
+        <source>企业名称</source>
+        <translation>Enterprise name</translation>
+    </message>
+    <message>
+        <source>统一社会信用代码（18位）</source>
+        <translation>Unified social credit code (18 characters)</translation>
+    </message>
+    <message>
+        <source>所属行业</source>
+        <translation>Industry</translation>
+    </message>
+    <message>
+        <source>职工人数</source>
+        <translation>Workers</translation>
+    </message>
+    <message>
+        <source>其中新就业形态劳动者（骑手、快递员等）</source>
+        <translation>Of them new-employment-form workers (riders, couriers …)</translation>
+    </message>
+    <message>
+        <source>联系人姓名</source>
+        <translation>Contact person&apos;s name</translation>
+    </message>
+    <message>
+        <source>联系人手机号</source>
+        <translation>Contact person&apos;s mobile</translation>
+    </message>
+    <message>
+        <source>是否已建工会</source>
+        <translation>Union already founded?</translation>
+    </message>
+    <message>
+        <source>企业规模（职工人数）</source>
+        <translation>Size (workers)</translation>
+    </message>
+    <message>
+        <source>了解到的需求（可多选）</source>
+        <translation>Needs heard (any number)</translation>
+    </message>
+    <message>
+        <source>商定的服务包项目（可多选）</source>
+        <translation>Service package agreed (any number)</translation>
+    </message>
+    <message>
+        <source>沟通结果</source>
+        <translation>Outcome</translation>
+    </message>
+    <message>
+        <source>回访</source>
+        <translation>Follow-up</translation>
+    </message>
+    <message>
+        <source>其他需求（选填）</source>
+        <translation>Other needs (optional)</translation>
+    </message>
+    <message>
+        <source>已建工会</source>
+        <translation>Has a union</translation>
+    </message>
+    <message>
+        <source>尚未建会</source>
+        <translation>No union yet</translation>
+    </message>
+    <message>
+        <source>不安排</source>
+        <translation>None</translation>
+    </message>
+    <message>
+        <source>返回</source>
+        <translation>Back</translation>
+    </message>
+    <message>
+        <source>下一步</source>
+        <translation>Next</translation>
+    </message>
+    <message>
+        <source>上一步</source>
+        <translation>Previous</translation>
+    </message>
+    <message>
+        <source>保存记录</source>
+        <translation>Save</translation>
+    </message>
+    <message>
+        <source>第 %1 / %2 步</source>
+        <translation>Step %1 of %2</translation>
+    </message>
+    <message>
+        <source>%1 天后（%2）</source>
+        <translation>In %1 days (%2)</translation>
     </message>
 </context>
 <context>

@@ -118,7 +118,8 @@ class EmployerMeetings:
         self.writer = writer
 
     @property
-    def _today(self) -> dt.date:
+    def today(self) -> dt.date:
+        """The day follow-ups are reckoned from (fixed in tests by the writer)."""
         return self.writer.today or dt.date.today()
 
     def check(self, form: MeetingForm) -> tuple[dict[str, Any] | None, dict[str, str] | None,
@@ -201,13 +202,13 @@ class EmployerMeetings:
     def follow_ups(self, *, within_days: int = FOLLOW_UP_SOON_DAYS) -> list[EmployerMeeting]:
         """Meetings whose follow-up date is past or within ``within_days``, and those that agreed to found a
         union; soonest follow-up first (an agreement without a date last)."""
-        horizon = self._today + dt.timedelta(days=within_days)
+        horizon = self.today + dt.timedelta(days=within_days)
         due = [m for m in self.meetings() if (m.follow_up is not None and m.follow_up <= horizon)
                or m.outcome is Outcome.AGREED_TO_FOUND]
         return sorted(due, key=lambda m: (m.follow_up is None, m.follow_up or dt.date.max, m.enterprise_name))
 
     def is_overdue(self, meeting: EmployerMeeting) -> bool:
-        return meeting.follow_up is not None and meeting.follow_up < self._today
+        return meeting.follow_up is not None and meeting.follow_up < self.today
 
     def needs_ids(self) -> list[str]:
         return [n.id for n in self.writer.config.employer_needs]
@@ -224,7 +225,7 @@ class EmployerMeetings:
         except ValueError:
             raise validation.ValidationError("follow_up", "format", f"回访日期格式应为 年-月-日：{text[:20]}",
                                              "The follow-up date is written year-month-day (2026-12-01)") from None
-        if not self._today <= day <= self._today + dt.timedelta(days=FOLLOW_UP_MAX_DAYS):
+        if not self.today <= day <= self.today + dt.timedelta(days=FOLLOW_UP_MAX_DAYS):
             raise validation.ValidationError("follow_up", "range", "回访日期应在今天至一年之内",
                                              "The follow-up date lies between today and one year from now")
         return day.isoformat()

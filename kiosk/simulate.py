@@ -234,7 +234,7 @@ def fake_meeting(rng: random.Random, service: BoothService):  # type: ignore[no-
     outcome = rng.choices(list(Outcome), weights=(35, 45, 20))[0]
     needs = [n.id for n in service.config.employer_needs if rng.random() < 0.4]
     package = [p.id for p in service.config.employer_package if rng.random() < 0.3] if outcome != Outcome.DECLINED else []
-    today = service.employers._today
+    today = service.employers.today
     follow = "" if outcome is Outcome.DECLINED else (today + dt.timedelta(days=rng.randint(0, 30))).isoformat()
     return MeetingForm(enterprise_name=f"北京{rng.choice(ENTERPRISE_WORDS)}{suffix}", uscc=fake_uscc(rng),
                        industry=industry, size_band=band, union_exists=rng.random() < 0.15, workers=workers,

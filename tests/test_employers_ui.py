@@ -110,7 +110,7 @@ def test_the_follow_up_list_marks_overdue_meetings_and_leaves_out_far_ones(conso
                                                 follow_up=(today + dt.timedelta(days=2)).isoformat(), **base))
     employers.record_meeting(MeetingForm(enterprise_name="乙公司", outcome="will_consider",
                                          follow_up=(today + dt.timedelta(days=40)).isoformat(), **base))
-    core.booth._today = today + dt.timedelta(days=3)  # three days later the first is overdue
+    core.booth.writer.today = today + dt.timedelta(days=3)  # three days later the first is overdue
     gui.console.home.employers_button.click()
     follow = gui.console.employers
     assert [m.record_id for m in follow.meetings] == [soon.record_id]

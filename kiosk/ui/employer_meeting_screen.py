@@ -9,7 +9,8 @@ from PySide6.QtGui import QIntValidator
 from PySide6.QtWidgets import (QButtonGroup, QGridLayout, QHBoxLayout, QLabel, QLineEdit, QPushButton, QScrollArea,
                                QVBoxLayout, QWidget)
 
-from kiosk.booth import BoothService, InvalidInput
+from kiosk.booth import BoothService
+from kiosk.errors import InvalidInput
 from kiosk.employers import SIZE_BANDS, MeetingForm, Outcome
 from kiosk.ui.presentation import Presentation
 from kiosk.ui.widgets import (CurrentPageStack, ScreenBase, arrange_in_rows, back_button, big_button,
@@ -204,7 +205,7 @@ class EmployerMeetingScreen(ScreenBase):
         return self.tr("%1 天后（%2）").replace("%1", str(days)).replace("%2", day.strftime("%m-%d"))
 
     def _today(self) -> dt.date:
-        return self._booth.employers._today
+        return self._booth.employers.today
 
     # -- state ------------------------------------------------------------------------------
 

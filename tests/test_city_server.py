@@ -242,7 +242,7 @@ def test_no_generated_request_makes_the_server_fail(tmp_path):
         push(city, token, [record(DEVICE_A, n) for n in (1, 2, 3)])
         schema = schemathesis.openapi.from_url(city.url + "/openapi.json")
         operations = [result.ok() for result in schema.get_all_operations()]
-        assert len(operations) == 17  # with the prize-claim check, the double-claim list (21), the phone join (15), employer meetings (19)
+        assert len(operations) == 18  # with the prize-claim check, the double-claim list (21), the phone join (15), employer meetings (19), readiness (17)
         for operation in operations:
             _fuzz(operation, city, ADMIN_TOKEN if operation.path.startswith("/v1/admin") else token)
     finally:

@@ -101,11 +101,18 @@ def test_settings_after_the_sub_command_are_used(tmp_path):
                 assert time.monotonic() < deadline, "server did not start"
                 time.sleep(0.2)
         assert answer.status_code == 200
+        start_line = server.stdout.readline()
+        access_line = server.stdout.readline()          # the access log, on standard output by default
     finally:
         server.terminate()
         server.wait(timeout=20)
     assert (data / "city.sqlite3").is_file() and (data / "city.key").is_file()
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["data"]     # nothing in the current folder
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["data"]
+    import sqlite3
+
+    assert start_line == (f"kiosk-server 0.1.0: listening on http://127.0.0.1:{port} (1 worker); database SQLite "
+                          f"{sqlite3.sqlite_version} at {data / 'city.sqlite3'}; city key {data / 'city.key'}\n")
+    assert '"path":"/v1/health","status":200' in access_line     # nothing in the current folder
 
 
 def test_a_sub_command_option_before_the_settings_keeps_the_settings(tmp_path):

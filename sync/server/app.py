@@ -9,6 +9,7 @@ several servers side by side. Every refusal is a 4xx with a ``detail`` saying wh
 import asyncio
 import datetime as dt
 import json
+import time
 from collections.abc import Callable
 from typing import Annotated, Literal, TypeVar
 
@@ -31,6 +32,7 @@ from sync.server.city_api import install_city_routes
 from sync.server.docs_page import install_docs_page
 from sync.server.ingest import ingest_async
 from sync.server.join import install_join_routes
+from sync.server.operations import AccessLogMiddleware, Metrics, access_log_stream, install_operations
 from sync.server.models import (DistributionAnswer, EnrollAnswer, EnrollRequest, HeldAnswer, Health, Problem,
                                 PushAnswer, PushBatch)
 from sync.server.middleware import PageHeadersMiddleware, RequestBodyMiddleware
@@ -56,8 +58,9 @@ def create_app(settings: ServerSettings, *, storage: Storage, city_key: X25519Pr
     def health() -> Health:
         return Health()
 
-    _add_enrolment(app, storage, city_key, accounts.EnrollmentLimiter(storage, settings.enroll_per_minute))
-    _add_records(app, storage, Opener(city_key), current_device, max_batch=settings.max_batch)
+    metrics = install_operations(app, storage)
+    _add_enrolment(app, storage, city_key, accounts.EnrollmentLimiter(storage, settings.enroll_per_minute), metrics)
+    _add_records(app, storage, Opener(city_key), current_device, metrics, max_batch=settings.max_batch)
     _add_distribution(app, storage, current_device)
     prizes.install_prize_routes(app, storage, current_device, refusals=REFUSALS)
     install_city_routes(app, settings, storage=storage, city_key=city_key, refusals=REFUSALS)
@@ -71,6 +74,8 @@ def create_app(settings: ServerSettings, *, storage: Storage, city_key: X25519Pr
     app.add_middleware(RequestBodyMiddleware, max_bytes=settings.max_body_bytes, part_timeout_s=settings.body_timeout_s)
     app.add_middleware(PageHeadersMiddleware, content_security_policy=page.CONTENT_SECURITY_POLICY)
     app.add_middleware(AdminAuditMiddleware, path=settings.audit_log)
+    if (access_log := access_log_stream(settings.access_log)) is not None:
+        app.add_middleware(AccessLogMiddleware, out=access_log)   # outermost: sees every answer, refusals too
     return app
 
 
@@ -95,7 +100,7 @@ def _device_dependency(storage: Storage) -> Callable[..., Device]:
 
 
 def _add_enrolment(app: FastAPI, storage: Storage, city_key: X25519PrivateKey,
-                   limiter: accounts.EnrollmentLimiter) -> None:
+                   limiter: accounts.EnrollmentLimiter, metrics: Metrics) -> None:
     proof_bearer = HTTPBearer(auto_error=False, description="Re-enrolment only: the device's current token.")
     status_of = {"no_code": 403, "revoked": 403, "taken": 409, "mismatch": 409}
 
@@ -109,6 +114,7 @@ def _add_enrolment(app: FastAPI, storage: Storage, city_key: X25519PrivateKey,
         enrolled = accounts.enroll(storage, code=body.code, device_id=body.device_id,
                                    proof=proof.credentials if proof else None, booth_id=body.booth_id,
                                    event_id=body.event_id)
+        metrics.enrolments.labels(enrolled.kind if not isinstance(enrolled, tuple) else "enrolled").inc()
         if not isinstance(enrolled, tuple):
             detail = accounts.refusal_text(enrolled, device_id=body.device_id, booth_id=body.booth_id,
                                            event_id=body.event_id)
@@ -126,7 +132,7 @@ def _add_enrolment(app: FastAPI, storage: Storage, city_key: X25519PrivateKey,
 
 
 def _add_records(app: FastAPI, storage: Storage, opener: Opener,
-                 current_device: Callable[..., Device], *, max_batch: int) -> None:
+                 current_device: Callable[..., Device], metrics: Metrics, *, max_batch: int) -> None:
     # Async, with the body parsed by pydantic straight from its JSON bytes: on the thread pool,
     # dozens of request threads fought over the GIL while hundreds of booths pushed at once, and
     # FastAPI's json.loads-then-validate made every record twice. The checks run on the event
@@ -134,12 +140,14 @@ def _add_records(app: FastAPI, storage: Storage, opener: Opener,
     @app.post(protocol.PUSH_PATH, response_model=PushAnswer, responses=REFUSALS,
               openapi_extra=_json_body(PushBatch))
     async def push(request: Request, device: Annotated[Device, Depends(current_device)]) -> Response:
+        started = time.perf_counter()
         batch = _parsed(PushBatch, request.headers.get("content-type"), await request.body())
         _check_batch(batch, device, max_batch=max_batch)
         received_at = format_utc(dt.datetime.now(dt.timezone.utc))
         records = [WireRecord(r.id, r.device_id, r.seq, r.payload, r.payload_sha256, r.sealed) for r in batch.records]
         results = [v.to_json() for v in await ingest_async(storage, records, device=device, opener=opener,
                                                                 received_at=received_at)]
+        metrics.pushed(results, time.perf_counter() - started)
         # Built by hand rather than through the response model: the digest must cover exactly
         # the bytes of ``results`` as sent, and re-validating thousands of answers costs time.
         return Response(protocol.push_answer_body(received_at, results), media_type=protocol.JSON_TYPE)

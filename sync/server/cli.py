@@ -139,7 +139,9 @@ def cmd_serve(settings: ServerSettings, args: argparse.Namespace) -> int:
     from sync.server.serving import uvicorn_config
 
     city_key(settings)  # before any worker starts: one key, not a race for it
-    open_storage(settings).close()               # the schema, likewise
+    storage = open_storage(settings)             # the schema, likewise
+    database = storage.describe()
+    storage.close()
     # Worker processes rebuild the settings from the environment, so hand them over there.
     for setting in SETTINGS:
         os.environ[setting.env] = str(getattr(settings, setting.name) or "")
@@ -149,6 +151,12 @@ def cmd_serve(settings: ServerSettings, args: argparse.Namespace) -> int:
     config = uvicorn_config("sync.server.cli:app_from_environment", settings, factory=True, host=settings.host,
                             port=settings.port, workers=settings.workers, **tls)
     server = uvicorn.Server(config)
+    scheme = "https" if settings.tls_cert else "http"
+    folder = settings.data_dir if settings.data_dir in (settings.database.parent, settings.city_key.parent) else None
+    print(f"kiosk-server {server_version()}: listening on {scheme}://{_url_host(settings.host)}:{settings.port} "
+          f"({config.workers} worker{'s' if config.workers > 1 else ''}); database {database} at "
+          f"{settings.database.resolve()}; city key {settings.city_key.resolve()}"
+          + (f"; data folder {folder.resolve()}" if folder else ""), flush=True)
     if config.workers > 1:
         import inspect
 
@@ -158,6 +166,10 @@ def cmd_serve(settings: ServerSettings, args: argparse.Namespace) -> int:
     else:
         server.run()
     return 0
+
+
+def _url_host(host: str) -> str:
+    return f"[{host}]" if ":" in host else host
 
 
 def app_from_environment():  # type: ignore[no-untyped-def]

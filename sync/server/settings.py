@@ -58,6 +58,9 @@ SETTINGS: tuple[Setting, ...] = (
             "JSON-lines file (mode 0600) recording every admin call and admin command: when, who (a "
             "fingerprint of the token), what, the answer and how many members or records; never a personal "
             "field. Empty: beside the database, named after it (city-server-audit.jsonl); always on."),
+    Setting("access_log", "KIOSK_SERVER_ACCESS_LOG", "-",
+            "JSON-lines access log, one line per request (time, client, method, path without the query, status, "
+            "bytes, ms): - standard output, off none, else a file appended to."),
     Setting("api_docs", "KIOSK_SERVER_API_DOCS", "off",
             "on: serve /openapi.json and a plain /docs page (no script, no CDN); off: neither is served."),
 )
@@ -85,6 +88,7 @@ class ServerSettings:
     forwarded_allow_ips: str = ""
     audit_log: Path | None = None     # None: no audit log (tests that do not look at it)
     api_docs: str = "off"
+    access_log: str = "off"           # settings built in code log nothing; the command's default is "-"
     data_dir: Path | None = None      # None: the database's folder (settings built in code, e.g. by tests)
 
 

@@ -149,6 +149,27 @@ class Storage:
                 self._connections.append(conn)
         return conn
 
+    def describe(self) -> str:
+        """The database's kind and version, for the start-up line."""
+        return f"SQLite {sqlite3.sqlite_version}"
+
+    def ready(self) -> str | None:
+        """None when the database file can be opened and read now (a fresh connection), else why not."""
+        try:
+            conn = sqlite3.connect(f"{self.path.resolve().as_uri()}?mode=rw", uri=True, timeout=2.0)
+            try:
+                conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+            finally:
+                conn.close()
+        except sqlite3.Error as exc:
+            return str(exc)
+        return None
+
+    def queued_records(self) -> int:
+        """Records waiting for the writer's next group commit."""
+        with self._queue_ready:
+            return sum(len(job.rows) for job in self._queue)
+
     def close(self) -> None:
         with self._queue_ready:
             self._closing, writer = True, self._writer

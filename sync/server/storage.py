@@ -26,9 +26,20 @@ SERVER_LOG = MigrationLog(create=("CREATE TABLE IF NOT EXISTS schema_migrations 
 
 
 def _run_statements(conn: sqlite3.Connection, *, script: str) -> None:
-    for statement in script.split(";"):
-        if statement.strip():
-            conn.execute(statement)
+    """Each statement of ``script`` inside the caller's transaction (executescript would commit it first).
+
+    Pieces between semicolons are joined until SQLite calls them a complete statement, so a ';' in a
+    string literal or a trigger's body does not cut a statement in two.
+    """
+    pending = ""
+    for piece in script.split(";"):
+        pending += piece + ";"
+        if sqlite3.complete_statement(pending):
+            if pending.strip(" \t\r\n;"):
+                conn.execute(pending)
+            pending = ""
+    if pending.strip(" \t\r\n;"):
+        raise ValueError(f"migration script ends inside a statement: {pending.strip()[:80]!r}")
 
 
 MIGRATIONS: tuple[tuple[str, str], ...] = (

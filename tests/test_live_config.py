@@ -30,6 +30,7 @@ def with_new_service(raw: dict) -> dict:
     raw = copy.deepcopy(raw)
     raw["services"] = [s for s in raw["services"] if s["id"] != "keys"] + [NEW_SERVICE]
     raw["idle"]["timeout_s"] = 90
+    raw["idle"]["countdown_s"] = 15
     return raw
 
 
@@ -68,6 +69,9 @@ def test_a_running_kiosk_changes_its_service_list_at_the_next_safe_moment_never_
         shown = texts(window.screens[Screen.SERVICES])
         assert "推拿理疗" in shown and "配钥匙" not in shown
         assert gui.idle._timer.interval() == 90_000
+        window.overlay.preview()  # the idle return's countdown follows the new configuration too
+        assert "15" in window.overlay.count_label.text()
+        window.overlay.hide()
         [audit] = audits(core, "config_applied")
         assert audit.data["details"]["version"] and "services" in audit.data["details"]["changed"]
         home = gui.console.home

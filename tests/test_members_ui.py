@@ -129,3 +129,32 @@ def test_the_results_scroll_with_a_finger_and_the_bar_shows_only_while_they_move
         qtbot.waitUntil(lambda: not scrolling.bar_shown, timeout=5000)
     finally:
         close_gui(core, gui)
+
+
+def test_with_the_on_screen_keyboard_open_nothing_overlaps_and_the_field_typed_in_stays_in_view(lookup, qtbot):
+    from PySide6.QtWidgets import QAbstractButton, QComboBox, QLineEdit, QListWidget, QWidget
+
+    _core, gui, screen, _member = lookup
+    window = gui.window
+    keyboard = QWidget()  # the space the embedded keyboard takes at the bottom of the window (kiosk.ui.keyboard)
+    keyboard.setFixedHeight(350)
+    window.keyboard_area.layout().addWidget(keyboard)
+    window.keyboard_area.show()
+    for _ in range(3):
+        window.resize(1280, 800)
+        gui.app.processEvents()
+    assert screen.height() < screen.scroll.widget().minimumSizeHint().height()  # it could not all fit
+    controls = [w for kind in (QAbstractButton, QLineEdit, QComboBox, QListWidget)
+                for w in screen.scroll.widget().findChildren(kind) if w.isVisible()]
+    rects = [(w, w.geometry().translated(w.parentWidget().mapTo(screen.scroll.widget(), w.parentWidget().rect().topLeft())))
+             for w in controls]
+    overlaps = [(a.objectName() or type(a).__name__, b.objectName() or type(b).__name__)
+                for i, (a, ra) in enumerate(rects) for b, rb in rects[i + 1:]
+                if ra.intersects(rb) and not a.isAncestorOf(b) and not b.isAncestorOf(a)]
+    assert overlaps == []
+    for field in (screen.reason, screen.query):
+        field.setFocus()
+        qtbot.waitUntil(lambda f=field: f.hasFocus())
+        gui.app.processEvents()
+        top_left = field.mapTo(screen.scroll.viewport(), field.rect().topLeft())
+        assert 0 <= top_left.y() and top_left.y() + field.height() <= screen.scroll.viewport().height()

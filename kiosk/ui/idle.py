@@ -126,6 +126,10 @@ class StillThereOverlay(QFrame):
         self.raise_()
         self._timer.start()
 
+    def set_countdown(self, seconds: int) -> None:
+        """A new countdown (a configuration adopted while running), from the next time the overlay shows."""
+        self._countdown_s = seconds
+
     def preview(self) -> None:
         """Shown as at the start of the countdown, with the clock stopped (``kiosk screenshots``)."""
         self.start()

@@ -57,6 +57,7 @@ class LiveConfig(QObject):
         config = update.config
         self.window.set_config(config)
         self.idle.set_timeout(config.idle.timeout_s * 1000)
+        self.window.overlay.set_countdown(config.idle.countdown_s)
         self.console.lock_watch.set_timeout(config.idle.console_lock_s * 1000)
         self.console.home.config_adopted(update.version, update.changed)
         self.adopted.emit(update)

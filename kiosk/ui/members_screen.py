@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 
-from PySide6.QtCore import QSize, Qt, Signal
-from PySide6.QtWidgets import (QComboBox, QGridLayout, QHBoxLayout, QLabel, QLineEdit, QListWidget, QListWidgetItem,
-                               QStackedWidget, QVBoxLayout, QWidget)
+from PySide6.QtCore import QSize, Qt, Signal, Slot
+from PySide6.QtWidgets import (QApplication, QComboBox, QGridLayout, QHBoxLayout, QLabel, QLineEdit, QListWidget,
+                               QListWidgetItem, QScrollArea, QStackedWidget, QVBoxLayout, QWidget)
 
 from kiosk import corrections
 from kiosk.corrections import Corrections
@@ -84,7 +84,18 @@ class MembersScreen(ScreenBase):
         bottom.addWidget(self.back_button)
         bottom.addStretch()
         bottom.addWidget(self.void_button)
-        root = QVBoxLayout(self)
+        # The screen scrolls when the on-screen keyboard takes the lower half of the window: the field being
+        # typed in is scrolled into view, and nothing is squeezed over anything else.
+        body = QWidget()
+        self.scroll = QScrollArea(widgetResizable=True)
+        self.scroll.setWidget(body)
+        # no bar: its width appearing would reflow the form under the finger (the result list keeps its own)
+        self.body_scrolling = enable_touch_scrolling(self.scroll, bar=False)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.addWidget(self.scroll)
+        QApplication.instance().focusChanged.connect(self._focus_changed)  # a bound slot: dropped with the screen
+        root = QVBoxLayout(body)
         root.setContentsMargins(32, 16, 32, 16)
         root.addWidget(self.title)
         root.addLayout(search)
@@ -93,6 +104,19 @@ class MembersScreen(ScreenBase):
         root.addLayout(self.actions)
         root.addWidget(self.message)
         root.addLayout(bottom)
+
+    @Slot(QWidget, QWidget)
+    def _focus_changed(self, _old: QWidget | None, new: QWidget | None) -> None:
+        self._keep_in_view(new)
+
+    def _keep_in_view(self, widget: QWidget | None) -> None:
+        if widget is not None and self.scroll.widget().isAncestorOf(widget):
+            # with focus Qt keeps the text cursor in view, not the field: the margin brings in the whole field
+            self.scroll.ensureWidgetVisible(widget, 0, 48)
+
+    def resizeEvent(self, event) -> None:  # type: ignore[no-untyped-def]  # noqa: N802
+        super().resizeEvent(event)
+        self._keep_in_view(self.focusWidget())  # the keyboard opened below the field just tapped
 
     def _follow_window_shape(self) -> None:
         """Field and value in one row, reason and correct in the next on a wide window; on a narrow (portrait)

@@ -335,9 +335,9 @@ class TouchScrolling(QObject):
     again ``hide_after_ms`` after it stops. A swipe that starts on a button still scrolls (QScroller
     takes the press back once the finger moves)."""
 
-    def __init__(self, area: QAbstractScrollArea, *, hide_after_ms: int = 1200):
+    def __init__(self, area: QAbstractScrollArea, *, hide_after_ms: int = 1200, bar: bool = True):
         super().__init__(area)
-        self.area = area
+        self.area, self.bar = area, bar
         area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         area.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         if isinstance(area, QAbstractItemView):
@@ -362,8 +362,8 @@ class TouchScrolling(QObject):
             self._moved()
 
     def _moved(self) -> None:
-        if self.area.verticalScrollBar().maximum() <= 0:
-            return  # everything fits: nothing to show
+        if not self.bar or self.area.verticalScrollBar().maximum() <= 0:
+            return  # no bar wanted (its width would reflow the content), or everything fits
         self.area.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
         self._hide.start()
 
@@ -374,5 +374,5 @@ class TouchScrolling(QObject):
         self.area.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
 
 
-def enable_touch_scrolling(area: QAbstractScrollArea) -> TouchScrolling:
-    return TouchScrolling(area)
+def enable_touch_scrolling(area: QAbstractScrollArea, *, bar: bool = True) -> TouchScrolling:
+    return TouchScrolling(area, bar=bar)

@@ -32,7 +32,7 @@ class BoothService:
     """One event at one booth through one ledger connection: the booth's setup, and its concepts."""
 
     def __init__(self, ledger: Ledger, config: Config, keys: KeyRing, vault: Vault, *, today: dt.date | None = None):
-        self.ledger, self.config, self.keys, self.vault = ledger, config, keys, vault
+        self.ledger, self.keys, self.vault = ledger, keys, vault
         self.writer = RecordWriter(ledger, config, keys, vault, today=today)
         self.members = Membership(self.writer)
         self.desks = Desks(self.writer, self.members)
@@ -47,6 +47,15 @@ class BoothService:
         the thread that opened it; kiosk/ui/background.py runs slow work this way)."""
         with self.writer.detached() as writer:
             yield BoothService(writer.ledger, self.config, self.keys, self.vault, today=self.writer.today)
+
+    @property
+    def config(self) -> Config:
+        return self.writer.config
+
+    @config.setter
+    def config(self, config: Config) -> None:
+        """A configuration pulled from the city server applies to every concept at once (they read the writer's)."""
+        self.writer.config = config
 
     @property
     def event_id(self) -> str:

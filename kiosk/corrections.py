@@ -11,6 +11,7 @@ from typing import Any, NamedTuple
 from booth_common import validation
 from booth_common.records import Kind, Record
 from kiosk import masking
+from kiosk.config import Config
 from kiosk.errors import BoothError, CannotVoid, InvalidInput
 from kiosk.membership import Membership
 from kiosk.record_writer import RecordWriter, validated
@@ -53,7 +54,12 @@ class Corrections:
 
     def __init__(self, writer: RecordWriter, members: Membership):
         self.writer, self.members = writer, members
-        self.ledger, self.config = writer.ledger, writer.config
+        self.ledger = writer.ledger
+
+    @property
+    def config(self) -> Config:
+        """The event's configuration, as the writer holds it now (a pulled configuration replaces it)."""
+        return self.writer.config
 
     def choices(self, key: str) -> list[tuple[str, str, str]]:
         """(value, Chinese, English) of a choice field's allowed values; [] for a free-text field."""

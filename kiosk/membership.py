@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from booth_common import tokens, validation
 from booth_common.records import Kind, Record, new_record_id, utc_now_text
 from kiosk import masking
+from kiosk.config import Config
 from kiosk.errors import AlreadyRegistered, ConsentRequired, InvalidInput, UnknownPass
 from kiosk.record_writer import RecordWriter
 
@@ -78,7 +79,12 @@ class Membership:
 
     def __init__(self, writer: RecordWriter):
         self.writer = writer
-        self.ledger, self.config = writer.ledger, writer.config
+        self.ledger = writer.ledger
+
+    @property
+    def config(self) -> Config:
+        """The event's configuration, as the writer holds it now (a pulled configuration replaces it)."""
+        return self.writer.config
 
     @contextmanager
     def detached(self) -> Iterator[Membership]:

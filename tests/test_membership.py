@@ -50,3 +50,12 @@ def test_the_id_of_one_member_and_the_phone_of_another_offer_no_pass(booth):
 
 def test_an_invalid_form_is_left_to_register_to_refuse(booth):
     assert booth.members.admit(form(id_number="123")).is_new
+
+
+def test_a_replaced_configuration_reaches_every_concept(booth):
+    """A configuration pulled from the city replaces the booth's (kiosk/live_config.py): every concept writes with it."""
+    booth.config = booth.config._replace(event=booth.config.event._replace(id="another-event"))
+    member = booth.members.register(form())
+    use = booth.desks.record_service_use(booth.config.services[0].id, member_pass=member.pass_token)
+    assert {booth.ledger.get(member.record_id).event_id, use.event_id} == {"another-event"}
+    assert booth.members.config is booth.desks.config is booth.prizes.config is booth.corrections.config

@@ -76,6 +76,10 @@ def test_a_running_kiosk_changes_its_service_list_at_the_next_safe_moment_never_
         assert audit.data["details"]["version"] and "services" in audit.data["details"]["changed"]
         home = gui.console.home
         assert "massage" in {s.service_id for s in home.stations}  # the volunteer's desks follow it
+        # ... and the desk takes it: a +1 for the new service is a record in the ledger, not a refusal
+        # (each concept reads the one configuration the update replaced, never a copy made at start)
+        use = core.booth.desks.record_service_use("massage")
+        assert [r.id for r in core.ledger.records(kind=Kind.SERVICE_USE) if r.data.get("service") == "massage"] == [use.id]
         window.show_screen(Screen.CONSOLE)
         assert home.config_note.isVisible() and "配置已更新" in home.config_note.text()
         live.check()  # the same version again: nothing new, no second audit

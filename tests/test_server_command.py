@@ -194,3 +194,23 @@ def test_the_repository_ignores_key_and_database_files():
     done = subprocess.run(["git", "check-ignore", "--no-index", *names], cwd=REPO, capture_output=True, text=True,
                           timeout=30)
     assert sorted(done.stdout.split()) == sorted(names)
+
+
+def test_processes_starting_together_on_a_fresh_folder_make_one_city_key(tmp_path):
+    """Three `kiosk-server` processes at the same instant on an empty data folder (workers, a container and an
+    admin command): all succeed, all print the same key, one key file and no leftovers; three times over."""
+    script = ("import sys, time; start = float(sys.argv[1])\n"
+              "while time.time() < start: pass\n"
+              "from sync.server.cli import main; sys.exit(main(sys.argv[2:]))\n")
+    for attempt in range(3):
+        data = tmp_path / f"data{attempt}"
+        start = time.time() + 1.5
+        procs = [subprocess.Popen([sys.executable, "-c", script, str(start), "--data-dir", str(data), "city-key"],
+                                  cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                 for _ in range(3)]
+        outputs = [p.communicate(timeout=60) for p in procs]
+        assert [p.returncode for p in procs] == [0, 0, 0], outputs
+        keys = {out.strip() for out, _ in outputs}
+        assert len(keys) == 1
+        assert sorted(p.name for p in data.iterdir() if "key" in p.name) == ["city-seal.key"]
+        assert (data / "city-seal.key").stat().st_mode & 0o777 == 0o600

@@ -214,3 +214,25 @@ def test_processes_starting_together_on_a_fresh_folder_make_one_city_key(tmp_pat
         assert len(keys) == 1
         assert sorted(p.name for p in data.iterdir() if "key" in p.name) == ["city-seal.key"]
         assert (data / "city-seal.key").stat().st_mode & 0o777 == 0o600
+
+
+def test_an_access_log_file_in_a_new_folder_is_made_owner_only_and_gets_each_request(tmp_path):
+    port = free_port()
+    server = subprocess.Popen([str(BIN / "kiosk-server"), "serve", "--port", str(port), "--data-dir", "data",
+                               "--access-log", "logs/access.jsonl"], cwd=tmp_path, stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                assert requests.get(f"http://127.0.0.1:{port}/v1/ready", timeout=2).status_code == 200
+                break
+            except requests.ConnectionError:
+                assert server.poll() is None and time.monotonic() < deadline, server.stderr.read()
+                time.sleep(0.2)
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
+    log = tmp_path / "logs" / "access.jsonl"
+    assert log.stat().st_mode & 0o777 == 0o600
+    assert '"path":"/v1/ready","status":200' in log.read_text(encoding="utf-8").splitlines()[-1]

@@ -89,8 +89,11 @@ class AccessLogMiddleware:
             line = {"at": utc_now_text(), "client": client[0] if client else None, "method": scope["method"],
                     "path": scope["path"], "status": answer["status"], "bytes": answer["bytes"],
                     "ms": round((time.perf_counter() - started) * 1000, 1)}
-            self.out.write(orjson.dumps(line).decode() + "\n")
-            self.out.flush()
+            try:
+                self.out.write(orjson.dumps(line).decode() + "\n")
+                self.out.flush()
+            except (OSError, ValueError):   # a closed pipe or file: the answer matters more than its log line
+                pass
 
         async def noting(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -114,4 +117,8 @@ def access_log_stream(setting: str) -> TextIO | None:
         return None
     if setting == "-":
         return sys.stdout
-    return Path(setting).open("a", encoding="utf-8", buffering=1)
+    import os
+
+    # Owner only, like the audit log: client addresses are in it.
+    fd = os.open(Path(setting), os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+    return os.fdopen(fd, "a", encoding="utf-8", buffering=1)

@@ -60,7 +60,7 @@ SETTINGS: tuple[Setting, ...] = (
             "field. Empty: beside the database, named after it (city-server-audit.jsonl); always on."),
     Setting("access_log", "KIOSK_SERVER_ACCESS_LOG", "-",
             "JSON-lines access log, one line per request (time, client, method, path without the query, status, "
-            "bytes, ms): - standard output, off none, else a file appended to."),
+            "bytes, ms): - standard output, off none, else a file appended to (created owner only, its folder too)."),
     Setting("api_docs", "KIOSK_SERVER_API_DOCS", "off",
             "on: serve /openapi.json and a plain /docs page (no script, no CDN); off: neither is served."),
 )
@@ -142,7 +142,9 @@ def prepare_folders(settings: ServerSettings) -> None:
     """Create the folders of the database, the key and the audit log (owner only), or SettingError."""
     for name, folder in (("database", settings.database.parent),
                          ("city_key", settings.city_key.parent),
-                         ("audit_log", settings.audit_log.parent if settings.audit_log else None)):
+                         ("audit_log", settings.audit_log.parent if settings.audit_log else None),
+                         ("access_log", Path(settings.access_log).parent if settings.access_log not in ("-", "off")
+                          else None)):
         if folder is None or folder.is_dir():
             continue
         path = getattr(settings, name)

@@ -107,3 +107,23 @@ def test_the_server_refuses_a_meeting_it_could_not_count(city, kiosks, field, va
     assert verdict.status == "rejected" and said in verdict.reason
     assert requests.get(f"{city.url}/v1/numbers/{EVENT}", timeout=10).json()["employers"]["totals"][
         "employer_meetings"] == 0
+
+
+def test_the_server_refuses_a_meeting_correction_it_could_not_count(city, kiosks):
+    kiosk = kiosks("cy-wangjing")
+    made = kiosk.booth.employers.record_meeting(meeting("鑫达物流", "91110000600037341L", workers=10))
+    kiosk.sync()
+    correction = kiosk.booth.employers.correct_meeting(made.record_id, reason="人数核实", workers="12")
+    from booth_common.protocol import WireRecord
+    from booth_common.records import sha256_hex
+
+    body = json.loads(correction.payload)
+    body["data"]["changes"]["workers"] = -400
+    payload = json.dumps(body, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    wire = WireRecord(id=correction.id, seq=correction.seq, device_id=correction.device_id, payload=payload,
+                      payload_sha256=sha256_hex(payload), sealed=None)
+    [verdict] = kiosk.client.push(correction.device_id, [wire]).answers
+    assert verdict.status == "rejected" and "workers" in verdict.reason
+    kiosk.sync()  # the real correction goes through
+    totals = requests.get(f"{city.url}/v1/numbers/{EVENT}", timeout=10).json()["employers"]["totals"]
+    assert totals["workers_covered"] == 12

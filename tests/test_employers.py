@@ -139,3 +139,13 @@ def test_the_day_report_counts_meetings_agreements_and_workers_by_street(booth, 
     summary = {row[1]: row[3] for row in csv.reader(out.open(encoding="utf-8-sig")) if row and row[0] == "summary"}
     assert (summary["企业沟通会"], summary["同意建会企业"], summary["覆盖职工"]) == ("2", "1", "220")
     assert out.read_text(encoding="utf-8-sig").count("王建国") == 0
+
+
+def test_kiosk_simulate_employers_writes_meetings_and_prints_each(data_dir, capsys):
+    from kiosk.cli import main
+
+    assert main(["simulate", "--employers", "4", "--seed", "5", "--data-dir", str(data_dir)]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert [line.split()[0] for line in lines] == ["employer_meeting"] * 4
+    assert main(["status", "--json", "--data-dir", str(data_dir)]) == 0
+    assert json.loads(capsys.readouterr().out)["counts"]["employer_meeting"] == 4

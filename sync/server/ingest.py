@@ -24,7 +24,7 @@ from booth_common.protocol import RecordStatus, WireRecord
 from booth_common.records import sha256_hex
 from booth_common.sealing import Opener, SealError
 from booth_common.validation import ValidationError, validate_resident_id
-from sync.server.employers import misshapen_meeting
+from sync.server.employers import misshapen_changes, misshapen_meeting
 from sync.server.storage import Device, Storage
 
 ENVELOPE_FIELDS = ("id", "seq", "device_id")
@@ -142,6 +142,8 @@ def _misshapen(fields: dict[str, Any]) -> str | None:
         return "a correction's 'changes' must be a JSON object"
     if fields["kind"] == "employer_meeting":
         return misshapen_meeting(data)
+    if fields["kind"] == "correction" and fields.get("subject") == "employer_meeting":
+        return misshapen_changes(data.get("changes", {}), required=False)
     return None
 
 

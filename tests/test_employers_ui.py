@@ -116,3 +116,29 @@ def test_the_follow_up_list_marks_overdue_meetings_and_leaves_out_far_ones(conso
     assert [m.record_id for m in follow.meetings] == [soon.record_id]
     assert follow.overdue_rows() == [0]
     assert "已逾期" in follow.follow_list.item(0).text()
+
+
+def test_a_follow_up_visit_is_recorded_from_the_list_as_a_correction(console):
+    core, gui = console
+    employers = core.booth.employers
+    made = employers.record_meeting(MeetingForm(
+        enterprise_name="甲公司", uscc="91110000600037341L", size_band="20_99", workers="30", new_form_workers="0",
+        contact_name="李四", contact_phone="13800001111", outcome="will_consider",
+        follow_up=(dt.date.today() + dt.timedelta(days=1)).isoformat()))
+    gui.console.home.employers_button.click()
+    follow = gui.console.employers
+    assert not follow.visit_panel.isVisible()
+    follow.follow_list.setCurrentRow(0)
+    assert follow.visit_panel.isVisible() and follow.outcome_buttons["will_consider"].isChecked()
+    gui.presentation.set_language(Language.EN)  # a language change keeps the meeting picked
+    assert follow.follow_list.currentRow() == 0 and follow.visit_panel.isVisible()
+    follow.outcome_buttons["agreed_to_found"].click()
+    follow.next_buttons["30"].click()
+    follow.record_visit_button.click()
+    [correction] = [r for r in core.ledger.references_to(made.record_id) if r.kind == Kind.CORRECTION]
+    assert correction.data["changes"] == {"outcome": "agreed_to_found",
+                                          "follow_up": (dt.date.today() + dt.timedelta(days=30)).isoformat()}
+    [now] = employers.meetings()
+    assert now.outcome.value == "agreed_to_found" and now.corrections == 1
+    assert [m.record_id for m in follow.meetings] == [made.record_id]  # agreed: still on the list
+    assert "甲公司" in follow.message.text() and not follow.visit_panel.isVisible()

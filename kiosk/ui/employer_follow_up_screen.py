@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from PySide6.QtCore import QSize, Signal
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (QButtonGroup, QGridLayout, QHBoxLayout, QLabel, QListWidget, QListWidgetItem,
+                               QPushButton, QVBoxLayout, QWidget)
 
 from kiosk.booth import BoothService
 from kiosk.employers import EmployerMeeting, Outcome
+from kiosk.errors import BoothError
 from kiosk.ui.presentation import Presentation
-from kiosk.ui.widgets import ScreenBase, back_button, big_button, enable_touch_scrolling, screen_title
+from kiosk.ui.widgets import ScreenBase, arrange_in_rows, back_button, big_button, enable_touch_scrolling, screen_title
 
 ROW_HEIGHT_PX = 64  # two lines a row, a touch target
+NEXT_VISIT_DAYS = (None, 7, 14, 30)
+FOLLOW_UP_REASON = "回访后更新 / updated after a follow-up visit"
 
 
 class EmployerFollowUpScreen(ScreenBase):
@@ -33,6 +39,21 @@ class EmployerFollowUpScreen(ScreenBase):
         self.new_button.clicked.connect(self.new_meeting_requested)
         self.back_button = back_button()
         self.back_button.clicked.connect(self.back_requested)
+        self.follow_list.currentRowChanged.connect(self._selection_changed)
+        self.visit_label = QLabel(objectName="hint", wordWrap=True)
+        self.outcome_buttons = self._choices([o.value for o in Outcome])
+        self.next_buttons = self._choices([str(d) for d in NEXT_VISIT_DAYS])
+        self.record_visit_button = big_button("primary")
+        self.record_visit_button.clicked.connect(self.record_visit)
+        self.visit_panel = QWidget()
+        panel = QVBoxLayout(self.visit_panel)
+        panel.setContentsMargins(0, 0, 0, 0)
+        panel.addWidget(self.visit_label)
+        self._outcome_grid, self._next_grid = QGridLayout(), QGridLayout()
+        panel.addLayout(self._outcome_grid)
+        panel.addLayout(self._next_grid)
+        panel.addWidget(self.record_visit_button)
+        self.visit_panel.hide()
         top = QHBoxLayout()
         top.addWidget(self.back_button)
         top.addWidget(self.title, 1)
@@ -45,8 +66,71 @@ class EmployerFollowUpScreen(ScreenBase):
         root.addWidget(self.list_label)
         root.addWidget(self.follow_list, 1)
         root.addWidget(self.empty)
+        root.addWidget(self.visit_panel)
+        presentation.changed.connect(self._arrange)
         presentation.changed.connect(self.retranslate)
+        self._arrange()
         self.retranslate()
+
+    def _choices(self, keys: list[str]) -> dict[str, QPushButton]:
+        group = QButtonGroup(self)
+        buttons = {}
+        for key in keys:
+            buttons[key] = big_button("choice")
+            buttons[key].setCheckable(True)
+            group.addButton(buttons[key])
+        return buttons
+
+    def _arrange(self) -> None:
+        """After a follow-up visit: the new outcome and the next visit, in one row each on a wide window (side by
+        side their English texts were cut), two a row on a narrow one or in large text."""
+        narrow = self._presentation.narrow or self._presentation.large_text
+        for grid, buttons in ((self._outcome_grid, self.outcome_buttons), (self._next_grid, self.next_buttons)):
+            arrange_in_rows(grid, list(buttons.values()), 2 if narrow else len(buttons), stretch=1)
+
+    def _selection_changed(self, row: int) -> None:
+        """A meeting picked in the list: record what the follow-up visit brought (a correction of the meeting)."""
+        self.visit_panel.setVisible(0 <= row < len(self.meetings))
+        if 0 <= row < len(self.meetings):
+            self.outcome_buttons[self.meetings[row].outcome.value].setChecked(True)
+            self.next_buttons[str(NEXT_VISIT_DAYS[0])].setChecked(True)
+            self._retranslate_panel()
+
+    def record_visit(self) -> None:
+        row = self.follow_list.currentRow()
+        if not 0 <= row < len(self.meetings):
+            return
+        meeting = self.meetings[row]
+        outcome = next(k for k, b in self.outcome_buttons.items() if b.isChecked())
+        days = next(d for d, b in zip(NEXT_VISIT_DAYS, self.next_buttons.values(), strict=True) if b.isChecked())
+        follow = "" if days is None else (self._booth.employers.today + dt.timedelta(days=days)).isoformat()
+        try:
+            self._booth.employers.correct_meeting(meeting.record_id, reason=FOLLOW_UP_REASON, outcome=outcome,
+                                                  follow_up=follow)
+        except BoothError as exc:
+            self._say(self._presentation.pick(exc.zh, exc.en), ok=False)
+            return
+        self.follow_list.setCurrentRow(-1)
+        self.refresh()
+        self._say(self.tr("已记录回访：%1").replace("%1", meeting.enterprise_name), ok=True)
+
+    def _say(self, text: str, *, ok: bool) -> None:
+        self.message.setProperty("ok", "true" if ok else "false")
+        self.message.style().unpolish(self.message)
+        self.message.style().polish(self.message)
+        self.message.setText(text)
+        self.message.show()
+
+    def _retranslate_panel(self) -> None:
+        p = self._presentation
+        row = self.follow_list.currentRow()
+        name = self.meetings[row].enterprise_name if 0 <= row < len(self.meetings) else ""
+        self.visit_label.setText(self.tr("回访 %1 后：沟通结果与下次回访").replace("%1", name))
+        for outcome in Outcome:
+            self.outcome_buttons[outcome.value].setText(p.pick(outcome.zh, outcome.en))
+        for days, button in zip(NEXT_VISIT_DAYS, self.next_buttons.values(), strict=True):
+            button.setText(self.tr("不再回访") if days is None else self.tr("%1 天后").replace("%1", str(days)))
+        self.record_visit_button.setText(self.tr("保存回访结果"))
 
     def on_shown(self) -> None:
         self.refresh()
@@ -57,13 +141,12 @@ class EmployerFollowUpScreen(ScreenBase):
 
     def show_saved(self, meeting: EmployerMeeting) -> None:
         """After the form saved a meeting: say so (the list shows it when it needs a follow-up)."""
-        self.message.setProperty("ok", "true")
-        self.message.setText(self.tr("已保存：%1").replace("%1", meeting.enterprise_name))
-        self.message.show()
+        self._say(self.tr("已保存：%1").replace("%1", meeting.enterprise_name), ok=True)
 
     def wipe(self) -> None:
         self.message.clear()
         self.message.hide()
+        self.follow_list.setCurrentRow(-1)
 
     def retranslate(self) -> None:
         p = self._presentation
@@ -77,11 +160,17 @@ class EmployerFollowUpScreen(ScreenBase):
         self.list_label.setText(self.tr("待回访：7天内或已过回访日期的企业，以及同意建会的企业"))
         self.empty.setText(self.tr("暂无待回访的企业"))
         self.empty.setVisible(not self.meetings)
+        row = self.follow_list.currentRow()  # a language change keeps the meeting picked
+        self.follow_list.blockSignals(True)
         self.follow_list.clear()
         for meeting in self.meetings:
             item = QListWidgetItem(self._row_text(meeting, english=p.english))
             item.setSizeHint(QSize(0, ROW_HEIGHT_PX))
             self.follow_list.addItem(item)
+        self.follow_list.setCurrentRow(row if 0 <= row < len(self.meetings) else -1)
+        self.follow_list.blockSignals(False)
+        self.visit_panel.setVisible(0 <= self.follow_list.currentRow())
+        self._retranslate_panel()
 
     def _row_text(self, m: EmployerMeeting, *, english: bool) -> str:
         if m.follow_up is None:
@@ -98,4 +187,9 @@ class EmployerFollowUpScreen(ScreenBase):
         return [i for i, m in enumerate(self.meetings) if self._booth.employers.is_overdue(m)]
 
     def screenshot_states(self):  # type: ignore[no-untyped-def]
-        return [("", self.refresh)]
+        def visit() -> None:
+            self.refresh()
+            if self.meetings:
+                self.follow_list.setCurrentRow(0)
+
+        return [("", self.refresh), ("visit", visit)]

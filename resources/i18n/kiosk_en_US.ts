@@ -526,6 +526,26 @@
 <context>
     <name>EmployerFollowUpScreen</name>
     <message>
+        <source>已记录回访：%1</source>
+        <translation>Follow-up visit recorded: %1</translation>
+    </message>
+    <message>
+        <source>回访 %1 后：沟通结果与下次回访</source>
+        <translation>After visiting %1 again: the outcome and the next visit</translation>
+    </message>
+    <message>
+        <source>不再回访</source>
+        <translation>No further visit</translation>
+    </message>
+    <message>
+        <source>%1 天后</source>
+        <translation>In %1 days</translation>
+    </message>
+    <message>
+        <source>保存回访结果</source>
+        <translation>Save the visit</translation>
+    </message>
+    <message>
         <source>已保存：%1</source>
         <translation>Saved: %1</translation>
     </message>

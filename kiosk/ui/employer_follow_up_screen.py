@@ -11,6 +11,7 @@ from PySide6.QtWidgets import (QButtonGroup, QGridLayout, QHBoxLayout, QLabel, Q
 from kiosk.booth import BoothService
 from kiosk.employers import EmployerMeeting, Outcome
 from kiosk.errors import BoothError
+from kiosk.ui.employer_meeting_screen import tile_button
 from kiosk.ui.presentation import Presentation
 from kiosk.ui.widgets import ScreenBase, arrange_in_rows, back_button, big_button, enable_touch_scrolling, screen_title
 
@@ -76,15 +77,15 @@ class EmployerFollowUpScreen(ScreenBase):
         group = QButtonGroup(self)
         buttons = {}
         for key in keys:
-            buttons[key] = big_button("choice")
+            buttons[key] = tile_button()
             buttons[key].setCheckable(True)
             group.addButton(buttons[key])
         return buttons
 
     def _arrange(self) -> None:
         """After a follow-up visit: the new outcome and the next visit, in one row each on a wide window (side by
-        side their English texts were cut), two a row on a narrow one or in large text."""
-        narrow = self._presentation.narrow or self._presentation.large_text
+        side their English texts were cut), two a row on a narrow one."""
+        narrow = self._presentation.narrow
         for grid, buttons in ((self._outcome_grid, self.outcome_buttons), (self._next_grid, self.next_buttons)):
             arrange_in_rows(grid, list(buttons.values()), 2 if narrow else len(buttons), stretch=1)
 

@@ -7,6 +7,7 @@ import datetime as dt
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QIntValidator
 from PySide6.QtWidgets import (QButtonGroup, QGridLayout, QHBoxLayout, QLabel, QLineEdit, QPushButton, QScrollArea,
+                               QSizePolicy,
                                QVBoxLayout, QWidget)
 
 from kiosk.booth import BoothService
@@ -44,7 +45,7 @@ class EmployerMeetingScreen(ScreenBase):
         self.fields["uscc"].setMaxLength(24)
         self.needs_other = QLineEdit()
         self.size_buttons = self._choices(list(SIZE_BANDS))
-        self.union_button = big_button("choice")
+        self.union_button = tile_button()
         self.union_button.setCheckable(True)
         config = booth.config
         self.need_buttons = self._tiles([n.id for n in config.employer_needs])
@@ -79,15 +80,13 @@ class EmployerMeetingScreen(ScreenBase):
 
     def _choices(self, keys: list[str]) -> dict[str, QPushButton]:
         group = QButtonGroup(self)
-        buttons = {}
-        for key in keys:
-            buttons[key] = big_button("choice")
-            buttons[key].setCheckable(True)
-            group.addButton(buttons[key])
+        buttons = self._tiles(keys)
+        for button in buttons.values():
+            group.addButton(button)
         return buttons
 
     def _tiles(self, keys: list[str]) -> dict[str, QPushButton]:
-        buttons = {key: big_button("choice") for key in keys}
+        buttons = {key: tile_button() for key in keys}
         for button in buttons.values():
             button.setCheckable(True)
         return buttons
@@ -283,6 +282,14 @@ class EmployerMeetingScreen(ScreenBase):
             self.go_to(1)
 
         return [("", lambda: None), ("refused", refused), ("contact", contact_page), ("outcome", second_page)]
+
+
+def tile_button() -> QPushButton:
+    """A choice tile that keeps its height: squeezed, tiles were drawn over one another in large text; at full
+    height the page scrolls instead."""
+    button = big_button("choice")
+    button.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+    return button
 
 
 def _checked(buttons: dict[str, QPushButton]) -> str:

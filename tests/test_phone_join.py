@@ -202,7 +202,7 @@ def test_a_member_from_a_kiosk_is_answered_with_a_masked_already_registered(city
 
 def test_a_second_phone_join_of_the_same_person_makes_no_second_member(city, booth):
     token = join_url(city, booth).split("t=")[1]
-    form = {"t": token, "consent": "2026-11-v1", "oath": "1", "name": WORKER["name"], "phone": WORKER["phone"],
+    form = {"t": token, "consent": "2026-11-v2", "oath": "1", "name": WORKER["name"], "phone": WORKER["phone"],
             "id_number": WORKER["id_number"], "occupation": "courier"}
     first = requests.post(f"{city.url}/join/{EVENT}/{BOOTH}", data=form, timeout=10)
     assert first.status_code == 200 and 'id="pass"' in first.text

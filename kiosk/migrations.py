@@ -147,3 +147,11 @@ def m003_member_search_indexes(db: sqlite3.Connection) -> None:
     for name, expression in (("records_masked_name", MASKED_NAME), ("records_phone_tail", PHONE_TAIL)):
         db.execute(f"CREATE INDEX {name} ON records({expression}, seq) "
                    "WHERE kind IN ('registration', 'correction')")
+
+
+@migrations()
+def m004_records_by_kind(db: sqlite3.Connection) -> None:
+    """Records of one kind (employer meetings, voids, quiz attempts) read an index, not a million payloads: the
+    dashboard's periodic refresh asked for the employer meetings by a full scan, 1.6 s on the GUI thread at a
+    million records (tests/benchmarks/bench_background.py caught it as the export's longest stall)."""
+    db.execute("CREATE INDEX records_kind ON records(kind, seq)")

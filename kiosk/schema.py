@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from pathlib import Path
 
-KNOWN_MIGRATIONS = ("m001_records_and_outbox", "m002_tallies", "m003_member_search_indexes")
+KNOWN_MIGRATIONS = ("m001_records_and_outbox", "m002_tallies", "m003_member_search_indexes", "m004_records_by_kind")
 MIGRATION_SET = "kiosk-ledger"  # the name sqlite-utils stores beside each applied migration
 EXIT_LEDGER_TOO_NEW = 6  # every `kiosk` command, the GUI included (README, docs/deployment.md)
 

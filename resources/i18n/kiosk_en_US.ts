@@ -488,10 +488,6 @@
         <translation>Back to the console</translation>
     </message>
     <message>
-        <source>正在导出……</source>
-        <translation>Exporting…</translation>
-    </message>
-    <message>
         <source>导出失败，请检查U盘或文件夹：</source>
         <translation>Export failed, check the USB stick or folder: </translation>
     </message>

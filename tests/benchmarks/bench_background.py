@@ -146,6 +146,7 @@ def test_day_export_at_1m_records_never_freezes_the_screen(benchmark, qtbot, big
         gaps = sorted(((b - a) * 1000, a - started) for a, b in zip(ticks, ticks[1:]))
         results["stall_ms"], results["stall_at_s"] = gaps[-1]
         results["p99_gap_ms"] = gaps[int(len(gaps) * 0.99)][0]
+        results["stall_after_1s_ms"] = max(g for g, at in gaps if at >= 1.0)  # past the start's one-off hitch
         results["ticks"] = len(ticks)
         results["bar_steps"] = len(set(bar))
         results["out"] = exported[0]
@@ -159,7 +160,8 @@ def test_day_export_at_1m_records_never_freezes_the_screen(benchmark, qtbot, big
     assert records >= BIG
     benchmark.extra_info.update({k: round(v, 1) for k, v in results.items() if k != "out"})
     print(f"\nexport of {records} records: {results['export_s']:.1f} s, longest GUI-thread stall "
-          f"{results['stall_ms']:.1f} ms ({results['stall_at_s']:.1f} s in; p99 gap {results['p99_gap_ms']:.1f} ms) "
+          f"{results['stall_ms']:.1f} ms ({results['stall_at_s']:.1f} s in; after the first second "
+          f"{results['stall_after_1s_ms']:.1f} ms; p99 gap {results['p99_gap_ms']:.1f} ms) "
           f"over {results['ticks']} ticks of a 5 ms timer, progress bar at {results['bar_steps']} values; "
           f"the same timer with nothing running: longest gap {results['idle_stall_ms']:.1f} ms")
     assert results["bar_steps"] > 10  # the bar moved as the rows went out

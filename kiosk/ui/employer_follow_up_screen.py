@@ -11,7 +11,7 @@ from PySide6.QtWidgets import (QButtonGroup, QGridLayout, QHBoxLayout, QLabel, Q
 from kiosk.booth import BoothService
 from kiosk.employers import EmployerMeeting, Outcome
 from kiosk.errors import BoothError
-from kiosk.ui.employer_meeting_screen import tile_button
+from kiosk.ui.employer_meeting_screen import relayout, tile_button
 from kiosk.ui.presentation import Presentation
 from kiosk.ui.widgets import ScreenBase, arrange_in_rows, back_button, big_button, enable_touch_scrolling, screen_title
 
@@ -96,6 +96,7 @@ class EmployerFollowUpScreen(ScreenBase):
             self.outcome_buttons[self.meetings[row].outcome.value].setChecked(True)
             self.next_buttons[str(NEXT_VISIT_DAYS[0])].setChecked(True)
             self._retranslate_panel()
+            relayout(self)
 
     def record_visit(self) -> None:
         row = self.follow_list.currentRow()
@@ -135,6 +136,7 @@ class EmployerFollowUpScreen(ScreenBase):
 
     def on_shown(self) -> None:
         self.refresh()
+        relayout(self)
 
     def refresh(self) -> None:
         self.meetings = self._booth.employers.follow_ups()

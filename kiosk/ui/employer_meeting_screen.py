@@ -7,7 +7,7 @@ import datetime as dt
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QIntValidator
 from PySide6.QtWidgets import (QButtonGroup, QGridLayout, QHBoxLayout, QLabel, QLineEdit, QPushButton, QScrollArea,
-                               QSizePolicy,
+                               QLayout, QSizePolicy,
                                QVBoxLayout, QWidget)
 
 from kiosk.booth import BoothService
@@ -163,6 +163,8 @@ class EmployerMeetingScreen(ScreenBase):
             short = buttons is not self.need_buttons and buttons is not self.package_buttons
             columns = 1 if narrow and large else 2 if narrow or large else (len(buttons) if short else 3)
             arrange_in_rows(grid, list(buttons.values()), columns, stretch=1)
+        for index in range(self.pages.count()):  # every step, not only the one showing: each may be shown next
+            relayout(self.pages.widget(index))
 
     # -- texts ------------------------------------------------------------------------------
 
@@ -215,6 +217,10 @@ class EmployerMeetingScreen(ScreenBase):
         self.save_button.setVisible(page == last)
         self.next_button.setVisible(page < last)
         self.retranslate()
+        relayout(self.pages.currentWidget())
+
+    def on_shown(self) -> None:
+        relayout(self)
 
     def wipe(self) -> None:
         for field in (*self.fields.values(), self.needs_other):
@@ -282,6 +288,19 @@ class EmployerMeetingScreen(ScreenBase):
             self.go_to(1)
 
         return [("", lambda: None), ("refused", refused), ("contact", contact_page), ("outcome", second_page)]
+
+
+def relayout(widget: QWidget) -> None:
+    """Lay ``widget`` out again from its children's present size hints. Large text or a language set while it
+    was hidden (or on a page not shown) left the tiles at their earlier heights, drawn over one another."""
+    for child in widget.findChildren(QWidget):
+        child.ensurePolished()  # the stylesheet's min-height of a tile is known only once polished
+        child.updateGeometry()
+    for layout in [widget.layout(), *widget.findChildren(QLayout)]:
+        if layout is not None:
+            layout.invalidate()
+    if widget.layout() is not None:
+        widget.layout().activate()
 
 
 def tile_button() -> QPushButton:

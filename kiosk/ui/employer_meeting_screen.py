@@ -293,6 +293,11 @@ class EmployerMeetingScreen(ScreenBase):
 def relayout(widget: QWidget) -> None:
     """Lay ``widget`` out again from its children's present size hints. Large text or a language set while it
     was hidden (or on a page not shown) left the tiles at their earlier heights, drawn over one another."""
+    if isinstance(widget, QScrollArea) and widget.widget() is not None:
+        page = widget.widget()
+        relayout(page)
+        page.resize(widget.viewport().width(), max(widget.viewport().height(), page.minimumSizeHint().height()))
+        return
     for child in widget.findChildren(QWidget):
         child.ensurePolished()  # the stylesheet's min-height of a tile is known only once polished
         child.updateGeometry()

@@ -166,9 +166,11 @@ class EmployerFollowUpScreen(ScreenBase):
         row = self.follow_list.currentRow()  # a language change keeps the meeting picked
         self.follow_list.blockSignals(True)
         self.follow_list.clear()
+        self.follow_list.ensurePolished()  # large text: two lines of the larger font
+        height = max(ROW_HEIGHT_PX, 2 * self.follow_list.fontMetrics().lineSpacing() + 8)
         for meeting in self.meetings:
             item = QListWidgetItem(self._row_text(meeting, english=p.english))
-            item.setSizeHint(QSize(0, ROW_HEIGHT_PX))
+            item.setSizeHint(QSize(0, height))
             self.follow_list.addItem(item)
         self.follow_list.setCurrentRow(row if 0 <= row < len(self.meetings) else -1)
         self.follow_list.blockSignals(False)

@@ -87,14 +87,21 @@ def fits_the_width(drv) -> bool:
     return drv.execute_script("return document.documentElement.scrollWidth <= window.innerWidth")
 
 
+
+def press(drv, element) -> None:
+    """Tap a control that submits the page, and wait until the answer page has replaced it and finished
+    loading: a click may return before the navigation, and an element looked up meanwhile can belong to the
+    page being unloaded ("Node with given id does not belong to the document")."""
+    element.click()
+    WebDriverWait(drv, 15).until(expected_conditions.staleness_of(element))
+    WebDriverWait(drv, 15).until(lambda d: d.execute_script("return document.readyState") == "complete")
+
 def fill(drv, *, name=WORKER["name"], phone_number=WORKER["phone"], id_number=WORKER["id_number"], occupation="courier"):
     for field, value in (("name", name), ("phone", phone_number), ("id_number", id_number)):
         drv.find_element(By.ID, field).send_keys(value)
     if occupation:
         drv.find_element(By.CSS_SELECTOR, f"label[for='occ-{occupation}']").click()
-    button = drv.find_element(By.ID, "submit")
-    button.click()
-    WebDriverWait(drv, 15).until(expected_conditions.staleness_of(button))   # the answer page has replaced the form
+    press(drv, drv.find_element(By.ID, "submit"))   # the answer page has replaced the form
 
 
 @pytest.mark.parametrize("lang", ["", "en"])
@@ -104,7 +111,7 @@ def test_a_worker_joins_on_a_phone_and_counts_for_the_booth(city, booth, phone, 
     assert ("谁收集" in notice and "望京街道总工会" in notice) if not lang else "Who collects" in notice
     assert fits_the_width(phone)
     shot(phone, f"{lang or 'zh'}-1-notice")
-    phone.find_element(By.ID, "agree").click()
+    press(phone, phone.find_element(By.ID, "agree"))
     assert fits_the_width(phone)
     shot(phone, f"{lang or 'zh'}-2-form")
     fill(phone)
@@ -138,7 +145,7 @@ def test_a_worker_joins_on_a_phone_and_counts_for_the_booth(city, booth, phone, 
 ])
 def test_each_invalid_field_is_refused_with_the_kiosks_message(city, booth, phone, field, value, message):
     phone.get(join_url(city, booth))
-    phone.find_element(By.ID, "agree").click()
+    press(phone, phone.find_element(By.ID, "agree"))
     fill(phone, **{field: value})
     shown = phone.find_element(By.CSS_SELECTOR, f"#error-{field.removesuffix('_number') if field == 'phone_number' else field}")
     assert shown.text == message
@@ -146,7 +153,7 @@ def test_each_invalid_field_is_refused_with_the_kiosks_message(city, booth, phon
     if field == "name":
         shot(phone, "zh-2-form-error")
         phone.get(join_url(city, booth, lang="en"))
-        phone.find_element(By.ID, "agree").click()
+        press(phone, phone.find_element(By.ID, "agree"))
         fill(phone, name=value)
         assert phone.find_element(By.ID, "error-name").text == "A name may contain Chinese characters, letters and the middle dot '·' only"
         shot(phone, "en-2-form-error")
@@ -171,7 +178,7 @@ def test_a_member_from_a_kiosk_is_answered_with_a_masked_already_registered(city
     booth.booth.members.register(RegistrationForm(**WORKER, occupation="courier", consent_given=True))
     booth.sync()
     phone.get(join_url(city, booth))
-    phone.find_element(By.ID, "agree").click()
+    press(phone, phone.find_element(By.ID, "agree"))
     fill(phone, phone_number=WORKER["phone"] if same_phone else "13912345678")
     assert phone.find_element(By.ID, "already").text == "您已登记"
     shown = phone.find_element(By.ID, "member").text
@@ -181,7 +188,7 @@ def test_a_member_from_a_kiosk_is_answered_with_a_masked_already_registered(city
     assert bool(phone.find_elements(By.ID, "pass")) is same_phone   # the pass only when both numbers match
     shot(phone, "zh-already" if same_phone else "zh-already-id")
     phone.get(join_url(city, booth, lang="en"))
-    phone.find_element(By.ID, "agree").click()
+    press(phone, phone.find_element(By.ID, "agree"))
     fill(phone, phone_number=WORKER["phone"] if same_phone else "13912345678")
     assert phone.find_element(By.ID, "already").text == "You are already registered"
     shot(phone, "en-already" if same_phone else "en-already-id")
@@ -190,12 +197,11 @@ def test_a_member_from_a_kiosk_is_answered_with_a_masked_already_registered(city
     assert len(members) == 1
     if not same_phone:   # 返回修改证件号: the form again with what was typed, the ID number's field first
         phone.get(join_url(city, booth))
-        phone.find_element(By.ID, "agree").click()
+        press(phone, phone.find_element(By.ID, "agree"))
         fill(phone, phone_number="13912345678")
         back = phone.find_element(By.ID, "back")
         assert back.text == "返回修改证件号"
-        back.click()
-        WebDriverWait(phone, 15).until(expected_conditions.staleness_of(back))
+        press(phone, back)
         assert phone.find_element(By.ID, "name").get_attribute("value") == WORKER["name"]
         assert phone.switch_to.active_element.get_attribute("id") == "id_number"
 
@@ -281,7 +287,7 @@ def test_time_to_join_on_a_phone_at_human_pace(city, booth, phone):
     end in X, so its field takes the full keyboard), the occupation tile and the submit button."""
     taps = 1   # the link the phone's camera shows after the scan
     phone.get(join_url(city, booth))
-    phone.find_element(By.ID, "agree").click()
+    press(phone, phone.find_element(By.ID, "agree"))
     taps += 1
     for field, value in (("name", WORKER["name"]), ("phone", WORKER["phone"]), ("id_number", WORKER["id_number"])):
         phone.find_element(By.ID, field).click()
@@ -289,7 +295,7 @@ def test_time_to_join_on_a_phone_at_human_pace(city, booth, phone):
         taps += 1
     taps += 1   # the keyboard's 123 key for the ID number's digits
     phone.find_element(By.CSS_SELECTOR, "label[for='occ-courier']").click()
-    phone.find_element(By.ID, "submit").click()
+    press(phone, phone.find_element(By.ID, "submit"))
     taps += 2
     assert phone.find_element(By.ID, "pass").is_displayed()
     keys = len(WORKER["phone"]) + len(WORKER["id_number"])

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import sqlite3
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -95,3 +96,20 @@ def run_script(conn: sqlite3.Connection, script: str) -> None:
             statement = ""
     if statement.strip():
         raise ValueError(f"incomplete SQL statement in migration: {statement!r}")
+
+
+def use_wal(conn: sqlite3.Connection, *, patience_s: float = 30.0) -> None:
+    """Switch a connection to WAL, waiting for other processes doing the same. SQLite answers 'database is
+    locked' at once, without calling the busy handler, while another connection changes a fresh file's journal
+    mode: kiosks and server processes starting together on a new file met it (about one start in twenty in CI)."""
+    deadline = time.monotonic() + patience_s
+    delay = 0.005
+    while True:
+        try:
+            conn.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(delay)
+            delay = min(delay * 2, 0.2)

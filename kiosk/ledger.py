@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from booth_common.migrations import use_wal
 from booth_common.records import Kind, Record, SyncState, freeze_payload, utc_now_text
 from kiosk.private_files import private_dir, private_file
 
@@ -107,7 +108,7 @@ class Ledger:
 
         conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_S)
         self.db = Database(conn)
-        self.db.execute("PRAGMA journal_mode=WAL")
+        use_wal(conn)
         # FULL, not NORMAL: in WAL mode NORMAL may lose the last commits on power loss, and a
         # worker who was told "you are registered" must still be in the ledger after the booth's
         # power strip is kicked out. The cost is one fsync of the WAL per commit.

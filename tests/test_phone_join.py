@@ -11,18 +11,19 @@ from pathlib import Path
 
 import pytest
 import requests
+from city_helpers import EVENT, Kiosk, publish_demo_config
+from loopback import city  # noqa: F401
+from registration_driver import WORKER, human_pace_s, valid_id
 from selenium import webdriver
+from selenium.common.exceptions import WebDriverException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support import expected_conditions
+from selenium.webdriver.support import expected_conditions  # noqa: F401
 from selenium.webdriver.support.ui import WebDriverWait
 
 from booth_common.join_token import join_token
 from booth_common.sealing import Opener
-from city_helpers import EVENT, Kiosk, publish_demo_config
 from kiosk.membership import RegistrationForm
-from loopback import city  # noqa: F401
-from registration_driver import WORKER, human_pace_s, valid_id
 from sync.server.join import PER_CLIENT
 from sync.server.members import collect_members
 
@@ -87,14 +88,24 @@ def fits_the_width(drv) -> bool:
     return drv.execute_script("return document.documentElement.scrollWidth <= window.innerWidth")
 
 
-
 def press(drv, element) -> None:
-    """Tap a control that submits the page, and wait until the answer page has replaced it and finished
-    loading: a click may return before the navigation, and an element looked up meanwhile can belong to the
-    page being unloaded ("Node with given id does not belong to the document")."""
+    """Tap a control that submits the page, and wait until a new page has replaced it and finished loading.
+
+    A click may return before the navigation, and anything asked of the old page meanwhile can fail with
+    Chrome's "Node with given id does not belong to the document" (not a StaleElementReference, so
+    Selenium's staleness_of lets it through). So the old page is marked, and the wait asks the browser until
+    an unmarked page is complete, treating any error mid-navigation as "not yet"."""
+    drv.execute_script("window.__pressed_from = true")
     element.click()
-    WebDriverWait(drv, 15).until(expected_conditions.staleness_of(element))
-    WebDriverWait(drv, 15).until(lambda d: d.execute_script("return document.readyState") == "complete")
+
+    def answered(d) -> bool:  # type: ignore[no-untyped-def]
+        try:
+            return d.execute_script("return window.__pressed_from !== true && document.readyState === 'complete'")
+        except WebDriverException:
+            return False
+
+    WebDriverWait(drv, 15).until(answered)
+
 
 def fill(drv, *, name=WORKER["name"], phone_number=WORKER["phone"], id_number=WORKER["id_number"], occupation="courier"):
     for field, value in (("name", name), ("phone", phone_number), ("id_number", id_number)):
@@ -240,9 +251,10 @@ def test_hostile_input_gets_a_4xx_never_a_500(city, booth):
 
 
 def test_the_enrolled_kiosks_attract_code_leads_to_the_join_page_and_changes_each_minute(city, booth, qtbot, tmp_path):
+    from registration_driver import start_gui, stop_gui
+
     from booth_common.join_token import TokenVerdict, check_join_token
     from kiosk.ui.screens import Screen
-    from registration_driver import start_gui, stop_gui
 
     gui = start_gui(booth.core, tmp_path)
     try:
@@ -260,9 +272,10 @@ def test_the_enrolled_kiosks_attract_code_leads_to_the_join_page_and_changes_eac
 def test_the_configured_join_url_stays_possible(city, booth, tmp_path):
     import tomllib
 
+    from registration_driver import start_gui, stop_gui
+
     from kiosk.app import build_core
     from kiosk.settings import DEMO_CONFIG
-    from registration_driver import start_gui, stop_gui
 
     config = tmp_path / "event.toml"
     shutil.copy(DEMO_CONFIG.parent / "quiz-bank.toml", tmp_path)

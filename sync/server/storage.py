@@ -10,7 +10,6 @@ from __future__ import annotations
 import operator
 import sqlite3
 import threading
-import time
 from collections.abc import Iterator, Sequence
 from concurrent.futures import Future
 from contextlib import contextmanager
@@ -19,7 +18,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from booth_common.migrations import MigrationLog, Migrations
+from booth_common.migrations import MigrationLog, Migrations, use_wal
 
 SERVER_LOG = MigrationLog(create=("CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY)",),
                           applied="SELECT name FROM schema_migrations ORDER BY rowid",
@@ -76,23 +75,6 @@ MARK_TOKEN_USED = "UPDATE devices SET first_used_at = ? WHERE token_hash = ? AND
 
 INSERT_RECORD = (f"INSERT INTO records ({', '.join(RECORD_FIELDS)}) VALUES ({', '.join('?' * len(RECORD_FIELDS))}) "
                  "ON CONFLICT DO NOTHING")
-
-
-def _use_wal(conn: sqlite3.Connection, *, patience_s: float = 30.0) -> None:
-    """Switch to WAL, waiting for other processes doing the same. SQLite answers 'database is locked' at once,
-    without calling the busy handler, when another connection holds the lock while it changes a fresh file's
-    journal mode: several server processes starting on a new database met it (1 start in ~20 in CI)."""
-    deadline = time.monotonic() + patience_s
-    delay = 0.005
-    while True:
-        try:
-            conn.execute("PRAGMA journal_mode=WAL")
-            return
-        except sqlite3.OperationalError as exc:
-            if "locked" not in str(exc) or time.monotonic() > deadline:
-                raise
-            time.sleep(delay)
-            delay = min(delay * 2, 0.2)
 
 
 @dataclass(frozen=True)
@@ -167,7 +149,7 @@ class Storage:
         conn = getattr(self._local, "conn", None)
         if conn is None:
             conn = sqlite3.connect(self.path, timeout=30.0, isolation_level=None, check_same_thread=False)
-            _use_wal(conn)
+            use_wal(conn)
             conn.execute("PRAGMA synchronous=FULL")
             conn.execute("PRAGMA foreign_keys=ON")
             # Record ids are random, so each insert touches another leaf of the id index; with the

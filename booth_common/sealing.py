@@ -32,7 +32,10 @@ from pathlib import Path
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import hpke, serialization
-from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X25519PublicKey
+from cryptography.hazmat.primitives.asymmetric.x25519 import (
+    X25519PrivateKey,
+    X25519PublicKey,
+)
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 SUITE = hpke.Suite(hpke.KEM.X25519, hpke.KDF.HKDF_SHA256, hpke.AEAD.AES_256_GCM)
@@ -182,11 +185,11 @@ class KeyRing:
         if self._seal_public_path.exists():
             return
         if city_public is not None:
-            _write_secret(self._seal_public_path, public_key_to_text(public_key_from_text(city_public)).encode())
+            write_secret(self._seal_public_path, public_key_to_text(public_key_from_text(city_public)).encode())
             return
         private = X25519PrivateKey.generate()
-        _write_secret(self._device_private_path, private_key_to_bytes(private))
-        _write_secret(self._seal_public_path, public_key_to_text(private.public_key()).encode())
+        write_secret(self._device_private_path, private_key_to_bytes(private))
+        write_secret(self._seal_public_path, public_key_to_text(private.public_key()).encode())
 
     def drop_legacy_hmac_key(self) -> bool:
         """Destroy the plain lookup key of versions before the vault (``hmac.key``); True if there was one."""
@@ -213,7 +216,7 @@ class KeyRing:
 
     def adopt_city_key(self, city_public: X25519PublicKey) -> None:
         """Seal to the city's key from now on (the caller re-seals old envelopes first)."""
-        _write_secret(self._seal_public_path, public_key_to_text(city_public).encode())
+        write_secret(self._seal_public_path, public_key_to_text(city_public).encode())
 
     def destroy_device_private_key(self) -> None:
         _shred(self._device_private_path)
@@ -230,7 +233,8 @@ def _shred(path: Path) -> None:
         path.unlink()
 
 
-def _write_secret(path: Path, data: bytes) -> None:
+def write_secret(path: Path, data: bytes) -> None:
+    """Replace ``path`` with ``data`` atomically, the file 0600 from its first byte and synced before the swap."""
     tmp = path.with_suffix(path.suffix + ".tmp")
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "wb") as fh:

@@ -35,6 +35,8 @@ from typing import NamedTuple
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
+from booth_common.sealing import write_secret
+
 VAULT_FILE = "vault.json"
 AAD = b"union-booth-kiosk/vault/v1"
 TOKEN_AAD = b"union-booth-kiosk/device-token/v1"
@@ -226,7 +228,8 @@ class Vault:
         doc = {"version": 1, "kdf": {"name": "scrypt", "n": self._cost.n, "r": self._cost.r, "p": self._cost.p,
                                      "salt": self._salt.hex()},
                "nonce": nonce.hex(), "wrapped": base64.b64encode(wrapped).decode("ascii"), "demo": self._demo}
-        _write_private(self.path, json.dumps(doc, indent=1).encode("ascii"))
+        self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        write_secret(self.path, json.dumps(doc, indent=1).encode("ascii"))
 
 
 def _decrypt(key: bytes, nonce: bytes, wrapped: bytes) -> dict:
@@ -237,13 +240,3 @@ def _parts(content: dict) -> tuple[dict[str, str], bytes]:
     """(day keys, token key) of the vault's content."""
     return dict(content.get("days", {})), bytes.fromhex(content.get("token_key") or secrets.token_hex(32))
 
-
-def _write_private(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    tmp = path.with_suffix(path.suffix + ".tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "wb") as fh:
-        fh.write(data)
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, path)

@@ -22,6 +22,10 @@ from PySide6.QtGui import QColor, QImage
 
 ROOT = Path(__file__).resolve().parent.parent
 REMOTE = Path(__file__).resolve().parent / "kiosk_remote.py"
+# How long a finger stays on the glass in a tap (a quick tap is ~50-150 ms). xdotool's own click lets go at once,
+# and a press released in the same breath hid a bug that a finger meets every time: the keyboard closing on the
+# press moved 下一步 down before the release, and the tap was lost (test_form_taps_on_x.py).
+FINGER_S = 0.08
 
 
 def need(tool: str) -> str:
@@ -47,10 +51,19 @@ class Xvfb:
     def env(self) -> dict[str, str]:
         return {**os.environ, "DISPLAY": self.display}
 
-    def tap(self, x: int, y: int) -> None:
-        """A real pointer press and release at (x, y) of the screen."""
-        subprocess.run([need("xdotool"), "mousemove", "--sync", str(x), str(y), "click", "1"],
+    def tap(self, x: int, y: int, *, hold: float = FINGER_S) -> None:
+        """A real pointer press at (x, y) of the screen, released ``hold`` seconds later (0: at once)."""
+        press = ["click", "1"] if hold <= 0 else ["mousedown", "1", "sleep", f"{hold:.3f}", "mouseup", "1"]
+        subprocess.run([need("xdotool"), "mousemove", "--sync", str(x), str(y), *press],
                        env=self.env(), check=True, timeout=10)
+
+    def press(self, x: int, y: int) -> None:
+        """A finger put down at (x, y) and kept there until ``release``."""
+        subprocess.run([need("xdotool"), "mousemove", "--sync", str(x), str(y), "mousedown", "1"],
+                       env=self.env(), check=True, timeout=10)
+
+    def release(self) -> None:
+        subprocess.run([need("xdotool"), "mouseup", "1"], env=self.env(), check=True, timeout=10)
 
     def window_geometry(self, window_id: int) -> dict[str, int]:
         """The X server's own view of a window: xwininfo's absolute position and size."""
@@ -120,12 +133,12 @@ class KioskOnX:
                 raise AssertionError(f"timed out waiting for {what}")
             time.sleep(0.05)
 
-    def tap_widget(self, name: str, *, left: bool = False) -> None:
+    def tap_widget(self, name: str, *, left: bool = False, hold: float = FINGER_S) -> None:
         """A tap in the middle of the widget, or at its left end (a check box's box)."""
         widget = self.ask("widget", name=name)
         assert widget["visible"], f"{name} is not on screen"
         x, y, w, h = widget["rect"]
-        self.xvfb.tap(x + (h // 2 if left else w // 2), y + h // 2)
+        self.xvfb.tap(x + (h // 2 if left else w // 2), y + h // 2, hold=hold)
 
     def items(self) -> list[dict]:
         return self.ask("items")
@@ -135,9 +148,9 @@ class KioskOnX:
         return next((i for i in self.items()
                      if "Key" in i["class"] and label in (i.get("text"), i.get("displayText"))), None)
 
-    def tap_rect(self, rect: list[int]) -> None:
+    def tap_rect(self, rect: list[int], *, hold: float = FINGER_S) -> None:
         x, y, w, h = rect
-        self.xvfb.tap(x + w // 2, y + h // 2)
+        self.xvfb.tap(x + w // 2, y + h // 2, hold=hold)
 
     def grab(self, path: Path) -> QImage:
         self.ask("grab", path=str(path))

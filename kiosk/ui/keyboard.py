@@ -13,7 +13,7 @@ import os
 import shiboken6
 
 from PySide6.QtCore import (Q_ARG, QDeadlineTimer, QElapsedTimer, QEvent, QEventLoop, QMetaObject, QObject, QSizeF, Qt,
-                            QThread, QUrl)
+                            QThread, QTimer, QUrl)
 from PySide6.QtGui import QGuiApplication, QPalette
 from PySide6.QtQuickWidgets import QQuickWidget
 from PySide6.QtWidgets import QApplication, QLineEdit, QWidget
@@ -64,7 +64,9 @@ class EmbeddedKeyboard(QObject):
 
     def __init__(self, app: QApplication, area: QWidget, presentation: Presentation):
         super().__init__(area)
+        self._app = app
         self._area = area
+        self._waiting_for_release = False  # a show or hide waits for the finger to lift (_sync_visible)
         self._presentation = presentation
         self.view = QQuickWidget(area)
         self.view.setResizeMode(QQuickWidget.ResizeMode.SizeRootObjectToView)
@@ -122,6 +124,12 @@ class EmbeddedKeyboard(QObject):
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
         if watched is self.view and event.type() in (QEvent.Type.Resize, QEvent.Type.Show):
             self._fit_root()
+        elif event.type() == QEvent.Type.MouseButtonRelease and self._waiting_for_release \
+                and QGuiApplication.mouseButtons() == Qt.MouseButton.NoButton:
+            self._waiting_for_release = False
+            self._app.removeEventFilter(self)
+            # After the release has reached the button it was pressed on, so its click counts.
+            QTimer.singleShot(0, self, self._sync_visible)
         return False
 
     def _paint_page_colour(self) -> None:
@@ -137,6 +145,16 @@ class EmbeddedKeyboard(QObject):
             QGuiApplication.inputMethod().hide()
 
     def _sync_visible(self) -> None:
+        if QGuiApplication.mouseButtons() != Qt.MouseButton.NoButton:
+            # The press that moves focus out of a text field (a tap on 下一步) hides the input method before
+            # the press reaches the button. Hidden now, the keyboard's area would give its height to the page,
+            # the button would move down under the finger, and the release would land outside it: no click
+            # (a tap held as long as a finger's was lost every time on a real X display). The area keeps its
+            # place until the finger lifts.
+            if not self._waiting_for_release:
+                self._waiting_for_release = True
+                self._app.installEventFilter(self)  # only while waiting: no Python call for every event
+            return
         self._area.setVisible(QGuiApplication.inputMethod().isVisible())
         self._fit_root()
         self._paint_page_colour()

@@ -11,7 +11,6 @@ constant time; a device token is refused there.
 import hashlib
 import hmac
 import logging
-import threading
 from typing import Annotated
 
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
@@ -39,11 +38,8 @@ def install_city_routes(app: FastAPI, settings: ServerSettings, *, storage: Stor
                         refusals: dict) -> None:
     if settings.admin_token and len(settings.admin_token) < MIN_ADMIN_TOKEN:
         raise ValueError(f"the admin token must be at least {MIN_ADMIN_TOKEN} characters long")
-    tally = numbers.CityTally(storage)
+    tally = numbers.CityTally(storage)   # the database's counters: nothing to count at start
     app.state.city_tally = tally
-    # Count what is already stored now, not on the first page view (seconds for a million records);
-    # a request arriving meanwhile waits on the tally's lock instead of counting twice.
-    threading.Thread(target=tally.refresh, name="city-tally-warm-up", daemon=True).start()
     current_admin = _admin_check(settings.admin_token)
 
     @app.get("/v1/numbers", tags=["city"], responses=refusals)

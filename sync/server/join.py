@@ -294,7 +294,6 @@ def install_join_routes(app: FastAPI, storage: Storage, city_key: X25519PrivateK
     tally = getattr(app.state, "city_tally", None)   # installed with the city routes, before these
 
     def places(event_id: str) -> dict[str, Any]:
-        tally.refresh()
         return booth_places(storage.registered_booths(event_id), tally.booths_of(event_id))
 
     joining = PhoneJoin(storage, city_key, places=places if tally is not None else None)

@@ -2,31 +2,32 @@
 
 Counting follows the booth's own day report (``kiosk/report.py``): new members are registrations,
 consultations (咨询人次) are consultation-desk visits plus service uses, handouts are gifts, leaflets
-and packs handed out, and a record taken back by a void counts nowhere. Hours are Beijing time of
-capture (the device's clock: a bundle imported days later still lands in the hour it happened).
+and packs handed out, and a record taken back by a void of its own device counts nowhere. Hours are
+Beijing time of capture (the device's clock: a bundle imported days later still lands in the hour it happened).
 
-``CityTally`` reads each stored record once: it keeps fine counts per (booth, kind, subject, hour)
-in memory and, on every request, reads only the records stored since the last one. The roll-ups
-by district and the rest are made from those few thousand counts, so a live page over 350 booths
-and a million records costs milliseconds per view after the first.
+The fine counts per (booth, kind, subject, hour) are kept by the database itself, in the transaction that
+stores the records (``sync/server/city_counts.py``). ``CityTally`` reads them (a few thousand rows) at each
+request: a server process answers its first page in milliseconds whatever the number of records, and
+every process of a city sees the same figures. The roll-ups by district and the rest are made here.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
-import threading
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
 from booth_common.records import format_utc
+from sync.server import city_counts
 from sync.server.employers import employer_numbers
 from sync.server.storage import Storage
 
 BEIJING = dt.timezone(dt.timedelta(hours=8))
 UNKNOWN = "未登记"   # a booth whose district (street, organisation) nobody gave
-COUNTED_KINDS = ("registration", "consultation", "service_use", "handout", "quiz_attempt", "card_request")
+COUNTED_KINDS = city_counts.COUNTED_KINDS
 PLACE_FIELDS = ("district", "street", "organisation", "venue_type", "name")
 
 
@@ -34,91 +35,45 @@ PLACE_FIELDS = ("district", "street", "organisation", "venue_type", "name")
 class BoothTally:
     """Everything counted for one booth of one event."""
 
-    counts: Counter = field(default_factory=Counter)          # (kind, subject, hour) -> n
+    counts: Counter = field(default_factory=Counter)          # (kind, subject, Beijing hour) -> n
     records: int = 0
     last_received_at: str = ""
     setup: dict[str, str] = field(default_factory=dict)        # the newest booth_setup profile
     setup_at: str = ""
 
 
-@dataclass(frozen=True)
-class Fact:
-    """The counting columns of one stored record."""
-
-    id: str
-    device_id: str
-    event_id: str
-    booth_id: str
-    kind: str
-    subject: str | None
-    captured_at: str
-
-
 class CityTally:
-    """Fine counts of every event, kept current from the storage; thread-safe."""
+    """The city's counts as the database keeps them; holds nothing between requests."""
 
     def __init__(self, storage: Storage):
         self.storage = storage
-        self._lock = threading.Lock()
-        self._cursor = 0
-        self._booths: dict[tuple[str, str], BoothTally] = defaultdict(BoothTally)
-        self._voided: dict[str, str] = {}        # target id -> device id of the void
-        self._hours: dict[str, str] = {}         # '2026-11-25T04' (UTC) -> '2026-11-25T12' (Beijing)
-
-    def refresh(self) -> None:
-        """Count the records stored since the last call."""
-        with self._lock:
-            while rows := self.storage.record_facts_after(self._cursor):
-                self._count_rows(rows)
-                self._cursor = rows[-1][0]
 
     def events(self) -> list[str]:
-        with self._lock:
-            return sorted({event for event, _ in self._booths})
+        """Events with a stored record."""
+        return city_counts.counted_events(self.storage._conn())
 
     def booths_of(self, event_id: str) -> dict[str, BoothTally]:
-        """A snapshot of one event's booth tallies (copies: safe to read while counting goes on)."""
-        with self._lock:
-            return {booth: BoothTally(Counter(t.counts), t.records, t.last_received_at, dict(t.setup), t.setup_at)
-                    for (event, booth), t in self._booths.items() if event == event_id}
+        """One event's booth tallies, read in one statement (one consistent snapshot of the counters)."""
+        tallies: dict[str, BoothTally] = {}
+        for booth_id, records, received, setup, setup_at, kind, subject, utc_hour, n in city_counts.event_tallies(
+                self.storage._conn(), event_id):
+            tally = tallies.get(booth_id)
+            if tally is None:
+                profile = _setup_profile(setup) if setup is not None else {}
+                tally = tallies[booth_id] = BoothTally(Counter(), records, received, profile, setup_at)
+            if kind is not None:
+                tally.counts[(kind, subject, beijing_hour(utc_hour))] += n
+        return tallies
 
-    def _count_rows(self, rows: list[tuple[Any, ...]]) -> None:
-        voids: list[tuple[str, str]] = []
-        for _, rid, device, event, booth, kind, subject, captured, refers_to, received, setup in rows:
-            tally = self._booths[(event, booth)]
-            tally.records += 1
-            tally.last_received_at = max(tally.last_received_at, received)
-            if kind == "void" and refers_to:
-                voids.append((refers_to, device))
-            elif kind == "audit" and subject == "booth_setup" and setup and captured >= tally.setup_at:
-                tally.setup, tally.setup_at = _setup_profile(setup), captured
-            elif kind in COUNTED_KINDS and self._voided.get(rid) != device:
-                tally.counts[(kind, subject or "", self._hour(captured))] += 1
-        self._apply_voids(voids)
 
-    def _apply_voids(self, voids: list[tuple[str, str]]) -> None:
-        """Take voided records out; a void that arrived before its target is kept for when it comes."""
-        fresh = [(target, device) for target, device in voids if target not in self._voided]
-        for target, device in fresh:
-            self._voided[target] = device
-        for row in self.storage.record_facts_of([target for target, _ in fresh]):
-            fact = Fact(*row)
-            # Only the device that wrote a record may take it back: a device cannot erase another booth's work.
-            if fact.kind in COUNTED_KINDS and self._voided.get(fact.id) == fact.device_id:
-                key = (fact.kind, fact.subject or "", self._hour(fact.captured_at))
-                self._booths[(fact.event_id, fact.booth_id)].counts[key] -= 1
-
-    def _hour(self, captured_at: str) -> str:
-        prefix = captured_at[:13]
-        label = self._hours.get(prefix)
-        if label is None:
-            try:
-                moment = dt.datetime.strptime(prefix, "%Y-%m-%dT%H").replace(tzinfo=dt.timezone.utc)
-                label = moment.astimezone(BEIJING).strftime("%Y-%m-%dT%H")
-            except ValueError:
-                label = "unknown"
-            self._hours[prefix] = label
-        return label
+@functools.lru_cache(maxsize=4096)
+def beijing_hour(utc_hour: str) -> str:
+    """'2026-11-25T04' (the first 13 characters of a UTC capture time) -> '2026-11-25T12'; 'unknown' if not a time."""
+    try:
+        moment = dt.datetime.strptime(utc_hour, "%Y-%m-%dT%H").replace(tzinfo=dt.timezone.utc)
+    except ValueError:
+        return "unknown"
+    return moment.astimezone(BEIJING).strftime("%Y-%m-%dT%H")
 
 
 def _setup_profile(payload: str) -> dict[str, str]:
@@ -214,7 +169,6 @@ def _add_hour(hour: Counter, kind: str, subject: str, n: int) -> None:
 def event_numbers(tally: CityTally, storage: Storage, event_id: str, *, now: dt.datetime | None = None
                   ) -> dict[str, Any] | None:
     """The whole picture of one event as JSON-ready data; None when nothing is known of the event."""
-    tally.refresh()
     tallies = tally.booths_of(event_id)
     registered = storage.registered_booths(event_id)
     if not tallies and not registered:
@@ -295,7 +249,6 @@ def _names(items: Any) -> dict[str, str]:
 
 def event_list(tally: CityTally, storage: Storage) -> list[dict[str, Any]]:
     """Every known event with its headline totals (the page's index)."""
-    tally.refresh()
     events = sorted(set(tally.events()) | set(storage.registered_event_ids()))
     listed = []
     for event_id in events:
@@ -307,5 +260,4 @@ def event_list(tally: CityTally, storage: Storage) -> list[dict[str, Any]]:
 
 
 def is_known_event(tally: CityTally, storage: Storage, event_id: str) -> bool:
-    tally.refresh()
     return event_id in tally.events() or event_id in storage.registered_event_ids()

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from booth_common.migrations import MigrationLog, Migrations, use_wal
+from sync.server import city_counts
 
 SERVER_LOG = MigrationLog(create=("CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY)",),
                           applied="SELECT name FROM schema_migrations ORDER BY rowid",
@@ -358,6 +359,8 @@ class Storage:
             try:
                 conn.executemany(MARK_TOKEN_USED, [(at, token) for job in jobs for token, at in job.token_uses])
                 outcomes = [self._insert_job(conn, job.rows) for job in jobs]
+                city_counts.count_inserted(conn, [row for job, done in zip(jobs, outcomes)
+                                                  for row, outcome in zip(job.rows, done) if outcome.inserted])
             except BaseException:
                 conn.execute("ROLLBACK")
                 raise
@@ -592,6 +595,9 @@ MIGRATIONS = MIGRATIONS + (
         CREATE TABLE member_lookup_cursors (event_id TEXT PRIMARY KEY, last_rowid INTEGER NOT NULL);
     """),
 )
+
+# The city numbers' counters (sync/server/city_counts.py), kept in the records' insert transaction.
+MIGRATIONS = MIGRATIONS + city_counts.MIGRATIONS
 
 
 class JoinStorage:

@@ -1,0 +1,190 @@
+"""The city numbers' counters, kept in the database in the same transaction that stores the records.
+
+``count_inserted`` is called by the storage with the rows its insert transaction actually stored, so a
+count never disagrees with the records: a server process starts and answers its first page by reading a
+few thousand counter rows, whatever the number of records, and every process sees the same figures.
+
+What is counted (``sync/server/numbers.py`` rolls it up):
+
+- ``city_counts``: per (event, booth, kind, subject, UTC hour of capture) how many records of a counted
+  kind are live. The hour is kept as the captured time's first 13 characters ('2026-11-25T04'); the
+  reader turns it into a Beijing hour.
+- ``city_booths``: per (event, booth) how many records of any kind are stored, when the last was
+  received, and the payload of the newest booth setup (by capture time; the later stored wins a tie).
+
+A void takes its target out of the count when it was written by the target's own device (a device
+cannot erase another booth's work), whichever of the two is stored first: a record arriving after its
+void is never counted, a void arriving after its record takes one back, and a second void of the same
+record takes nothing more. The statements are plain SQL that SQLite and PostgreSQL both run
+(``INSERT … ON CONFLICT … DO UPDATE``, ``?`` placeholders).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+COUNTED_KINDS = ("registration", "consultation", "service_use", "handout", "quiz_attempt", "card_request")
+_COUNTED = frozenset(COUNTED_KINDS)
+_IN_CHUNK = 500   # ids per IN (...) list: well under both databases' limits on parameters
+_KIND_LIST = ", ".join(f"'{kind}'" for kind in COUNTED_KINDS)
+
+# The backfill counts what is already stored (a database made before the counters): one aggregate per
+# table, each a single pass over the records, the void rule as a NOT EXISTS on the refers_to index.
+MIGRATIONS: tuple[tuple[str, str], ...] = (
+    ("city_002_counters", f"""
+        CREATE TABLE city_counts (
+            event_id TEXT NOT NULL, booth_id TEXT NOT NULL, kind TEXT NOT NULL, subject TEXT NOT NULL,
+            utc_hour TEXT NOT NULL, n BIGINT NOT NULL,
+            PRIMARY KEY (event_id, booth_id, kind, subject, utc_hour));
+        CREATE TABLE city_booths (
+            event_id TEXT NOT NULL, booth_id TEXT NOT NULL, records BIGINT NOT NULL,
+            last_received_at TEXT NOT NULL, setup TEXT, setup_at TEXT NOT NULL DEFAULT '',
+            PRIMARY KEY (event_id, booth_id));
+        INSERT INTO city_counts (event_id, booth_id, kind, subject, utc_hour, n)
+            SELECT r.event_id, r.booth_id, r.kind, coalesce(r.subject, ''), substr(r.captured_at, 1, 13), count(*)
+            FROM records r
+            WHERE r.kind IN ({_KIND_LIST}) AND NOT EXISTS (
+                SELECT 1 FROM records v WHERE v.refers_to = r.id AND v.kind = 'void' AND v.device_id = r.device_id)
+            GROUP BY r.event_id, r.booth_id, r.kind, coalesce(r.subject, ''), substr(r.captured_at, 1, 13);
+        INSERT INTO city_booths (event_id, booth_id, records, last_received_at, setup, setup_at)
+            SELECT event_id, booth_id, 0, '', payload, captured_at FROM (
+                SELECT event_id, booth_id, payload, captured_at, row_number() OVER (
+                    PARTITION BY event_id, booth_id ORDER BY captured_at DESC, received_at DESC, seq DESC) AS place
+                FROM records WHERE kind = 'audit' AND subject = 'booth_setup') setups
+            WHERE place = 1;
+        INSERT INTO city_booths (event_id, booth_id, records, last_received_at)
+            SELECT event_id, booth_id, count(*), max(received_at) FROM records WHERE true GROUP BY event_id, booth_id
+            ON CONFLICT (event_id, booth_id) DO UPDATE SET
+            records = excluded.records, last_received_at = excluded.last_received_at;
+    """),
+)
+
+ADD_COUNTS = """INSERT INTO city_counts (event_id, booth_id, kind, subject, utc_hour, n) VALUES (?, ?, ?, ?, ?, ?)
+                ON CONFLICT (event_id, booth_id, kind, subject, utc_hour) DO UPDATE SET n = city_counts.n + excluded.n"""
+# A NULL setup_at in the new values means "no booth setup among these records": the stored one stays.
+ADD_BOOTH = """INSERT INTO city_booths (event_id, booth_id, records, last_received_at, setup, setup_at)
+               VALUES (?, ?, ?, ?, ?, coalesce(?, ''))
+               ON CONFLICT (event_id, booth_id) DO UPDATE SET
+               records = city_booths.records + excluded.records,
+               last_received_at = CASE WHEN excluded.last_received_at > city_booths.last_received_at
+                                       THEN excluded.last_received_at ELSE city_booths.last_received_at END,
+               setup = CASE WHEN excluded.setup IS NOT NULL AND excluded.setup_at >= city_booths.setup_at
+                            THEN excluded.setup ELSE city_booths.setup END,
+               setup_at = CASE WHEN excluded.setup IS NOT NULL AND excluded.setup_at >= city_booths.setup_at
+                               THEN excluded.setup_at ELSE city_booths.setup_at END"""
+
+
+class _Booth:
+    """What one insert transaction adds to one booth's row."""
+
+    __slots__ = ("records", "last_received_at", "setup", "setup_at")
+
+    def __init__(self) -> None:
+        self.records, self.last_received_at, self.setup, self.setup_at = 0, "", None, ""
+
+
+def count_inserted(tx: Any, rows: Sequence[dict[str, Any]]) -> None:
+    """Add the rows just stored by ``tx``'s transaction to the counters (inside that transaction).
+
+    The rows are aggregated here first, so a batch costs one upsert per (booth, kind, subject, hour)
+    and per booth it touches, and one look-up of the voids referring to its counted records."""
+    if not rows:
+        return
+    booths: dict[tuple[str, str], _Booth] = {}
+    counted: list[dict[str, Any]] = []
+    voids: list[dict[str, Any]] = []
+    for row in rows:
+        booth = booths.get((row["event_id"], row["booth_id"]))
+        if booth is None:
+            booth = booths[(row["event_id"], row["booth_id"])] = _Booth()
+        booth.records += 1
+        if row["received_at"] > booth.last_received_at:
+            booth.last_received_at = row["received_at"]
+        kind = row["kind"]
+        if kind in _COUNTED:
+            counted.append(row)
+        elif kind == "void":
+            if row["refers_to"]:
+                voids.append(row)
+        elif kind == "audit" and row["subject"] == "booth_setup" and row["captured_at"] >= booth.setup_at:
+            booth.setup, booth.setup_at = row["payload"], row["captured_at"]
+    counts = _live_counts(tx, counted, voids, {row["id"] for row in rows})
+    if counts:
+        tx.executemany(ADD_COUNTS, [(*key, n) for key, n in counts.items() if n])
+    tx.executemany(ADD_BOOTH, [(event, booth_id, b.records, b.last_received_at, b.setup, b.setup_at or None)
+                               for (event, booth_id), b in booths.items()])
+
+
+def _live_counts(tx: Any, counted: list[dict[str, Any]], voids: list[dict[str, Any]], new_ids: set[str]) -> Counter:
+    """+1 per new record no void of its own device refers to; -1 per earlier record taken back now."""
+    targets = {v["refers_to"] for v in voids}
+    stored_voids = _voids_of(tx, [r["id"] for r in counted] + sorted(targets - new_ids))
+    counts: Counter = Counter()
+    for row in counted:
+        if (row["id"], row["device_id"]) not in stored_voids:
+            counts[_key(row)] += 1
+    if targets - new_ids:
+        counts.update(_taken_back(tx, voids, stored_voids, new_ids))
+    return counts
+
+
+def _taken_back(tx: Any, voids: list[dict[str, Any]], stored_voids: dict[tuple[str, str], set[str]],
+                new_ids: set[str]) -> Counter:
+    """-1 for each earlier stored record whose first void by its own device is among the new rows."""
+    counts: Counter = Counter()
+    for target in _rows_of(tx, sorted({v["refers_to"] for v in voids} - new_ids)):
+        by_owner = stored_voids.get((target["id"], target["device_id"]), set())
+        if target["kind"] in _COUNTED and by_owner and by_owner <= new_ids:
+            counts[_key(target)] -= 1
+    return counts
+
+
+def _voids_of(tx: Any, record_ids: list[str]) -> dict[tuple[str, str], set[str]]:
+    """(target id, void's device) -> the ids of the stored voids, for voids referring to ``record_ids``."""
+    found: dict[tuple[str, str], set[str]] = {}
+    for chunk in _chunks(record_ids):
+        for target, device, void_id in tx.execute(
+                f"SELECT refers_to, device_id, id FROM records WHERE refers_to IN ({_marks(chunk)}) AND kind = 'void'",
+                chunk).fetchall():
+            found.setdefault((target, device), set()).add(void_id)
+    return found
+
+
+def _rows_of(tx: Any, record_ids: list[str]) -> Iterable[dict[str, Any]]:
+    names = ("id", "device_id", "event_id", "booth_id", "kind", "subject", "captured_at")
+    for chunk in _chunks(record_ids):
+        for row in tx.execute(f"SELECT {', '.join(names)} FROM records WHERE id IN ({_marks(chunk)})",
+                              chunk).fetchall():
+            yield dict(zip(names, row))
+
+
+def _key(row: dict[str, Any]) -> tuple[str, str, str, str, str]:
+    return (row["event_id"], row["booth_id"], row["kind"], row["subject"] or "", row["captured_at"][:13])
+
+
+def _chunks(ids: list[str]) -> Iterable[list[str]]:
+    for start in range(0, len(ids), _IN_CHUNK):
+        yield ids[start:start + _IN_CHUNK]
+
+
+def _marks(chunk: list[str]) -> str:
+    return ", ".join("?" * len(chunk))
+
+
+# -- reading ------------------------------------------------------------------------------------------
+
+def event_tallies(conn: Any, event_id: str) -> list[tuple[Any, ...]]:
+    """(booth, records, last received, newest setup payload or None, its capture time, kind, subject, UTC hour, n)
+    of one event: a booth's row with each of its counts, or once with kind None when it has none."""
+    return conn.execute("""SELECT b.booth_id, b.records, b.last_received_at, b.setup, b.setup_at,
+                                  c.kind, c.subject, c.utc_hour, c.n
+                           FROM city_booths b LEFT JOIN city_counts c
+                                ON c.event_id = b.event_id AND c.booth_id = b.booth_id
+                           WHERE b.event_id = ?""", [event_id]).fetchall()
+
+
+def counted_events(conn: Any) -> list[str]:
+    """Every event with a stored record."""
+    return [row[0] for row in conn.execute("SELECT DISTINCT event_id FROM city_booths ORDER BY 1").fetchall()]

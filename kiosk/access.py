@@ -23,7 +23,7 @@ import time
 from collections.abc import Callable
 from typing import Any, Protocol
 
-from kiosk.errors import BoothError
+from kiosk.errors import BadPin, LockedOut, WrongPin
 from kiosk.vault import DEMO_COST, REAL_COST, ScryptCost, Vault
 
 MAX_TRIES = 5
@@ -46,23 +46,6 @@ class AuditHook(Protocol):
 class MetaStore(Protocol):
     def get_meta(self, key: str) -> str | None: ...
     def set_meta(self, key: str, value: str) -> None: ...
-
-
-class BadPin(BoothError):
-    """A PIN that may not be set (too short, not digits)."""
-
-
-class WrongPin(BoothError):
-    def __init__(self, tries_left: int):
-        super().__init__(f"PIN错误，还可尝试 {tries_left} 次", f"Wrong PIN: {tries_left} tries left")
-        self.tries_left = tries_left
-
-
-class LockedOut(BoothError):
-    def __init__(self, seconds_left: int):
-        super().__init__(f"错误次数过多，请 {seconds_left} 秒后再试",
-                         f"Too many wrong tries: try again in {seconds_left} s")
-        self.seconds_left = seconds_left
 
 
 def check_pin_format(pin: str) -> str:

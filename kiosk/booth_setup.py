@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from booth_common import validation
-from kiosk.access import BadPin, ConsoleAccess, check_pin_format
+from kiosk.access import ConsoleAccess, check_pin_format
 from kiosk.booth import BoothService
-from kiosk.errors import InvalidInput
+from kiosk.errors import BadPin, InvalidInput
 from kiosk.config import VENUE_TYPES
 
 # The bundled demo event's volunteer PIN (written in the README): demo booths skip the setup screen

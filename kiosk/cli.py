@@ -183,7 +183,8 @@ def unlock_for(core, args) -> int | None:  # type: ignore[no-untyped-def]
     """Open a real event's vault for the commands that need it (``--pin-stdin``); the exit code (3) and a
     message when it stays locked, else None. simulate needs the day's lookup key, enroll stores the device
     token wrapped, sync and a bundle export read it."""
-    from kiosk.access import ConsoleAccess, LockedOut, WrongPin
+    from kiosk.access import ConsoleAccess
+    from kiosk.errors import LockedOut, WrongPin
     from kiosk.ledger import PROTECTED_PREFIX
 
     if args.command not in ("simulate", "enroll", "sync") and getattr(args, "format", None) != "bundle":

@@ -12,7 +12,7 @@ from booth_common import validation
 from booth_common.records import Kind, Record
 from kiosk import masking
 from kiosk.config import Config
-from kiosk.errors import BoothError, CannotVoid, InvalidInput
+from kiosk.errors import CannotVoid, InvalidInput, PhoneTaken
 from kiosk.membership import Membership
 from kiosk.record_writer import RecordWriter, validated
 
@@ -38,11 +38,6 @@ FIELDS = (
 )
 # What a registration's data calls each field (personal ones only in masked form).
 _SHOWN_AS = {"name": "masked_name", "phone": "masked_phone"}
-
-
-class PhoneTaken(BoothError):
-    def __init__(self) -> None:
-        super().__init__("此手机号已登记为另一位会员，未更正", "This mobile number belongs to another member: nothing was corrected")
 
 
 def field(key: str) -> CorrectableField:

@@ -4,7 +4,7 @@ Errors, smallest first:
 - ``QuizBankError``: the bank file cannot be used; names the file and the question id at fault.
 - ``InvalidAnswer``: an answer that does not fit the question (no choice, unknown option,
   two choices for a single-choice question); bilingual, nothing is scored.
-- ``BoothError`` subclasses from ``kiosk.booth`` for refused prize claims: ``NotPassed``,
+- ``BoothError`` subclasses from ``kiosk.errors`` for refused prize claims: ``NotPassed``,
   ``AttemptAlreadyRecorded``, ``ClaimantRequired``, ``PrizeAlreadyClaimed``, ``OutOfStock``,
   ``UnknownPass``, ``InvalidInput`` (a mobile number that is not one).
 
@@ -31,7 +31,8 @@ from booth_common.protocol import PRIZE_CLAIM_KEY, SyncError
 from booth_common.records import Record
 from booth_common.sealing import keyed_hash
 from kiosk.booth import BoothService
-from kiosk.errors import BoothError, InvalidInput, OutOfStock, UnknownPass
+from kiosk.errors import (AttemptAlreadyRecorded, ClaimantRequired, InvalidInput, NotPassed, OutOfStock,
+                          PrizeAlreadyClaimed, PrizeClaimedElsewhere, UnknownPass)
 from kiosk.config import QuizSettings
 
 QUESTION_TYPES = ("single", "multiple", "true_false")
@@ -54,34 +55,6 @@ class InvalidAnswer(ValueError):
     def __init__(self, zh: str, en: str):
         super().__init__(f"{zh} / {en}")
         self.zh, self.en = zh, en
-
-
-class NotPassed(BoothError):
-    def __init__(self) -> None:
-        super().__init__("未达到及格分数，不能领奖", "The pass mark was not reached: no prize for this round")
-
-
-class AttemptAlreadyRecorded(BoothError):
-    def __init__(self) -> None:
-        super().__init__("本轮答题已经登记", "This round has already been recorded")
-
-
-class ClaimantRequired(BoothError):
-    def __init__(self) -> None:
-        super().__init__("请输入手机号或扫描会员码（二选一）", "Enter a mobile number or scan a member pass (one of the two)")
-
-
-class PrizeAlreadyClaimed(BoothError):
-    def __init__(self) -> None:
-        super().__init__("每人限领一份奖品，您已领过", "One prize per person: you have already claimed yours")
-
-
-class PrizeClaimedElsewhere(PrizeAlreadyClaimed):
-    """The city server says this person already has a prize from another booth of the event."""
-
-    def __init__(self) -> None:
-        BoothError.__init__(self, "每人每次活动限领一份奖品，您已在本次活动的其他展位领过",
-                            "One prize per person per event: you already claimed one at another booth of this event")
 
 
 class CityClaims(Protocol):

@@ -17,7 +17,7 @@ from typing import NamedTuple
 from booth_common import tokens
 from booth_common.records import Record
 from kiosk.booth import BoothService
-from kiosk.errors import BoothError, WrongCode
+from kiosk.errors import BoothError, MemberOnly, NoPrizeHere, NotAToken, PassNotForPrize, VoucherNotHere
 from kiosk.config import Config
 
 UNDO_WINDOW_S = 30.0
@@ -57,39 +57,12 @@ STATION_NAMES = {
 }
 
 
-class NotAToken(BoothError):
-    def __init__(self) -> None:
-        super().__init__("这不是会员码或兑奖码，请重新扫描", "This is not a member pass or voucher: scan again")
-
-
-class VoucherNotHere(WrongCode):
-    def __init__(self, prize: tuple[str, str]) -> None:
-        super().__init__(f"这是答题兑奖码，请在发放台的{prize[0]}处兑换",
-                         f"This is a quiz prize voucher: redeem it at the handout desk ({prize[1]})")
-
-
-class PassNotForPrize(WrongCode):
-    def __init__(self, prize: tuple[str, str]) -> None:
-        super().__init__(f"这是会员码，{prize[0]}须凭答题兑奖码领取",
-                         f"This is a member pass: the {prize[1]} is given for a quiz prize voucher only")
-
-
-class NoPrizeHere(WrongCode):
-    def __init__(self) -> None:
-        super().__init__("这是答题兑奖码，本次活动没有可兑换的奖品", "This is a quiz prize voucher: this event has no prize to redeem")
-
-
 class Entry(NamedTuple):
     """What a desk recorded, and the handout item it switched to (a voucher at the handout desk), if any."""
 
     record: Record
     code: tokens.Code | None
     switched_to: str | None = None
-
-
-class MemberOnly(BoothError):
-    def __init__(self) -> None:
-        super().__init__("此服务台只为会员办理，请扫描会员码", "This desk serves members only: scan a member pass")
 
 
 def all_stations(config: Config) -> list[Station]:

@@ -4,7 +4,8 @@ import pytest
 
 from booth_common.records import Kind
 from booth_common.validation import id_check_char
-from kiosk.access import BadPin, ConsoleAccess, LockedOut, WrongPin, hash_pin, lockout_delay, verify_pin
+from kiosk.access import ConsoleAccess, hash_pin, lockout_delay, verify_pin
+from kiosk.errors import BadPin, LockedOut, WrongPin
 from kiosk.app import build_core
 from kiosk.errors import InvalidInput
 from kiosk.membership import RegistrationForm

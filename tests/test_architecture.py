@@ -193,16 +193,53 @@ def test_a_screen_of_one_concept_imports_that_concept_not_the_booth(rel, concept
     assert concept in names and "kiosk.booth" not in names
 
 
-def test_the_booth_concepts_take_their_refusals_from_one_module():
-    """kiosk/errors.py declares what membership, desks, prizes, audit and the writer refuse (other modules, such
-    as the console's access, keep refusals of their own)."""
-    declaring = set()
-    for path in _modules("kiosk"):
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            if isinstance(node, ast.ClassDef) and any(getattr(b, "id", "") == "BoothError" for b in node.bases):
-                declaring.add(path.relative_to(ROOT).as_posix())
-    concepts = {f"kiosk/{name}.py" for name in ("booth", "membership", "desks", "prizes", "audit", "record_writer", "employers")}
-    assert "kiosk/errors.py" in declaring and not declaring & concepts
+def _base_names(node: ast.ClassDef) -> set[str]:
+    """``class A(B)`` and ``class A(errors.B)`` both name B."""
+    return {b.id if isinstance(b, ast.Name) else b.attr for b in node.bases if isinstance(b, (ast.Name, ast.Attribute))}
+
+
+def refusals_outside_errors(root: Path) -> list[str]:
+    """Every refusal (a ``BoothError``, directly or through another refusal) declared anywhere in kiosk/ but
+    kiosk/errors.py, as "path:Class"."""
+    classes = [(path.relative_to(root).as_posix(), node) for path in sorted((root / "kiosk").rglob("*.py"))
+               for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))) if isinstance(node, ast.ClassDef)]
+    refusals, grew = {"BoothError"}, True
+    while grew:  # a refusal may derive from another refusal (VoucherUsed from AlreadyReceived)
+        found = {node.name for _, node in classes if _base_names(node) & refusals}
+        grew, refusals = not found <= refusals, refusals | found
+    return [f"{rel}:{node.name}" for rel, node in classes
+            if node.name in refusals and rel != "kiosk/errors.py" and _base_names(node) & refusals]
+
+
+def test_every_refusal_is_declared_in_kiosk_errors():
+    """kiosk/errors.py declares everything the booth refuses (membership, desks, prizes, the quiz, corrections,
+    the console PIN, a desk's scanner): one file to read for every message a worker or volunteer may see."""
+    assert refusals_outside_errors(ROOT) == []
+
+
+@pytest.mark.parametrize("breach, expected", [
+    ({"kiosk/stations.py": "from kiosk.errors import BoothError\nclass MemberOnly(BoothError):\n    pass\n"},
+     "kiosk/stations.py:MemberOnly"),
+    ({"kiosk/stations.py": "from kiosk import errors\nclass NoPrizeHere(errors.WrongCode):\n    pass\n"},
+     "kiosk/stations.py:NoPrizeHere"),
+    ({"kiosk/ui/quiz_pages.py": "from kiosk.errors import VoucherUsed\ndef f():\n    class Late(VoucherUsed):\n        pass\n"},
+     "kiosk/ui/quiz_pages.py:Late"),
+])
+def test_the_refusal_check_catches_a_deliberate_breach(tmp_path, breach, expected):
+    """The check above over a small tree: clean, it finds nothing; with a refusal planted outside errors.py
+    (directly, through an attribute, through a refusal's subclass, nested in a function) it names it."""
+    clean = {"kiosk/errors.py": "class BoothError(Exception):\n    pass\nclass WrongCode(BoothError):\n    pass\n"
+                                "class AlreadyReceived(BoothError):\n    pass\nclass VoucherUsed(AlreadyReceived):\n    pass\n",
+             "kiosk/stations.py": "class Station:\n    pass\n", "kiosk/ui/quiz_pages.py": "class Page:\n    pass\n",
+             "kiosk/quiz.py": "class InvalidAnswer(ValueError):\n    pass\n"}
+    for files in (clean, {**clean, **breach}):
+        for name, text in files.items():
+            (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+            (tmp_path / name).write_text(text, encoding="utf-8")
+        found = refusals_outside_errors(tmp_path)
+        if files is clean:
+            assert found == []
+    assert found == [expected]
 
 
 @pytest.mark.parametrize("path", [p for p in _modules("kiosk", "sync", "booth_common")

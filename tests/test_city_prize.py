@@ -16,7 +16,8 @@ from city_helpers import ADMIN_TOKEN, EVENT, Kiosk, admin_city  # noqa: F401 (ad
 from booth_common.sealing import open_sealed
 from booth_common.tokens import new_voucher_token
 from kiosk.app import open_ledger
-from kiosk.quiz import PrizeAlreadyClaimed, PrizeClaimedElsewhere, build_quiz_desk
+from kiosk.errors import PrizeAlreadyClaimed, PrizeClaimedElsewhere
+from kiosk.quiz import build_quiz_desk
 from kiosk.simulate import fake_registration
 from sync.client import SyncClient
 from sync.prize_check import CityPrizeCheck

@@ -8,7 +8,7 @@ from booth_common.records import Kind
 from booth_common.sealing import open_sealed
 from booth_common.validation import id_check_char
 from kiosk import corrections
-from kiosk.errors import BoothError, InvalidInput
+from kiosk.errors import BoothError, InvalidInput, PhoneTaken
 from kiosk.membership import RegistrationForm
 
 ID17 = "11010519900307123"
@@ -75,7 +75,7 @@ def test_a_corrected_phone_finds_the_member_and_another_members_phone_is_refused
     assert booth.members.find_member(phone="13987654321").record_id == member.record_id
     other = booth.members.register(RegistrationForm(name="张三", phone="13700001111", id_number="11010519910307123" + id_check_char("11010519910307123"),
                                             occupation="courier", consent_given=True))
-    with pytest.raises(corrections.PhoneTaken):
+    with pytest.raises(PhoneTaken):
         booth.corrections.correct(other.record_id, "phone", "13987654321", reason="号码填错")
 
 

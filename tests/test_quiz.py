@@ -5,10 +5,10 @@ import random
 import pytest
 
 from kiosk.app import build_core
-from kiosk.errors import AlreadyReceived, InvalidInput, OutOfStock, UnknownPass
+from kiosk.errors import (AlreadyReceived, AttemptAlreadyRecorded, ClaimantRequired, InvalidInput, NotPassed, OutOfStock,
+                          PrizeAlreadyClaimed, UnknownPass)
 from kiosk.membership import RegistrationForm
-from kiosk.quiz import (AttemptAlreadyRecorded, ClaimantRequired, InvalidAnswer, NotPassed, PrizeAlreadyClaimed,
-                        QuizRound, build_quiz_desk, load_bank, shuffle_options)
+from kiosk.quiz import InvalidAnswer, QuizRound, build_quiz_desk, load_bank, shuffle_options
 from booth_common.records import Kind
 from booth_common.validation import id_check_char
 from kiosk.settings import DEMO_CONFIG, RESOURCES

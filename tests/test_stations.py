@@ -6,11 +6,11 @@ from booth_common import tokens
 from booth_common.records import Kind
 from booth_common.tokens import CodeKind
 from booth_common.validation import id_check_char
-from kiosk.errors import AlreadyReceived, BoothError, PassRequired, VoucherUsed, WrongCode
+from kiosk.errors import (AlreadyReceived, BoothError, MemberOnly, NotAToken, PassRequired, VoucherNotHere, VoucherUsed,
+                          WrongCode)
 from kiosk.membership import RegistrationForm
 from kiosk.scanning import KeystrokeTiming
-from kiosk.stations import (MemberOnly, NotAToken, Station, StationKind, UndoWindow, VoucherNotHere,
-                            all_stations, enter_at, record_at)
+from kiosk.stations import Station, StationKind, UndoWindow, all_stations, enter_at, record_at
 
 ID17 = "11010519900307123"
 

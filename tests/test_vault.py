@@ -9,7 +9,8 @@ import pytest
 
 from booth_common.validation import id_check_char
 from console_helpers import event_config
-from kiosk.access import META_HASH, ConsoleAccess, WrongPin, hash_pin
+from kiosk.access import META_HASH, ConsoleAccess, hash_pin
+from kiosk.errors import WrongPin
 from kiosk.app import build_core
 from kiosk.booth import BoothService
 from kiosk.errors import AlreadyRegistered, KioskLocked

@@ -5,7 +5,8 @@ from __future__ import annotations
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtWidgets import QGridLayout, QLabel, QVBoxLayout, QWidget
 
-from kiosk.access import PIN_MAX, BadPin, ConsoleAccess, LockedOut, WrongPin
+from kiosk.access import PIN_MAX, ConsoleAccess
+from kiosk.errors import BadPin, LockedOut, WrongPin
 from kiosk.ui.presentation import Presentation
 from kiosk.ui.widgets import (KeypadArrangement, NumericKeypad, PinField, ScreenBase, back_button, big_button,
                               screen_title)

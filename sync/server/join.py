@@ -12,7 +12,9 @@ messages (booth_common.validation, the same code), occupation tiles, the oath; `
   stored like a pushed record: counted in the booth's and the city's numbers and in the member export.
 - A person already registered at any booth or by phone (the event's keyed hashes of ID numbers and phones,
   kept up to date from the stored registrations) gets the masked 您已登记, never a second member; the pass is
-  shown again only when the ID number and the phone both match that member, as at the kiosk.
+  shown again only when the ID number and the phone both match that member, as at the kiosk. The database
+  decides (a claim of each hash, stored in the registration's own transaction), so several server processes
+  on one machine or several admit one person once.
 """
 
 # No "from __future__ import annotations": FastAPI must see the route functions' annotations.
@@ -20,7 +22,6 @@ messages (booth_common.validation, the same code), occupation tiles, the oath; `
 import datetime as dt
 import json
 import secrets
-import threading
 import time
 from dataclasses import dataclass, field
 from typing import Any
@@ -37,7 +38,7 @@ from booth_common.records import format_utc, freeze_payload, new_record_id
 from booth_common.sealing import Opener, SealError, Sealer, keyed_hash
 from sync.server import join_page
 from sync.server.numbers import UNKNOWN, booth_places
-from sync.server.storage import JoinStorage, Storage
+from sync.server.storage import ClaimTaken, JoinStorage, SequenceTaken, Storage
 
 WINDOW_S = 600.0
 PER_CLIENT = 10     # submissions from one address in 10 minutes: a few corrections, not a script
@@ -103,7 +104,6 @@ class PhoneJoin:
         self._opener = Opener(city_key)
         self._sealer = Sealer(city_key.public_key())
         self._now = now
-        self._register_lock = threading.Lock()   # the duplicate check and the insert, one person at a time
 
     # -- the booth, its code, its configuration --------------------------------------------------
 
@@ -175,18 +175,20 @@ class PhoneJoin:
         clean = self._checked(join, form, outcome.errors)
         if outcome.errors:
             return outcome
-        with self._register_lock:
-            self._catch_up(join.event_id)
-            id_hash, phone_hash = (self._hash(join.event_id, p, clean[p]) for p in ("id_number", "phone"))
-            by_id = self._store.members_matching(join.event_id, "id_number", [id_hash])
-            by_phone = self._store.members_matching(join.event_id, "phone", [phone_hash])
+        self._catch_up(join.event_id)
+        claims = [(p, self._hash(join.event_id, p, clean[p])) for p in ("id_number", "phone")]
+        for _ in range(5):   # another server process may take the booth's next sequence number first
+            by_id, by_phone = (self._store.members_matching(join.event_id, p, [h]) for p, h in claims)
             if by_id or by_phone:
                 return self._already(by_id, by_phone)
-            member = self._register(join, clean)
-            self._store.add_member_lookups(join.event_id, [("id_number", id_hash, member["record_id"]),
-                                                           ("phone", phone_hash, member["record_id"])], last_rowid=0)
-        outcome.member = member
-        return outcome
+            try:
+                outcome.member = self._register(join, clean, claims=claims)
+                return outcome
+            except ClaimTaken:
+                continue   # stored by another process a moment ago: answered from its lookups above
+            except SequenceTaken:
+                continue
+        raise Refusal(503, "服务器繁忙，请稍后再试", "The server is busy: please try again in a moment")
 
     def _checked(self, join: JoinEvent, form: dict[str, str], errors: dict[str, validation.ValidationError]
                  ) -> dict[str, Any]:
@@ -224,7 +226,9 @@ class PhoneJoin:
             clean["resident_id"], clean["id_number"] = clean["id_number"], clean["id_number"].number
         return clean
 
-    def _register(self, join: JoinEvent, clean: dict[str, Any]) -> dict[str, Any]:
+    def _register(self, join: JoinEvent, clean: dict[str, Any], *, claims: list[tuple[str, str]]) -> dict[str, Any]:
+        """Store the new member, unless a live member holds its ID number's or phone's claim (``ClaimTaken``):
+        the database decides, so two server processes never admit one person twice."""
         rid: validation.ResidentId = clean["resident_id"]
         now = dt.datetime.now(dt.timezone.utc)
         captured_at, pass_token, record_id = format_utc(now), tokens.new_pass_token(), new_record_id()
@@ -239,20 +243,21 @@ class PhoneJoin:
             personal["birth_date"] = rid.birth_date.isoformat()
         device_id = f"phone:{join.booth_id}"
         sealed = self._sealer.seal(personal, record_id=record_id)
-        for _ in range(5):   # another server process may take the sequence number first
-            seq = self._store.next_seq(device_id)
+
+        def row(seq: int) -> dict[str, Any]:
             payload, digest = freeze_payload(record_id=record_id, seq=seq, kind="registration",
                                              subject=clean["occupation"], event_id=join.event_id,
                                              booth_id=join.booth_id, device_id=device_id, captured_at=captured_at,
                                              refers_to=None, data=data)
-            row = {"id": record_id, "device_id": device_id, "seq": seq, "kind": "registration",
-                   "subject": clean["occupation"], "event_id": join.event_id, "booth_id": join.booth_id,
-                   "captured_at": captured_at, "refers_to": None, "payload": payload, "payload_sha256": digest,
-                   "sealed": sealed, "received_at": captured_at}
-            if self._storage.insert_records([row])[0].inserted:
-                return {"record_id": record_id, "masked_name": data["masked_name"],
-                        "masked_phone": data["masked_phone"], "pass_token": pass_token}
-        raise Refusal(503, "服务器繁忙，请稍后再试", "The server is busy: please try again in a moment")
+            return {"id": record_id, "device_id": device_id, "seq": seq, "kind": "registration",
+                    "subject": clean["occupation"], "event_id": join.event_id, "booth_id": join.booth_id,
+                    "captured_at": captured_at, "refers_to": None, "payload": payload, "payload_sha256": digest,
+                    "sealed": sealed, "received_at": captured_at}
+
+        self._store.register_once(join.event_id, claims=claims, record_id=record_id, device_id=device_id,
+                                  make_row=row)
+        return {"record_id": record_id, "masked_name": data["masked_name"], "masked_phone": data["masked_phone"],
+                "pass_token": pass_token}
 
     def _already(self, by_id: list[tuple[str, str]], by_phone: list[tuple[str, str]]) -> Outcome:
         ids, phones = {r[0] for r in by_id}, {r[0] for r in by_phone}

@@ -10,7 +10,7 @@ from __future__ import annotations
 import operator
 import sqlite3
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -599,6 +599,29 @@ MIGRATIONS = MIGRATIONS + (
 # The city numbers' counters (sync/server/city_counts.py), kept in the records' insert transaction.
 MIGRATIONS = MIGRATIONS + city_counts.MIGRATIONS
 
+# One phone join per person, decided by the database (issue 17): a join claims the event's keyed hash of the ID
+# number and of the phone in the transaction that stores its registration. Two server processes, on one machine
+# or several, admitting the same person at once meet on the primary key: one stores, the other finds the claim.
+MIGRATIONS = MIGRATIONS + (
+    ("join_002_member_claims", """
+        CREATE TABLE member_claims (event_id TEXT NOT NULL, purpose TEXT NOT NULL, hash TEXT NOT NULL,
+                                    record_id TEXT NOT NULL, PRIMARY KEY (event_id, purpose, hash));
+    """),
+)
+
+
+class ClaimTaken(Exception):
+    """A live member holds one of the claims: nothing of the join was stored."""
+
+
+class SequenceTaken(Exception):
+    """Another server process stored a phone join of the booth under the same sequence number: try again."""
+
+
+# A registration ``r`` that its own device has not voided.
+_LIVE = ("NOT EXISTS (SELECT 1 FROM records v WHERE v.kind = 'void' AND v.refers_to = r.id "
+         "AND v.device_id = r.device_id)")
+
 
 class JoinStorage:
     """The SQL of the phone join (sync/server/join.py), over the server's one database."""
@@ -658,12 +681,53 @@ class JoinStorage:
         marks = ", ".join("?" * len(hashes))
         return self._storage._conn().execute(f"""
             SELECT r.id, r.payload FROM member_lookups l JOIN records r ON r.id = l.record_id
-            WHERE l.event_id = ? AND l.purpose = ? AND l.hash IN ({marks})
-              AND NOT EXISTS (SELECT 1 FROM records v WHERE v.kind = 'void' AND v.refers_to = r.id
-                              AND v.device_id = r.device_id)
+            WHERE l.event_id = ? AND l.purpose = ? AND l.hash IN ({marks}) AND {_LIVE}
             ORDER BY r.captured_at""", [event_id, purpose, *hashes]).fetchall()
 
-    def next_seq(self, device_id: str) -> int:
-        row = self._storage._conn().execute("SELECT coalesce(max(seq), 0) + 1 FROM records WHERE device_id = ?",
-                                            [device_id]).fetchone()
-        return row[0]
+    def register_once(self, event_id: str, *, claims: Sequence[tuple[str, str]], record_id: str, device_id: str,
+                      make_row: Callable[[int], dict[str, Any]]) -> None:
+        """Store the registration ``make_row(seq)`` (``seq`` the device's next) with its ``claims`` ((purpose, keyed
+        hash) of its ID number and phone) and their lookups, all in one transaction, unless a live member holds one
+        of them: then ``ClaimTaken``, and nothing is stored.
+
+        The database decides, not a lock of one process: the claims' primary key makes a second transaction
+        claiming the same hash wait for the first and then find its claim (on SQLite the write transactions of all
+        processes already take turns). A claim whose registration has since been voided passes to the new one
+        (compare-and-set on the claim's record id, so of two such joins one wins). ``SequenceTaken`` when another
+        process stored a join of the same booth under ``seq`` meanwhile (PostgreSQL): the caller tries again."""
+        with self._storage._write() as tx:
+            if self._live_matches(tx, event_id, claims):
+                raise ClaimTaken()
+            for purpose, digest in claims:
+                self._claim(tx, event_id, purpose, digest, record_id)
+            (seq,) = tx.execute("SELECT coalesce(max(seq), 0) + 1 FROM records WHERE device_id = ?",
+                                [device_id]).fetchone()
+            row = make_row(seq)
+            if not self._storage._insert_job(tx, [row])[0].inserted:
+                raise SequenceTaken()
+            city_counts.count_inserted(tx, [row])   # the city numbers, as for every stored record
+            tx.executemany("INSERT INTO member_lookups VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                           [[event_id, purpose, digest, record_id] for purpose, digest in claims])
+
+    @staticmethod
+    def _live_matches(tx: sqlite3.Connection, event_id: str, claims: Sequence[tuple[str, str]]) -> bool:
+        for purpose, digest in claims:
+            if tx.execute(f"""SELECT 1 FROM member_lookups l JOIN records r ON r.id = l.record_id
+                              WHERE l.event_id = ? AND l.purpose = ? AND l.hash = ? AND {_LIVE}""",
+                          [event_id, purpose, digest]).fetchone():
+                return True
+        return False
+
+    @staticmethod
+    def _claim(tx: sqlite3.Connection, event_id: str, purpose: str, digest: str, record_id: str) -> None:
+        key = [event_id, purpose, digest]
+        if tx.execute("INSERT INTO member_claims VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                      [*key, record_id]).rowcount == 1:
+            return
+        (holder,) = tx.execute("SELECT record_id FROM member_claims WHERE event_id = ? AND purpose = ? AND hash = ?",
+                               key).fetchone()
+        if tx.execute(f"SELECT 1 FROM records r WHERE r.id = ? AND {_LIVE}", [holder]).fetchone():
+            raise ClaimTaken()
+        if tx.execute("""UPDATE member_claims SET record_id = ? WHERE event_id = ? AND purpose = ? AND hash = ?
+                         AND record_id = ?""", [record_id, *key, holder]).rowcount != 1:
+            raise ClaimTaken()   # another join took over the voided member's claim first

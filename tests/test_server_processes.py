@@ -1,0 +1,98 @@
+"""Several server processes on one database, as behind a load balancer: nothing kept in one process's memory
+decides an answer. Real `kiosk-server serve` processes on loopback; the answers are checked in the database."""
+
+from __future__ import annotations
+
+import random
+import threading
+import tomllib
+from pathlib import Path
+
+import pytest
+import requests
+
+from booth_common.join_token import join_token, new_join_secret
+from booth_common.records import utc_now_text
+from booth_common.sealing import Opener
+from kiosk.settings import DEMO_CONFIG
+from kiosk.simulate import fake_id_number, fake_name, fake_phone
+from server_process import ServerProcess
+from sync.server.accounts import create_booth
+from sync.server.app import publish_distribution
+from sync.server.citykey import load_or_create_city_key
+from sync.server.storage import JoinStorage, Storage
+
+EVENT, BOOTH = "bj-2026-autumn-demo", "cy-wangjing"
+RACERS = 8   # submissions of one person at the same instant, half to each server process
+
+
+@pytest.fixture
+def city(tmp_path):
+    """A city database with one booth open for phone joins, and its key."""
+    folder = tmp_path / "city"
+    folder.mkdir()
+    key = load_or_create_city_key(folder / "city.key")
+    storage = Storage(folder / "city.sqlite3")
+    create_booth(storage, booth_id=BOOTH, event_id=EVENT, name="望京")
+    secret = JoinStorage(storage).join_secret(BOOTH, new_secret=new_join_secret(), at=utc_now_text())
+    config = tomllib.loads(DEMO_CONFIG.read_text(encoding="utf-8"))
+    publish_distribution(storage, event_id=EVENT, name="config", content=config)
+    storage.close()
+    return folder, key, secret, {"consent": config["registration"]["notice_version"], "oath": "1",
+                                 "occupation": "courier", "district": config["registration"]["districts"][0]}
+
+
+def phone_members(folder: Path, key) -> list[dict]:   # type: ignore[no-untyped-def]
+    """The phone-join registrations as stored, personal fields opened."""
+    storage = Storage(folder / "city.sqlite3")
+    try:
+        rows = [r for r in storage.record_rows() if r["device_id"] == f"phone:{BOOTH}"]
+    finally:
+        storage.close()
+    return [Opener(key).open(r["sealed"], record_id=r["id"]) for r in rows]
+
+
+def race(urls: list[str], forms: list[dict], *, person: int) -> list[str]:
+    """Every form posted at the same instant, alternately to each server, each from its own client address."""
+    start, answers = threading.Barrier(len(forms)), [""] * len(forms)
+
+    def post(n: int) -> None:
+        start.wait()
+        answer = requests.post(f"{urls[n % len(urls)]}/join/{EVENT}/{BOOTH}", data=forms[n], timeout=60,
+                               headers={"X-Forwarded-For": f"10.1.{person}.{n}"})
+        answers[n] = answer.text if answer.status_code == 200 else f"status {answer.status_code}: {answer.text[-300:]}"
+
+    threads = [threading.Thread(target=post, args=(n,)) for n in range(len(forms))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return answers
+
+
+def test_two_server_processes_admit_a_person_racing_on_both_once(city):
+    """The same person submits the phone join eight times at once, half to each of two server processes (two
+    machines behind one balancer): one member is stored, one answer is the pass, the seven others 您已登记 — also
+    when half the racers give another phone with the same ID number."""
+    folder, key, secret, form = city
+    rng = random.Random(17)
+    people = [(fake_name(rng), fake_id_number(rng), fake_phone(rng)) for _ in range(4)]
+    servers = [ServerProcess(folder, options=("--forwarded-allow-ips", "127.0.0.1")) for _ in range(2)]
+    try:
+        for server in servers:
+            server.start()
+        token = join_token(secret, event_id=EVENT, booth_id=BOOTH)
+        answers = []
+        for n, (name, id_number, phone) in enumerate(people):
+            other_phone = fake_phone(rng)
+            forms = [{**form, "t": token, "name": name, "id_number": id_number,
+                      "phone": phone if n % 2 == 0 or i % 2 == 0 else other_phone} for i in range(RACERS)]
+            answers.append(race([s.url for s in servers], forms, person=n))
+    finally:
+        for server in servers:
+            server.stop()
+    for person_answers in answers:   # 您已登记 shows the pass again when ID and phone both match, as at the kiosk
+        assert sum('id="already"' not in a and 'id="pass"' in a for a in person_answers) == 1, person_answers
+        assert sum('id="already"' in a for a in person_answers) == RACERS - 1, person_answers
+    stored = sorted(m["id_number"] for m in phone_members(folder, key))
+    assert stored == sorted(id_number for _, id_number, _ in people)   # each person once, nobody else

@@ -1,13 +1,12 @@
-"""The booth ledger: an append-only SQLite file of records, each with its place in the outbox.
+"""The booth ledger: an append-only SQLite file of records, each with its place in the outbox (kiosk/outbox.py).
 
-All SQL of the kiosk lives here and in ``kiosk.migrations``. One ``Ledger`` per thread:
+All SQL of the kiosk lives here, in ``kiosk.outbox`` and in ``kiosk.migrations``. One ``Ledger`` per thread:
 sqlite3 connections are bound to the thread that opened them, and WAL lets the GUI thread
 and the sync worker read and write side by side.
 """
 
 from __future__ import annotations
 
-import json
 import sqlite3
 import time
 import uuid
@@ -18,25 +17,21 @@ from typing import TYPE_CHECKING, Any
 
 from booth_common.migrations import use_wal
 from booth_common.records import Kind, Record, SyncState, freeze_payload, utc_now_text
+from kiosk.outbox import Outbox
 from kiosk.private_files import private_dir, private_file
+from kiosk.schema import MIGRATION_SET, R_RECORD_COLUMNS, RECORD_COLUMNS, LedgerTooNew, refuse_unknown
 
 if TYPE_CHECKING:  # the vault loads cryptography; `kiosk status` reads the ledger without it
     from kiosk.vault import Vault
 
 PROTECTED_PREFIX = "vault1:"  # kiosk.vault.PROTECTED_PREFIX: a value wrapped by the vault
-from kiosk.schema import MIGRATION_SET, LedgerTooNew, refuse_unknown
-
-LONGEST_SENDER_LEASE_S = 120.0   # the sync engine's lease; no sender takes a longer one
-RECORD_COLUMNS = ("seq, id, kind, subject, event_id, booth_id, device_id, captured_at, "
-                  "refers_to, payload, payload_sha256")
-
 
 DAY_SCOPED_PURPOSES = "('id_number', 'phone', 'prize_claim')"  # lookups keyed by the day's key
 
 # A record that still holds personal data: a sealed envelope, or a keyed hash of an ID number or phone.
 _HOLDS_PERSONAL = """(EXISTS (SELECT 1 FROM sealed s WHERE s.record_id = r.id)
                       OR EXISTS (SELECT 1 FROM lookup l WHERE l.record_id = r.id
-                                 AND l.purpose IN ('id_number', 'phone', 'prize_claim')))"""
+                                 AND l.purpose IN """ + DAY_SCOPED_PURPOSES + "))"
 
 
 BUSY_TIMEOUT_S = 10.0
@@ -63,15 +58,6 @@ class SealedField:
 
     envelope: str
     key_id: str
-
-
-@dataclass(frozen=True)
-class OutboxEntry:
-    """A record waiting to be pushed, with what the server needs besides the frozen payload."""
-
-    record: Record
-    sealed: str | None
-    attempts: int
 
 
 @dataclass(frozen=True)
@@ -123,6 +109,7 @@ class Ledger:
             raise
         migrations.apply(conn)
         self.device_id = self._ensure_device_id()
+        self.outbox = Outbox(self.db)  # what waits to be pushed (kiosk/outbox.py); each append adds to it
 
     def close(self) -> None:
         self.db.close()
@@ -199,7 +186,7 @@ class Ledger:
                 self.db.execute("INSERT INTO sealed VALUES (?, ?, ?)", [record_id, sealed.envelope, sealed.key_id])
             for purpose, value_hash in lookups:
                 self.db.execute("INSERT INTO lookup VALUES (?, ?, ?)", [purpose, value_hash, record_id])
-            self.db.execute("INSERT INTO outbox (seq) VALUES (?)", [seq])
+            self.outbox.add(seq)
         return record
 
     def _exists(self, record_id: str) -> bool:
@@ -226,7 +213,7 @@ class Ledger:
     def find_by_lookup(self, purpose: str, value_hash: str) -> list[Record]:
         """Records found by a keyed hash that no void has taken back, oldest first."""
         rows = self.db.execute(f"""
-            SELECT {', '.join('r.' + c.strip() for c in RECORD_COLUMNS.split(','))}
+            SELECT {R_RECORD_COLUMNS}
             FROM lookup l JOIN records r ON r.id = l.record_id
             WHERE l.purpose = ? AND l.hash = ?
               AND NOT EXISTS (SELECT 1 FROM records v WHERE v.refers_to = r.id AND v.kind = 'void')
@@ -327,8 +314,7 @@ class Ledger:
                 WHERE o.state = 'synced' AND o.synced_at < ? AND {_HOLDS_PERSONAL}""", [synced_before])]
             for record_id in doomed:
                 self.db.execute("DELETE FROM sealed WHERE record_id = ?", [record_id])
-                self.db.execute("DELETE FROM lookup WHERE record_id = ? AND purpose IN ('id_number', 'phone', "
-                                "'prize_claim')", [record_id])
+                self.db.execute(f"DELETE FROM lookup WHERE record_id = ? AND purpose IN {DAY_SCOPED_PURPOSES}", [record_id])
         if not self.checkpoint_wal(attempts=checkpoint_attempts, retry_delay_s=retry_delay_s):
             raise PurgeIncomplete(len(doomed), checkpoint_attempts)
         return len(doomed)
@@ -357,136 +343,21 @@ class Ledger:
 
     def effective_counts(self) -> dict[str, int]:
         """Records per kind, less those a void took back."""
-        counts = self.tally("kind")
-        for kind, n in self.tally("effective_minus").items():
-            counts[kind] = counts.get(kind, 0) - n
-        return counts
+        return self._less(self.tally("kind"), self.tally("effective_minus"))
 
     def effective_subjects(self, kind: Kind | str) -> dict[str, int]:
-        counts = self.tally(f"subject:{kind}")
-        for subject, n in self.tally(f"subject_minus:{kind}").items():
-            counts[subject] = counts.get(subject, 0) - n
-        return counts
+        return self._less(self.tally(f"subject:{kind}"), self.tally(f"subject_minus:{kind}"))
 
     def effective_hours(self, kind: Kind | str) -> dict[str, int]:
         """Records per UTC hour ('2026-11-25T04'), less voided ones."""
-        counts = self.tally(f"hour:{kind}")
-        for hour, n in self.tally(f"hour_minus:{kind}").items():
-            counts[hour] = counts.get(hour, 0) - n
-        return counts
+        return self._less(self.tally(f"hour:{kind}"), self.tally(f"hour_minus:{kind}"))
+
+    @staticmethod
+    def _less(counts: dict[str, int], voided: dict[str, int]) -> dict[str, int]:
+        return {**counts, **{key: counts.get(key, 0) - n for key, n in voided.items()}}
 
     def status(self) -> LedgerStatus:
         return _status_from(self.db.conn, self.device_id)
-
-    # -- outbox -------------------------------------------------------------------------
-
-    def pending(self, *, limit: int = 100, after_seq: int = 0) -> list[OutboxEntry]:
-        """The oldest pending records (after ``after_seq``), with their sealed fields."""
-        rows = self.db.execute(f"""
-            SELECT {', '.join('r.' + c.strip() for c in RECORD_COLUMNS.split(','))}, s.envelope, o.attempts
-            FROM outbox o JOIN records r ON r.seq = o.seq LEFT JOIN sealed s ON s.record_id = r.id
-            WHERE o.state = 'pending' AND o.seq > ? ORDER BY o.seq LIMIT ?""", [after_seq, limit]).fetchall()
-        return [OutboxEntry(Record(*row[:11]), row[11], row[12]) for row in rows]
-
-    def pending_for_push(self, *, limit: int = 100, after_seq: int = 0) -> list[tuple[str, str, int, str, str, str | None]]:
-        """The oldest pending records (after ``after_seq``) as pushed: id, device id, seq, payload, its
-        SHA-256 and the sealed envelope — plain rows, since a drain reads thousands a second."""
-        return self.db.conn.execute("""
-            SELECT r.id, r.device_id, r.seq, r.payload, r.payload_sha256, s.envelope
-            FROM outbox o JOIN records r ON r.seq = o.seq LEFT JOIN sealed s ON s.record_id = r.id
-            WHERE o.state = 'pending' AND o.seq > ? ORDER BY o.seq LIMIT ?""", [after_seq, limit]).fetchall()
-
-    def needing_attention(self) -> list[tuple[Record, str | None]]:
-        rows = self.db.execute(f"""
-            SELECT {', '.join('r.' + c.strip() for c in RECORD_COLUMNS.split(','))}, o.last_error
-            FROM outbox o JOIN records r ON r.seq = o.seq
-            WHERE o.state = 'needs_attention' ORDER BY o.seq""").fetchall()
-        return [(Record(*row[:11]), row[11]) for row in rows]
-
-    def mark_synced(self, record_ids: Iterable[str], *, at: str | None = None) -> None:
-        at = at or utc_now_text()
-        with self.db.atomic():
-            # One set-based statement for the whole batch: a push settles up to a thousand records,
-            # and a statement per record was the kiosk's largest cost in draining a backlog.
-            self.db.execute("""UPDATE outbox SET state = 'synced', synced_at = :at, attempts = attempts + 1,
-                               last_attempt_at = :at, last_error = NULL
-                               WHERE seq IN (SELECT seq FROM records WHERE id IN (SELECT value FROM json_each(:ids)))""",
-                            {"at": at, "ids": json.dumps(list(record_ids))})
-            self.db.execute("INSERT INTO meta VALUES ('last_sync', ?) ON CONFLICT DO UPDATE SET value = excluded.value",
-                            [at])
-
-    def mark_needs_attention(self, answers: Iterable[tuple[str, str]], *, at: str | None = None) -> None:
-        """Park records the server refused, with its reason; they are kept and never retried in a loop."""
-        at = at or utc_now_text()
-        with self.db.atomic():
-            for record_id, reason in answers:
-                self.db.execute("""UPDATE outbox SET state = 'needs_attention', attempts = attempts + 1,
-                                   last_attempt_at = ?, last_error = ?
-                                   WHERE seq = (SELECT seq FROM records WHERE id = ?)""", [at, reason, record_id])
-
-    def note_failed_attempt(self, record_ids: Iterable[str], error: str, *, at: str | None = None) -> None:
-        """Count an attempt that got no usable answer; the records stay pending."""
-        at = at or utc_now_text()
-        with self.db.atomic():
-            for record_id in record_ids:
-                self.db.execute("""UPDATE outbox SET attempts = attempts + 1, last_attempt_at = ?, last_error = ?
-                                   WHERE seq = (SELECT seq FROM records WHERE id = ?)""", [at, error, record_id])
-
-    def requeue(self, sequence_numbers: Iterable[int]) -> int:
-        """Put synced records back to pending (the server says it lacks them, e.g. restored from backup)."""
-        changed = 0
-        with self.db.atomic():
-            for seq in sequence_numbers:
-                cur = self.db.execute("UPDATE outbox SET state = 'pending' WHERE seq = ? AND state = 'synced'", [seq])
-                changed += cur.rowcount
-        return changed
-
-    def synced_sequence_numbers(self) -> list[int]:
-        return [r[0] for r in self.db.execute("SELECT seq FROM outbox WHERE state = 'synced' ORDER BY seq")]
-
-    def acquire_sender_lease(self, holder: str, *, ttl_s: float, now: float) -> bool:
-        """Become the one sender of this ledger until ``now + ttl_s`` (or renew); False when another holds it.
-
-        A lease and not a lock: a sender killed mid-push must not block sync for ever. ``now`` is
-        the caller's clock; both sides of one device share it, so a wrong date does no harm.
-        One statement, so two processes cannot both win. ``holder`` must not contain '|'. A lease
-        ending further ahead than the longest lease anyone takes (``LONGEST_SENDER_LEASE_S``, or
-        ``ttl_s`` if longer) was written before the clock was set back: it is void, or a corrected
-        clock could block sync for hours. (Measured against the caller's own ``ttl_s``, a purge
-        taking a 60 s lease at start voided a running sync's fresh 120 s lease and ran beside it.)
-        """
-        longest = max(ttl_s, LONGEST_SENDER_LEASE_S)
-        with self.db.atomic():
-            cur = self.db.execute("""
-                INSERT INTO meta VALUES ('sender_lease', :value) ON CONFLICT (key) DO UPDATE SET value = excluded.value
-                WHERE substr(meta.value, 1, instr(meta.value, '|') - 1) = :holder
-                   OR CAST(substr(meta.value, instr(meta.value, '|') + 1) AS REAL) <= :now
-                   OR CAST(substr(meta.value, instr(meta.value, '|') + 1) AS REAL) > :now + :longest""",
-                                  {"value": f"{holder}|{now + ttl_s!r}", "holder": holder, "now": now,
-                                   "longest": longest})
-        return cur.rowcount == 1
-
-    def sender_lease_holder(self) -> str | None:
-        """Who holds the sender lease now (expired or not), or None."""
-        row = self.db.execute("SELECT value FROM meta WHERE key = 'sender_lease'").fetchone()
-        return row[0].rpartition("|")[0] if row else None
-
-    def take_over_sender_lease(self, stale_holder: str, holder: str, *, ttl_s: float, now: float) -> bool:
-        """Replace the lease of ``stale_holder`` (a sender known to be gone) with ``holder``'s; False when
-        the lease changed hands meanwhile (another process took it over first, or it was released)."""
-        with self.db.atomic():
-            cur = self.db.execute("""UPDATE meta SET value = ? WHERE key = 'sender_lease'
-                                     AND substr(value, 1, instr(value, '|') - 1) = ?""",
-                                  [f"{holder}|{now + ttl_s!r}", stale_holder])
-        return cur.rowcount == 1
-
-    def release_sender_lease(self, holder: str) -> None:
-        with self.db.atomic():
-            self.db.execute("DELETE FROM meta WHERE key = 'sender_lease' AND substr(value, 1, instr(value, '|') - 1) = ?",
-                            [holder])
-
-    def outbox_states(self) -> dict[int, str]:
-        return {seq: state for seq, state in self.db.execute("SELECT seq, state FROM outbox")}
 
     def voided_ids(self) -> set[str]:
         return {r[0] for r in self.db.execute("SELECT refers_to FROM records WHERE kind = 'void'")}

@@ -65,14 +65,14 @@ def sync_paused(ledger: Ledger, *, wait_s: float = SYNC_WAIT_S, sleep: Callable[
     and a sync in progress is waited for, up to ``wait_s``."""
     holder = f"purge-{os.getpid()}-{uuid.uuid4().hex[:8]}"
     deadline = clock() + wait_s
-    while not ledger.acquire_sender_lease(holder, ttl_s=PURGE_LEASE_S, now=time.time()):
+    while not ledger.outbox.acquire_sender_lease(holder, ttl_s=PURGE_LEASE_S, now=time.time()):
         if clock() >= deadline:
             raise SyncStillRunning()
         sleep(0.25)
     try:
         yield
     finally:
-        ledger.release_sender_lease(holder)
+        ledger.outbox.release_sender_lease(holder)
 
 
 def start_of_local_day_utc(day: dt.date) -> str:

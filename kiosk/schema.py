@@ -14,6 +14,10 @@ from pathlib import Path
 KNOWN_MIGRATIONS = ("m001_records_and_outbox", "m002_tallies", "m003_member_search_indexes", "m004_records_by_kind")
 MIGRATION_SET = "kiosk-ledger"  # the name sqlite-utils stores beside each applied migration
 EXIT_LEDGER_TOO_NEW = 6  # every `kiosk` command, the GUI included (README, docs/deployment.md)
+# A record's columns in the order of ``booth_common.records.Record``; ``R_``: as selected from ``records r``.
+RECORD_COLUMNS = ("seq, id, kind, subject, event_id, booth_id, device_id, captured_at, "
+                  "refers_to, payload, payload_sha256")
+R_RECORD_COLUMNS = ", ".join("r." + c.strip() for c in RECORD_COLUMNS.split(","))
 
 
 class LedgerTooNew(RuntimeError):

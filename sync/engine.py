@@ -121,15 +121,15 @@ class SyncEngine:
             if event_id:
                 self.pull_updates(event_id)
         finally:
-            self.ledger.release_sender_lease(self.holder)
+            self.ledger.outbox.release_sender_lease(self.holder)
 
     def _hold_lease(self) -> None:
         ttl, now = self.policy.lease_ttl_s, self.wall_clock()
-        if not self.ledger.acquire_sender_lease(self.holder, ttl_s=ttl, now=now):
+        if not self.ledger.outbox.acquire_sender_lease(self.holder, ttl_s=ttl, now=now):
             # A sender killed mid-run (SIGKILL, a power cut) leaves its lease behind: take it over as
             # soon as its process is provably gone, rather than wait for the lease to run out.
-            stale = self.ledger.sender_lease_holder()
-            if stale is None or not holder_is_gone(stale) or not self.ledger.take_over_sender_lease(
+            stale = self.ledger.outbox.sender_lease_holder()
+            if stale is None or not holder_is_gone(stale) or not self.ledger.outbox.take_over_sender_lease(
                     stale, self.holder, ttl_s=ttl, now=now):
                 raise SenderBusy("another sync is running for this booth; this one stands aside")
         self._lease_held_since = self.clock()
@@ -144,11 +144,11 @@ class SyncEngine:
 
     def reconcile(self) -> int:
         """Put back to pending every synced record the server says it does not hold (restored backup)."""
-        synced = self.ledger.synced_sequence_numbers()
+        synced = self.ledger.outbox.synced_sequence_numbers()
         if not synced:
             return 0
         held = self.client.held(self.ledger.device_id)
-        return self.ledger.requeue(missing_from(synced, held))
+        return self.ledger.outbox.requeue(missing_from(synced, held))
 
     def push_pending(self, report: SyncReport | None = None) -> SyncReport:
         """Push batches, oldest first, until nothing is pending; raises on the first failed batch.
@@ -187,7 +187,7 @@ class SyncEngine:
         return after_seq
 
     def _next_batch(self, *, after_seq: int) -> _Batch | None:
-        records = [WireRecord._make(row) for row in self.ledger.pending_for_push(limit=self.batch_size,
+        records = [WireRecord._make(row) for row in self.ledger.outbox.pending_for_push(limit=self.batch_size,
                                                                                after_seq=after_seq)]
         if not records:
             return None
@@ -206,7 +206,7 @@ class SyncEngine:
             self._narrow_down(batch.records, exc, report)
             return None
         except TransientError as exc:
-            self.ledger.note_failed_attempt(batch.prepared.ids, str(exc))
+            self.ledger.outbox.note_failed_attempt(batch.prepared.ids, str(exc))
             if isinstance(exc, TimedOut):
                 self.batch_size = max(1, self.batch_size // 2)
             raise
@@ -220,16 +220,16 @@ class SyncEngine:
             self.batch_size = max(1, len(records) // 2)
             return
         reason = exc.reason if isinstance(exc, RequestRefused) else str(exc)
-        self.ledger.mark_needs_attention([(records[0].id, f"refused by the server: {reason}")])
+        self.ledger.outbox.mark_needs_attention([(records[0].id, f"refused by the server: {reason}")])
         report.parked += 1
 
     def _settle(self, answer: PushAnswer, report: SyncReport) -> None:
         settled = [a.id for a in answer.answers if a.status in SETTLED]
         parked = [(a.id, f"{a.status}: {a.reason}") for a in answer.answers if a.status not in SETTLED]
         if settled:
-            self.ledger.mark_synced(settled)
+            self.ledger.outbox.mark_synced(settled)
         if parked:
-            self.ledger.mark_needs_attention(parked)
+            self.ledger.outbox.mark_needs_attention(parked)
         report.settled += len(settled)
         report.parked += len(parked)
 

@@ -313,4 +313,4 @@ def assert_exactly_once(city: LiveServer, ledger: Ledger, *, parked: set[str] = 
     assert held == local
     status = ledger.status()
     assert status.pending == 0
-    assert {r.id for r, _ in ledger.needing_attention()} == set(parked)
+    assert {r.id for r, _ in ledger.outbox.needing_attention()} == set(parked)

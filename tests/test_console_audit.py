@@ -159,7 +159,7 @@ def test_purge_from_the_console_leaves_no_sealed_bytes_keeps_counts_and_unsynced
     ledger = core.ledger
     people = register(core, 4, seed=11)
     ids = [r.id for r in ledger.records()]
-    ledger.mark_synced(ids[:3])
+    ledger.outbox.mark_synced(ids[:3])
     envelopes = dict(ledger.sealed_envelopes())
     asked = []
     monkeypatch.setattr(ConfirmPurge, "ask", classmethod(lambda cls, parent, on_device: asked.append(on_device)))
@@ -200,7 +200,7 @@ def test_audit_records_carry_no_personal_data_and_are_synced_like_the_rest(conso
     records = list(core.ledger.records(kind=Kind.AUDIT))
     assert {r.data["action"] for r in records} <= set(core.booth.audit.AUDIT_ACTIONS)
     assert all(core.ledger.sealed_envelope(r.id) is None for r in records)  # nothing personal to seal
-    pending = {entry.record.id for entry in core.ledger.pending()}
+    pending = {entry.record.id for entry in core.ledger.outbox.pending()}
     assert {r.id for r in records} <= pending  # in the outbox like every other record
 
 
@@ -210,7 +210,7 @@ def test_a_purge_that_cannot_finish_says_so_on_the_console_in_red(console, monke
 
     core, gui = console
     register(core, 2, seed=12)
-    core.ledger.mark_synced([r.id for r in core.ledger.records()])
+    core.ledger.outbox.mark_synced([r.id for r in core.ledger.records()])
     reader = subprocess.Popen([sys.executable, "-c", "import sqlite3,sys,time; c=sqlite3.connect(sys.argv[1]); "
                                "c.execute('BEGIN'); c.execute('SELECT count(*) FROM sealed').fetchone(); "
                                "print('reading', flush=True); time.sleep(60)", str(core.ledger.path)],

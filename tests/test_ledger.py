@@ -64,16 +64,16 @@ def test_outbox_states_move_and_are_counted(tmp_path):
     with Ledger(tmp_path / "l.db") as ledger:
         for i in range(5):
             ledger.append(record_id=f"r{i}", kind="handout", event_id="e", booth_id="b", data={})
-        assert [e.record.id for e in ledger.pending(limit=3)] == ["r0", "r1", "r2"]
-        ledger.mark_synced(["r0", "r1"])
-        ledger.mark_needs_attention([("r2", "conflict")])
-        ledger.note_failed_attempt(["r3"], "timeout")
+        assert [e.record.id for e in ledger.outbox.pending(limit=3)] == ["r0", "r1", "r2"]
+        ledger.outbox.mark_synced(["r0", "r1"])
+        ledger.outbox.mark_needs_attention([("r2", "conflict")])
+        ledger.outbox.note_failed_attempt(["r3"], "timeout")
         status = ledger.status()
         assert (status.pending, status.synced, status.needs_attention) == (2, 2, 1)
         assert status.last_sync is not None
-        assert [e.record.id for e in ledger.pending()] == ["r3", "r4"]
-        assert ledger.pending()[0].attempts == 1
-        assert ledger.requeue([1]) == 1
+        assert [e.record.id for e in ledger.outbox.pending()] == ["r3", "r4"]
+        assert ledger.outbox.pending()[0].attempts == 1
+        assert ledger.outbox.requeue([1]) == 1
         assert ledger.status().pending == 3
 
 

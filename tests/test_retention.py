@@ -23,8 +23,8 @@ def test_purge_after_retention_leaves_no_sealed_bytes_and_keeps_counts(core, dat
     _register(core.booth, 5, seed=1)
     envelopes = [env for _, env in ledger.sealed_envelopes()]
     ids = [r.id for r in ledger.records()]
-    ledger.mark_synced(ids[:3], at="2026-11-01T10:00:00.000Z")  # synced long ago
-    ledger.mark_synced(ids[3:4])                               # synced just now
+    ledger.outbox.mark_synced(ids[:3], at="2026-11-01T10:00:00.000Z")  # synced long ago
+    ledger.outbox.mark_synced(ids[3:4])                               # synced just now
     purged = purge_expired(ledger, retention_days=7, now=dt.datetime(2026, 11, 25, tzinfo=dt.timezone.utc))
     assert purged == 3
     raw = _raw(data_dir)
@@ -46,7 +46,7 @@ def test_never_synced_records_are_never_purged(core):
 
 def test_purge_now_takes_every_synced_record(core, data_dir):
     people = _register(core.booth, 4, seed=3)
-    core.ledger.mark_synced([r.id for r in core.ledger.records()])
+    core.ledger.outbox.mark_synced([r.id for r in core.ledger.records()])
     assert purge_now(core.ledger) == 4
     assert core.ledger.sealed_envelopes() == []
     # the duplicate check forgets purged people too: minimisation over convenience after the event
@@ -68,7 +68,7 @@ def test_purge_from_the_command_line_is_audited(data_dir, capsys):
 def test_the_service_counts_what_a_purge_takes_then_purges_and_audits_it(core, data_dir):
     _register(core.booth, 3, seed=4)
     ids = [r.id for r in core.ledger.records()]
-    core.ledger.mark_synced(ids[:2])
+    core.ledger.outbox.mark_synced(ids[:2])
     on_device = core.booth.audit.personal_data_on_device()
     assert (on_device.purgeable, on_device.kept_unsynced) == (2, 1)
     assert core.booth.audit.purge_personal_data(via="console") == 2
@@ -105,7 +105,7 @@ def test_purge_with_a_reader_open_in_another_process_fails_honestly_then_succeed
     from kiosk.cli import main
 
     _register(core.booth, 4, seed=5)
-    core.ledger.mark_synced([r.id for r in core.ledger.records()])
+    core.ledger.outbox.mark_synced([r.id for r in core.ledger.records()])
     envelopes = [env for _, env in core.ledger.sealed_envelopes()]
     core.close()
     reader = _start_reader(data_dir, 60)
@@ -129,7 +129,7 @@ def test_purge_with_a_reader_open_in_another_process_fails_honestly_then_succeed
 
 def test_purge_waits_out_a_short_reader_and_completes(core, data_dir):
     _register(core.booth, 3, seed=6)
-    core.ledger.mark_synced([r.id for r in core.ledger.records()])
+    core.ledger.outbox.mark_synced([r.id for r in core.ledger.records()])
     envelopes = [env for _, env in core.ledger.sealed_envelopes()]
     reader = _start_reader(data_dir, 1.0)  # the checkpoint is retried until it lets go
     try:
@@ -148,7 +148,7 @@ def test_the_console_purge_says_when_it_could_not_finish(core, data_dir):
     from kiosk.errors import PurgeFailed
 
     _register(core.booth, 2, seed=7)
-    core.ledger.mark_synced([r.id for r in core.ledger.records()])
+    core.ledger.outbox.mark_synced([r.id for r in core.ledger.records()])
     reader = _start_reader(data_dir, 60)
     try:
         with pytest.raises(PurgeFailed) as failed:
@@ -163,5 +163,5 @@ def test_sync_stands_aside_while_a_purge_runs(core):
     from kiosk.retention import sync_paused
 
     with sync_paused(core.ledger):
-        assert not core.ledger.acquire_sender_lease("sync-worker", ttl_s=120, now=__import__("time").time())
-    assert core.ledger.acquire_sender_lease("sync-worker", ttl_s=120, now=__import__("time").time())
+        assert not core.ledger.outbox.acquire_sender_lease("sync-worker", ttl_s=120, now=__import__("time").time())
+    assert core.ledger.outbox.acquire_sender_lease("sync-worker", ttl_s=120, now=__import__("time").time())

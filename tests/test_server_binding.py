@@ -66,7 +66,7 @@ def test_records_claiming_another_booth_are_refused_each_with_its_reason(city, b
     report = forger.engine.sync_once(attempts=1, event_id=EVENT)
 
     assert report.error is None and report.pending == 0
-    parked = dict((r.id, reason) for r, reason in forger.core.ledger.needing_attention())
+    parked = dict((r.id, reason) for r, reason in forger.core.ledger.outbox.needing_attention())
     assert set(forged) <= set(parked)
     assert all("'sjs-gucheng' is not the booth this device is enrolled for ('cy-wangjing')" in parked[i]
                for i in forged)
@@ -85,7 +85,7 @@ def test_records_claiming_another_event_are_refused_and_absent_from_that_events_
     forged = [forger.register(rng).record_id for _ in range(5)]
     forger.engine.sync_once(attempts=1, event_id=EVENT)
 
-    parked = dict((r.id, reason) for r, reason in forger.core.ledger.needing_attention())
+    parked = dict((r.id, reason) for r, reason in forger.core.ledger.outbox.needing_attention())
     assert all(f"event_id '{OTHER_EVENT}' is not the event this device is enrolled for ('{EVENT}')" in parked[i]
                for i in forged)
     assert not server_ids(city, forger) & set(forged)
@@ -105,7 +105,7 @@ def test_a_booth_setup_cannot_rename_another_booth_or_make_it_a_main_venue(city,
                                          device_name="x")
     forger.engine.sync_once(attempts=1, event_id=EVENT)
 
-    parked = dict((r.id, reason) for r, reason in own.needing_attention())
+    parked = dict((r.id, reason) for r, reason in own.outbox.needing_attention())
     assert "is not the booth this device is enrolled for" in parked[setup.id]
     assert "may describe only this device's own booth ('cy-wangjing')" in parked[smuggled.id]
     gucheng = by_booth(numbers(city))["sjs-gucheng"]

@@ -82,7 +82,7 @@ def test_exit_3_when_the_server_refuses_the_token(city, enrolled, capsys):
 
 def test_exit_1_while_another_live_sync_holds_the_lease(city, enrolled, capsys):
     with open_ledger(enrolled) as ledger:   # this very process holds it: alive, so it is respected
-        assert ledger.acquire_sender_lease(new_holder(), ttl_s=120, now=time.time())
+        assert ledger.outbox.acquire_sender_lease(new_holder(), ttl_s=120, now=time.time())
     assert run("sync", "--once", data_dir=enrolled) == 1
     assert "another sync is running" in capsys.readouterr().err
 
@@ -118,14 +118,14 @@ def test_a_sync_killed_with_sigkill_leaves_a_lease_the_next_run_takes_over_at_on
         sync.send_signal(signal.SIGKILL)
         sync.wait()
         with open_ledger(enrolled) as ledger:
-            assert ledger.sender_lease_holder() is not None      # left behind, not expired
+            assert ledger.outbox.sender_lease_holder() is not None      # left behind, not expired
             assert ledger.status().pending > 0
         started = time.monotonic()
         assert run("sync", "--once", data_dir=enrolled) == 0
         assert time.monotonic() - started < 30                   # not the lease's two minutes
         with open_ledger(enrolled) as ledger:
             assert_exactly_once(city, ledger)
-            assert ledger.sender_lease_holder() is None
+            assert ledger.outbox.sender_lease_holder() is None
     finally:
         proxy.close()
 
@@ -168,7 +168,7 @@ def test_records_captured_under_another_booth_id_before_enrolment_are_kept_and_c
     status = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
     assert status["needs_attention"] == captured and status["pending"] == 0
     with open_ledger(data_dir) as ledger:
-        parked = ledger.needing_attention()
+        parked = ledger.outbox.needing_attention()
         assert all("'old-booth' is not the booth this device is enrolled for" in reason for _, reason in parked)
         assert {r.id for r, _ in parked} | {r.id for r in city_records(city, ledger)} == {r.id for r in ledger.records()}
     assert not [r for r in city.storage.record_rows() if r["booth_id"] == "old-booth"]

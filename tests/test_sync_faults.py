@@ -99,7 +99,7 @@ def test_partial_acceptance_parks_the_refused_record_and_never_resends_it(core, 
     bad = _tamper_one_envelope(core)
     report = engine.sync_once()
     assert report.error is None and report.parked == 1
-    [(record, reason)] = core.ledger.needing_attention()
+    [(record, reason)] = core.ledger.outbox.needing_attention()
     assert record.id == bad and "rejected: sealed personal fields refused" in reason
     pushes_before = city.storage.count_records()
     assert engine.sync_once().settled == 0                      # parked: not retried in a loop
@@ -139,7 +139,7 @@ def test_same_id_with_another_payload_is_a_conflict_parked_for_attention(core, c
     assert answer.status is RecordStatus.ACCEPTED                 # the forged copy got there first
     report = engine.sync_once()
     assert report.parked == 1
-    [(record, reason)] = core.ledger.needing_attention()
+    [(record, reason)] = core.ledger.outbox.needing_attention()
     assert record.id == victim.id and reason.startswith("conflict")
     assert_exactly_once(city, core.ledger, parked={victim.id})
 
@@ -148,7 +148,7 @@ def test_five_identical_pushes_in_parallel_store_each_record_once(core, city):
     total = capture(core, n=60)
     engine = enrolled_engine(core, city)
     records = [WireRecord(e.record.id, e.record.device_id, e.record.seq, e.record.payload, e.record.payload_sha256,
-                          e.sealed) for e in core.ledger.pending(limit=1000)]
+                          e.sealed) for e in core.ledger.outbox.pending(limit=1000)]
     start, answers = threading.Barrier(5), []
 
     def push():
@@ -266,13 +266,13 @@ def test_revoked_token_stops_sync_until_the_device_enrols_again(core, city):
 def test_only_one_sender_at_a_time(core, city):
     capture(core, n=6)
     engine = enrolled_engine(core, city)
-    assert core.ledger.acquire_sender_lease("other-process", ttl_s=60, now=1000.0)
+    assert core.ledger.outbox.acquire_sender_lease("other-process", ttl_s=60, now=1000.0)
     import time
     now = time.time()
-    assert core.ledger.acquire_sender_lease("other-process", ttl_s=60, now=now)
+    assert core.ledger.outbox.acquire_sender_lease("other-process", ttl_s=60, now=now)
     report = engine.sync_once()
     assert isinstance(report.error, SenderBusy) and report.pending == 6
-    core.ledger.acquire_sender_lease("other-process", ttl_s=-1, now=now)   # its lease runs out
+    core.ledger.outbox.acquire_sender_lease("other-process", ttl_s=-1, now=now)   # its lease runs out
     assert engine.sync_once().error is None
     assert_exactly_once(city, core.ledger)
 
@@ -320,7 +320,7 @@ def test_a_sync_killed_mid_push_loses_nothing_and_duplicates_nothing(core, city,
     sync.send_signal(signal.SIGKILL)
     sync.wait()
     assert city.storage.count_records() > 0 and core.ledger.status().pending == 30   # committed there, pending here
-    assert core.ledger.sender_lease_holder() is not None       # its lease is left behind, unexpired
+    assert core.ledger.outbox.sender_lease_holder() is not None       # its lease is left behind, unexpired
     client = SyncClient(city.url, token=core.ledger.get_protected_meta("sync_token"))
     assert SyncEngine(core.ledger, client, policy=FAST).sync_once().error is None  # taken over: its process is gone
     assert_exactly_once(city, core.ledger)
@@ -336,7 +336,7 @@ def test_one_record_the_server_cannot_take_is_isolated_and_parked_the_others_go_
     engine = enrolled_engine(core, city)
     report = engine.sync_once()
     assert report.error is None and report.parked == 1
-    [(record, reason)] = core.ledger.needing_attention()
+    [(record, reason)] = core.ledger.outbox.needing_attention()
     assert record.id == huge.id and "refused by the server" in reason and "payload" in reason
     assert_exactly_once(city, core.ledger, parked={huge.id})
 
@@ -347,6 +347,6 @@ def test_a_clock_set_back_does_not_leave_a_dead_senders_lease_blocking_sync(core
     capture(core, n=3)
     engine = enrolled_engine(core, city)
     hours_ahead = time.time() + 5 * 3600
-    assert core.ledger.acquire_sender_lease("killed-before-the-clock-was-corrected", ttl_s=120, now=hours_ahead)
+    assert core.ledger.outbox.acquire_sender_lease("killed-before-the-clock-was-corrected", ttl_s=120, now=hours_ahead)
     assert engine.sync_once().error is None
     assert_exactly_once(city, core.ledger)

@@ -96,3 +96,60 @@ def test_two_server_processes_admit_a_person_racing_on_both_once(city):
         assert sum('id="already"' in a for a in person_answers) == RACERS - 1, person_answers
     stored = sorted(m["id_number"] for m in phone_members(folder, key))
     assert stored == sorted(id_number for _, id_number, _ in people)   # each person once, nobody else
+
+
+def scrape(url: str) -> dict[str, float]:
+    """/metrics as Prometheus reads it: name{labels} -> value (a new connection: any worker may answer)."""
+    answer = requests.get(url + "/metrics", timeout=10, headers={"Connection": "close"})
+    assert answer.status_code == 200
+    return {line.rsplit(" ", 1)[0]: float(line.rsplit(" ", 1)[1])
+            for line in answer.text.splitlines() if line and not line.startswith("#")}
+
+
+def counted_by_process(folder: Path) -> dict[int, float]:
+    """Accepted records as each worker process wrote them to its own metrics file (pid -> count)."""
+    from prometheus_client.mmap_dict import MmapedDict
+
+    counts = {}
+    for path in (folder / "metrics").glob("*/counter_*.db"):
+        for key, value, _, _ in MmapedDict.read_all_values_from_file(str(path)):
+            if '"kiosk_server_records_total"' in key and '"accepted"' in key:
+                counts[int(path.stem.split("_")[1])] = value
+    return counts
+
+
+def test_metrics_of_two_worker_processes_are_added_up_whichever_answers_the_scrape(tmp_path):
+    """`serve --workers 2`: pushes land on both processes (each on a new connection); every scrape, answered by
+    either, counts all of them. With one registry per process a scrape saw only the records of the one answering."""
+    from city_helpers import EVENT as DEMO_EVENT, hand_record
+    from sync.server.accounts import enroll
+
+    folder = tmp_path / "city"
+    folder.mkdir()
+    storage = Storage(folder / "city.sqlite3")
+    code = create_booth(storage, booth_id="b-1", event_id=DEMO_EVENT, name="b")
+    _, token = enroll(storage, code=code, device_id="dev-m")
+    storage.close()
+    pushes, per_push = 0, 5
+    with ServerProcess(folder, workers=2, options=("--forwarded-allow-ips", "127.0.0.1")) as server:
+        while pushes < 20 or (len([n for n in counted_by_process(folder).values() if n]) < 2 and pushes < 400):
+            records = [hand_record("dev-m", pushes * per_push + i + 1, kind="service_use", subject="tcm")
+                       for i in range(per_push)]
+            answer = requests.post(server.url + "/v1/records", timeout=30, json={
+                "protocol": 1, "device_id": "dev-m", "records": records},
+                headers={"Authorization": f"Bearer {token}", "Connection": "close"})
+            assert answer.status_code == 200 and {r["status"] for r in answer.json()["results"]} == {"accepted"}
+            pushes += 1
+        by_process = counted_by_process(folder)
+        assert len(by_process) == 2 and all(by_process.values()), by_process   # both workers took pushes
+        for _ in range(6):
+            seen = scrape(server.url)
+            assert seen['kiosk_server_records_total{status="accepted"}'] == pushes * per_push
+            assert seen["kiosk_server_push_batch_seconds_count"] == pushes
+            assert seen["kiosk_server_ingest_queue_records"] == 0
+    stored = Storage(folder / "city.sqlite3")
+    try:
+        assert stored.count_records() == pushes * per_push
+    finally:
+        stored.close()
+    assert list((folder / "metrics").iterdir()) == []   # the server's metric files went with it

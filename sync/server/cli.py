@@ -159,10 +159,18 @@ def cmd_serve(settings: ServerSettings, args: argparse.Namespace) -> int:
           + (f"; data folder {folder.resolve()}" if folder else ""), flush=True)
     if config.workers > 1:
         import inspect
+        import shutil
 
+        from sync.server.operations import share_metrics_between_processes
+
+        # Each worker writes its metrics into this folder and a scrape adds them all up (sync/server/operations.py).
+        metrics_folder = share_metrics_between_processes(settings.data_dir or settings.database.parent)
         # uvicorn's supervisor took the target until recent versions; now it runs a Server itself.
         target = {"target": server.run} if "target" in inspect.signature(Multiprocess).parameters else {}
-        Multiprocess(config, sockets=[config.bind_socket()], **target).run()
+        try:
+            Multiprocess(config, sockets=[config.bind_socket()], **target).run()
+        finally:
+            shutil.rmtree(metrics_folder, ignore_errors=True)
     else:
         server.run()
     return 0

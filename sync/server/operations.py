@@ -1,12 +1,17 @@
 """What the city IT team watches: readiness, Prometheus metrics at /metrics and a JSON-lines access log.
 
 Metrics live in a registry of the app (not prometheus_client's global one), so that several servers in
-one test process keep their own counts. With several worker processes each keeps its own: a scrape
-reads the process that answers it (docs/server.md says how to scrape each).
+one test process keep their own counts. With several worker processes (``serve --workers N``) each
+process writes its values to files in a folder of the data folder (prometheus_client's multiprocess mode,
+``PROMETHEUS_MULTIPROC_DIR``, set by ``serve`` before the workers start) and a scrape, whichever process
+answers it, adds up every process's files: the figures of the machine, not of one process. Several
+machines are several scrape targets, added up by Prometheus (docs/server.md).
 """
 
 from __future__ import annotations
 
+import os
+import shutil
 import sys
 import time
 from collections.abc import Iterable
@@ -17,6 +22,7 @@ import orjson
 from fastapi import FastAPI
 from fastapi.responses import JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Gauge, Histogram, generate_latest
+from prometheus_client.multiprocess import MultiProcessCollector, mark_process_dead
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from booth_common.records import utc_now_text
@@ -27,10 +33,41 @@ METRICS_PATH = "/metrics"
 RECORD_STATUSES = ("accepted", "duplicate", "conflict", "rejected")
 
 
+MULTIPROCESS_ENV = "PROMETHEUS_MULTIPROC_DIR"
+
+
+def share_metrics_between_processes(data_dir: Path) -> Path:
+    """Before the worker processes start: a fresh folder for their metric files, named in the environment
+    they inherit (prometheus_client reads it when first imported). One folder per ``serve`` (its process id),
+    so two servers on one data folder keep their own; folders of servers no longer running are removed."""
+    root = data_dir / "metrics"
+    root.mkdir(mode=0o700, parents=True, exist_ok=True)
+    for old in root.iterdir():
+        if not (old.name.isdigit() and _alive(int(old.name))) or int(old.name) == os.getpid():
+            shutil.rmtree(old, ignore_errors=True)
+    folder = root / str(os.getpid())
+    folder.mkdir(mode=0o700)
+    os.environ[MULTIPROCESS_ENV] = str(folder)
+    return folder
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:   # someone else's process under that number: not ours to clean up after
+        return True
+    return True
+
+
 class Metrics:
-    """The server's Prometheus metrics, in a registry of their own."""
+    """The server's Prometheus metrics, in a registry of their own (or, with several worker processes, in the
+    folder they share)."""
 
     def __init__(self, storage: Storage):
+        self.shared = os.environ.get(MULTIPROCESS_ENV) or None
+        self._storage = storage
         self.registry = CollectorRegistry()
         self.records = Counter("kiosk_server_records", "Pushed records by the answer they got.", ["status"],
                                registry=self.registry)
@@ -42,14 +79,32 @@ class Metrics:
         self.enrolments = Counter("kiosk_server_enrolments", "Enrolment attempts by result (enrolled or the refusal).",
                                   ["result"], registry=self.registry)
         self.enrolments.labels("enrolled")
-        queue = Gauge("kiosk_server_ingest_queue_records", "Records waiting for the writer's group commit.",
-                      registry=self.registry)
-        queue.set_function(storage.queued_records)
+        self.queue = Gauge("kiosk_server_ingest_queue_records", "Records waiting for the writer's group commit.",
+                           registry=self.registry, multiprocess_mode="livesum")
+        if self.shared is None:
+            self.queue.set_function(storage.queued_records)
 
     def pushed(self, answers: Iterable[dict[str, Any]], seconds: float) -> None:
         for answer in answers:
             self.records.labels(answer["status"]).inc()
         self.batch_seconds.observe(seconds)
+        if self.shared is not None:
+            # Other processes cannot ask this one's queue at a scrape, so each process writes its own down after
+            # every push it answers (the last push answered leaves the queue empty, and the gauge at 0).
+            self.queue.set(self._storage.queued_records())
+
+    def exposition(self) -> bytes:
+        """The metrics in Prometheus' text format: this process's, or every live process's added up."""
+        if self.shared is None:
+            return generate_latest(self.registry)
+        self.queue.set(self._storage.queued_records())
+        for gauge in Path(self.shared).glob("gauge_livesum_*.db"):   # a worker that died: its queue is gone
+            pid = gauge.stem.rsplit("_", 1)[1]
+            if pid.isdigit() and not _alive(int(pid)):
+                mark_process_dead(int(pid), self.shared)
+        registry = CollectorRegistry()
+        MultiProcessCollector(registry, path=self.shared)
+        return generate_latest(registry)
 
 
 def install_operations(app: FastAPI, storage: Storage) -> Metrics:
@@ -65,7 +120,7 @@ def install_operations(app: FastAPI, storage: Storage) -> Metrics:
 
     @app.get(METRICS_PATH, include_in_schema=False)
     def prometheus() -> Response:
-        return Response(generate_latest(metrics.registry), media_type=CONTENT_TYPE_LATEST)
+        return Response(metrics.exposition(), media_type=CONTENT_TYPE_LATEST)
 
     return metrics
 
@@ -117,8 +172,6 @@ def access_log_stream(setting: str) -> TextIO | None:
         return None
     if setting == "-":
         return sys.stdout
-    import os
-
     # Owner only, like the audit log: client addresses are in it.
     fd = os.open(Path(setting), os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
     return os.fdopen(fd, "a", encoding="utf-8", buffering=1)

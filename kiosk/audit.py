@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from booth_common.records import Kind, Record
 from kiosk.errors import PurgeFailed
 from kiosk.ledger import PurgeIncomplete
-from kiosk.record_writer import RecordWriter
+from kiosk.record_writer import Concept
 from kiosk.retention import PersonalDataOnDevice, SyncStillRunning, personal_data_now, purge_now
 
 # Console and device actions that leave an audit record. Exports, corrections and voids are not
@@ -18,13 +20,16 @@ AUDIT_ACTIONS = ("booth_setup", "pin_change", "console_unlock", "console_lockout
                  "kiosk_exit", "purge", "enrolment", "config_applied", "config_refused")
 
 
-class Audit:
+class Audit(Concept):
     """Append-only, synced like every other record, never holding personal data."""
 
     AUDIT_ACTIONS = AUDIT_ACTIONS
 
-    def __init__(self, writer: RecordWriter):
-        self.writer, self.ledger = writer, writer.ledger
+    @contextmanager
+    def detached(self) -> Iterator[Audit]:
+        """The audit over a connection of its own, for a worker thread (the console's purge)."""
+        with self.writer.detached() as writer:
+            yield Audit(writer)
 
     def record_audit(self, action: str, *, details: dict[str, Any] | None = None) -> Record:
         """A console action, kept append-only and synced like every other record (never personal data)."""

@@ -11,10 +11,8 @@ from typing import Any, NamedTuple
 from booth_common import validation
 from booth_common.records import Kind, Record
 from kiosk import masking
-from kiosk.config import Config
 from kiosk.errors import CannotVoid, InvalidInput, PhoneTaken
-from kiosk.membership import Membership
-from kiosk.record_writer import RecordWriter, validated
+from kiosk.record_writer import Concept, validated
 
 
 class CorrectableField(NamedTuple):
@@ -44,17 +42,8 @@ def field(key: str) -> CorrectableField:
     return next(f for f in FIELDS if f.key == key)
 
 
-class Corrections:
+class Corrections(Concept):
     """Voids and corrections, each with a reason, each a new record; and what the screen needs to offer them."""
-
-    def __init__(self, writer: RecordWriter, members: Membership):
-        self.writer, self.members = writer, members
-        self.ledger = writer.ledger
-
-    @property
-    def config(self) -> Config:
-        """The event's configuration, as the writer holds it now (a pulled configuration replaces it)."""
-        return self.writer.config
 
     def choices(self, key: str) -> list[tuple[str, str, str]]:
         """(value, Chinese, English) of a choice field's allowed values; [] for a free-text field."""

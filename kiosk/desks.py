@@ -4,23 +4,13 @@ from __future__ import annotations
 
 from booth_common import validation
 from booth_common.records import Kind, Record
-from kiosk.config import Config, ConfigError
+from kiosk.config import ConfigError
 from kiosk.errors import AlreadyReceived, OutOfStock, PassRequired, UnknownPass, VoucherUsed, WrongCode
-from kiosk.membership import Membership
-from kiosk.record_writer import RecordWriter, validated
+from kiosk.record_writer import Concept, validated
 
 
-class Desks:
+class Desks(Concept):
     """What the desks record, each tap one record; a member pass, when scanned, must be a member's."""
-
-    def __init__(self, writer: RecordWriter, members: Membership):
-        self.writer, self.members = writer, members
-        self.ledger = writer.ledger
-
-    @property
-    def config(self) -> Config:
-        """The event's configuration, as the writer holds it now (a pulled configuration replaces it)."""
-        return self.writer.config
 
     def record_consultation(self, topic_id: str, *, member_pass: str | None = None, note: str = "") -> Record:
         if topic_id not in {t.id for t in self.config.consultation_topics}:

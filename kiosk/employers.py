@@ -13,11 +13,11 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any, Protocol
+from typing import Any
 
 from booth_common import masking, validation
 from booth_common.records import Kind, Record
-from kiosk.config import Booth, Config
+from kiosk.record_writer import Concept
 
 MEETING_KIND = Kind.EMPLOYER_MEETING
 MAX_WORKERS = 1_000_000
@@ -46,22 +46,6 @@ class Outcome(StrEnum):
 OUTCOME_NAMES = {Outcome.AGREED_TO_FOUND: ("同意建会", "Agreed to found a union"),
                  Outcome.WILL_CONSIDER: ("考虑中", "Will consider"),
                  Outcome.DECLINED: ("暂不建会", "Declined")}
-
-
-class Writer(Protocol):
-    """What this concept needs of the booth's one record writer."""
-
-    config: Config
-    ledger: Any
-
-    @property
-    def booth(self) -> Booth: ...
-
-    @property
-    def today(self) -> dt.date | None: ...
-
-    def write(self, kind: Kind, data: dict[str, Any], *, subject: str | None = None, refers_to: str | None = None,
-              personal: dict[str, Any] | None = None) -> Record: ...
 
 
 @dataclass
@@ -111,11 +95,8 @@ class EmployerMeeting:
     corrections: int
 
 
-class EmployerMeetings:
+class EmployerMeetings(Concept):
     """Records employer meetings through the booth's writer and reads them back as they stand."""
-
-    def __init__(self, writer: Writer):
-        self.writer = writer
 
     @property
     def today(self) -> dt.date:
@@ -171,8 +152,8 @@ class EmployerMeetings:
     def correct_meeting(self, record_id: str, *, reason: str, **fields: Any) -> Record:
         """Correct fields of a meeting: the meeting stays, a correction points at it (contact fields sealed)."""
         reason = _validated(validation.validate_free_text, reason, field="reason", required=True)
-        target = self.writer.ledger.get(record_id)
-        if target.kind != MEETING_KIND or self.writer.ledger.is_voided(record_id):
+        target = self.ledger.get(record_id)
+        if target.kind != MEETING_KIND or self.ledger.is_voided(record_id):
             raise _invalid([validation.ValidationError("record", "not_meeting", "只能更正有效的企业沟通会记录",
                                                        "Only a valid employer meeting can be corrected")])
         current = self._as_form(target, fields)
@@ -193,7 +174,7 @@ class EmployerMeetings:
 
     def meetings(self) -> list[EmployerMeeting]:
         """Every meeting not taken back, corrections applied, newest first."""
-        ledger = self.writer.ledger
+        ledger = self.ledger
         voided = ledger.voided_ids()
         found = [_meeting(r, [c for c in ledger.references_to(r.id) if c.kind == Kind.CORRECTION])
                  for r in ledger.records(kind=MEETING_KIND) if r.id not in voided]
@@ -211,10 +192,10 @@ class EmployerMeetings:
         return meeting.follow_up is not None and meeting.follow_up < self.today
 
     def needs_ids(self) -> list[str]:
-        return [n.id for n in self.writer.config.employer_needs]
+        return [n.id for n in self.config.employer_needs]
 
     def package_ids(self) -> list[str]:
-        return [p.id for p in self.writer.config.employer_package]
+        return [p.id for p in self.config.employer_package]
 
     def _follow_up(self, text: str) -> str | None:
         text = text.strip()
@@ -232,7 +213,7 @@ class EmployerMeetings:
 
     def _current_data(self, target: Record) -> dict[str, Any]:
         data = dict(target.data)
-        for later in self.writer.ledger.references_to(target.id):
+        for later in self.ledger.references_to(target.id):
             if later.kind == Kind.CORRECTION:
                 data.update(later.data["changes"])
         return data

@@ -15,9 +15,8 @@ from dataclasses import dataclass, field
 from booth_common import tokens, validation
 from booth_common.records import Kind, Record, new_record_id, utc_now_text
 from kiosk import masking
-from kiosk.config import Config
 from kiosk.errors import AlreadyRegistered, ConsentRequired, InvalidInput, UnknownPass
-from kiosk.record_writer import RecordWriter
+from kiosk.record_writer import Concept
 
 PERSONAL_LOOKUPS = ("id_number", "phone")
 
@@ -74,17 +73,8 @@ class Admission:
         return self.member is None
 
 
-class Membership:
+class Membership(Concept):
     """Registrations: validation, the duplicate rule, lookup by ID number, phone, pass or masked name."""
-
-    def __init__(self, writer: RecordWriter):
-        self.writer = writer
-        self.ledger = writer.ledger
-
-    @property
-    def config(self) -> Config:
-        """The event's configuration, as the writer holds it now (a pulled configuration replaces it)."""
-        return self.writer.config
 
     @contextmanager
     def detached(self) -> Iterator[Membership]:

@@ -5,22 +5,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from booth_common.records import Kind, Record
-from kiosk.config import Config
-from kiosk.membership import Membership
-from kiosk.record_writer import RecordWriter
+from kiosk.record_writer import Concept
 
 
-class Prizes:
+class Prizes(Concept):
     """The quiz desk's records (kiosk/quiz.py draws the questions and runs a round)."""
-
-    def __init__(self, writer: RecordWriter, members: Membership):
-        self.writer, self.members = writer, members
-        self.ledger = writer.ledger
-
-    @property
-    def config(self) -> Config:
-        """The event's configuration, as the writer holds it now (a pulled configuration replaces it)."""
-        return self.writer.config
 
     def record_quiz_attempt(self, *, questions: list[str], answers: list[list[str]], score: int, passed: bool,
                             duration_s: float, voucher: str | None = None, claimant_phone: str | None = None,

@@ -12,7 +12,7 @@ import datetime as dt
 import json
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from booth_common import validation
 from booth_common.records import Kind, Record, new_record_id
@@ -22,6 +22,9 @@ from kiosk.errors import InvalidInput, KioskLocked
 from kiosk.ledger import Ledger, SealedField
 from kiosk.retention import start_of_local_day_utc
 from kiosk.vault import Vault
+
+if TYPE_CHECKING:
+    from kiosk.membership import Membership
 
 BOOTH_PROFILE_META = "booth_profile"
 
@@ -98,6 +101,23 @@ class RecordWriter:
         return self.ledger.append(record_id=record_id, kind=kind, event_id=self.event_id, booth_id=self.booth_id,
                                   data=data, subject=subject, refers_to=refers_to, sealed=sealed,
                                   lookups=lookups or ())
+
+
+class Concept:
+    """What every concept of the booth shares: the one writer it records through, the ledger behind it, and the
+    event's configuration as the writer holds it now (a configuration pulled from the city server replaces it
+    for every concept at once). ``members``: the booth's membership, for the concepts that serve members."""
+
+    members: Membership  # desks, prizes and corrections: a pass scanned or a registration corrected is a member's
+
+    def __init__(self, writer: RecordWriter, members: Membership | None = None):
+        self.writer, self.ledger = writer, writer.ledger
+        if members is not None:
+            self.members = members
+
+    @property
+    def config(self) -> Config:
+        return self.writer.config
 
 
 def validated(fn: Any, *args: Any, **kwargs: Any) -> Any:

@@ -34,24 +34,27 @@ class ServerProcess:
         self.start()
         return self
 
-    def start(self) -> float:
-        """Start it and wait until it answers; the seconds that took."""
+    def start(self, *, wait_for: str = "/v1/health") -> float:
+        """Start it and wait until ``wait_for`` answers 200; the seconds from starting the process to that answer."""
         args = [sys.executable, "-m", "sync.server", "--data-dir", str(self.folder), "--database", self.database,
                 "--city-key", str(self.folder / "city.key"), "--port", str(self.port), "--max-batch", "2000",
                 "--workers", str(self.workers), "--access-log", "off", *self.options, "serve"]
         began = time.perf_counter()
         self.log = (self.folder / f"server-{self.port}.log").open("wb")   # a pipe nobody reads would fill and stall it
         self.proc = subprocess.Popen(args, stdout=self.log, stderr=subprocess.STDOUT)
-        deadline = time.monotonic() + 60
+        deadline, last = time.monotonic() + 60, "no answer"
         while True:
             try:
-                requests.get(self.url + "/v1/health", timeout=1)
-                return time.perf_counter() - began
+                answer = requests.get(self.url + wait_for, timeout=60)
+                if answer.status_code == 200:
+                    return time.perf_counter() - began
+                last = f"{wait_for} answered {answer.status_code}"
             except requests.ConnectionError:
-                if time.monotonic() > deadline or self.proc.poll() is not None:
-                    self.stop()
-                    raise RuntimeError(Path(self.log.name).read_text(errors="replace")[-2000:])
-                time.sleep(0.02)
+                pass
+            if time.monotonic() > deadline or self.proc.poll() is not None:
+                self.stop()
+                raise RuntimeError(f"{last}; " + Path(self.log.name).read_text(errors="replace")[-2000:])
+            time.sleep(0.02)
 
     def stop(self) -> None:
         if self.proc.poll() is None:

@@ -93,52 +93,47 @@ def count_inserted(tx: Any, rows: Sequence[dict[str, Any]]) -> None:
     if not rows:
         return
     booths: dict[tuple[str, str], _Booth] = {}
-    counted: list[dict[str, Any]] = []
+    counts: Counter = Counter()
+    counted_ids: list[str] = []
     voids: list[dict[str, Any]] = []
     for row in rows:
-        booth = booths.get((row["event_id"], row["booth_id"]))
+        event, booth_id, kind = row["event_id"], row["booth_id"], row["kind"]
+        booth = booths.get((event, booth_id))
         if booth is None:
-            booth = booths[(row["event_id"], row["booth_id"])] = _Booth()
+            booth = booths[(event, booth_id)] = _Booth()
         booth.records += 1
         if row["received_at"] > booth.last_received_at:
             booth.last_received_at = row["received_at"]
-        kind = row["kind"]
         if kind in _COUNTED:
-            counted.append(row)
+            counts[(event, booth_id, kind, row["subject"] or "", row["captured_at"][:13])] += 1
+            counted_ids.append(row["id"])
         elif kind == "void":
             if row["refers_to"]:
                 voids.append(row)
         elif kind == "audit" and row["subject"] == "booth_setup" and row["captured_at"] >= booth.setup_at:
             booth.setup, booth.setup_at = row["payload"], row["captured_at"]
-    counts = _live_counts(tx, counted, voids, {row["id"] for row in rows})
-    if counts:
-        tx.executemany(ADD_COUNTS, [(*key, n) for key, n in counts.items() if n])
+    _take_voided_out(tx, counts, rows, counted_ids, voids)
+    tx.executemany(ADD_COUNTS, [(*key, n) for key, n in counts.items() if n])
     tx.executemany(ADD_BOOTH, [(event, booth_id, b.records, b.last_received_at, b.setup, b.setup_at or None)
                                for (event, booth_id), b in booths.items()])
 
 
-def _live_counts(tx: Any, counted: list[dict[str, Any]], voids: list[dict[str, Any]], new_ids: set[str]) -> Counter:
-    """+1 per new record no void of its own device refers to; -1 per earlier record taken back now."""
-    targets = {v["refers_to"] for v in voids}
-    stored_voids = _voids_of(tx, [r["id"] for r in counted] + sorted(targets - new_ids))
-    counts: Counter = Counter()
-    for row in counted:
-        if (row["id"], row["device_id"]) not in stored_voids:
-            counts[_key(row)] += 1
-    if targets - new_ids:
-        counts.update(_taken_back(tx, voids, stored_voids, new_ids))
-    return counts
-
-
-def _taken_back(tx: Any, voids: list[dict[str, Any]], stored_voids: dict[tuple[str, str], set[str]],
-                new_ids: set[str]) -> Counter:
-    """-1 for each earlier stored record whose first void by its own device is among the new rows."""
-    counts: Counter = Counter()
-    for target in _rows_of(tx, sorted({v["refers_to"] for v in voids} - new_ids)):
+def _take_voided_out(tx: Any, counts: Counter, rows: Sequence[dict[str, Any]], counted_ids: list[str],
+                     voids: list[dict[str, Any]]) -> None:
+    """-1 for each new record a void of its own device refers to (stored before it, or with it), and for
+    each earlier record whose first void by its own device is among the new rows."""
+    new_ids = {row["id"] for row in rows} if voids else set()
+    earlier_targets = sorted({v["refers_to"] for v in voids} - new_ids)
+    stored_voids = _voids_of(tx, counted_ids + earlier_targets)
+    if not stored_voids:
+        return
+    for row in rows:
+        if row["kind"] in _COUNTED and (row["id"], row["device_id"]) in stored_voids:
+            counts[_key(row)] -= 1
+    for target in _rows_of(tx, earlier_targets):
         by_owner = stored_voids.get((target["id"], target["device_id"]), set())
         if target["kind"] in _COUNTED and by_owner and by_owner <= new_ids:
             counts[_key(target)] -= 1
-    return counts
 
 
 def _voids_of(tx: Any, record_ids: list[str]) -> dict[tuple[str, str], set[str]]:

@@ -1,25 +1,41 @@
-"""City numbers benchmark: a day of 350 booths x 3,000 records (1.05 million) on the real server.
+"""City numbers benchmarks: a server process started on a day of 350 booths x 3,000 records (1.05 million)
+until its first answered page, the migration that counts such a day stored by an older version, and what the
+database's counters cost at ingest (a 10,000-record drain, interleaved with the code before the counters).
 
-Run: uv run pytest tests/benchmarks -o python_files='bench_*.py' -k numbers -s
+Run: uv run pytest tests/benchmarks/bench_numbers.py -o python_files='bench_*.py' -s
+The ingest comparison checks out ``BASELINE_REV`` (default: the commit before the counters) into a temporary
+folder and runs its server there; ``ROUNDS`` (default 5) pairs of drains, the order alternating.
 """
 
 from __future__ import annotations
 
+import os
 import random
+import shutil
+import socket
+import sqlite3
+import statistics
+import subprocess
 import sys
 import time
 from pathlib import Path
 
+import pytest
 import requests
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from city_helpers import EVENT, hand_record  # noqa: E402
 from loopback import LiveServer  # noqa: E402
+from sync.server.accounts import create_booth  # noqa: E402
+from sync.server.citykey import load_or_create_city_key  # noqa: E402
+from sync.server.storage import Storage  # noqa: E402
 
+REPO = Path(__file__).resolve().parents[2]
 BOOTHS, PER_BOOTH = 350, 3000
 KINDS = (["registration"] * 3 + ["service_use"] * 5 + ["consultation"] * 2 + ["handout"] * 3
          + ["quiz_attempt", "void"])
+STARTS = 3
 
 
 def _rows(booth: int, rng: random.Random) -> list[dict]:
@@ -28,28 +44,238 @@ def _rows(booth: int, rng: random.Random) -> list[dict]:
         kind = rng.choice(KINDS)
         refers_to = f"dev-{booth}-r{seq - 1}" if kind == "void" and seq > 1 else None
         captured_at = f"2026-11-25T0{3 + seq * 4 // PER_BOOTH}:{seq % 60:02d}:00.000Z"
-        record = hand_record(f"dev-{booth}", seq, kind=kind, booth_id=f"b-{booth}", subject=rng.choice("abcdef"),
+        subject = rng.choice("abcdef")
+        record = hand_record(f"dev-{booth}", seq, kind=kind, booth_id=f"b-{booth}", subject=subject,
                              captured_at=captured_at, refers_to=refers_to, data={"pad": "x" * 400})
-        rows.append({**record, "kind": kind, "subject": "s", "event_id": EVENT, "booth_id": f"b-{booth}",
+        rows.append({**record, "kind": kind, "subject": subject, "event_id": EVENT, "booth_id": f"b-{booth}",
                      "captured_at": captured_at, "refers_to": refers_to, "received_at": captured_at})
     return rows
 
 
-def test_numbers_over_a_million_records(tmp_path):
-    server = LiveServer(tmp_path / "city").start()
+@pytest.fixture(scope="module")
+def million_day(tmp_path_factory):
+    """The city's database and key with 1.05 million records stored through the storage (counters kept)."""
+    folder = tmp_path_factory.mktemp("million")
+    load_or_create_city_key(folder / "city.key")
+    storage = Storage(folder / "city.sqlite3")
+    rng = random.Random(1)
+    started = time.perf_counter()
+    for booth in range(BOOTHS):
+        storage.insert_records(_rows(booth, rng))
+    print(f"\n{BOOTHS * PER_BOOTH:,} records stored in {time.perf_counter() - started:.0f} s")
+    storage.close()
+    return folder
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _serve(folder: Path, port: int, *, source: Path = REPO) -> subprocess.Popen:
+    """The server of ``source`` (this checkout, or another's code run by this environment's interpreter)."""
+    args = [sys.executable, "-m", "sync.server", "--database", str(folder / "city.sqlite3"),
+            "--city-key", str(folder / "city.key"), "--port", str(port), "--max-batch", "2000", "serve"]
+    env = {**os.environ, "PYTHONPATH": str(source)}   # `-m` looks in the working folder first, then here
+    return subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env, cwd=source)
+
+
+def _first_page_after_spawn(folder: Path) -> float:
+    """Seconds from spawning `python -m sync.server serve` to the first 200 of the event's live page."""
+    port = free_port()
+    started = time.perf_counter()
+    proc = _serve(folder, port)
     try:
-        rng = random.Random(1)
-        for booth in range(BOOTHS):
-            server.storage.insert_records(_rows(booth, rng))
-        timings = []
-        for _ in range(4):
-            started = time.perf_counter()
-            answer = requests.get(f"{server.url}/city/{EVENT}", timeout=120)
-            timings.append(time.perf_counter() - started)
-            assert answer.status_code == 200
-        numbers = requests.get(f"{server.url}/v1/numbers/{EVENT}", timeout=120).json()
+        while True:
+            try:
+                answer = requests.get(f"http://127.0.0.1:{port}/city/{EVENT}", timeout=60)
+                assert answer.status_code == 200, answer.status_code
+                return time.perf_counter() - started
+            except requests.ConnectionError:
+                if proc.poll() is not None:
+                    raise RuntimeError(proc.stderr.read().decode()[-2000:]) from None
+                time.sleep(0.01)
     finally:
-        server.stop()
-    assert numbers["totals"]["records"] == BOOTHS * PER_BOOTH
-    print(f"\n{BOOTHS * PER_BOOTH:,} records: first page {timings[0]:.2f} s, "
-          f"then {', '.join(f'{t * 1000:.0f} ms' for t in timings[1:])}")
+        proc.terminate()
+        proc.wait(timeout=30)
+
+
+def test_start_up_to_first_page_over_a_million_records(million_day, tmp_path):
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    load_or_create_city_key(empty / "city.key")
+    storage = Storage(empty / "city.sqlite3")
+    create_booth(storage, booth_id="b-0", event_id=EVENT, name="b-0")   # its page answers 200, all zeros
+    storage.close()
+    spawned: dict[str, list[float]] = {"million": [], "empty": []}
+    for _ in range(STARTS):   # interleaved: the machine's load bends both alike
+        spawned["million"].append(_first_page_after_spawn(million_day))
+        spawned["empty"].append(_first_page_after_spawn(empty))
+    in_process, pages = [], []
+    for _ in range(STARTS):
+        started = time.perf_counter()
+        server = LiveServer(million_day).start()
+        try:
+            answer = requests.get(f"{server.url}/city/{EVENT}", timeout=120)
+            in_process.append(time.perf_counter() - started)
+            assert answer.status_code == 200
+            for _ in range(5):
+                started = time.perf_counter()
+                assert requests.get(f"{server.url}/city/{EVENT}", timeout=120).status_code == 200
+                pages.append(time.perf_counter() - started)
+            numbers = requests.get(f"{server.url}/v1/numbers/{EVENT}", timeout=120).json()
+        finally:
+            server.stop()
+        assert numbers["totals"]["records"] == BOOTHS * PER_BOOTH
+    million, bare = statistics.median(spawned["million"]), statistics.median(spawned["empty"])
+    print(f"\n{BOOTHS * PER_BOOTH:,} records stored: process spawned to first page {million:.2f} s (median of "
+          f"{STARTS}: {', '.join(f'{t:.2f}' for t in spawned['million'])}); the same on an empty database "
+          f"{bare:.2f} s ({', '.join(f'{t:.2f}' for t in spawned['empty'])}); in process, storage opened to first "
+          f"page {statistics.median(in_process) * 1000:.0f} ms; later pages median "
+          f"{statistics.median(pages) * 1000:.0f} ms, slowest {max(pages) * 1000:.0f} ms")
+    assert million <= 1.0 or million <= bare + 0.5, "start-up grows with the data"
+
+
+def test_the_migration_counts_a_million_records_stored_by_an_older_version(million_day):
+    path = million_day / "city.sqlite3"
+    conn = sqlite3.connect(path, isolation_level=None)
+    try:
+        counted = _counters(conn)
+        conn.execute("BEGIN")   # back to the schema before the counters, records as they are
+        conn.execute("DROP TABLE city_counts")
+        conn.execute("DROP TABLE city_booths")
+        conn.execute("DELETE FROM schema_migrations WHERE name = 'city_002_counters'")
+        conn.execute("COMMIT")
+        started = time.perf_counter()
+        Storage(path).close()
+        took = time.perf_counter() - started
+        assert _counters(conn) == counted
+    finally:
+        conn.close()
+    print(f"\nmigration city_002_counters over {BOOTHS * PER_BOOTH:,} records: {took:.1f} s")
+
+
+def _counters(conn: sqlite3.Connection) -> tuple[list, list]:
+    return (conn.execute("SELECT * FROM city_counts WHERE n <> 0 ORDER BY 1, 2, 3, 4, 5").fetchall(),
+            conn.execute("SELECT * FROM city_booths ORDER BY 1, 2").fetchall())
+
+
+# -- what the counters cost at ingest ------------------------------------------------------------------
+
+DRAIN_RECORDS = 10_000
+
+
+@pytest.fixture(scope="module")
+def baseline_source(tmp_path_factory) -> Path:
+    """The server code before the counters (or ``BASELINE_REV``), unpacked from git."""
+    rev = os.environ.get("BASELINE_REV") or subprocess.run(
+        ["git", "log", "--diff-filter=A", "--format=%H^", "--", "sync/server/city_counts.py"],
+        cwd=REPO, capture_output=True, text=True, check=True).stdout.split()[-1]
+    folder = tmp_path_factory.mktemp("baseline")
+    archive = subprocess.run(["git", "archive", rev], cwd=REPO, capture_output=True, check=True).stdout
+    subprocess.run(["tar", "-x", "-C", str(folder)], input=archive, check=True)
+    assert not (folder / "sync" / "server" / "city_counts.py").exists(), f"{rev} already has the counters"
+    return folder
+
+
+@pytest.fixture(scope="module")
+def drain_template(tmp_path_factory):
+    """One enrolled booth with 10,000 realistic pending records (about a quarter registrations, sealed)."""
+    from kiosk.app import build_core
+    from kiosk.settings import DEMO_CONFIG
+    from kiosk.simulate import simulate
+    from sync.client import SyncClient
+    from sync.enrollment import enroll_device
+
+    base = tmp_path_factory.mktemp("drain-template")
+    (base / "city").mkdir()
+    load_or_create_city_key(base / "city" / "city.key")
+    port = free_port()
+    proc = _serve(base / "city", port)
+    try:
+        url = f"http://127.0.0.1:{port}"
+        _wait_for_health(url, proc)
+        storage = Storage(base / "city" / "city.sqlite3")
+        core = build_core(data_dir=base / "data", config_path=DEMO_CONFIG)
+        code = create_booth(storage, booth_id=core.config.booth.id, event_id=core.config.event.id, name="b")
+        storage.close()
+        enrollment = enroll_device(core.ledger, core.keys, SyncClient(url), server_url=url, code=code)
+        core.booth.reload_seal_key()
+        simulate(core.booth, members=2_500, services=5_500, quiz=1_000, handouts=1_000, seed=1)
+        core.close()
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+    return base, enrollment.device_token
+
+
+def _wait_for_health(url: str, proc: subprocess.Popen) -> None:
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            requests.get(url + "/v1/health", timeout=1)
+            return
+        except requests.ConnectionError:
+            if time.monotonic() > deadline or proc.poll() is not None:
+                raise RuntimeError(proc.stderr.read().decode()[-2000:]) from None
+            time.sleep(0.05)
+
+
+def _server_cpu_seconds(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _drain(template: tuple[Path, str], folder: Path, *, source: Path | None) -> tuple[float, float]:
+    """(records/s, server CPU seconds) of draining the template's 10,000 records to a fresh server process."""
+    from kiosk.ledger import Ledger
+    from sync.client import SyncClient
+    from sync.engine import SyncEngine, SyncPolicy
+
+    base, token = template
+    shutil.copytree(base, folder)
+    port = free_port()
+    proc = _serve(folder / "city", port, source=source or REPO)
+    ledger = Ledger(folder / "data" / "ledger.sqlite3")
+    try:
+        url = f"http://127.0.0.1:{port}"
+        _wait_for_health(url, proc)
+        engine = SyncEngine(ledger, SyncClient(url, token=token), policy=SyncPolicy())
+        cpu_before = _server_cpu_seconds(proc.pid)
+        started = time.perf_counter()
+        report = engine.sync_once()
+        took = time.perf_counter() - started
+        cpu = _server_cpu_seconds(proc.pid) - cpu_before
+        assert report.error is None and report.pending == 0 and ledger.status().synced == DRAIN_RECORDS
+    finally:
+        ledger.close()
+        proc.terminate()
+        proc.wait(timeout=30)
+    check = sqlite3.connect(folder / "city" / "city.sqlite3")
+    try:
+        assert check.execute("SELECT count(*) FROM records").fetchone()[0] == DRAIN_RECORDS
+        if source is None:   # the counters hold every record once
+            assert check.execute("SELECT sum(records) FROM city_booths").fetchone()[0] == DRAIN_RECORDS
+    finally:
+        check.close()
+    shutil.rmtree(folder)
+    return DRAIN_RECORDS / took, cpu
+
+
+def test_ingest_cost_of_the_counters(drain_template, baseline_source, tmp_path):
+    rounds = int(os.environ.get("ROUNDS", "5"))
+    runs: dict[str, list[tuple[float, float]]] = {"counters": [], "before": []}
+    for n in range(rounds):
+        order = ("counters", "before") if n % 2 == 0 else ("before", "counters")
+        for name in order:
+            runs[name].append(_drain(drain_template, tmp_path / f"{name}-{n}",
+                                     source=baseline_source if name == "before" else None))
+    rate = {name: statistics.median(r for r, _ in got) for name, got in runs.items()}
+    cpu = {name: statistics.median(c for _, c in got) for name, got in runs.items()}
+    pairs = [a[0] / b[0] for a, b in zip(runs["counters"], runs["before"])]
+    print(f"\ndrain of {DRAIN_RECORDS:,} ({rounds} interleaved pairs): with the counters {rate['counters']:.0f} "
+          f"records/s, before them {rate['before']:.0f} records/s (ratio {rate['counters'] / rate['before']:.2f}; "
+          f"per pair {', '.join(f'{p:.2f}' for p in pairs)}); server CPU per drain {cpu['counters']:.2f} s "
+          f"against {cpu['before']:.2f} s ({cpu['counters'] / cpu['before']:.2f}×); "
+          f"load average {os.getloadavg()[0]:.1f}")

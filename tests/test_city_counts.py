@@ -40,7 +40,8 @@ def from_scratch(storage):
     counts, booths = Counter(), {}
     for r in rows:
         if r["kind"] in COUNTED and (r["id"], r["device_id"]) not in voided:
-            counts[(r["event_id"], r["booth_id"], r["kind"], r["subject"] or "", r["captured_at"][:13])] += 1
+            subject = (r["subject"] or "")[:city_counts.SUBJECT_CHARS]   # a huge one by its start
+            counts[(r["event_id"], r["booth_id"], r["kind"], subject, r["captured_at"][:13])] += 1
         records, received, setup, setup_at = booths.get((r["event_id"], r["booth_id"]), (0, "", None, ""))
         if r["kind"] == "audit" and r["subject"] == "booth_setup" and r["captured_at"] >= setup_at:
             setup, setup_at = r["payload"], r["captured_at"]
@@ -60,7 +61,7 @@ def counters(storage):
 def a_day(rng, *, devices=(("d-1", "b-1"), ("d-2", "b-1"), ("d-3", "b-2")), per_device=60):
     """Records of several devices, voids among them: of the device's own records (earlier or later ones), of
     another device's records, of records never stored, second voids of the same record, voids of voids;
-    corrections of the device's own records; booth setups."""
+    corrections of the device's own records; booth setups; subjects too long to be a key."""
     made = []
     for device, booth in devices:
         for seq in range(1, per_device + 1):
@@ -81,7 +82,7 @@ def a_day(rng, *, devices=(("d-1", "b-1"), ("d-2", "b-1"), ("d-3", "b-2")), per_
         else:
             kind = rng.choice(COUNTED + ("correction",))
             corrects = rng.choice([i for i in ids if i.startswith(device + "-")]) if kind == "correction" else None
-            record = hand_record(device, seq, kind=kind, subject=rng.choice(["tcm", "law", None]), booth_id=booth,
+            record = hand_record(device, seq, kind=kind, subject=rng.choice(["tcm", "law", None, "长" * 3000 + device]), booth_id=booth,
                                  captured_at=captured, refers_to=corrects)   # a correction takes nothing back
         rows.append(stored(record, received_at=f"2026-11-25T06:{seq % 60:02d}:{rng.randrange(60):02d}.000Z"))
     return rows

@@ -28,6 +28,10 @@ from typing import Any
 COUNTED_KINDS = ("registration", "consultation", "service_use", "handout", "quiz_attempt", "card_request")
 _COUNTED = frozenset(COUNTED_KINDS)
 _IN_CHUNK = 500   # ids per IN (...) list: well under both databases' limits on parameters
+# A subject is an id (a service, an item, an occupation, 'passed'): counted by its first 100 characters, so a
+# device sending a huge one cannot make a counter key PostgreSQL refuses to index (~2,700 bytes), which
+# would fail the whole group commit, other booths' records with it.
+SUBJECT_CHARS = 100
 _KIND_LIST = ", ".join(f"'{kind}'" for kind in COUNTED_KINDS)
 
 # The backfill counts what is already stored (a database made before the counters): one aggregate per
@@ -43,11 +47,13 @@ MIGRATIONS: tuple[tuple[str, str], ...] = (
             last_received_at TEXT NOT NULL, setup TEXT, setup_at TEXT NOT NULL DEFAULT '',
             PRIMARY KEY (event_id, booth_id));
         INSERT INTO city_counts (event_id, booth_id, kind, subject, utc_hour, n)
-            SELECT r.event_id, r.booth_id, r.kind, coalesce(r.subject, ''), substr(r.captured_at, 1, 13), count(*)
+            SELECT r.event_id, r.booth_id, r.kind, substr(coalesce(r.subject, ''), 1, {SUBJECT_CHARS}),
+                   substr(r.captured_at, 1, 13), count(*)
             FROM records r
             WHERE r.kind IN ({_KIND_LIST}) AND NOT EXISTS (
                 SELECT 1 FROM records v WHERE v.refers_to = r.id AND v.kind = 'void' AND v.device_id = r.device_id)
-            GROUP BY r.event_id, r.booth_id, r.kind, coalesce(r.subject, ''), substr(r.captured_at, 1, 13);
+            GROUP BY r.event_id, r.booth_id, r.kind, substr(coalesce(r.subject, ''), 1, {SUBJECT_CHARS}),
+                     substr(r.captured_at, 1, 13);
         INSERT INTO city_booths (event_id, booth_id, records, last_received_at, setup, setup_at)
             SELECT event_id, booth_id, 0, '', payload, captured_at FROM (
                 SELECT event_id, booth_id, payload, captured_at, row_number() OVER (
@@ -105,7 +111,7 @@ def count_inserted(tx: Any, rows: Sequence[dict[str, Any]]) -> None:
         if row["received_at"] > booth.last_received_at:
             booth.last_received_at = row["received_at"]
         if kind in _COUNTED:
-            counts[(event, booth_id, kind, row["subject"] or "", row["captured_at"][:13])] += 1
+            counts[(event, booth_id, kind, (row["subject"] or "")[:SUBJECT_CHARS], row["captured_at"][:13])] += 1
             counted_ids.append(row["id"])
         elif kind == "void":
             if row["refers_to"]:
@@ -156,7 +162,8 @@ def _rows_of(tx: Any, record_ids: list[str]) -> Iterable[dict[str, Any]]:
 
 
 def _key(row: dict[str, Any]) -> tuple[str, str, str, str, str]:
-    return (row["event_id"], row["booth_id"], row["kind"], row["subject"] or "", row["captured_at"][:13])
+    return (row["event_id"], row["booth_id"], row["kind"], (row["subject"] or "")[:SUBJECT_CHARS],
+            row["captured_at"][:13])
 
 
 def _chunks(ids: list[str]) -> Iterable[list[str]]:

@@ -65,6 +65,11 @@ MIGRATIONS: tuple[tuple[str, str], ...] = (
             ON CONFLICT (event_id, booth_id) DO UPDATE SET
             records = excluded.records, last_received_at = excluded.last_received_at;
     """),
+    # The event's employer meetings, read at every view of the city page (their figures), found without a
+    # scan of the records; a partial index: the other records' inserts do not pay for it.
+    ("city_003_employer_meeting_index", """
+        CREATE INDEX records_employer_meetings ON records (event_id) WHERE kind = 'employer_meeting';
+    """),
 )
 
 ADD_COUNTS = """INSERT INTO city_counts (event_id, booth_id, kind, subject, utc_hour, n) VALUES (?, ?, ?, ?, ?, ?)

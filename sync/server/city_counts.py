@@ -182,14 +182,36 @@ def _marks(chunk: list[str]) -> str:
 
 # -- reading ------------------------------------------------------------------------------------------
 
-def event_tallies(conn: Any, event_id: str) -> list[tuple[Any, ...]]:
-    """(booth, records, last received, newest setup payload or None, its capture time, kind, subject, UTC hour, n)
-    of one event: a booth's row with each of its counts, or once with kind None when it has none."""
-    return conn.execute("""SELECT b.booth_id, b.records, b.last_received_at, b.setup, b.setup_at,
-                                  c.kind, c.subject, c.utc_hour, c.n
-                           FROM city_booths b LEFT JOIN city_counts c
-                                ON c.event_id = b.event_id AND c.booth_id = b.booth_id
-                           WHERE b.event_id = ?""", [event_id]).fetchall()
+_MARK = "CASE WHEN kind = 'quiz_attempt' AND subject = 'passed' THEN 'passed' ELSE '' END"
+_SUM = "CAST(sum(n) AS BIGINT)"   # PostgreSQL's sum of a BIGINT is a NUMERIC
+ROLLUPS = f"""
+    SELECT 'booth', booth_id, last_received_at, setup, records FROM city_booths WHERE event_id = ?
+    UNION ALL
+    SELECT 'kind', booth_id, kind, {_MARK}, {_SUM} FROM city_counts WHERE event_id = ?
+    GROUP BY booth_id, kind, {_MARK}
+    UNION ALL
+    SELECT 'hour', utc_hour, kind, {_MARK}, {_SUM} FROM city_counts WHERE event_id = ?
+    GROUP BY utc_hour, kind, {_MARK}
+    UNION ALL
+    SELECT 'subject', '', kind, subject, {_SUM} FROM city_counts
+    WHERE event_id = ? AND kind IN ('registration', 'service_use', 'handout') GROUP BY kind, subject
+    UNION ALL
+    SELECT 'items', booth_id, '', '', count(*) FROM (
+        SELECT booth_id, subject FROM city_counts WHERE event_id = ? AND kind = 'service_use'
+        GROUP BY booth_id, subject HAVING sum(n) > 0) used
+    GROUP BY booth_id"""
+
+
+def event_rollups(conn: Any, event_id: str) -> list[tuple[str, str, str | None, str | None, int]]:
+    """One event's counts summed the ways the city page shows them, in one statement (one snapshot):
+
+    - ('booth', booth, last received, newest setup payload or None, records) per booth with a record;
+    - ('kind', booth, kind, 'passed' or '', n): per booth and kind, quiz passes apart;
+    - ('hour', UTC hour, kind, 'passed' or '', n): the same per hour of capture, all booths;
+    - ('subject', '', kind, subject, n): per service, item and occupation, all booths;
+    - ('items', booth, '', '', how many services were used there at least once).
+    """
+    return conn.execute(ROLLUPS, [event_id] * 5).fetchall()
 
 
 def counted_events(conn: Any) -> list[str]:

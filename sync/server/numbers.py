@@ -6,9 +6,10 @@ and packs handed out, and a record taken back by a void of its own device counts
 Beijing time of capture (the device's clock: a bundle imported days later still lands in the hour it happened).
 
 The fine counts per (booth, kind, subject, hour) are kept by the database itself, in the transaction that
-stores the records (``sync/server/city_counts.py``). ``CityTally`` reads them (a few thousand rows) at each
-request: a server process answers its first page in milliseconds whatever the number of records, and
-every process of a city sees the same figures. The roll-ups by district and the rest are made here.
+stores the records (``sync/server/city_counts.py``). At each request ``CityTally`` has the database sum them
+by booth, by hour and by subject in one statement (a few hundred rows come back, whatever the number of
+records): a server process answers its first page at once, and every process of a city sees the same
+figures. The roll-ups by district, street and organisation are made here from the booths' figures.
 """
 
 from __future__ import annotations
@@ -35,11 +36,20 @@ PLACE_FIELDS = ("district", "street", "organisation", "venue_type", "name")
 class BoothTally:
     """Everything counted for one booth of one event."""
 
-    counts: Counter = field(default_factory=Counter)          # (kind, subject, Beijing hour) -> n
+    counts: Counter = field(default_factory=Counter)          # (kind, 'passed' or '') -> n
     records: int = 0
     last_received_at: str = ""
     setup: dict[str, str] = field(default_factory=dict)        # the newest booth_setup profile
-    setup_at: str = ""
+    service_items: int = 0                                     # services used at least once
+
+
+@dataclass
+class EventTally:
+    """One event's counts as the page rolls them up: by booth, by hour, by subject."""
+
+    booths: dict[str, BoothTally] = field(default_factory=dict)
+    hours: dict[str, Counter] = field(default_factory=lambda: defaultdict(Counter))   # Beijing hour -> (kind, mark)
+    subjects: Counter = field(default_factory=Counter)                                  # (kind, subject) -> n
 
 
 class CityTally:
@@ -52,18 +62,25 @@ class CityTally:
         """Events with a stored record."""
         return city_counts.counted_events(self.storage._conn())
 
+    def event(self, event_id: str) -> EventTally:
+        """One event's roll-ups, summed by the database in one statement (one consistent snapshot)."""
+        counted = EventTally()
+        booths = counted.booths
+        for part, key, kind, mark, n in city_counts.event_rollups(self.storage._conn(), event_id):
+            if part == "booth":
+                booths[key] = BoothTally(Counter(), n, kind, _setup_profile(mark) if mark is not None else {})
+            elif part == "kind":
+                booths.setdefault(key, BoothTally()).counts[(kind, mark)] += n
+            elif part == "items":
+                booths.setdefault(key, BoothTally()).service_items = n
+            elif part == "hour":
+                counted.hours[beijing_hour(key)][(kind, mark)] += n
+            else:
+                counted.subjects[(kind, mark)] += n
+        return counted
+
     def booths_of(self, event_id: str) -> dict[str, BoothTally]:
-        """One event's booth tallies, read in one statement (one consistent snapshot of the counters)."""
-        tallies: dict[str, BoothTally] = {}
-        for booth_id, records, received, setup, setup_at, kind, subject, utc_hour, n in city_counts.event_tallies(
-                self.storage._conn(), event_id):
-            tally = tallies.get(booth_id)
-            if tally is None:
-                profile = _setup_profile(setup) if setup is not None else {}
-                tally = tallies[booth_id] = BoothTally(Counter(), records, received, profile, setup_at)
-            if kind is not None:
-                tally.counts[(kind, subject, beijing_hour(utc_hour))] += n
-        return tallies
+        return self.event(event_id).booths
 
 
 @functools.lru_cache(maxsize=4096)
@@ -118,27 +135,15 @@ def booth_places(registered: list[dict[str, Any]], tallies: dict[str, BoothTally
 
 
 def booth_figures(tally: BoothTally | None, place: BoothPlace) -> dict[str, Any]:
-    """One booth's figures plus its per-service, per-item and per-hour counts."""
+    """One booth's figures."""
     figures: dict[str, Any] = dict.fromkeys(FIGURES, 0)
-    services: Counter = Counter()
-    handouts: Counter = Counter()
-    occupations: Counter = Counter()
-    hours: dict[str, Counter] = defaultdict(Counter)
-    for (kind, subject, hour), n in (tally.counts.items() if tally else ()):
-        _add_count(figures, kind, subject, n)
-        _add_hour(hours[hour], kind, subject, n)
-        if kind == "service_use":
-            services[subject] += n
-        elif kind == "handout":
-            handouts[subject] += n
-        elif kind == "registration":
-            occupations[subject] += n
+    for (kind, mark), n in (tally.counts.items() if tally else ()):
+        _add_count(figures, kind, mark, n)
     active = tally is not None and tally.records > 0
     figures.update(venues=int(active), main_venues=int(active and place.venue_type == "main"),
                    sub_venues=int(active and place.venue_type != "main"),
-                   service_items=sum(1 for n in services.values() if n > 0), records=tally.records if tally else 0)
-    return {"figures": figures, "services": services, "handouts": handouts, "occupations": occupations,
-            "hours": hours}
+                   service_items=tally.service_items if tally else 0, records=tally.records if tally else 0)
+    return figures
 
 
 def _add_count(figures: dict[str, Any], kind: str, subject: str, n: int) -> None:
@@ -159,17 +164,11 @@ def _add_count(figures: dict[str, Any], kind: str, subject: str, n: int) -> None
         figures["card_requests"] += n
 
 
-def _add_hour(hour: Counter, kind: str, subject: str, n: int) -> None:
-    scratch: dict[str, Any] = dict.fromkeys(FIGURES, 0)
-    _add_count(scratch, kind, subject, n)
-    for name in HOUR_FIGURES:
-        hour[name] += scratch[name]
-
-
 def event_numbers(tally: CityTally, storage: Storage, event_id: str, *, now: dt.datetime | None = None
                   ) -> dict[str, Any] | None:
     """The whole picture of one event as JSON-ready data; None when nothing is known of the event."""
-    tallies = tally.booths_of(event_id)
+    counted = tally.event(event_id)
+    tallies = counted.booths
     registered = storage.registered_booths(event_id)
     if not tallies and not registered:
         return None
@@ -180,11 +179,10 @@ def event_numbers(tally: CityTally, storage: Storage, event_id: str, *, now: dt.
         "event_id": event_id,
         "event_name": names["event"],
         "generated_at": format_utc(now or dt.datetime.now(dt.timezone.utc)),
-        "totals": _sum_figures(b["figures"] for b in booths.values()),
-        "service_uses": _named_counts(sum((b["services"] for b in booths.values()), Counter()), names["services"]),
-        "handouts": _named_counts(sum((b["handouts"] for b in booths.values()), Counter()), names["handouts"]),
-        "new_members_by_occupation": _named_counts(sum((b["occupations"] for b in booths.values()), Counter()),
-                                                   names["occupations"]),
+        "totals": _sum_figures(booths.values()),
+        "service_uses": _named_counts(_subjects(counted, "service_use"), names["services"]),
+        "handouts": _named_counts(_subjects(counted, "handout"), names["handouts"]),
+        "new_members_by_occupation": _named_counts(_subjects(counted, "registration"), names["occupations"]),
         "by_district": _grouped(places, booths, lambda p: {"district": p.district}),
         "by_street": _grouped(places, booths, lambda p: {"district": p.district, "street": p.street}),
         "by_organisation": _grouped(places, booths, lambda p: {"district": p.district,
@@ -192,10 +190,14 @@ def event_numbers(tally: CityTally, storage: Storage, event_id: str, *, now: dt.
         "by_booth": [{"booth_id": b, "name": p.name, "district": p.district, "street": p.street,
                       "organisation": p.organisation, "venue_type": p.venue_type or "unknown",
                       "last_received_at": tallies[b].last_received_at if b in tallies else None,
-                      **booths[b]["figures"]} for b, p in places.items()],
-        "by_hour": _hours(booths.values()),
+                      **booths[b]} for b, p in places.items()],
+        "by_hour": _hours(counted.hours),
         "employers": employer_numbers(storage, event_id),
     }
+
+
+def _subjects(counted: EventTally, kind: str) -> Counter:
+    return Counter({subject: n for (of, subject), n in counted.subjects.items() if of == kind})
 
 
 def _sum_figures(many: Any) -> dict[str, int]:
@@ -209,19 +211,21 @@ def _sum_figures(many: Any) -> dict[str, int]:
 def _grouped(places: dict[str, BoothPlace], booths: dict[str, dict[str, Any]], key: Any) -> list[dict[str, Any]]:
     groups: dict[tuple[tuple[str, str], ...], list[dict[str, int]]] = defaultdict(list)
     for booth_id, place in places.items():
-        groups[tuple(key(place).items())].append(booths[booth_id]["figures"])
+        groups[tuple(key(place).items())].append(booths[booth_id])
     rows = [{**dict(k), "booths": len(v), **_sum_figures(v)} for k, v in groups.items()]
     return sorted(rows, key=lambda r: (r.get("district") == UNKNOWN, -r["consultations"] - r["new_members"],
                                        [str(v) for v in r.values()]))
 
 
-def _hours(booths: Any) -> list[dict[str, Any]]:
-    hours: dict[str, Counter] = defaultdict(Counter)
-    for booth in booths:
-        for hour, counts in booth["hours"].items():
-            hours[hour].update(counts)
-    return [{"hour": hour, **{name: counts[name] for name in HOUR_FIGURES}} for hour, counts in sorted(hours.items())
-            if any(counts.values())]
+def _hours(hours: dict[str, Counter]) -> list[dict[str, Any]]:
+    rows = []
+    for hour, counts in sorted(hours.items()):
+        figures: dict[str, Any] = dict.fromkeys(FIGURES, 0)
+        for (kind, mark), n in counts.items():
+            _add_count(figures, kind, mark, n)
+        if any(figures[name] for name in HOUR_FIGURES):
+            rows.append({"hour": hour, **{name: figures[name] for name in HOUR_FIGURES}})
+    return rows
 
 
 def _named_counts(counts: Counter, names: dict[str, str]) -> list[dict[str, Any]]:

@@ -134,7 +134,7 @@ def test_start_up_to_first_page_over_a_million_records(million_day, tmp_path):
           f"{bare:.2f} s ({', '.join(f'{t:.2f}' for t in spawned['empty'])}); in process, storage opened to first "
           f"page {statistics.median(in_process) * 1000:.0f} ms; later pages median "
           f"{statistics.median(pages) * 1000:.0f} ms, slowest {max(pages) * 1000:.0f} ms")
-    assert million <= 1.0 or million <= bare + 0.5, "start-up grows with the data"
+    assert statistics.median(in_process) <= 1.0, "the first page, storage opened to answer, takes over a second"
 
 
 def test_the_migration_counts_a_million_records_stored_by_an_older_version(million_day):

@@ -251,7 +251,7 @@ def partial_join_link(core: Core) -> Callable[[], str | None]:
         url, secret = core.ledger.get_meta(META_URL), core.ledger.get_meta(META_JOIN_SECRET)
         if not (url and secret):
             return None
-        return phone_join_link(url, secret, event_id=core.config.event.id, booth_id=core.booth.booth_id)
+        return phone_join_link(url, secret, event_id=core.config.event.id, booth_id=core.booth.writer.booth_id)
 
     return link
 
@@ -281,9 +281,10 @@ def build_enrol_job(core: Core):  # type: ignore[no-untyped-def]
 
 def _install_live_config(gui: Gui, core: Core):  # type: ignore[no-untyped-def]
     """A configuration pulled from the city server, adopted at the next safe moment (docs/configuration.md)."""
+    from kiosk.live_config import ConfigFollower
     from kiosk.ui.live_config import install_live_config
 
-    return install_live_config(gui.window, gui.console, gui.idle, core.booth)
+    return install_live_config(gui.window, gui.console, gui.idle, ConfigFollower(core.booth.writer, core.booth.audit))
 
 
 def _add_quiz(window, core: Core, presentation) -> None:  # type: ignore[no-untyped-def]
@@ -296,7 +297,7 @@ def _add_quiz(window, core: Core, presentation) -> None:  # type: ignore[no-unty
     from functools import partial
 
     city = CityPrizeCheck(partial(open_ledger, core.data_dir, vault=core.booth.vault))
-    quiz = QuizScreen(build_quiz_desk(core.booth, city=city), presentation)
+    quiz = QuizScreen(build_quiz_desk(core.booth.prizes, core.booth.desks, city=city), presentation)
     window.add_screen(Screen.QUIZ, quiz)
     window.attract.quiz_requested.connect(lambda: window.show_screen(Screen.QUIZ))
     quiz.home_requested.connect(window.go_home)

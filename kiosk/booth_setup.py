@@ -2,17 +2,43 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 
 from booth_common import validation
+from booth_common.records import Kind, Record
 from kiosk.access import ConsoleAccess, check_pin_format
-from kiosk.booth import BoothService
+from kiosk.config import VENUE_TYPES, Booth
 from kiosk.errors import BadPin, InvalidInput
-from kiosk.config import VENUE_TYPES
+from kiosk.record_writer import BOOTH_PROFILE_META, Concept
 
 # The bundled demo event's volunteer PIN (written in the README): demo booths skip the setup screen
 # and the unlock at start. Shorter than a real event's PIN may be (kiosk.access.PIN_MIN): it is public anyway.
 DEMO_PIN = "2468"
+
+
+class BoothProfile(Concept):
+    """The booth as set up on this device (names, district, venue type), else as configured; the console's
+    home and setup screens show it, every record carries its booth id."""
+
+    @property
+    def booth(self) -> Booth:
+        return self.writer.booth
+
+    @property
+    def is_set_up(self) -> bool:
+        return self.ledger.get_meta(BOOTH_PROFILE_META) is not None
+
+    def set_up(self, profile: dict[str, str], *, device_name: str) -> Record:
+        """Store the booth's setup and keep the setup itself as a record."""
+        unknown = set(profile) - set(Booth._fields)
+        if unknown:
+            raise ValueError(f"not booth fields: {sorted(unknown)}")
+        record = self.writer.write(Kind.AUDIT, {"action": "booth_setup", "booth": profile,
+                                                "device_name": device_name}, subject="booth_setup")
+        self.ledger.set_meta("device_name", device_name)
+        self.ledger.set_meta(BOOTH_PROFILE_META, json.dumps(profile, ensure_ascii=False, sort_keys=True))
+        return record
 
 
 @dataclass
@@ -29,14 +55,14 @@ class BoothSetup:
     pin_again: str = ""
 
 
-def setup_defaults(service: BoothService) -> BoothSetup:
+def setup_defaults(profile: BoothProfile) -> BoothSetup:
     """The setup form pre-filled from the configuration (a volunteer mostly confirms)."""
-    booth = service.booth
+    booth = profile.booth
     return BoothSetup(district=booth.district, street=booth.street, organisation=booth.organisation,
                       venue_type=booth.venue_type, booth_name=booth.name)
 
 
-def check_setup(service: BoothService, setup: BoothSetup) -> list[validation.ValidationError]:
+def check_setup(profile: BoothProfile, setup: BoothSetup) -> list[validation.ValidationError]:
     """Every problem with the form at once (empty list when it can be saved)."""
     errors: list[validation.ValidationError] = []
     for name in ("district", "street", "organisation", "booth_name", "device_name"):
@@ -44,7 +70,7 @@ def check_setup(service: BoothService, setup: BoothSetup) -> list[validation.Val
             validation.validate_free_text(getattr(setup, name), field=name, limit=60, required=True)
         except validation.ValidationError as exc:
             errors.append(exc)
-    districts = service.config.registration.districts
+    districts = profile.config.registration.districts
     if districts and setup.district.strip() and setup.district.strip() not in districts:
         errors.append(validation.ValidationError("district", "unknown", "请选择列表中的区", "Choose a district from the list"))
     if setup.venue_type not in VENUE_TYPES:
@@ -64,26 +90,26 @@ def _pin_errors(setup: BoothSetup) -> list[validation.ValidationError]:
     return []
 
 
-def apply_setup(service: BoothService, access: ConsoleAccess, setup: BoothSetup) -> None:
+def apply_setup(profile: BoothProfile, access: ConsoleAccess, setup: BoothSetup) -> None:
     """Check, then store the PIN hash and the booth profile (the setup is kept as a record)."""
-    errors = check_setup(service, setup)
+    errors = check_setup(profile, setup)
     if errors:
         raise InvalidInput(errors)
     access.set_pin(setup.pin)
-    profile = {"district": setup.district.strip(), "street": setup.street.strip(),
+    fields = {"district": setup.district.strip(), "street": setup.street.strip(),
                "organisation": setup.organisation.strip(), "venue_type": setup.venue_type,
                "name": setup.booth_name.strip(), "name_en": setup.booth_name.strip()}
-    service.set_up_booth(profile, device_name=setup.device_name.strip())
+    profile.set_up(fields, device_name=setup.device_name.strip())
 
 
-def needs_setup(service: BoothService, access: ConsoleAccess) -> bool:
+def needs_setup(profile: BoothProfile, access: ConsoleAccess) -> bool:
     """A real event goes through setup first; the demo event starts straight away."""
-    return not service.config.event.demo and not (service.is_set_up and access.has_pin)
+    return not profile.config.event.demo and not (profile.is_set_up and access.has_pin)
 
 
-def ensure_demo_pin(service: BoothService, access: ConsoleAccess) -> None:
+def ensure_demo_pin(profile: BoothProfile, access: ConsoleAccess) -> None:
     """The demo booth's PIN, set once (its vault opened at start); nothing is recorded (the demo booth is the
     configured one). Four digits and public: the demo is marked 演示 on every screen, and no real event
     may run on it (a real event's configuration must carry the city key, and its PIN has six digits or more)."""
-    if service.config.event.demo:
+    if profile.config.event.demo:
         access.set_demo_pin(DEMO_PIN)

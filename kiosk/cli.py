@@ -241,7 +241,7 @@ def cmd_export(core, args) -> int:  # type: ignore[no-untyped-def]
         return export_bundle(core, args.out)
     from kiosk.report import export_day_report
 
-    out = export_day_report(core.booth, args.out, fmt=args.format)
+    out = export_day_report(core.booth.report, args.out, fmt=args.format)
     print(f"exported {out}")
     return 0
 

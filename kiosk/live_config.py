@@ -1,6 +1,6 @@
 """A configuration the city server distributed, checked and adopted by the running kiosk (no Qt).
 
-The sync engine stores what it pulls in the ledger's meta (``BoothService.pulled_distribution("config")``).
+The sync engine stores what it pulls in the ledger's meta (read by ``kiosk.pulled.pulled_distribution``).
 ``ConfigFollower.check`` reads it: a new version is checked exactly as a configuration file is at start
 (``config_from_raw``) and must be for this event; one that fails is refused, the current configuration
 stays, and the refusal is audited once per version. ``adopt`` makes a checked one the booth's configuration
@@ -13,8 +13,10 @@ from __future__ import annotations
 
 from typing import Any, NamedTuple
 
-from kiosk.booth import BoothService
+from kiosk.audit import Audit
 from kiosk.config import Config, ConfigError, config_from_raw
+from kiosk.pulled import pulled_distribution
+from kiosk.record_writer import RecordWriter
 
 APPLIED_META = "config:applied_version"
 REFUSED_META = "config:refused_version"
@@ -54,8 +56,9 @@ def changed_sections(old: Config, new: Config) -> tuple[str, ...]:
 class ConfigFollower:
     """Follows the configuration versions pulled for this booth; one per running kiosk."""
 
-    def __init__(self, booth: BoothService):
-        self.booth = booth
+    def __init__(self, writer: RecordWriter, audit: Audit):
+        """``writer``: whose configuration every concept reads (adopting one replaces it for all at once)."""
+        self.writer, self.audit = writer, audit
         self.version: str | None = None  # the pulled version in use (None: the file's)
         self.problem = ""  # why the latest pulled version was refused, for the console
         self._refused: str | None = None
@@ -63,11 +66,11 @@ class ConfigFollower:
     def check(self) -> ConfigUpdate | None:
         """A pulled version not yet in use and passing the checks, to adopt at the next safe moment;
         None when there is none (a failing one is refused here, once, and audited)."""
-        pulled = self.booth.pulled_distribution("config")
+        pulled = pulled_distribution(self.writer.ledger, "config")
         if pulled is None or pulled[0] in (self.version, self._refused):
             return None
         version, content = pulled
-        update = check_pulled(self.booth.config, version, content)
+        update = check_pulled(self.writer.config, version, content)
         if update.config is None:
             self._refuse(update)
             return None
@@ -77,17 +80,17 @@ class ConfigFollower:
         """Make a checked version the booth's configuration; audited the first time this device adopts it
         (a restart adopts it again silently). Returns whether it was new to this device."""
         assert update.config is not None
-        ledger = self.booth.ledger
+        ledger = self.writer.ledger
         new = ledger.get_meta(APPLIED_META) != update.version
-        self.booth.config = update.config
+        self.writer.config = update.config
         self.version, self.problem = update.version, ""
         if new:
-            self.booth.audit.record_audit("config_applied", details={"version": update.version, "changed": list(update.changed)})
+            self.audit.record_audit("config_applied", details={"version": update.version, "changed": list(update.changed)})
             ledger.set_meta(APPLIED_META, update.version)
         return new
 
     def _refuse(self, update: ConfigUpdate) -> None:
         self._refused, self.problem = update.version, update.problem  # the current configuration stays
-        if self.booth.ledger.get_meta(REFUSED_META) != update.version:
-            self.booth.audit.record_audit("config_refused", details={"version": update.version, "problem": update.problem})
-            self.booth.ledger.set_meta(REFUSED_META, update.version)
+        if self.writer.ledger.get_meta(REFUSED_META) != update.version:
+            self.audit.record_audit("config_refused", details={"version": update.version, "problem": update.problem})
+            self.writer.ledger.set_meta(REFUSED_META, update.version)

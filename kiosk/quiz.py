@@ -30,10 +30,12 @@ from booth_common import tokens, validation
 from booth_common.protocol import PRIZE_CLAIM_KEY, SyncError
 from booth_common.records import Record
 from booth_common.sealing import keyed_hash
-from kiosk.booth import BoothService
 from kiosk.errors import (AttemptAlreadyRecorded, ClaimantRequired, InvalidInput, NotPassed, OutOfStock,
                           PrizeAlreadyClaimed, PrizeClaimedElsewhere, UnknownPass)
 from kiosk.config import QuizSettings
+from kiosk.desks import Desks
+from kiosk.prizes import Prizes
+from kiosk.pulled import pulled_distribution
 
 QUESTION_TYPES = ("single", "multiple", "true_false")
 MIN_OPTIONS, MAX_OPTIONS = 3, 6
@@ -395,11 +397,11 @@ class PrizeClaim:
 class QuizDesk:
     """The quiz station of one booth: deals rounds, files every attempt, and issues prize vouchers."""
 
-    def __init__(self, booth: BoothService, bank: QuizBank, settings: QuizSettings, *,
+    def __init__(self, prizes: Prizes, desks: Desks, bank: QuizBank, settings: QuizSettings, *,
                  rng: random.Random | None = None, clock: Callable[[], float] = time.monotonic,
                  city: CityClaims | None = None):
         _check_enough(bank, settings)
-        self.booth, self.bank, self.settings, self.city = booth, bank, settings, city
+        self.prizes, self.desks, self.bank, self.settings, self.city = prizes, desks, bank, settings, city
         self._rng = rng or random.Random()
         self._clock = clock
         self._pulled_version: str | None = None
@@ -408,7 +410,7 @@ class QuizDesk:
     def adopt_pulled_bank(self) -> None:
         """Use the bank the city server distributed, once per new version, from the next round on.
         A pulled bank that fails the checks is refused and the current bank stays."""
-        pulled = self.booth.pulled_distribution("quiz-bank")
+        pulled = pulled_distribution(self.prizes.ledger, "quiz-bank")
         if pulled is None or pulled[0] == self._pulled_version:
             return
         version, content = pulled
@@ -431,13 +433,13 @@ class QuizDesk:
         """Prizes that can still be promised: stock on the shelf minus vouchers not yet redeemed."""
         if not self.settings.prize_item:
             return 0
-        left = self.booth.desks.stock_left(self.settings.prize_item) - self.booth.prizes.prize_vouchers_outstanding()
+        left = self.desks.stock_left(self.settings.prize_item) - self.prizes.prize_vouchers_outstanding()
         return max(0, left)
 
     def prize_name(self) -> tuple[str, str]:
         if not self.settings.prize_item:
             return "奖品", "Prize"
-        item = self.booth.config.handout(self.settings.prize_item)
+        item = self.prizes.config.handout(self.settings.prize_item)
         return item.name, item.name_en
 
     def record_attempt(self, quiz_round: QuizRound) -> Record:
@@ -465,7 +467,7 @@ class QuizDesk:
         clean_phone, clean_pass = self._claimant(phone, member_pass)
         if self.prizes_left() <= 0:
             raise OutOfStock(*self.prize_name())
-        if self.booth.prizes.has_claimed_prize(phone=clean_phone, member_pass=clean_pass):
+        if self.prizes.has_claimed_prize(phone=clean_phone, member_pass=clean_pass):
             raise PrizeAlreadyClaimed()
         keys = self.city_claim_keys(phone=clean_phone, member_pass=clean_pass)
         return PendingClaim(quiz_round, tokens.new_voucher_token(), clean_phone, clean_pass, tuple(keys))
@@ -492,7 +494,7 @@ class QuizDesk:
     def finish_claim(self, pending: PendingClaim, decided: str) -> PrizeClaim:
         """File the attempt with its voucher (the round must still be unrecorded: a double tap files once)."""
         self._check_unrecorded(pending.round)
-        if self.booth.prizes.has_claimed_prize(phone=pending.phone, member_pass=pending.member_pass):
+        if self.prizes.has_claimed_prize(phone=pending.phone, member_pass=pending.member_pass):
             raise PrizeAlreadyClaimed()
         record = self._write(pending.round, voucher=pending.voucher, claimant_phone=pending.phone,
                              claimant_pass=pending.member_pass, city_claim=decided, claim_keys=list(pending.keys))
@@ -502,7 +504,7 @@ class QuizDesk:
     def city_claim_keys(self, *, phone: str | None, member_pass: str | None) -> list[str]:
         """The event-keyed hashes a claim is filed under city-wide: the phone's, the pass's, and for a phone
         that is a member here the member's pass too. Empty while the booth has not pulled the event's key."""
-        pulled = self.booth.pulled_distribution(PRIZE_CLAIM_KEY)
+        pulled = pulled_distribution(self.prizes.ledger, PRIZE_CLAIM_KEY)
         secret = pulled[1].get("key") if pulled and isinstance(pulled[1], dict) else None
         if not isinstance(secret, str) or not re.fullmatch(r"[0-9a-f]{64}", secret):
             return []
@@ -510,7 +512,7 @@ class QuizDesk:
         keys = []
         if phone:
             keys.append(keyed_hash(key, "prize-phone", phone))
-            member = self.booth.members.find_member(phone=phone)
+            member = self.prizes.members.find_member(phone=phone)
             if member is not None:
                 keys.append(keyed_hash(key, "prize-pass", member.pass_token))
         if member_pass:
@@ -528,12 +530,12 @@ class QuizDesk:
             except validation.ValidationError as exc:
                 raise InvalidInput([exc]) from None
         token = tokens.normalise_token(member_pass or "")
-        if token is None or not tokens.is_pass(token) or self.booth.members.member_by_pass(token) is None:
+        if token is None or not tokens.is_pass(token) or self.prizes.members.member_by_pass(token) is None:
             raise UnknownPass()
         return None, token
 
     def _write(self, quiz_round: QuizRound, **claim: Any) -> Record:
-        return self.booth.prizes.record_quiz_attempt(
+        return self.prizes.record_quiz_attempt(
             questions=quiz_round.question_ids, answers=quiz_round.answers, score=quiz_round.score,
             passed=quiz_round.passed, duration_s=quiz_round.duration_s, completed=quiz_round.finished, **claim)
 
@@ -554,8 +556,9 @@ def _check_enough(bank: QuizBank, settings: QuizSettings) -> None:
     bank.draw(settings.questions_per_round, random.Random(0), topic_weights=dict(settings.topic_weights))
 
 
-def build_quiz_desk(booth: BoothService, *, rng: random.Random | None = None,
+def build_quiz_desk(prizes: Prizes, desks: Desks, *, rng: random.Random | None = None,
                     clock: Callable[[], float] = time.monotonic, city: CityClaims | None = None) -> QuizDesk:
-    """The desk for the configured event, with the bank named in its [quiz] section."""
-    settings = booth.config.quiz
-    return QuizDesk(booth, load_bank(settings.bank), settings, rng=rng, clock=clock, city=city)
+    """The desk for the configured event, with the bank named in its [quiz] section: its records through
+    ``prizes``, the prize's stock from the handout ``desks``."""
+    settings = prizes.config.quiz
+    return QuizDesk(prizes, desks, load_bank(settings.bank), settings, rng=rng, clock=clock, city=city)

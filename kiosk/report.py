@@ -5,13 +5,17 @@ from __future__ import annotations
 import csv
 import datetime as dt
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from booth_common.records import Kind
-from kiosk.booth import BoothService
+from kiosk.audit import Audit
+from kiosk.config import Booth
+from kiosk.employers import EmployerMeetings
 from kiosk.private_files import private_file
+from kiosk.record_writer import Concept, RecordWriter
 
 BEIJING = dt.timezone(dt.timedelta(hours=8))
 
@@ -44,7 +48,34 @@ class DayFigures:
     employers_by_street: dict[str, tuple[int, int, int]] = field(default_factory=dict)  # "区 街道" -> (held, agreed, workers)
 
 
-def day_figures(service: BoothService) -> DayFigures:
+class DayReport(Concept):
+    """The booth's day as district unions count it: the dashboard, a desk's counters and ``kiosk report``
+    read its figures; its export is recorded by the ``audit``."""
+
+    def __init__(self, writer: RecordWriter, *, employers: EmployerMeetings, audit: Audit):
+        super().__init__(writer)
+        self.employers, self.audit = employers, audit
+
+    @property
+    def booth(self) -> Booth:
+        return self.writer.booth
+
+    @property
+    def event_id(self) -> str:
+        return self.writer.event_id
+
+    @property
+    def booth_id(self) -> str:
+        return self.writer.booth_id
+
+    @contextmanager
+    def detached(self) -> Iterator[DayReport]:
+        """The report over a connection of its own, for a worker thread (the export, kiosk/ui/background.py)."""
+        with self.writer.detached() as writer:
+            yield DayReport(writer, employers=EmployerMeetings(writer), audit=Audit(writer))
+
+
+def day_figures(service: DayReport) -> DayFigures:
     ledger, config = service.ledger, service.config
     counts = ledger.effective_counts()
     uses = ledger.effective_subjects(Kind.SERVICE_USE)
@@ -76,7 +107,7 @@ def day_figures(service: BoothService) -> DayFigures:
     )
 
 
-def _employer_figures(service: BoothService) -> dict[str, Any]:
+def _employer_figures(service: DayReport) -> dict[str, Any]:
     meetings = service.employers.meetings()
     streets: dict[str, tuple[int, int, int]] = {}
     for m in meetings:
@@ -100,7 +131,7 @@ def _local_hours(utc_hours: dict[str, int]) -> dict[str, int]:
     return dict(sorted(out.items()))
 
 
-def summary_rows(service: BoothService, figures: DayFigures) -> list[tuple[str, str, Any]]:
+def summary_rows(service: DayReport, figures: DayFigures) -> list[tuple[str, str, Any]]:
     """(Chinese label, English label, value) rows of the report's summary block."""
     config, booth = service.config, service.booth
     rows: list[tuple[str, str, Any]] = [
@@ -132,7 +163,7 @@ RECORD_HEADER = ("seq", "record_id", "kind", "subject", "captured_at_utc", "refe
                  "details_masked")
 
 
-def export_day_report(service: BoothService, out: Path, *, fmt: str,
+def export_day_report(service: DayReport, out: Path, *, fmt: str,
                       progress: Callable[[int, int], None] | None = None) -> Path:
     """Write the day report (summary block, then records) as CSV or XLSX; the export is itself recorded.
     ``progress(done, total)`` hears of the records written (the console shows a bar; it runs off the GUI

@@ -1,8 +1,8 @@
 """Station mode: a tablet working as one desk's counter (a service, consultation, handouts, the card desk).
 
-Every entry goes through ``BoothService``; an undo within a short window is a void record. A code is read
-for its kind first (``booth_common.tokens.CodeKind``): a desk takes only the kinds it serves, refuses the others
-with where to go instead, and spends nothing by a refusal. A quiz voucher scanned at the handout desk
+Every entry goes through the ``Desks`` (kiosk/desks.py); an undo within a short window is a void record
+(``Corrections``). A code is read for its kind first (``booth_common.tokens.CodeKind``): a desk takes only the
+kinds it serves, refuses the others with where to go instead, and spends nothing by a refusal. A quiz voucher scanned at the handout desk
 while another item is chosen is unambiguous (it is for the quiz prize): the desk switches to that item.
 """
 
@@ -16,9 +16,10 @@ from typing import NamedTuple
 
 from booth_common import tokens
 from booth_common.records import Record
-from kiosk.booth import BoothService
-from kiosk.errors import BoothError, MemberOnly, NoPrizeHere, NotAToken, PassNotForPrize, VoucherNotHere
 from kiosk.config import Config
+from kiosk.corrections import Corrections
+from kiosk.desks import Desks
+from kiosk.errors import BoothError, MemberOnly, NoPrizeHere, NotAToken, PassNotForPrize, VoucherNotHere
 
 UNDO_WINDOW_S = 30.0
 UNDO_REASON = "服务台撤销误操作 / undone at the desk"
@@ -100,31 +101,31 @@ def check_code(config: Config, station: Station, choice: str, code: tokens.Code)
     return choice
 
 
-def record_at(service: BoothService, station: Station, *, choice: str = "", token: str | None = None) -> Record:
+def record_at(desks: Desks, station: Station, *, choice: str = "", token: str | None = None) -> Record:
     """One visitor at the desk: anonymous when ``token`` is None; ``choice`` is the topic or the item."""
-    return enter_at(service, station, choice=choice, token=token).record
+    return enter_at(desks, station, choice=choice, token=token).record
 
 
-def enter_at(service: BoothService, station: Station, *, choice: str = "", token: str | None = None) -> Entry:
+def enter_at(desks: Desks, station: Station, *, choice: str = "", token: str | None = None) -> Entry:
     """``record_at`` with what the desk read: the code's kind and the item it switched to."""
     code = parse_code(token) if token is not None else None
     if code is not None:
-        checked = check_code(service.config, station, choice, code)
+        checked = check_code(desks.config, station, choice, code)
         switched, choice = (checked if checked != choice else None), checked
     else:
         switched = None
     member = code.token if code is not None and code.kind is tokens.CodeKind.MEMBER_PASS else None
     voucher = code.token if code is not None and code.kind is tokens.CodeKind.QUIZ_VOUCHER else None
     if station.kind is StationKind.SERVICE:
-        record = service.desks.record_service_use(station.service_id, member_pass=member)
+        record = desks.record_service_use(station.service_id, member_pass=member)
     elif station.kind is StationKind.CONSULTATION:
-        record = service.desks.record_consultation(choice, member_pass=member)
+        record = desks.record_consultation(choice, member_pass=member)
     elif station.kind is StationKind.HANDOUT:
-        record = service.desks.record_handout(choice, member_pass=member, voucher=voucher)
+        record = desks.record_handout(choice, member_pass=member, voucher=voucher)
     elif member is None:
         raise MemberOnly()
     else:
-        record = service.desks.record_card_request(member)
+        record = desks.record_card_request(member)
     return Entry(record, code, switched)
 
 
@@ -146,10 +147,10 @@ class UndoWindow:
             return None
         return self._last[0]
 
-    def undo(self, service: BoothService) -> Record:
+    def undo(self, corrections: Corrections) -> Record:
         """Void the last entry; raises ``BoothError`` when the window has passed."""
         record = self.pending()
         if record is None:
             raise BoothError("没有可撤销的记录（已超过撤销时限）", "Nothing to undo (the undo time has passed)")
         self._last = None
-        return service.corrections.void(record.id, UNDO_REASON)
+        return corrections.void(record.id, UNDO_REASON)

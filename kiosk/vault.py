@@ -12,7 +12,7 @@ It also holds the key that wraps the device token in the ledger (``protect``/``r
 folder does not let its thief act as the device towards the city server.
 
 There is one random key per event day. Keys of past days are dropped from the vault the first time it
-is opened on a later day, and the ledger's hashes made with them are deleted (``BoothService``): the
+is opened on a later day, and the ledger's hashes made with them are deleted (``kiosk.record_writer.RecordWriter``): the
 duplicate and one-prize checks work offline for the day, the city server does the event-wide ones.
 
 The demo event's vault is wrapped by the demo PIN, which is public (README), at ``DEMO_COST``: no cost

@@ -49,7 +49,6 @@ def enroll_command(core: Any, *, server: str, code: str, ca_bundle: str | None) 
         return _fail(str(exc), EXIT_ENROL)
     finally:
         client.close()
-    core.booth.reload_seal_key()
     # The enrolment is an audit record too: it is synced with the rest (no token, no key in it).
     core.booth.audit.record_audit("enrolment", details={"booth_id": enrollment.booth_id, "event_id": enrollment.event_id})
     print(f"enrolled: device {enrollment.device_id}, booth {enrollment.booth_id}, event {enrollment.event_id}")

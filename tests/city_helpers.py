@@ -41,7 +41,6 @@ class Kiosk:
         direct = SyncClient(city.url)
         self.enrollment = enroll_device(self.core.ledger, self.core.keys, direct, server_url=city.url, code=code)
         direct.close()
-        self.core.booth.reload_seal_key()
         self.client = SyncClient(city.url, token=self.enrollment.device_token, connect_timeout=2.0, read_timeout=10.0)
         self.engine = SyncEngine(self.core.ledger, self.client, policy=FAST, sleep=SleepRecorder())
 

@@ -299,7 +299,6 @@ def enrolled_engine(core, city: LiveServer, *, url: str | None = None, read_time
     direct = SyncClient(city.url)
     enrollment = enroll_device(core.ledger, core.keys, direct, server_url=city.url, code=booth_code(city, core))
     direct.close()
-    core.booth.reload_seal_key()
     client = SyncClient(url or city.url, token=enrollment.device_token, connect_timeout=2.0, read_timeout=read_timeout)
     return SyncEngine(core.ledger, client, policy=policy, sleep=sleep or SleepRecorder())
 

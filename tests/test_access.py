@@ -125,28 +125,28 @@ def real_core(tmp_path):
 def test_real_event_needs_setup_and_setup_is_stored_and_recorded(real_core):
     booth = real_core.booth
     access = ConsoleAccess(booth.ledger, booth.vault, cost=DEMO_COST)
-    assert needs_setup(booth, access)
+    assert needs_setup(booth.profile, access)
     bad = BoothSetup(district="火星区", venue_type="main", pin="12", pin_again="12")
     with pytest.raises(InvalidInput) as err:
-        apply_setup(booth, access, bad)
+        apply_setup(booth.profile, access, bad)
     fields = {e.field for e in err.value.errors}
     assert {"district", "street", "organisation", "booth_name", "device_name", "pin"} <= fields
     assert booth.ledger.status().total_records == 0 and not access.has_pin
     good = BoothSetup(district="海淀区", street="中关村街道", organisation="中关村街道总工会", venue_type="main",
                       booth_name="中关村广场展位", device_name="平板 1", pin="975310", pin_again="975310")
-    apply_setup(booth, access, good)
-    assert not needs_setup(booth, access)
-    assert booth.booth.district == "海淀区" and booth.booth.venue_type == "main"
+    apply_setup(booth.profile, access, good)
+    assert not needs_setup(booth.profile, access)
+    assert booth.profile.booth.district == "海淀区" and booth.profile.booth.venue_type == "main"
     [record] = list(booth.ledger.records(kind=Kind.AUDIT))
     assert record.data["booth"]["name"] == "中关村广场展位" and "975310" not in record.payload
-    assert ("展位", "Booth", "中关村广场展位") in summary_rows(booth, day_figures(booth))
+    assert ("展位", "Booth", "中关村广场展位") in summary_rows(booth.report, day_figures(booth.report))
     access.unlock("975310")
 
 
 def test_demo_event_skips_setup_with_the_demo_pin(booth):
     access = ConsoleAccess(booth.ledger, booth.vault)
-    assert not needs_setup(booth, access)
-    ensure_demo_pin(booth, access)
+    assert not needs_setup(booth.profile, access)
+    ensure_demo_pin(booth.profile, access)
     access.unlock(DEMO_PIN)
     assert booth.ledger.status().total_records == 0
 

@@ -185,13 +185,63 @@ def test_no_absolute_path_of_this_machine_in_the_repository():
 # -- the booth's concepts: a screen asks the one concept it shows, not the whole booth -----------------------------
 
 ONE_CONCEPT = {"kiosk/ui/register_screen.py": "kiosk.membership", "kiosk/ui/registration.py": "kiosk.membership",
-               "kiosk/ui/members_screen.py": "kiosk.corrections"}
+               "kiosk/ui/members_screen.py": "kiosk.corrections", "kiosk/ui/station_screen.py": "kiosk.desks",
+               "kiosk/ui/dashboard_screen.py": "kiosk.report", "kiosk/ui/console_home_screen.py": "kiosk.booth_setup",
+               "kiosk/ui/console_setup_screen.py": "kiosk.booth_setup",
+               "kiosk/ui/employer_follow_up_screen.py": "kiosk.employers",
+               "kiosk/ui/employer_meeting_screen.py": "kiosk.employers"}
 
 
 @pytest.mark.parametrize("rel, concept", ONE_CONCEPT.items())
 def test_a_screen_of_one_concept_imports_that_concept_not_the_booth(rel, concept):
-    names = _imports(ROOT / rel)
+    names = _imports(ROOT / rel, with_members=True)
     assert concept in names and "kiosk.booth" not in names
+
+
+# kiosk.booth puts the concepts together; only the composition root and the simulator (which drives every
+# concept at once, for `kiosk simulate` and the benchmarks) may take it whole.
+TAKES_THE_WHOLE_BOOTH = {"kiosk/app.py", "kiosk/simulate.py"}
+
+
+def whole_booth_importers(root: Path) -> list[str]:
+    """Every module of kiosk/ and sync/ but the allowed ones that imports kiosk.booth, however it is spelt
+    (``from kiosk.booth import``, ``import kiosk.booth``, ``from kiosk import booth``, inside a function)."""
+    found = []
+    for path in sorted(p for folder in ("kiosk", "sync") for p in (root / folder).rglob("*.py")):
+        rel = path.relative_to(root).as_posix()
+        if rel not in TAKES_THE_WHOLE_BOOTH and rel != "kiosk/booth.py" and "kiosk.booth" in _imports(path, with_members=True):
+            found.append(rel)
+    return found
+
+
+def test_no_screen_or_concept_takes_the_whole_booth():
+    """Screens get the concept they show from the composition root; no module but it (and the simulator)
+    imports kiosk.booth, so it cannot grow back into the hub every screen leans on."""
+    assert whole_booth_importers(ROOT) == []
+
+
+@pytest.mark.parametrize("breach, expected", [
+    ({"kiosk/ui/station_screen.py": "from kiosk.booth import BoothService\n"}, "kiosk/ui/station_screen.py"),
+    ({"kiosk/report.py": "import kiosk.booth\n"}, "kiosk/report.py"),
+    ({"kiosk/ui/console.py": "def f():\n    from kiosk import booth\n"}, "kiosk/ui/console.py"),
+    ({"sync/engine.py": "from kiosk.booth import BoothService as B\n"}, "sync/engine.py"),
+])
+def test_the_whole_booth_check_catches_a_deliberate_breach(tmp_path, breach, expected):
+    """The check above over a small tree: the root and the simulator may import kiosk.booth, a screen, a
+    concept or the sync engine may not, whichever way the import is written."""
+    clean = {"kiosk/booth.py": "from kiosk.desks import Desks\n", "kiosk/desks.py": "", "kiosk/report.py": "",
+             "kiosk/app.py": "def build():\n    from kiosk.booth import BoothService\n",
+             "kiosk/simulate.py": "from kiosk.booth import BoothService\n",
+             "kiosk/ui/station_screen.py": "from kiosk.desks import Desks\n", "kiosk/ui/console.py": "",
+             "sync/engine.py": "from kiosk.ledger import Ledger\n"}
+    for files in (clean, {**clean, **breach}):
+        for name, text in files.items():
+            (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+            (tmp_path / name).write_text(text, encoding="utf-8")
+        found = whole_booth_importers(tmp_path)
+        if files is clean:
+            assert found == []
+    assert found == [expected]
 
 
 def _base_names(node: ast.ClassDef) -> set[str]:

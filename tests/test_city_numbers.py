@@ -41,7 +41,7 @@ def test_each_booths_city_figures_equal_its_own_day_report(city, kiosks, tmp_pat
     publish_demo_config(city)
     wangjing, jiuxianqiao, gucheng = kiosks("cy-wangjing"), kiosks("cy-jiuxianqiao"), kiosks("sjs-gucheng")
     # Wangjing's volunteers set the booth up on the console; the other two were placed by the city union.
-    wangjing.booth.set_up_booth({"district": "朝阳区", "street": "望京街道", "organisation": "望京街道总工会",
+    wangjing.booth.profile.set_up({"district": "朝阳区", "street": "望京街道", "organisation": "望京街道总工会",
                                  "venue_type": "main", "name": "望京SOHO主会场"}, device_name="平板1")
     base = ["--database", str(city.settings.database), "--city-key", str(city.settings.city_key)]
     for booth, district, street, venue in (("cy-jiuxianqiao", "朝阳区", "酒仙桥街道", "sub"),
@@ -60,7 +60,7 @@ def test_each_booths_city_figures_equal_its_own_day_report(city, kiosks, tmp_pat
     got = numbers(city)
     booths = {b["booth_id"]: b for b in got["by_booth"]}
     for kiosk, booth_id in ((wangjing, "cy-wangjing"), (jiuxianqiao, "cy-jiuxianqiao"), (gucheng, "sjs-gucheng")):
-        own, row = day_figures(kiosk.booth), booths[booth_id]
+        own, row = day_figures(kiosk.booth.report), booths[booth_id]
         assert (row["new_members"], row["consultations"], row["handouts"], row["quiz_attempts"], row["quiz_passed"]) \
             == (own.new_members, own.consultations, own.handouts_total, own.quiz_attempts, own.quiz_passed)
         assert row["service_items"] == sum(1 for n in own.service_uses.values() if n)
@@ -80,7 +80,7 @@ def test_each_booths_city_figures_equal_its_own_day_report(city, kiosks, tmp_pat
     # Per service and per item, named from the published configuration.
     uses = Counter()
     for kiosk in (wangjing, jiuxianqiao, gucheng):
-        uses.update(day_figures(kiosk.booth).service_uses)
+        uses.update(day_figures(kiosk.booth.report).service_uses)
     assert {s["id"]: s["count"] for s in got["service_uses"]} == {k: n for k, n in uses.items() if n}
     assert {s["id"]: s["name"] for s in got["service_uses"]}.get("tcm", "中医义诊") == "中医义诊"
     assert got["event_name"] == "北京市职工沟通会（演示）"

@@ -47,9 +47,9 @@ def browser(tmp_path):
 def booths(tmp_path, city):
     publish_demo_config(city)
     made = [Kiosk(tmp_path / b, city, booth_id=b) for b in ("cy-wangjing", "sjs-gucheng")]
-    made[0].booth.set_up_booth({"district": "朝阳区", "street": "望京街道", "organisation": "望京街道总工会",
+    made[0].booth.profile.set_up({"district": "朝阳区", "street": "望京街道", "organisation": "望京街道总工会",
                                 "venue_type": "main", "name": "望京SOHO主会场"}, device_name="平板1")
-    made[1].booth.set_up_booth({"district": "石景山区", "street": "古城街道", "organisation": "古城街道总工会",
+    made[1].booth.profile.set_up({"district": "石景山区", "street": "古城街道", "organisation": "古城街道总工会",
                                 "venue_type": "sub", "name": "京西大悦城"}, device_name="平板1")
     yield made
     for kiosk in made:
@@ -86,7 +86,7 @@ def test_the_page_shows_the_day_and_updates_itself(city, browser, booths):
         kiosk.sync()
     browser.get(f"{city.url}/city/{EVENT}?refresh=2")
 
-    own = [day_figures(k.booth) for k in booths]
+    own = [day_figures(k.booth.report) for k in booths]
     assert browser.title == "北京市职工沟通会（演示） · 实时数据"
     assert figure(browser, "[data-figure='totals.new_members']") == own[0].new_members + own[1].new_members
     assert figure(browser, "[data-figure='totals.consultations']") == own[0].consultations + own[1].consultations

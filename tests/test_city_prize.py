@@ -54,7 +54,7 @@ def offline_check(kiosk):
 
 
 def desk_of(kiosk, *, city_check=None, seed=1):
-    return build_quiz_desk(kiosk.booth, rng=random.Random(seed),
+    return build_quiz_desk(kiosk.booth.prizes, kiosk.booth.desks, rng=random.Random(seed),
                            city=city_check or CityPrizeCheck(partial(open_ledger, kiosk.core.data_dir)))
 
 

@@ -47,7 +47,7 @@ def test_the_same_phone_at_a_second_booth_is_refused_on_screen(online_gui, core,
     other = Kiosk(tmp_path / "other", city, booth_id="sjs-gucheng")
     try:
         other.sync()
-        desk = build_quiz_desk(other.booth, rng=random.Random(2),
+        desk = build_quiz_desk(other.booth.prizes, other.booth.desks, rng=random.Random(2),
                                city=CityPrizeCheck(partial(open_ledger, other.core.data_dir)))
         quiz_round = desk.new_round()
         while not quiz_round.finished:

@@ -39,7 +39,7 @@ def test_export_csv_and_xlsx_match_the_day_figures_and_hide_personal_data(core, 
     from kiosk.simulate import simulate
 
     simulate(core.booth, members=10, services=20, quiz=5, handouts=8, seed=7)
-    figures = day_figures(core.booth)
+    figures = day_figures(core.booth.report)
     core.close()
     assert run("export", "--format", "csv", "--out", str(tmp_path / "r.csv"), data_dir=data_dir) == 0
     assert run("export", "--format", "xlsx", "--out", str(tmp_path / "r.xlsx"), data_dir=data_dir) == 0

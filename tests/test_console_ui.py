@@ -122,7 +122,7 @@ def test_a_real_event_goes_through_setup_first(real):
     assert gui.window.current is Screen.CONSOLE and gui.console.unlocked
     [record] = list(core.ledger.records(kind=Kind.AUDIT))
     assert record.data["booth"]["venue_type"] == "main" and record.data["device_name"] == "平板 1"
-    assert core.booth.booth.district == "海淀区"
+    assert core.booth.profile.booth.district == "海淀区"
     assert "海淀区" in gui.console.home.booth_label.text()
 
 

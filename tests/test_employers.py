@@ -32,7 +32,7 @@ def test_a_meeting_is_stored_with_the_contact_sealed_and_only_masked_in_the_payl
     assert "王建国" not in record.payload and "13912345678" not in record.payload
     assert record.data["masked_contact_name"] == "王*国" and record.data["masked_contact_phone"].endswith("5678")
     assert record.data["needs"] == ["welfare", "legal"]  # configuration order
-    assert record.data["district"] == booth.booth.district  # the booth's, when not given
+    assert record.data["district"] == booth.profile.booth.district  # the booth's, when not given
     raw = sqlite3.connect(core.ledger.path).execute("select * from sealed where record_id = ?",
                                                     (record.id,)).fetchone()
     assert raw is not None and "王建国" not in str(raw)
@@ -131,11 +131,11 @@ def test_the_day_report_counts_meetings_agreements_and_workers_by_street(booth, 
                                         district="朝阳区", street="酒仙桥街道"))
     taken_back = booth.employers.record_meeting(form(workers="999", district="朝阳区", street="望京街道"))
     booth.corrections.void(taken_back.record_id, "重复录入")
-    figures = day_figures(booth)
+    figures = day_figures(booth.report)
     assert (figures.employer_meetings, figures.employers_agreed, figures.workers_covered,
             figures.new_form_workers) == (2, 1, 220, 60)
     assert figures.employers_by_street == {"朝阳区 望京街道": (1, 1, 180), "朝阳区 酒仙桥街道": (1, 0, 40)}
-    out = export_day_report(booth, tmp_path / "day.csv", fmt="csv")
+    out = export_day_report(booth.report, tmp_path / "day.csv", fmt="csv")
     summary = {row[1]: row[3] for row in csv.reader(out.open(encoding="utf-8-sig")) if row and row[0] == "summary"}
     assert (summary["企业沟通会"], summary["同意建会企业"], summary["覆盖职工"]) == ("2", "1", "220")
     assert out.read_text(encoding="utf-8-sig").count("王建国") == 0

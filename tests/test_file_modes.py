@@ -68,6 +68,6 @@ def test_a_day_report_is_0600_from_the_first_byte_even_in_a_shared_folder(core, 
     shared = tmp_path / "usb"
     shared.mkdir(mode=0o755)
     os.chmod(shared, 0o755)
-    out = export_day_report(core.booth, shared / "day.csv", fmt="csv")
+    out = export_day_report(core.booth.report, shared / "day.csv", fmt="csv")
     assert stat.S_IMODE(out.stat().st_mode) == 0o600
     assert stat.S_IMODE(shared.stat().st_mode) == 0o755  # a folder the volunteer chose is left as it is

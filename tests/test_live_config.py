@@ -106,7 +106,7 @@ def test_a_pulled_configuration_that_fails_the_checks_is_refused_and_the_current
     booth.ledger.set_meta("pulled:config", json.dumps(raw, ensure_ascii=False))  # as the sync engine stores it
     booth.ledger.set_meta("pulled:config:version", "7")
     before = booth.config
-    follower = ConfigFollower(booth)
+    follower = ConfigFollower(booth.writer, booth.audit)
     assert follower.check() is None
     assert booth.config is before and key in follower.problem
     assert follower.check() is None  # asked again: refused once, audited once

@@ -332,7 +332,7 @@ def test_the_notice_names_the_organisation_the_booth_was_set_up_with(tmp_path, c
     publish_demo_config(city)
     kiosk = Kiosk(tmp_path / "kiosk", city, booth_id="sjs-gucheng")
     try:
-        kiosk.booth.set_up_booth({"district": "石景山区", "street": "古城街道", "organisation": "古城街道总工会",
+        kiosk.booth.profile.set_up({"district": "石景山区", "street": "古城街道", "organisation": "古城街道总工会",
                                   "venue_type": "sub", "name": "京西大悦城"}, device_name="平板1")
         kiosk.sync()
         token = join_token(kiosk.enrollment.join_secret, event_id=EVENT, booth_id="sjs-gucheng")

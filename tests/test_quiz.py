@@ -33,7 +33,7 @@ def clock():
 
 @pytest.fixture
 def desk(booth, clock):
-    return build_quiz_desk(booth, rng=random.Random(7), clock=clock)
+    return build_quiz_desk(booth.prizes, booth.desks, rng=random.Random(7), clock=clock)
 
 
 def wrong_choice(question):
@@ -189,7 +189,7 @@ def one_prize_core(tmp_path):
 
 
 def test_when_prizes_are_gone_the_quiz_still_runs_and_says_so(one_prize_core):
-    desk = build_quiz_desk(one_prize_core.booth, rng=random.Random(3))
+    desk = build_quiz_desk(one_prize_core.booth.prizes, one_prize_core.booth.desks, rng=random.Random(3))
     assert desk.prizes_left() == 1
     desk.claim_prize(passed_round(desk), phone=PHONE)
     assert desk.prizes_left() == 0  # the one prize is promised to a voucher
@@ -203,7 +203,7 @@ def test_when_prizes_are_gone_the_quiz_still_runs_and_says_so(one_prize_core):
 
 def test_a_voided_attempt_releases_its_promised_prize(one_prize_core):
     booth = one_prize_core.booth
-    desk = build_quiz_desk(booth, rng=random.Random(3))
+    desk = build_quiz_desk(booth.prizes, booth.desks, rng=random.Random(3))
     claim = desk.claim_prize(passed_round(desk), phone=PHONE)
     booth.corrections.void(claim.record.id, "志愿者误操作 / volunteer mistake")
     assert desk.prizes_left() == 1
@@ -220,7 +220,7 @@ def test_an_abandoned_round_is_recorded_as_abandoned(desk):
 
 def test_no_question_repeats_within_a_round(booth):
     for seed in range(50):
-        desk = build_quiz_desk(booth, rng=random.Random(seed))
+        desk = build_quiz_desk(booth.prizes, booth.desks, rng=random.Random(seed))
         ids = desk.new_round().question_ids
         assert len(ids) == len(set(ids)) == 5
 
@@ -314,12 +314,12 @@ def test_a_rider_hub_may_weight_topics_and_a_round_still_spans_topics(tmp_path, 
     core = build_core(data_dir=tmp_path / "data", config_path=config)
     try:
         assert core.booth.config.quiz.topic_weights == (("overtime", 8),)
-        weighted, _ = _topic_share(build_quiz_desk(core.booth, rng=random.Random(5)), "overtime")
+        weighted, _ = _topic_share(build_quiz_desk(core.booth.prizes, core.booth.desks, rng=random.Random(5)), "overtime")
     finally:
         core.close()
-    plain, _ = _topic_share(build_quiz_desk(booth, rng=random.Random(5)), "overtime")
+    plain, _ = _topic_share(build_quiz_desk(booth.prizes, booth.desks, rng=random.Random(5)), "overtime")
     assert weighted > 2 * plain
-    heavy = build_quiz_desk(booth, rng=random.Random(9))
+    heavy = build_quiz_desk(booth.prizes, booth.desks, rng=random.Random(9))
     heavy.settings = heavy.settings._replace(topic_weights=(("overtime", 10),))
     for _ in range(100):
         topics = _topics(heavy.new_round())
@@ -344,6 +344,6 @@ def test_a_weight_for_a_topic_the_bank_lacks_is_refused_when_the_desk_is_built(t
     core = build_core(data_dir=tmp_path / "data", config_path=config)
     try:
         with pytest.raises(QuizBankError, match="astronomy"):
-            build_quiz_desk(core.booth)
+            build_quiz_desk(core.booth.prizes, core.booth.desks)
     finally:
         core.close()

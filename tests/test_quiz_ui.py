@@ -300,7 +300,7 @@ def test_the_longest_questions_and_answers_fit_the_kiosk_display(unhurried_gui, 
     for language in Language:
         gui.presentation.set_language(language)
         gui.presentation.set_large_text(large_text)
-        for question in widest_questions(build_quiz_desk(core.booth).bank, language):
+        for question in widest_questions(build_quiz_desk(core.booth.prizes, core.booth.desks).bank, language):
             quiz.start_round(QuizRound([question], pass_mark=1))
             quiz.current_round.recorded = True  # a test of the layout, not an attempt
             settle(gui)

@@ -96,12 +96,12 @@ def test_records_claiming_another_event_are_refused_and_absent_from_that_events_
 def test_a_booth_setup_cannot_rename_another_booth_or_make_it_a_main_venue(city, booths):
     _, forger = booths
     forger.core.ledger.set_meta("booth_id", "sjs-gucheng")
-    setup = forger.booth.set_up_booth({"name": "伪造主会场", "district": "石景山区", "venue_type": "main"},
+    setup = forger.booth.profile.set_up({"name": "伪造主会场", "district": "石景山区", "venue_type": "main"},
                                       device_name="x")
     own = forger.core.ledger
     own.set_meta("booth_id", "cy-wangjing")
     # Its own booth, but a profile naming the other booth's id.
-    smuggled = forger.booth.set_up_booth({"id": "sjs-gucheng", "name": "伪造", "venue_type": "main"},
+    smuggled = forger.booth.profile.set_up({"id": "sjs-gucheng", "name": "伪造", "venue_type": "main"},
                                          device_name="x")
     forger.engine.sync_once(attempts=1, event_id=EVENT)
 
@@ -115,7 +115,7 @@ def test_a_booth_setup_cannot_rename_another_booth_or_make_it_a_main_venue(city,
 
 def test_an_honest_booth_setup_of_the_own_booth_is_accepted(city, booths):
     _, device = booths
-    record = device.booth.set_up_booth({"name": "望京SOHO", "district": "朝阳区", "venue_type": "main"},
+    record = device.booth.profile.set_up({"name": "望京SOHO", "district": "朝阳区", "venue_type": "main"},
                                        device_name="tablet 1")
     device.sync()
     assert record.id in server_ids(city, device)

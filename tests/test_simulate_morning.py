@@ -34,7 +34,7 @@ def test_a_morning_spreads_every_kind_of_booth_fact_over_the_morning_with_a_lunc
     issued = {r.data["prize_voucher"] for r in booth.ledger.records(kind=Kind.QUIZ_ATTEMPT) if r.data["prize_voucher"]}
     for prize in (r for r in booth.ledger.records(kind=Kind.HANDOUT) if r.subject == "quiz-prize"):
         assert prize.data["voucher"] in issued and prize.data["member"] is None  # redeemed by voucher, as at a desk
-    figures = day_figures(booth)
+    figures = day_figures(booth.report)
     assert figures.prizes_claimed == written["prize"] and len(figures.per_hour_visits) == 4
     later = booth.desks.record_service_use("tcm")  # the ledger's clock is back to now afterwards
     assert later.captured_at[:10] == dt.datetime.now(dt.timezone.utc).date().isoformat()

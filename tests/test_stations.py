@@ -29,44 +29,44 @@ def test_every_service_and_the_three_desks_are_stations(booth):
 
 def test_each_kind_of_station_writes_its_record(booth, member):
     p = member.pass_token
-    assert record_at(booth, Station(StationKind.SERVICE, "tcm")).kind == Kind.SERVICE_USE
-    assert record_at(booth, Station(StationKind.SERVICE, "tcm"), token=p.lower()).data["member"] == p
-    assert record_at(booth, Station(StationKind.CONSULTATION), choice="rights").subject == "rights"
-    assert record_at(booth, Station(StationKind.HANDOUT), choice="leaflet").subject == "leaflet"
-    assert record_at(booth, Station(StationKind.CARD), token=p).kind == Kind.CARD_REQUEST
+    assert record_at(booth.desks, Station(StationKind.SERVICE, "tcm")).kind == Kind.SERVICE_USE
+    assert record_at(booth.desks, Station(StationKind.SERVICE, "tcm"), token=p.lower()).data["member"] == p
+    assert record_at(booth.desks, Station(StationKind.CONSULTATION), choice="rights").subject == "rights"
+    assert record_at(booth.desks, Station(StationKind.HANDOUT), choice="leaflet").subject == "leaflet"
+    assert record_at(booth.desks, Station(StationKind.CARD), token=p).kind == Kind.CARD_REQUEST
     with pytest.raises(MemberOnly):
-        record_at(booth, Station(StationKind.CARD))
+        record_at(booth.desks, Station(StationKind.CARD))
     with pytest.raises(NotAToken):
-        record_at(booth, Station(StationKind.SERVICE, "tcm"), token="13812345678")
+        record_at(booth.desks, Station(StationKind.SERVICE, "tcm"), token="13812345678")
     with pytest.raises(VoucherNotHere):
-        record_at(booth, Station(StationKind.SERVICE, "tcm"), token="UV1-ABCDEFGHJKMNPQRS")
+        record_at(booth.desks, Station(StationKind.SERVICE, "tcm"), token="UV1-ABCDEFGHJKMNPQRS")
 
 
 def test_welfare_pack_one_per_member_at_the_handout_desk(booth, member):
     desk = Station(StationKind.HANDOUT)
     with pytest.raises(PassRequired):
-        record_at(booth, desk, choice="welfare-pack")
+        record_at(booth.desks, desk, choice="welfare-pack")
     left = booth.desks.stock_left("welfare-pack")
-    record_at(booth, desk, choice="welfare-pack", token=member.pass_token)
+    record_at(booth.desks, desk, choice="welfare-pack", token=member.pass_token)
     assert booth.desks.stock_left("welfare-pack") == left - 1
     with pytest.raises(AlreadyReceived):
-        record_at(booth, desk, choice="welfare-pack", token=member.pass_token)
+        record_at(booth.desks, desk, choice="welfare-pack", token=member.pass_token)
 
 
 def test_undo_voids_the_last_entry_only_within_the_window(booth):
     now = [0.0]
     undo = UndoWindow(seconds=30, clock=lambda: now[0])
-    first = record_at(booth, Station(StationKind.SERVICE, "tcm"))
+    first = record_at(booth.desks, Station(StationKind.SERVICE, "tcm"))
     undo.remember(first)
-    void = undo.undo(booth)
+    void = undo.undo(booth.corrections)
     assert void.kind == Kind.VOID and void.refers_to == first.id
     assert booth.ledger.get(first.id).id == first.id  # still there: voided, never deleted
     assert booth.ledger.effective_subjects(Kind.SERVICE_USE).get("tcm", 0) == 0
-    second = record_at(booth, Station(StationKind.SERVICE, "tcm"))
+    second = record_at(booth.desks, Station(StationKind.SERVICE, "tcm"))
     undo.remember(second)
     now[0] = 31
     with pytest.raises(BoothError):
-        undo.undo(booth)
+        undo.undo(booth.corrections)
     assert booth.ledger.effective_subjects(Kind.SERVICE_USE)["tcm"] == 1
 
 
@@ -145,11 +145,11 @@ def test_a_desk_takes_a_code_only_for_what_it_is_and_a_refusal_spends_nothing(bo
     # a scanner may send lower case; the code is read for its kind all the same
     if isinstance(expected, str):
         with pytest.raises(WrongCode) as refused:
-            enter_at(booth, station, choice=choice, token=code.lower())
+            enter_at(booth.desks, station, choice=choice, token=code.lower())
         assert refused.value.zh == expected and refused.value.en
         assert ledger_state(booth) == before  # nothing written, nothing spent
         return
-    entry = enter_at(booth, station, choice=choice, token=code.lower())
+    entry = enter_at(booth.desks, station, choice=choice, token=code.lower())
     records, _, handouts = ledger_state(booth)
     assert records == before[0] + [entry.record.id]  # exactly one new record
     written = booth.ledger.get(entry.record.id)
@@ -161,7 +161,7 @@ def test_a_desk_takes_a_code_only_for_what_it_is_and_a_refusal_spends_nothing(bo
         assert ("voucher_redeemed", code) in booth.ledger.lookups_of(written.id)
         assert handouts == {"quiz-prize": 1}
         with pytest.raises(VoucherUsed):  # spent once, and only once
-            enter_at(booth, station, choice=choice, token=code)
+            enter_at(booth.desks, station, choice=choice, token=code)
     else:
         assert written.data["member"] == code
 
@@ -172,7 +172,7 @@ def test_text_that_is_no_code_is_refused_at_every_desk(booth, desk):
     before = ledger_state(booth)
     for text in ("13812345678", "UX1-ABCDEFGHJKMNPQRS", "UV1-ABC", "https://example.org/UM1-ABCDEFGHJKMNPQRS"):
         with pytest.raises(NotAToken):
-            enter_at(booth, Station(station_kind, service_id), choice=choice, token=text)
+            enter_at(booth.desks, Station(station_kind, service_id), choice=choice, token=text)
     assert ledger_state(booth) == before
 
 

@@ -42,7 +42,6 @@ def runner_for(qtbot):
 
 def enrol(core, city):
     enroll_device(core.ledger, core.keys, SyncClient(city.url), server_url=city.url, code=booth_code(city, core))
-    core.booth.reload_seal_key()
 
 
 def test_runner_syncs_off_the_gui_thread_and_reports_synced(qtbot, core, city, runner_for):

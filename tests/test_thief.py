@@ -50,7 +50,7 @@ def stolen(tmp_path_factory):
     claim_key = secrets.token_hex(32)
     core.ledger.set_meta(f"pulled:{PRIZE_CLAIM_KEY}", json.dumps({"key": claim_key}))
     core.ledger.set_meta(f"pulled:{PRIZE_CLAIM_KEY}:version", "1")
-    desk = build_quiz_desk(core.booth)
+    desk = build_quiz_desk(core.booth.prizes, core.booth.desks)
     for i in range(50):  # prize claims: by the phone of a member, or of a passer-by who never registered
         phone = people[i][1] if i % 2 else f"1860000{i:04d}"
         keys = desk.city_claim_keys(phone=phone, member_pass=None)

@@ -10,15 +10,20 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Protocol
 
 from PySide6.QtCore import QCoreApplication, QObject, Signal
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from kiosk.access import ConsoleAccess
-from kiosk.booth import BoothService
+from kiosk.audit import Audit
+from kiosk.booth_setup import BoothProfile, ensure_demo_pin, needs_setup
+from kiosk.corrections import Corrections
+from kiosk.desks import Desks
+from kiosk.employers import EmployerMeetings
 from kiosk.errors import PurgeFailed
+from kiosk.report import DayReport
 from kiosk.retention import PersonalDataOnDevice
-from kiosk.booth_setup import ensure_demo_pin, needs_setup
 from kiosk.stations import UNDO_WINDOW_S, Station
 from kiosk.ui.background import BackgroundTask, run_in_background
 from kiosk.ui.console_enrol_screen import ConsoleEnrolScreen
@@ -42,6 +47,18 @@ from kiosk.ui.station_screen import StationScreen
 # Screens that show booth data or change records: only ever reached through the PIN.
 BEHIND_PIN = {Screen.CONSOLE, Screen.STATION, Screen.DASHBOARD, Screen.MEMBERS, Screen.CONSOLE_PIN_CHANGE,
               Screen.CONSOLE_ENROL, Screen.EMPLOYERS, Screen.EMPLOYER_MEETING}
+
+
+class ConsoleConcepts(Protocol):
+    """The booth's concepts behind the console's screens, each screen given only the one it shows (the
+    composition root passes ``kiosk.booth.BoothService``, which holds them all)."""
+
+    profile: BoothProfile        # setup and home: the booth as set up here
+    desks: Desks                 # station mode
+    corrections: Corrections     # the members screen, and a desk's undo
+    report: DayReport            # the dashboard, a desk's count
+    audit: Audit                 # device actions, the purge
+    employers: EmployerMeetings  # employer meetings and their follow-ups
 
 
 class ConfirmQuit:
@@ -73,24 +90,25 @@ class ConfirmPurge:
 class Console(QObject):
     purge_finished = Signal()  # the purge ran (its result, or why it failed, is on the console's home)
 
-    def __init__(self, window: MainWindow, booth: BoothService, access: ConsoleAccess, presentation: Presentation, *,
+    def __init__(self, window: MainWindow, booth: ConsoleConcepts, access: ConsoleAccess, presentation: Presentation, *,
                  app: QApplication, export_dir: Path, lock_ms: int, hold_ms: int, undo_seconds: float,
                  clock: Callable[[], float], clock_ms: Callable[[], float], refresh_ms: int,
                  enrol: Callable[[str, str], object] | None = None, server_url: str = ""):
         super().__init__(window)
-        self.window, self.booth, self.access = window, booth, access
+        self.window, self.access, self.audit, self.profile = window, access, booth.audit, booth.profile
         self.unlocked = False
         self._resume = Screen.CONSOLE
-        self.setup = ConsoleSetupScreen(booth, access, presentation)
+        self.setup = ConsoleSetupScreen(booth.profile, access, presentation)
         self.pin = ConsolePinScreen(access, presentation)
-        self.home = ConsoleHomeScreen(booth, presentation)
+        self.home = ConsoleHomeScreen(booth.profile, presentation)
         self.pin_change = ConsolePinChangeScreen(access, presentation)
-        self.station = StationScreen(booth, presentation, undo_seconds=undo_seconds, clock=clock, clock_ms=clock_ms)
-        self.dashboard = DashboardScreen(booth, presentation, export_dir=export_dir, refresh_ms=refresh_ms)
+        self.station = StationScreen(booth.desks, booth.corrections, booth.report, presentation, undo_seconds=undo_seconds,
+                                     clock=clock, clock_ms=clock_ms)
+        self.dashboard = DashboardScreen(booth.report, presentation, export_dir=export_dir, refresh_ms=refresh_ms)
         self.members = MembersScreen(booth.corrections, presentation)
         self.enrol = ConsoleEnrolScreen(enrol or _no_enrolment, presentation, server_url=server_url)
-        self.employers = EmployerFollowUpScreen(booth, presentation)
-        self.employer_meeting = EmployerMeetingScreen(booth, presentation)
+        self.employers = EmployerFollowUpScreen(booth.employers, presentation)
+        self.employer_meeting = EmployerMeetingScreen(booth.employers, presentation)
         for screen, widget in ((Screen.CONSOLE_SETUP, self.setup), (Screen.CONSOLE_PIN, self.pin),
                                (Screen.CONSOLE, self.home), (Screen.STATION, self.station),
                                (Screen.DASHBOARD, self.dashboard), (Screen.MEMBERS, self.members),
@@ -132,18 +150,17 @@ class Console(QObject):
 
     def _enrolled(self, outcome: object) -> None:
         """Enrolled from the console: the enrolment is an audit record, as from ``kiosk enroll``."""
-        self.booth.reload_seal_key()
-        self.booth.audit.record_audit("enrolment", details={"booth_id": outcome.booth_id,  # type: ignore[attr-defined]
-                                                      "event_id": outcome.event_id, "via": "console"})  # type: ignore[attr-defined]
+        self.audit.record_audit("enrolment", details={"booth_id": outcome.booth_id,  # type: ignore[attr-defined]
+                                                "event_id": outcome.event_id, "via": "console"})  # type: ignore[attr-defined]
 
     def start(self) -> None:
         """A real event's first start shows the setup screen; a later start asks the PIN before anything else
         (it unwraps the lookup key: registration needs it), then shows the attract screen; the demo event
         gets its demo PIN."""
-        if needs_setup(self.booth, self.access):
+        if needs_setup(self.profile, self.access):
             self.window.show_screen(Screen.CONSOLE_SETUP)
             return
-        ensure_demo_pin(self.booth, self.access)
+        ensure_demo_pin(self.profile, self.access)
         if not self.access.is_unlocked:
             self.unlock_at_start()
 
@@ -195,7 +212,7 @@ class Console(QObject):
 
     def toggle_fullscreen(self) -> None:
         fullscreen = not self.window.isFullScreen()
-        self.booth.audit.record_audit("fullscreen_toggle", details={"fullscreen": fullscreen, "via": "console"})
+        self.audit.record_audit("fullscreen_toggle", details={"fullscreen": fullscreen, "via": "console"})
         if fullscreen:
             self.window.show_fullscreen()
         else:
@@ -203,21 +220,21 @@ class Console(QObject):
 
     def quit(self) -> None:
         if ConfirmQuit.ask(self.window):
-            self.booth.audit.record_audit("kiosk_exit", details={"via": "console"})
+            self.audit.record_audit("kiosk_exit", details={"via": "console"})
             self.window.allow_close()
             self.window.close()
 
     def purge(self) -> BackgroundTask | None:
         """A borrowed device goes back: every synced record's personal data leaves it; unsynced ones stay.
         The purge runs off the GUI thread (it rewrites the ledger file); ``purge_finished`` says when."""
-        if not ConfirmPurge.ask(self.window, self.booth.audit.personal_data_on_device()):
+        if not ConfirmPurge.ask(self.window, self.audit.personal_data_on_device()):
             return None
         remove_keyboard_dictionaries()  # what an input method learned goes too, whatever the ledger's purge says
 
         def purge_off_thread(_progress):  # type: ignore[no-untyped-def]  # a pool thread, its own connection
-            with self.booth.detached() as booth:
-                purged = booth.audit.purge_personal_data(via="console")
-                return purged, booth.audit.personal_data_on_device().kept_unsynced
+            with self.audit.detached() as audit:
+                purged = audit.purge_personal_data(via="console")
+                return purged, audit.personal_data_on_device().kept_unsynced
 
         self.home.purge_button.setEnabled(False)
         return run_in_background(purge_off_thread, self._purged, self._purge_failed, parent=self)
@@ -240,7 +257,7 @@ class Console(QObject):
         self.home.show_pin_changed()
 
 
-def install_console(window: MainWindow, booth: BoothService, access: ConsoleAccess, presentation: Presentation, *,
+def install_console(window: MainWindow, booth: ConsoleConcepts, access: ConsoleAccess, presentation: Presentation, *,
                     app: QApplication, export_dir: Path, lock_ms: int | None = None, hold_ms: int = 3000,
                     undo_seconds: float = UNDO_WINDOW_S, clock: Callable[[], float] = time.monotonic,
                     clock_ms: Callable[[], float] = monotonic_ms, refresh_ms: int = 5000,
@@ -248,7 +265,7 @@ def install_console(window: MainWindow, booth: BoothService, access: ConsoleAcce
     """Add the console's screens to the window and show setup first when the event needs it.
     ``enrol`` is ``sync.enrol_job.EnrolJob.run`` (built by the composition root)."""
     console = Console(window, booth, access, presentation, app=app, export_dir=export_dir,
-                      lock_ms=lock_ms or booth.config.idle.console_lock_s * 1000, hold_ms=hold_ms,
+                      lock_ms=lock_ms or booth.profile.config.idle.console_lock_s * 1000, hold_ms=hold_ms,
                       undo_seconds=undo_seconds, clock=clock, clock_ms=clock_ms, refresh_ms=refresh_ms,
                       enrol=enrol, server_url=server_url)
     console.start()

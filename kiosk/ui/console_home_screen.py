@@ -5,7 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QGridLayout, QLabel, QPushButton, QScrollArea, QVBoxLayout, QWidget
 
-from kiosk.booth import BoothService
+from kiosk.booth_setup import BoothProfile
 from kiosk.config import Booth
 from kiosk.errors import PurgeFailed
 from kiosk.places import district_en
@@ -37,10 +37,10 @@ class ConsoleHomeScreen(ScreenBase):
     enrol_requested = Signal()
     idle_return = False
 
-    def __init__(self, booth: BoothService, presentation: Presentation, parent: QWidget | None = None):
+    def __init__(self, profile: BoothProfile, presentation: Presentation, parent: QWidget | None = None):
         super().__init__(parent)
-        self._booth, self._presentation = booth, presentation
-        self._profile = booth.booth  # read again when shown (setup may change it), not on language changes
+        self._profile, self._presentation = profile, presentation
+        self._booth = profile.booth  # read again when shown (setup may change it), not on language changes
         self.title = screen_title()
         self.booth_label = QLabel(objectName="subtitle", alignment=Qt.AlignmentFlag.AlignCenter, wordWrap=True)
         self.stations_label = QLabel(objectName="hint")
@@ -83,7 +83,7 @@ class ConsoleHomeScreen(ScreenBase):
             self.station_grid.removeWidget(button)  # at once: the deletion waits for the event loop
             button.hide()
             button.deleteLater()
-        self.stations = all_stations(self._booth.config)
+        self.stations = all_stations(self._profile.config)
         self.station_buttons = []
         for station in self.stations:
             button = big_button("choice")
@@ -161,12 +161,12 @@ class ConsoleHomeScreen(ScreenBase):
         arrange_in_rows(self.device_grid, self.device_buttons, self.device_columns)
 
     def retranslate(self) -> None:
-        p, booth = self._presentation, self._profile
+        p, booth = self._presentation, self._booth
         self.title.setText(self.tr("志愿者控制台"))
         self.booth_label.setText(booth_line(booth, english=p.english))
         self.stations_label.setText(self.tr("选择服务台，本机即作为该服务台的计数器："))
         for button, station in zip(self.station_buttons, self.stations, strict=True):
-            button.setText(p.pick(*station.name(self._booth.config)))
+            button.setText(p.pick(*station.name(self._profile.config)))
         self.dashboard_button.setText(self.tr("今日数据与日报导出"))
         self.members_button.setText(self.tr("会员查询与更正"))
         self.employers_button.setText(self.tr("企业沟通会"))
@@ -179,7 +179,7 @@ class ConsoleHomeScreen(ScreenBase):
         self._show_config_note()
 
     def on_shown(self) -> None:
-        self._profile = self._booth.booth  # the booth's names may have just been set up
+        self._booth = self._profile.booth  # the booth's names may have just been set up
         self.wipe()
         self.retranslate()
         self._lay_out_desks()
@@ -201,7 +201,7 @@ class ConsoleHomeScreen(ScreenBase):
         self._show(text, ok=not kept_unsynced)
 
     def show_purge_failed(self, error) -> None:  # type: ignore[no-untyped-def]
-        """A purge that did not finish, in red, with what to do (kiosk.booth.PurgeFailed)."""
+        """A purge that did not finish, in red, with what to do (kiosk.errors.PurgeFailed)."""
         self._show(self._presentation.pick(error.zh, error.en), ok=False)
 
     def show_purge_error(self, reason: str) -> None:

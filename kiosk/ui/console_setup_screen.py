@@ -6,9 +6,8 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QButtonGroup, QComboBox, QGridLayout, QHBoxLayout, QLabel, QLineEdit, QVBoxLayout, QWidget
 
 from kiosk.access import PIN_MAX, ConsoleAccess
-from kiosk.booth import BoothService
+from kiosk.booth_setup import BoothProfile, BoothSetup, apply_setup, setup_defaults
 from kiosk.errors import InvalidInput
-from kiosk.booth_setup import BoothSetup, apply_setup, setup_defaults
 from kiosk.ui.presentation import Presentation
 from kiosk.ui.widgets import PinField, ScreenBase, big_button, screen_title
 
@@ -19,14 +18,14 @@ class ConsoleSetupScreen(ScreenBase):
     completed = Signal()
     idle_return = False  # nobody may leave setup by waiting
 
-    def __init__(self, booth: BoothService, access: ConsoleAccess, presentation: Presentation,
+    def __init__(self, profile: BoothProfile, access: ConsoleAccess, presentation: Presentation,
                  parent: QWidget | None = None):
         super().__init__(parent)
-        self._booth, self._access, self._presentation = booth, access, presentation
+        self._profile, self._access, self._presentation = profile, access, presentation
         self.title = screen_title()
         self.event_label = QLabel(objectName="subtitle", alignment=Qt.AlignmentFlag.AlignCenter, wordWrap=True)
-        self.district = QComboBox(editable=not booth.config.registration.districts)
-        self.district.addItems(list(booth.config.registration.districts))
+        self.district = QComboBox(editable=not profile.config.registration.districts)
+        self.district.addItems(list(profile.config.registration.districts))
         self.fields = {name: QLineEdit() for name in TEXT_FIELDS}
         self.pin, self.pin_again = PinField(max_length=PIN_MAX), PinField(max_length=PIN_MAX)
         self.main_venue, self.sub_venue = big_button("choice"), big_button("choice")
@@ -67,7 +66,7 @@ class ConsoleSetupScreen(ScreenBase):
         root.addWidget(self.save_button)
 
     def retranslate(self) -> None:
-        event = self._booth.config.event
+        event = self._profile.config.event
         self.title.setText(self.tr("展位设置（首次启动）"))
         self.event_label.setText(self._presentation.pick(event.name, event.name_en) + f" · {event.date}")
         texts = {"district": self.tr("区"), "street": self.tr("街道 / 乡镇"), "organisation": self.tr("工会组织"),
@@ -80,7 +79,7 @@ class ConsoleSetupScreen(ScreenBase):
         self.save_button.setText(self.tr("保存并开始"))
 
     def fill_defaults(self) -> None:
-        defaults = setup_defaults(self._booth)
+        defaults = setup_defaults(self._profile)
         self.district.setCurrentText(defaults.district)
         for name in TEXT_FIELDS:
             self.fields[name].setText(getattr(defaults, name))
@@ -98,7 +97,7 @@ class ConsoleSetupScreen(ScreenBase):
 
     def save(self) -> None:
         try:
-            apply_setup(self._booth, self._access, self.current_setup())
+            apply_setup(self._profile, self._access, self.current_setup())
         except InvalidInput as exc:
             self.message.setText("\n".join(self._describe(e) for e in exc.errors))
             return

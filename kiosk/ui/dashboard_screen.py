@@ -11,8 +11,7 @@ from PySide6.QtGui import QPainter
 from PySide6.QtWidgets import (QBoxLayout, QFileDialog, QFrame, QGridLayout, QHeaderView, QLabel, QProgressBar,
                                QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
 
-from kiosk.booth import BoothService
-from kiosk.report import DayFigures, day_figures, export_day_report
+from kiosk.report import DayFigures, DayReport, day_figures, export_day_report
 from kiosk.ui.background import BackgroundTask, run_in_background
 from kiosk.ui.presentation import Presentation
 from kiosk.ui.widgets import ScreenBase, arrange_in_rows, back_button, big_button, enable_touch_scrolling, screen_title
@@ -72,10 +71,10 @@ class DashboardScreen(ScreenBase):
     export_failed = Signal(str)  # the reason shown
     idle_return = False
 
-    def __init__(self, booth: BoothService, presentation: Presentation, *, export_dir: Path,
+    def __init__(self, report: DayReport, presentation: Presentation, *, export_dir: Path,
                  refresh_ms: int = 5000, parent: QWidget | None = None):
         super().__init__(parent)
-        self._booth, self._presentation, self._export_dir = booth, presentation, export_dir
+        self._report, self._presentation, self._export_dir = report, presentation, export_dir
         self.figures: DayFigures | None = None
         self.sync_text = ""
         self.title = screen_title()
@@ -196,7 +195,7 @@ class DashboardScreen(ScreenBase):
     # -- figures ------------------------------------------------------------------------
 
     def refresh(self) -> None:
-        self.figures = f = day_figures(self._booth)
+        self.figures = f = day_figures(self._report)
         values = {"new_members": f.new_members, "consultations": f.consultations, "service_items": f.service_items,
                   "handouts_total": f.handouts_total, "quiz": f"{f.quiz_attempts} / {f.quiz_passed} / {f.prizes_claimed}",
                   "card_requests": f.card_requests, "sync": f"{f.pending} / {f.needs_attention}"}
@@ -212,7 +211,7 @@ class DashboardScreen(ScreenBase):
         self.tile_names["sync"].setText(self.tr("同步：待上传 / 需处理") + (f"\n{text}" if text else ""))
 
     def _fill_table(self, f: DayFigures) -> None:
-        p, config = self._presentation, self._booth.config
+        p, config = self._presentation, self._report.config
         rows = [(p.pick(s.name, s.name_en), f.service_uses[s.id], "", False) for s in config.services]
         rows += [(p.pick(h.name, h.name_en), f.handouts[h.id], f.stock_left[h.id], f.stock_left[h.id] <= h.low_stock)
                  for h in config.handouts]
@@ -261,11 +260,11 @@ class DashboardScreen(ScreenBase):
         if folder is None:
             return None
         stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
-        out = folder / f"day-report-{self._booth.event_id}-{self._booth.booth_id}-{stamp}.{fmt}"
+        out = folder / f"day-report-{self._report.event_id}-{self._report.booth_id}-{stamp}.{fmt}"
 
         def write(progress):  # type: ignore[no-untyped-def]  # on a pool thread, with its own connection
-            with self._booth.detached() as booth:
-                return export_day_report(booth, out, fmt=fmt, progress=progress)
+            with self._report.detached() as report:
+                return export_day_report(report, out, fmt=fmt, progress=progress)
 
         self._exporting(True)
         # The filling bar says it runs; the message line stays as it is until the result (showing it lays the

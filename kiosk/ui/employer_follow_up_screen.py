@@ -8,8 +8,7 @@ from PySide6.QtCore import QSize, Signal
 from PySide6.QtWidgets import (QButtonGroup, QGridLayout, QHBoxLayout, QLabel, QListWidget, QListWidgetItem,
                                QPushButton, QVBoxLayout, QWidget)
 
-from kiosk.booth import BoothService
-from kiosk.employers import EmployerMeeting, Outcome
+from kiosk.employers import EmployerMeeting, EmployerMeetings, Outcome
 from kiosk.errors import BoothError
 from kiosk.ui.employer_meeting_screen import relayout, tile_button
 from kiosk.ui.presentation import Presentation
@@ -25,9 +24,9 @@ class EmployerFollowUpScreen(ScreenBase):
     new_meeting_requested = Signal()
     idle_return = False
 
-    def __init__(self, booth: BoothService, presentation: Presentation, parent: QWidget | None = None):
+    def __init__(self, employers: EmployerMeetings, presentation: Presentation, parent: QWidget | None = None):
         super().__init__(parent)
-        self._booth, self._presentation = booth, presentation
+        self._employers, self._presentation = employers, presentation
         self.meetings: list[EmployerMeeting] = []
         self.title = screen_title(wrap=True)
         self.summary = QLabel(objectName="subtitle", wordWrap=True)
@@ -105,9 +104,9 @@ class EmployerFollowUpScreen(ScreenBase):
         meeting = self.meetings[row]
         outcome = next(k for k, b in self.outcome_buttons.items() if b.isChecked())
         days = next(d for d, b in zip(NEXT_VISIT_DAYS, self.next_buttons.values(), strict=True) if b.isChecked())
-        follow = "" if days is None else (self._booth.employers.today + dt.timedelta(days=days)).isoformat()
+        follow = "" if days is None else (self._employers.today + dt.timedelta(days=days)).isoformat()
         try:
-            self._booth.employers.correct_meeting(meeting.record_id, reason=FOLLOW_UP_REASON, outcome=outcome,
+            self._employers.correct_meeting(meeting.record_id, reason=FOLLOW_UP_REASON, outcome=outcome,
                                                   follow_up=follow)
         except BoothError as exc:
             self._say(self._presentation.pick(exc.zh, exc.en), ok=False)
@@ -139,7 +138,7 @@ class EmployerFollowUpScreen(ScreenBase):
         relayout(self)
 
     def refresh(self) -> None:
-        self.meetings = self._booth.employers.follow_ups()
+        self.meetings = self._employers.follow_ups()
         self.retranslate()
 
     def show_saved(self, meeting: EmployerMeeting) -> None:
@@ -154,7 +153,7 @@ class EmployerFollowUpScreen(ScreenBase):
     def retranslate(self) -> None:
         p = self._presentation
         self.title.setText(self.tr("企业沟通会"))
-        everyone = self._booth.employers.meetings()
+        everyone = self._employers.meetings()
         agreed = sum(m.outcome is Outcome.AGREED_TO_FOUND for m in everyone)
         self.summary.setText(self.tr("本机已记录 %1 场，同意建会 %2 家，覆盖职工 %3 人").replace("%1", str(len(everyone)))
                              .replace("%2", str(agreed)).replace("%3", str(sum(m.workers for m in everyone))))
@@ -180,7 +179,7 @@ class EmployerFollowUpScreen(ScreenBase):
     def _row_text(self, m: EmployerMeeting, *, english: bool) -> str:
         if m.follow_up is None:
             when = self.tr("未定回访日期")
-        elif self._booth.employers.is_overdue(m):
+        elif self._employers.is_overdue(m):
             when = self.tr("已逾期：%1").replace("%1", m.follow_up.isoformat())
         else:
             when = self.tr("回访：%1").replace("%1", m.follow_up.isoformat())
@@ -189,7 +188,7 @@ class EmployerFollowUpScreen(ScreenBase):
         return f"{m.enterprise_name} · {outcome}\n{when} · {people} · {m.masked_contact_name} {m.masked_contact_phone}"
 
     def overdue_rows(self) -> list[int]:
-        return [i for i, m in enumerate(self.meetings) if self._booth.employers.is_overdue(m)]
+        return [i for i, m in enumerate(self.meetings) if self._employers.is_overdue(m)]
 
     def screenshot_states(self):  # type: ignore[no-untyped-def]
         def visit() -> None:

@@ -10,9 +10,8 @@ from PySide6.QtWidgets import (QButtonGroup, QGridLayout, QHBoxLayout, QLabel, Q
                                QLayout, QSizePolicy,
                                QVBoxLayout, QWidget)
 
-from kiosk.booth import BoothService
 from kiosk.errors import InvalidInput
-from kiosk.employers import SIZE_BANDS, MeetingForm, Outcome
+from kiosk.employers import SIZE_BANDS, EmployerMeetings, MeetingForm, Outcome
 from kiosk.ui.presentation import Presentation
 from kiosk.ui.widgets import (CurrentPageStack, ScreenBase, arrange_in_rows, back_button, big_button,
                               enable_touch_scrolling, screen_title)
@@ -28,9 +27,9 @@ class EmployerMeetingScreen(ScreenBase):
     back_requested = Signal()
     saved = Signal(object)  # EmployerMeeting
 
-    def __init__(self, booth: BoothService, presentation: Presentation, parent: QWidget | None = None):
+    def __init__(self, employers: EmployerMeetings, presentation: Presentation, parent: QWidget | None = None):
         super().__init__(parent)
-        self._booth, self._presentation = booth, presentation
+        self._employers, self._presentation = employers, presentation
         self.title = screen_title(wrap=True)
         self.fields = {name: QLineEdit() for name in TEXT_FIELDS}
         for name in ("workers", "new_form_workers"):
@@ -47,7 +46,7 @@ class EmployerMeetingScreen(ScreenBase):
         self.size_buttons = self._choices(list(SIZE_BANDS))
         self.union_button = tile_button()
         self.union_button.setCheckable(True)
-        config = booth.config
+        config = employers.config
         self.need_buttons = self._tiles([n.id for n in config.employer_needs])
         self.package_buttons = self._tiles([p.id for p in config.employer_package])
         self.outcome_buttons = self._choices([o.value for o in Outcome])
@@ -169,7 +168,7 @@ class EmployerMeetingScreen(ScreenBase):
     # -- texts ------------------------------------------------------------------------------
 
     def retranslate(self) -> None:
-        p, config = self._presentation, self._booth.config
+        p, config = self._presentation, self._employers.config
         self.title.setText(self.tr("企业沟通会记录"))
         texts = {"enterprise_name": self.tr("企业名称"), "uscc": self.tr("统一社会信用代码（18位）"),
                  "industry": self.tr("所属行业"), "workers": self.tr("职工人数"),
@@ -206,7 +205,7 @@ class EmployerMeetingScreen(ScreenBase):
         return self.tr("%1 天后（%2）").replace("%1", str(days)).replace("%2", day.strftime("%m-%d"))
 
     def _today(self) -> dt.date:
-        return self._booth.employers.today
+        return self._employers.today
 
     # -- state ------------------------------------------------------------------------------
 
@@ -250,7 +249,7 @@ class EmployerMeetingScreen(ScreenBase):
 
     def save(self) -> None:
         try:
-            meeting = self._booth.employers.record_meeting(self.current_form())
+            meeting = self._employers.record_meeting(self.current_form())
         except InvalidInput as exc:
             self.show_errors(exc)
             return

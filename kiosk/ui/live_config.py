@@ -64,7 +64,7 @@ class LiveConfig(QObject):
         return True
 
 
-def install_live_config(window, console, idle, booth, *, poll_ms: int = 30_000) -> LiveConfig:  # type: ignore[no-untyped-def]
-    live = LiveConfig(ConfigFollower(booth), window, console, idle, poll_ms=poll_ms)
+def install_live_config(window, console, idle, follower: ConfigFollower, *, poll_ms: int = 30_000) -> LiveConfig:  # type: ignore[no-untyped-def]
+    live = LiveConfig(follower, window, console, idle, poll_ms=poll_ms)
     live.start()
     return live

@@ -9,9 +9,10 @@ from collections.abc import Callable
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import QButtonGroup, QGridLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
-from kiosk.booth import BoothService
+from kiosk.corrections import Corrections
+from kiosk.desks import Desks
 from kiosk.errors import BoothError
-from kiosk.report import day_figures
+from kiosk.report import DayReport, day_figures
 from kiosk.stations import UNDO_WINDOW_S, Entry, Station, StationKind, UndoWindow, enter_at
 from booth_common.tokens import CodeKind
 from kiosk.ui.camera_scanner import CameraScanner
@@ -25,11 +26,12 @@ class StationScreen(ScreenBase):
     recorded = Signal(object)  # Record
     idle_return = False
 
-    def __init__(self, booth: BoothService, presentation: Presentation, *, undo_seconds: float = UNDO_WINDOW_S,
-                 clock: Callable[[], float] = time.monotonic, clock_ms: Callable[[], float] = monotonic_ms,
-                 camera_devices: list | None = None, parent: QWidget | None = None):
+    def __init__(self, desks: Desks, corrections: Corrections, report: DayReport, presentation: Presentation, *,
+                 undo_seconds: float = UNDO_WINDOW_S, clock: Callable[[], float] = time.monotonic,
+                 clock_ms: Callable[[], float] = monotonic_ms, camera_devices: list | None = None, parent: QWidget | None = None):
         super().__init__(parent)
-        self._booth, self._presentation = booth, presentation
+        self._desks, self._presentation = desks, presentation
+        self._corrections, self._report = corrections, report  # the undo is a void; the count is the day's
         self.station: Station | None = None
         self.undo_window = UndoWindow(seconds=undo_seconds, clock=clock)
         self.title = screen_title()
@@ -147,7 +149,7 @@ class StationScreen(ScreenBase):
         self.layout().setContentsMargins(32, 8 if tight else 16, 32, 8 if tight else 16)
 
     def _choice_items(self) -> list[tuple[str, str, str]]:
-        config = self._booth.config
+        config = self._desks.config
         if self.station and self.station.kind is StationKind.CONSULTATION:
             return [(t.id, t.name, t.name_en) for t in config.consultation_topics]
         if self.station and self.station.kind is StationKind.HANDOUT:
@@ -166,7 +168,7 @@ class StationScreen(ScreenBase):
         a refusal); a voucher at the handout desk switches the chosen item to the prize it is for."""
         assert self.station is not None
         try:
-            entry = enter_at(self._booth, self.station, choice=self.choice, token=token)
+            entry = enter_at(self._desks, self.station, choice=self.choice, token=token)
         except BoothError as exc:
             self._show(self._presentation.pick(exc.zh, exc.en), ok=False)
             return
@@ -183,19 +185,19 @@ class StationScreen(ScreenBase):
             return self.tr("已记录 +1")
         how = self.tr("扫码") if scanned else self.tr("手动输入")
         if entry.code.kind is CodeKind.MEMBER_PASS:
-            member = self._booth.members.member_by_pass(entry.code.token)
+            member = self._desks.members.member_by_pass(entry.code.token)
             who = member.masked_name if member else entry.code.token
         else:
             who = self.tr("答题兑奖码")
         text = self.tr("已记录：%1（%2）").replace("%1", who).replace("%2", how)
         if entry.switched_to:
-            item = self._booth.config.handout(entry.switched_to)
+            item = self._desks.config.handout(entry.switched_to)
             text += "\n" + self.tr("已切换到：%1，请发放此物品").replace("%1", self._presentation.pick(item.name, item.name_en))
         return text
 
     def undo(self) -> None:
         try:
-            self.undo_window.undo(self._booth)
+            self.undo_window.undo(self._corrections)
         except BoothError as exc:
             self._show(self._presentation.pick(exc.zh, exc.en), ok=False)
         else:
@@ -210,7 +212,7 @@ class StationScreen(ScreenBase):
     # -- display ------------------------------------------------------------------------
 
     def count_today(self) -> int:
-        figures, station = day_figures(self._booth), self.station
+        figures, station = day_figures(self._report), self.station
         if station is None:
             return 0
         return {StationKind.SERVICE: lambda: figures.service_uses.get(station.service_id, 0),
@@ -231,8 +233,8 @@ class StationScreen(ScreenBase):
         self.stock_label.setVisible(bool(is_handout))
         if not is_handout:
             return
-        item = self._booth.config.handout(self.choice)
-        left = self._booth.desks.stock_left(item.id)
+        item = self._desks.config.handout(self.choice)
+        left = self._desks.stock_left(item.id)
         text = self.tr("库存剩余：%1").replace("%1", str(left))
         if left <= item.low_stock:
             text += " · " + self.tr("库存不足，请及时补货")
@@ -255,7 +257,7 @@ class StationScreen(ScreenBase):
 
     def _plus_refused(self) -> str:
         """Why +1 is not available here, or "" when it is."""
-        station, config = self.station, self._booth.config
+        station, config = self.station, self._desks.config
         if station is not None and not station.takes_anonymous:
             return self.tr("此服务台只为会员办理，请扫描会员码")
         if station is not None and station.kind is StationKind.HANDOUT and self.choice:
@@ -279,7 +281,7 @@ class StationScreen(ScreenBase):
     def retranslate(self) -> None:
         p = self._presentation
         if self.station is not None:
-            self.title.setText(p.pick(*self.station.name(self._booth.config)))
+            self.title.setText(p.pick(*self.station.name(self._desks.config)))
         for (item_id, zh, en) in self._choice_items():
             if item_id in self.choice_buttons:
                 self.choice_buttons[item_id].setText(p.pick(zh, en))
@@ -312,7 +314,7 @@ class StationScreen(ScreenBase):
         self.scan_field.setFocus()
 
     def screenshot_states(self):  # type: ignore[no-untyped-def]
-        config = self._booth.config
+        config = self._desks.config
         states = [("service", lambda: self.set_station(Station(StationKind.SERVICE, config.services[0].id)))]
         if config.handouts:
             states.append(("handout", lambda: self.set_station(Station(StationKind.HANDOUT))))

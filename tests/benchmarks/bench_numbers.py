@@ -204,7 +204,6 @@ def drain_template(tmp_path_factory):
         code = create_booth(storage, booth_id=core.config.booth.id, event_id=core.config.event.id, name="b")
         storage.close()
         enrollment = enroll_device(core.ledger, core.keys, SyncClient(url), server_url=url, code=code)
-        core.booth.reload_seal_key()
         simulate(core.booth, members=2_500, services=5_500, quiz=1_000, handouts=1_000, seed=1)
         core.close()
     finally:

@@ -133,7 +133,6 @@ def drain_template(tmp_path_factory):
         code = create_booth(storage, booth_id=booth[0], event_id=booth[1], name="b")
         storage.close()
         enroll_device(core.ledger, core.keys, SyncClient(server.url), server_url=server.url, code=code)
-        core.booth.reload_seal_key()
         simulate(core.booth, members=2_500, services=5_500, quiz=1_000, handouts=1_000, seed=1)
         device = core.ledger.device_id
         core.close()

@@ -136,6 +136,18 @@ def _first_chain(graph: dict[str, set[str]], start: str, bad) -> list[str] | Non
     return None
 
 
+def planted(root: Path, clean: dict[str, str], breach: dict[str, str], check) -> list[str]:  # type: ignore[no-untyped-def]
+    """A test of a check: write a small tree like ours, see ``check`` find nothing in it, plant ``breach``
+    (files added or replaced) and return what ``check`` finds then."""
+    for files in (clean, {**clean, **breach}):
+        for name, text in files.items():
+            (root / name).parent.mkdir(parents=True, exist_ok=True)
+            (root / name).write_text(text, encoding="utf-8")
+        if files is clean:
+            assert check(root) == [], "the check finds a breach in the clean tree"
+    return check(root)
+
+
 def test_the_booth_and_the_server_share_only_booth_common():
     assert side_breaches(ROOT) == []
 
@@ -157,14 +169,7 @@ def test_the_side_check_catches_a_deliberate_breach(tmp_path, breach, expected):
              "sync/engine.py": "from kiosk.ledger import Ledger\n", "sync/server/__init__.py": "",
              "sync/server/app.py": "from booth_common.records import x\n", "sync/server/storage.py": "",
              "sync/server/helper.py": ""}
-    for files in (clean, {**clean, **breach}):
-        for name, text in files.items():
-            (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
-            (tmp_path / name).write_text(text, encoding="utf-8")
-        found = side_breaches(tmp_path)
-        if files is clean:
-            assert found == []
-    assert expected in found
+    assert expected in planted(tmp_path, clean, breach, side_breaches)
 
 
 def test_no_absolute_path_of_this_machine_in_the_repository():
@@ -234,14 +239,7 @@ def test_the_whole_booth_check_catches_a_deliberate_breach(tmp_path, breach, exp
              "kiosk/simulate.py": "from kiosk.booth import BoothService\n",
              "kiosk/ui/station_screen.py": "from kiosk.desks import Desks\n", "kiosk/ui/console.py": "",
              "sync/engine.py": "from kiosk.ledger import Ledger\n"}
-    for files in (clean, {**clean, **breach}):
-        for name, text in files.items():
-            (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
-            (tmp_path / name).write_text(text, encoding="utf-8")
-        found = whole_booth_importers(tmp_path)
-        if files is clean:
-            assert found == []
-    assert found == [expected]
+    assert planted(tmp_path, clean, breach, whole_booth_importers) == [expected]
 
 
 def _base_names(node: ast.ClassDef) -> set[str]:
@@ -283,14 +281,7 @@ def test_the_refusal_check_catches_a_deliberate_breach(tmp_path, breach, expecte
                                 "class AlreadyReceived(BoothError):\n    pass\nclass VoucherUsed(AlreadyReceived):\n    pass\n",
              "kiosk/stations.py": "class Station:\n    pass\n", "kiosk/ui/quiz_pages.py": "class Page:\n    pass\n",
              "kiosk/quiz.py": "class InvalidAnswer(ValueError):\n    pass\n"}
-    for files in (clean, {**clean, **breach}):
-        for name, text in files.items():
-            (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
-            (tmp_path / name).write_text(text, encoding="utf-8")
-        found = refusals_outside_errors(tmp_path)
-        if files is clean:
-            assert found == []
-    assert found == [expected]
+    assert planted(tmp_path, clean, breach, refusals_outside_errors) == [expected]
 
 
 @pytest.mark.parametrize("path", [p for p in _modules("kiosk", "sync", "booth_common")

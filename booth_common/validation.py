@@ -29,6 +29,7 @@ python-stdnum's ``stdnum.cn.uscc.calc_check_digit``, which the tests cross-check
 from __future__ import annotations
 
 import datetime as dt
+import operator
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -38,6 +39,8 @@ from functools import cache
 # GB 11643-1999: weights 2^(17-i) mod 11 and the check-character table.
 ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 ID_CHECK_CHARS = "10X98765432"
+# What the weighted sum gains when each digit is taken as its ASCII byte (b"0" is 48) instead of its value.
+_ASCII_ZEROS = ord("0") * sum(ID_WEIGHTS)
 
 
 class DocumentKind(StrEnum):
@@ -122,7 +125,12 @@ class ResidentId:
 
 def id_check_char(first17: str) -> str:
     """The GB 11643 (ISO 7064 MOD 11-2) check character for the first 17 digits."""
-    total = sum(int(d) * w for d, w in zip(first17, ID_WEIGHTS, strict=True))
+    if len(first17) == 17 and first17.isascii() and first17.isdigit():
+        # The usual case, on the server's ingest path for every registration: multiplying the ASCII
+        # bytes in C is ~5x faster than int() per character; the zeros' share is taken off after.
+        total = sum(map(operator.mul, first17.encode("ascii"), ID_WEIGHTS)) - _ASCII_ZEROS
+    else:
+        total = sum(int(d) * w for d, w in zip(first17, ID_WEIGHTS, strict=True))
     return ID_CHECK_CHARS[total % 11]
 
 
@@ -144,6 +152,14 @@ def county_code_exists(code: str) -> bool:
     from stdnum import numdb
 
     return any("county" in props for _part, props in numdb.get("cn/loc").info(code))
+
+
+def load_county_list() -> None:
+    """Read python-stdnum's county list now (~0.1 s of CPU), so that the first identity number checked later
+    does not wait for it: the city server calls this at start, before its first push is checked."""
+    from stdnum import numdb
+
+    numdb.get("cn/loc")
 
 
 def validate_resident_id(

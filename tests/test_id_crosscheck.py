@@ -159,3 +159,19 @@ def test_the_list_holds_abolished_counties_and_the_kiosk_uses_it():
     assert len(COUNTY_CODES) > 6000
     assert {"110103", "110104", "110110"} <= set(COUNTY_CODES)  # 崇文区, 宣武区, 燕山区: abolished
     assert all(kiosk_accepts(_id(code + "19900307001")) for code in ("110103", "110104", "110110"))
+
+
+@settings(max_examples=2000, deadline=None)
+@given(st.text(alphabet="0123456789", min_size=17, max_size=17))
+def test_check_character_is_stdnums_for_every_17_digits(first17):
+    # id_check_char multiplies the digits' ASCII bytes (the server checks every registration with it);
+    # stdnum computes the same MOD 11-2 character its own way (it takes the number with a check digit).
+    assert id_check_char(first17) == ric.calc_check_digit(first17 + "0")
+
+
+def test_check_character_of_non_ascii_digits_is_unchanged():
+    # Full-width or other Unicode digits never reach it from validate_resident_id (refused first), but a
+    # caller passing them gets what int() makes of each, as before the byte-wise shortcut.
+    assert id_check_char("１１０１０５１９９００３０７１２３") == id_check_char("11010519900307123")
+    with pytest.raises(ValueError):
+        id_check_char("1101051990030712")

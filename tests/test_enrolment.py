@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 import requests
 
+from city_helpers import hand_record
 from kiosk.cli import main as kiosk_main
 from kiosk.simulate import simulate
 from loopback import booth_code, city  # noqa: F401 (city is a fixture)
@@ -118,6 +119,38 @@ def test_an_unused_retry_is_refused_once_the_token_is_in_use(city):
     assert again.status_code == 200 and held(city, first).status_code == 401   # the lost answer's token is void
     assert held(city, again.json()["device_token"]).status_code == 200
     assert enrol(city, code, "dev-a").status_code == 409
+
+
+def first_used_at(city, device_id):
+    with sqlite3.connect(city.settings.database) as db:
+        return db.execute("SELECT first_used_at FROM devices WHERE device_id = ?", [device_id]).fetchone()[0]
+
+
+def pushed(token, device_id, records):
+    return {"headers": {"Authorization": f"Bearer {token}"},
+            "json": {"protocol": 1, "device_id": device_id, "records": records}}
+
+
+@pytest.mark.parametrize("records, status", [
+    ([hand_record("dev-a", 1, kind="service_use", event_id="ev-1"),
+      hand_record("dev-a", 2, kind="consultation", event_id="ev-1")], 200),
+    ([hand_record("dev-a", 1, kind="service_use", event_id="ev-1", record_id="same"),
+      hand_record("dev-a", 2, kind="service_use", event_id="ev-1", record_id="same")], 422),
+    ([hand_record("dev-b", 1, kind="service_use", event_id="ev-1")], 403),
+], ids=["accepted", "refused-duplicate-ids", "refused-other-device"])
+def test_a_first_push_is_noted_as_the_tokens_first_use_before_it_is_answered(city, records, status):
+    # The push waits for the note together with its records (one group commit), a refused push too:
+    # once any answer is out, the code that enrolled the device no longer enrols it again.
+    code = create_booth(city.storage, booth_id="b-1", event_id="ev-1", name="A", devices=1)
+    token = enrol(city, code, "dev-a").json()["device_token"]
+    assert first_used_at(city, "dev-a") is None
+    answer = requests.post(city.url + "/v1/records", timeout=10, **pushed(token, "dev-a", records))
+    assert answer.status_code == status, answer.text
+    assert first_used_at(city, "dev-a") is not None
+    stored = {r["id"] for r in city.storage.record_rows(device_id="dev-a")}
+    assert stored == ({r["id"] for r in records} if status == 200 else set())
+    assert enrol(city, code, "dev-a").status_code == 409
+    assert held(city, token).status_code == 200
 
 
 @pytest.mark.parametrize("claims, words", [

@@ -11,6 +11,7 @@ import datetime as dt
 import json
 import time
 from collections.abc import Callable
+from concurrent.futures import Future
 from typing import Annotated, Literal, TypeVar
 
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
@@ -22,10 +23,11 @@ from pydantic import BaseModel, ValidationError
 from starlette.middleware.gzip import GZipMiddleware
 
 from booth_common import protocol
-from booth_common.protocol import WireRecord, ranges_of
+from booth_common.protocol import ranges_of
 from booth_common.join_token import new_join_secret
 from booth_common.records import format_utc, sha256_hex
 from booth_common.sealing import Opener, public_key_to_text
+from booth_common.validation import load_county_list
 from sync.server import accounts, page, prizes
 from sync.server.audit import AdminAuditMiddleware
 from sync.server.city_api import install_city_routes
@@ -52,7 +54,8 @@ def create_app(settings: ServerSettings, *, storage: Storage, city_key: X25519Pr
                   description="Reference server of the booth sync protocol; see sync/PROTOCOL.md.",
                   docs_url=None, redoc_url=None, openapi_url="/openapi.json" if settings.api_docs == "on" else None)
     app.state.storage = storage
-    current_device = _device_dependency(storage)
+    load_county_list()   # now, not in the middle of the first push that holds a registration
+    current_device, device_and_note = _device_dependencies(storage)
 
     @app.get(protocol.HEALTH_PATH, response_model=Health)
     def health() -> Health:
@@ -60,7 +63,7 @@ def create_app(settings: ServerSettings, *, storage: Storage, city_key: X25519Pr
 
     metrics = install_operations(app, storage)
     _add_enrolment(app, storage, city_key, accounts.EnrollmentLimiter(storage, settings.enroll_per_minute), metrics)
-    _add_records(app, storage, Opener(city_key), current_device, metrics, max_batch=settings.max_batch)
+    _add_records(app, storage, Opener(city_key), current_device, device_and_note, metrics, max_batch=settings.max_batch)
     _add_distribution(app, storage, current_device)
     prizes.install_prize_routes(app, storage, current_device, refusals=REFUSALS)
     install_city_routes(app, settings, storage=storage, city_key=city_key, refusals=REFUSALS)
@@ -79,12 +82,19 @@ def create_app(settings: ServerSettings, *, storage: Storage, city_key: X25519Pr
     return app
 
 
-def _device_dependency(storage: Storage) -> Callable[..., Device]:
-    """The FastAPI dependency resolving the bearer token to a live device, or 401."""
+def _device_dependencies(storage: Storage) -> tuple[Callable[..., Device], Callable[..., tuple[Device, Future | None]]]:
+    """The FastAPI dependencies resolving the bearer token to a live device, or 401.
+
+    A token's first use is noted on disk before the call is answered (after it, only the token re-enrols its
+    device). ``current_device`` waits for that note before the endpoint runs; ``device_and_note`` hands the
+    note over undone, for the push, which waits for it with its records: queued just before them, it rides in
+    the same group commit, instead of costing a booth's first push a commit of its own.
+    """
     bearer = HTTPBearer(auto_error=False, description="The device token received at enrolment.")
     used: set[str] = set()   # tokens whose first use this process has noted
 
-    async def current_device(credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]) -> Device:
+    async def device_and_note(credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
+                              ) -> tuple[Device, Future | None]:
         if credentials is None:
             raise HTTPException(401, "no device token: send 'Authorization: Bearer <token>'",
                                 headers={"WWW-Authenticate": "Bearer"})
@@ -92,11 +102,15 @@ def _device_dependency(storage: Storage) -> Callable[..., Device]:
         if device is None:
             raise HTTPException(401, "device token unknown or revoked: enrol again",
                                 headers={"WWW-Authenticate": "Bearer"})
-        if (noting := accounts.note_first_use(storage, device, credentials.credentials, noted=used)) is not None:
+        return device, accounts.note_first_use(storage, device, credentials.credentials, noted=used)
+
+    async def current_device(authorised: Annotated[tuple[Device, Future | None], Depends(device_and_note)]) -> Device:
+        device, noting = authorised
+        if noting is not None:
             await asyncio.wrap_future(noting)   # with the writer's next group commit, off the event loop
         return device
 
-    return current_device
+    return current_device, device_and_note
 
 
 def _add_enrolment(app: FastAPI, storage: Storage, city_key: X25519PrivateKey,
@@ -131,22 +145,29 @@ def _add_enrolment(app: FastAPI, storage: Storage, city_key: X25519PrivateKey,
         return JSONResponse(answer.model_dump())
 
 
-def _add_records(app: FastAPI, storage: Storage, opener: Opener,
-                 current_device: Callable[..., Device], metrics: Metrics, *, max_batch: int) -> None:
+def _add_records(app: FastAPI, storage: Storage, opener: Opener, current_device: Callable[..., Device],
+                 device_and_note: Callable[..., tuple[Device, Future | None]], metrics: Metrics, *,
+                 max_batch: int) -> None:
     # Async, with the body parsed by pydantic straight from its JSON bytes: on the thread pool,
     # dozens of request threads fought over the GIL while hundreds of booths pushed at once, and
     # FastAPI's json.loads-then-validate made every record twice. The checks run on the event
     # loop; only the insert leaves it, for the storage's one writer thread (group commit).
     @app.post(protocol.PUSH_PATH, response_model=PushAnswer, responses=REFUSALS,
               openapi_extra=_json_body(PushBatch))
-    async def push(request: Request, device: Annotated[Device, Depends(current_device)]) -> Response:
+    async def push(request: Request,
+                   authorised: Annotated[tuple[Device, Future | None], Depends(device_and_note)]) -> Response:
         started = time.perf_counter()
-        batch = _parsed(PushBatch, request.headers.get("content-type"), await request.body())
-        _check_batch(batch, device, max_batch=max_batch)
-        received_at = format_utc(dt.datetime.now(dt.timezone.utc))
-        records = [WireRecord(r.id, r.device_id, r.seq, r.payload, r.payload_sha256, r.sealed) for r in batch.records]
-        results = [v.to_json() for v in await ingest_async(storage, records, device=device, opener=opener,
-                                                                received_at=received_at)]
+        device, noting = authorised
+        try:
+            batch = _parsed(PushBatch, request.headers.get("content-type"), await request.body())
+            _check_batch(batch, device, max_batch=max_batch)
+            received_at = format_utc(dt.datetime.now(dt.timezone.utc))
+            # The parsed records go to the checks as they are: they have WireRecord's attributes.
+            results = await ingest_async(storage, batch.records, device=device, opener=opener,
+                                         received_at=received_at)
+        finally:
+            if noting is not None:   # the token's first use is on disk before any answer, a refusal too
+                await asyncio.wrap_future(noting)
         metrics.pushed(results, time.perf_counter() - started)
         # Built by hand rather than through the response model: the digest must cover exactly
         # the bytes of ``results`` as sent, and re-validating thousands of answers costs time.
@@ -247,10 +268,9 @@ def _printable(value: object) -> str | int:
 def _check_batch(batch: PushBatch, device: Device, *, max_batch: int) -> None:
     if len(batch.records) > max_batch:
         raise HTTPException(413, f"at most {max_batch} records per push")
-    if batch.device_id != device.device_id or any(r.device_id != device.device_id for r in batch.records):
+    if batch.device_id != device.device_id or {r.device_id for r in batch.records} != {device.device_id}:
         raise HTTPException(403, "a device may push only records carrying its own device id")
-    ids = [r.id for r in batch.records]
-    if len(set(ids)) != len(ids):
+    if len({r.id for r in batch.records}) != len(batch.records):
         raise HTTPException(422, "the same record id appears twice in one push")
 
 

@@ -14,6 +14,7 @@ import os
 import shutil
 import sys
 import time
+import collections
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any, TextIO
@@ -85,8 +86,10 @@ class Metrics:
             self.queue.set_function(storage.queued_records)
 
     def pushed(self, answers: Iterable[dict[str, Any]], seconds: float) -> None:
-        for answer in answers:
-            self.records.labels(answer["status"]).inc()
+        # Counted first, then one increment per status: labels() and inc() take locks, and a push
+        # answers up to thousands of records.
+        for status, count in collections.Counter(answer["status"] for answer in answers).items():
+            self.records.labels(status).inc(count)
         self.batch_seconds.observe(seconds)
         if self.shared is not None:
             # Other processes cannot ask this one's queue at a scrape, so each process writes its own down after

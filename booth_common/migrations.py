@@ -1,10 +1,13 @@
-"""Named, append-only schema migrations of an SQLite file: one mechanism for the ledger and the city server.
+"""Named, append-only schema migrations: one mechanism for the kiosk's ledger and the city server (SQLite or
+PostgreSQL).
 
-Each migration runs in its own ``BEGIN IMMEDIATE`` transaction together with the record of its name, and
-whether it is still pending is checked again inside that transaction, under the write lock: two processes
-opening a fresh file at once (the GUI and ``kiosk sync``; two server workers) apply each migration exactly
-once, and a migration that fails leaves no trace and stays pending. Never edit a migration that has
-shipped: add a new one after it.
+Each migration runs in its own transaction together with the record of its name, and that transaction
+first takes the database's one migration lock (``Locking``: ``BEGIN IMMEDIATE`` on SQLite, a transaction-level
+advisory lock on PostgreSQL); whether the migration is still pending is checked again under the lock. So two
+or more processes opening a fresh database at once (the GUI and ``kiosk sync``; several server workers)
+apply each migration exactly once, and a migration that fails leaves no trace and stays pending. The log
+table itself is created under the same lock (PostgreSQL's ``CREATE TABLE IF NOT EXISTS`` is not safe
+against a concurrent twin). Never edit a migration that has shipped: add a new one after it.
 """
 
 from __future__ import annotations
@@ -12,10 +15,27 @@ from __future__ import annotations
 import datetime as dt
 import sqlite3
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import Any
 
-Step = Callable[[sqlite3.Connection], None]
+Step = Callable[[Any], None]   # gets the connection, inside the migration's locked transaction
+
+
+@dataclass(frozen=True)
+class Locking:
+    """How a database opens a transaction that holds its one migration lock, and ends it.
+
+    The connection must run statements as they come (SQLite's ``isolation_level=None`` or the ledger's
+    default, psycopg's autocommit), so that these statements are the transaction's bounds."""
+
+    begin: tuple[str, ...] = ("BEGIN IMMEDIATE",)
+    commit: str = "COMMIT"
+    rollback: str = "ROLLBACK"
+
+
+BEGIN_IMMEDIATE = Locking()   # SQLite: the write lock of the file, taken at BEGIN
 
 
 @dataclass(frozen=True)
@@ -25,6 +45,7 @@ class MigrationLog:
     create: tuple[str, ...]   # statements that make the table when missing (IF NOT EXISTS)
     applied: str              # SELECT of the applied names, in order; may use :set, the set's name
     record: str               # INSERT of one applied name; may use :set, :name and :at (UTC time)
+    locking: Locking = BEGIN_IMMEDIATE   # the named parameters above in the driver's style (psycopg: %(name)s)
 
 
 class Migrations:
@@ -50,19 +71,20 @@ class Migrations:
     def names(self) -> list[str]:
         return [name for name, _ in self.steps]
 
-    def applied(self, conn: sqlite3.Connection) -> list[str]:
+    def applied(self, conn: Any) -> list[str]:
         try:
-            return [row[0] for row in conn.execute(self.log.applied, {"set": self.name})]
+            return [row[0] for row in conn.execute(self.log.applied, {"set": self.name}).fetchall()]
         except sqlite3.OperationalError:  # no log table yet: a fresh file
             return []
 
-    def apply(self, conn: sqlite3.Connection, *, stop_before: str | None = None) -> list[str]:
+    def apply(self, conn: Any, *, stop_before: str | None = None) -> list[str]:
         """Apply what is pending, in order, up to ``stop_before`` (tests make old schemas this way); returns the
         names applied by this call."""
-        for statement in self.log.create:
-            conn.execute(statement)
-        if conn.in_transaction:
+        if getattr(conn, "in_transaction", False):   # an sqlite3 connection the caller left in a transaction
             conn.commit()
+        with self._locked(conn):
+            for statement in self.log.create:
+                conn.execute(statement)
         done, applied = set(self.applied(conn)), []
         for name, step in self.steps:
             if name == stop_before:
@@ -71,18 +93,24 @@ class Migrations:
                 applied.append(name)
         return applied
 
-    def _apply_one(self, conn: sqlite3.Connection, name: str, step: Step) -> bool:
-        conn.execute("BEGIN IMMEDIATE")
+    @contextmanager
+    def _locked(self, conn: Any) -> Iterator[None]:
+        """One transaction holding the migration lock: committed when the block ends, rolled back if it raises."""
+        for statement in self.log.locking.begin:
+            conn.execute(statement)
         try:
+            yield
+        except BaseException:
+            conn.execute(self.log.locking.rollback)
+            raise
+        conn.execute(self.log.locking.commit)
+
+    def _apply_one(self, conn: Any, name: str, step: Step) -> bool:
+        with self._locked(conn):
             if name in self.applied(conn):  # another process applied it while this one waited for the lock
-                conn.execute("ROLLBACK")
                 return False
             step(conn)
             conn.execute(self.log.record, {"set": self.name, "name": name, "at": str(dt.datetime.now(dt.timezone.utc))})
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
-        conn.execute("COMMIT")
         return True
 
 

@@ -25,9 +25,10 @@ EVENT = "bj-2026-autumn-demo"     # the bundled demo event's id
 
 
 @pytest.fixture
-def admin_city(tmp_path):
-    """The real city server on loopback, with an admin token set (member export, bundle upload)."""
-    server = LiveServer(tmp_path / "city", admin_token=ADMIN_TOKEN).start()
+def admin_city(tmp_path, new_database):
+    """The real city server on loopback, with an admin token set (member export, bundle upload), on each
+    database kind."""
+    server = LiveServer(tmp_path / "city", database=new_database(tmp_path / "city"), admin_token=ADMIN_TOKEN).start()
     yield server
     server.stop()
 

@@ -17,6 +17,7 @@ os.environ["XDG_CONFIG_HOME"] = tempfile.mkdtemp(prefix="kiosk-tests-config-")
 
 from kiosk.app import Core, build_core  # noqa: E402
 from kiosk.settings import DEMO_CONFIG  # noqa: E402
+from pg_cluster import Cluster  # noqa: E402
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -53,3 +54,46 @@ def gui(core, qtbot, tmp_path):
     built.window.show()
     yield built
     built.dispose()
+
+
+# -- the city server's database: every server test runs on SQLite and on PostgreSQL ----------------------------
+
+BACKENDS = ("sqlite", "postgresql")
+
+
+@pytest.fixture(scope="session")
+def pg_cluster():
+    """A real PostgreSQL cluster for the whole run (tests/pg_cluster.py). Missing PostgreSQL fails the
+    PostgreSQL half of the server tests; it never skips them."""
+    cluster = Cluster().start()
+    try:
+        cluster.make_template()
+        yield cluster
+    finally:
+        cluster.stop()
+
+
+@pytest.fixture(params=BACKENDS)
+def backend(request) -> str:
+    """The city server's database kind for this test. A test that runs on one kind only says so with
+    ``@pytest.mark.parametrize("backend", ["sqlite"])`` and a comment why."""
+    return request.param
+
+
+@pytest.fixture
+def new_database(backend, request):
+    """Makes a fresh, empty city-server database of this test's kind: ``new_database(folder)`` is an SQLite
+    file in ``folder``, or the URL of a new PostgreSQL database (schema applied, dropped after the test)."""
+    made: list[str] = []
+    cluster = request.getfixturevalue("pg_cluster") if backend == "postgresql" else None
+
+    def make(folder: Path, *, migrated: bool = True) -> Path | str:
+        if cluster is None:
+            folder.mkdir(parents=True, exist_ok=True)
+            return folder / "city.sqlite3"
+        made.append(cluster.new_database(migrated=migrated))
+        return made[-1]
+
+    yield make
+    for url in made:
+        cluster.drop(url)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 import shutil
 import socket
+import subprocess
 import threading
 import time
 from collections.abc import Callable
@@ -20,7 +21,7 @@ from sync.server.app import create_app
 from sync.server.citykey import load_or_create_city_key
 from sync.server.serving import uvicorn_config
 from sync.server.settings import ServerSettings
-from sync.server.storage import Storage
+from sync.server.storage import Storage, is_postgresql_url
 
 LOOPBACK = "127.0.0.1"
 
@@ -28,11 +29,13 @@ LOOPBACK = "127.0.0.1"
 class LiveServer:
     """The reference server in a thread, on a loopback port (ephemeral unless given)."""
 
-    def __init__(self, folder: Path, *, port: int = 0, **overrides: object):
+    def __init__(self, folder: Path, *, port: int = 0, database: Path | str | None = None, **overrides: object):
+        """``database``: an SQLite file or a PostgreSQL URL (the ``new_database`` fixture); default an SQLite
+        file in ``folder``."""
         folder.mkdir(parents=True, exist_ok=True)
         self.settings = dataclasses.replace(
-            ServerSettings(database=folder / "city.sqlite3", city_key=folder / "city.key", enroll_per_minute=1000,
-                           audit_log=folder / "audit.jsonl"),
+            ServerSettings(database=database or folder / "city.sqlite3", city_key=folder / "city.key",
+                           enroll_per_minute=1000, audit_log=folder / "audit.jsonl"),
             **overrides)
         self.port = port
         self.storage: Storage | None = None
@@ -70,12 +73,34 @@ class LiveServer:
             self.storage.close()
             self.storage = None
 
+    def stored_bytes(self) -> bytes:
+        """Everything the database holds, as bytes: the SQLite file and its WAL, or PostgreSQL's own dump of
+        the database (pg_dump, plain SQL). For looking for what must never be stored."""
+        database = self.settings.database
+        if is_postgresql_url(database):
+            return subprocess.run([shutil.which("pg_dump") or "pg_dump", "--format=plain", "--dbname", database],
+                                  check=True, capture_output=True, timeout=120).stdout
+        wal = Path(f"{database}-wal")
+        return Path(database).read_bytes() + (wal.read_bytes() if wal.exists() else b"")
+
     def restore(self, backup: Path) -> None:
-        """Stop, put an older copy of the database in place, start again on the same port."""
+        """Stop, put an older copy of the database (``storage.backup_to``) in place, start again on the same port."""
         self.stop()
-        for suffix in ("-wal", "-shm"):
-            Path(str(self.settings.database) + suffix).unlink(missing_ok=True)
-        shutil.copyfile(backup, self.settings.database)
+        database = self.settings.database
+        if is_postgresql_url(database):     # as an operator would: a new, empty database, then pg_restore
+            import psycopg
+            from psycopg.conninfo import conninfo_to_dict, make_conninfo
+
+            name = conninfo_to_dict(database)["dbname"]
+            with psycopg.connect(make_conninfo(database, dbname="postgres"), autocommit=True) as admin:
+                admin.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
+                admin.execute(f'CREATE DATABASE "{name}"')
+            subprocess.run([shutil.which("pg_restore") or "pg_restore", "--dbname", database, str(backup)],
+                           check=True, capture_output=True, timeout=120)
+        else:
+            for suffix in ("-wal", "-shm"):
+                Path(str(database) + suffix).unlink(missing_ok=True)
+            shutil.copyfile(backup, database)
         self.start()
 
 
@@ -264,8 +289,9 @@ FAST = SyncPolicy(batch_size=50, max_batch=400, backoff_base_s=0.01, backoff_cap
 
 
 @pytest.fixture
-def city(tmp_path):
-    server = LiveServer(tmp_path / "city").start()
+def city(tmp_path, new_database):
+    """The real city server on loopback, on each database kind (the ``backend`` fixture)."""
+    server = LiveServer(tmp_path / "city", database=new_database(tmp_path / "city")).start()
     yield server
     server.stop()
 

@@ -62,12 +62,20 @@ def test_only_the_sync_client_imports_requests(path):
 
 @pytest.mark.parametrize("path", _modules("booth_common", "kiosk", "sync"), ids=lambda p: str(p.relative_to(ROOT)))
 def test_sql_stays_in_the_ledger_and_the_server_storage(path):
-    allowed = {"kiosk/ledger.py", "kiosk/outbox.py", "kiosk/migrations.py", "sync/server/storage.py",
-               "booth_common/migrations.py"}
+    allowed = {"kiosk/ledger.py", "kiosk/outbox.py", "kiosk/migrations.py", "booth_common/migrations.py"}
     rel = path.relative_to(ROOT).as_posix()
-    if rel in allowed or rel.startswith("sync/server/migrations"):
+    if rel in allowed or rel.startswith(("sync/server/migrations", "sync/server/storage/")):
         return
-    assert not {n for n in _imports(path) if _top(n) in ("sqlite3", "sqlite_utils")}, rel
+    assert not {n for n in _imports(path) if _top(n) in ("sqlite3", "sqlite_utils", "psycopg", "psycopg_pool")}, rel
+
+
+@pytest.mark.parametrize("path", _modules("booth_common", "kiosk", "sync"), ids=lambda p: str(p.relative_to(ROOT)))
+def test_only_the_postgresql_backend_imports_psycopg(path):
+    """The storage's SQL is written once; only its PostgreSQL backend knows the driver (and a server on SQLite
+    never imports it)."""
+    if path.relative_to(ROOT).as_posix() == "sync/server/storage/postgres.py":
+        return
+    assert not {n for n in _imports(path) if _top(n) in ("psycopg", "psycopg_pool")}
 
 
 def test_every_module_says_its_job_in_a_docstring():

@@ -7,20 +7,19 @@ import subprocess
 import sys
 import threading
 from collections import Counter
-from pathlib import Path
 
 import pytest
 import requests
 
 from booth_common.bundle import pack_bundle
-from booth_common.migrations import Migrations
 from booth_common.protocol import WireRecord
 from city_helpers import ADMIN_TOKEN, EVENT, admin_city, hand_record  # noqa: F401 (admin_city is a fixture)
 from loopback import city  # noqa: F401
 from sync.server import city_counts
 from sync.server.accounts import create_booth, enroll
 from sync.server.numbers import CityTally, event_numbers
-from sync.server.storage import MIGRATIONS, RECORD_FIELDS, SERVER_LOG, Storage, _run_statements
+from sync.server.storage import MIGRATIONS, RECORD_FIELDS, Storage
+from sync.server.storage.backend import open_backend
 
 COUNTED = city_counts.COUNTED_KINDS
 
@@ -50,11 +49,11 @@ def from_scratch(storage):
 
 
 def counters(storage):
-    conn = storage._conn()
-    counts = Counter({tuple(row[:5]): row[5] for row in conn.execute(
-        "SELECT event_id, booth_id, kind, subject, utc_hour, n FROM city_counts WHERE n <> 0")})
-    booths = {(e, b): (n, received, setup, setup_at) for e, b, n, received, setup, setup_at in conn.execute(
-        "SELECT event_id, booth_id, records, last_received_at, setup, setup_at FROM city_booths")}
+    with storage.reading() as conn:
+        counts = Counter({tuple(row[:5]): row[5] for row in conn.execute(
+            "SELECT event_id, booth_id, kind, subject, utc_hour, n FROM city_counts WHERE n <> 0").fetchall()})
+        booths = {(e, b): (n, received, setup, setup_at) for e, b, n, received, setup, setup_at in conn.execute(
+            "SELECT event_id, booth_id, records, last_received_at, setup, setup_at FROM city_booths").fetchall()}
     return counts, booths
 
 
@@ -89,11 +88,12 @@ def a_day(rng, *, devices=(("d-1", "b-1"), ("d-2", "b-1"), ("d-3", "b-2")), per_
 
 
 @pytest.mark.parametrize("seed", range(6))
-def test_any_order_of_arrival_with_duplicates_and_parallel_batches_counts_as_from_scratch(tmp_path, seed):
+def test_any_order_of_arrival_with_duplicates_and_parallel_batches_counts_as_from_scratch(tmp_path, seed,
+                                                                                         new_database):
     rng = random.Random(seed)
     rows = a_day(rng)
     rng.shuffle(rows)
-    storage = Storage(tmp_path / "city.sqlite3")
+    storage = Storage(new_database(tmp_path))
     try:
         batches, start = [], 0
         while start < len(rows):
@@ -114,8 +114,8 @@ def test_any_order_of_arrival_with_duplicates_and_parallel_batches_counts_as_fro
         storage.close()
 
 
-def test_a_void_before_its_record_after_it_and_twice(tmp_path):
-    storage = Storage(tmp_path / "city.sqlite3")
+def test_a_void_before_its_record_after_it_and_twice(tmp_path, new_database):
+    storage = Storage(new_database(tmp_path))
     tally = CityTally(storage)
 
     def members():
@@ -176,8 +176,8 @@ def test_bundle_import_counts_like_a_push_void_before_or_after_its_record(admin_
         assert (totals["new_members"], totals["handouts"], totals["records"]) == (1, 2, 7)
 
 
-def test_two_storages_and_two_processes_on_one_file_count_every_record_once(tmp_path):
-    path = tmp_path / "city.sqlite3"
+def test_two_storages_and_two_processes_on_one_file_count_every_record_once(tmp_path, new_database):
+    path = new_database(tmp_path)
     rows = a_day(random.Random(11), devices=[(f"d-{i}", f"b-{i % 3}") for i in range(6)], per_device=80)
     random.Random(12).shuffle(rows)
     first, second = Storage(path), Storage(path)
@@ -213,13 +213,13 @@ storage.close()
 """
 
 
-def test_a_database_made_before_the_counters_is_counted_by_the_migration(tmp_path):
+def test_a_database_made_before_the_counters_is_counted_by_the_migration(tmp_path, new_database):
     rows = a_day(random.Random(5), per_device=150)
     random.Random(6).shuffle(rows)
-    old_path = tmp_path / "old.sqlite3"
+    old_path = new_database(tmp_path / "old", migrated=False)
     _old_server_database(old_path, rows)
     migrated = Storage(old_path)
-    counted = Storage(tmp_path / "live.sqlite3")   # the same records pushed to a server with the counters
+    counted = Storage(new_database(tmp_path / "live"))   # the same records pushed to a server with the counters
     try:
         for start in range(0, len(rows), 10):
             counted.insert_records(rows[start:start + 10])
@@ -234,21 +234,22 @@ def test_a_database_made_before_the_counters_is_counted_by_the_migration(tmp_pat
         counted.close()
 
 
-def _old_server_database(path: Path, rows):
+def _old_server_database(database, rows):
     """The schema as it was before the counters, with records stored as that server stored them."""
-    import sqlite3
-    conn = sqlite3.connect(path, isolation_level=None)
-    old = Migrations("city-server", SERVER_LOG)
-    for name, script in MIGRATIONS:
-        old.add(name, lambda c, script=script: _run_statements(c, script=script))
-    assert "city_002_counters" in old.names
-    old.apply(conn, stop_before="city_002_counters")
-    assert conn.execute("SELECT count(*) FROM sqlite_master WHERE name = 'city_counts'").fetchone() == (0,)
-    conn.execute("BEGIN")
-    conn.executemany(f"INSERT INTO records ({', '.join(RECORD_FIELDS)}) VALUES ({', '.join('?' * len(RECORD_FIELDS))})",
-                     [[row[f] for f in RECORD_FIELDS] for row in rows])
-    conn.execute("COMMIT")
-    conn.close()
+    assert "city_002_counters" in [name for name, _ in MIGRATIONS]
+    backend = open_backend(database)
+    try:
+        backend.migrate(stop_before="city_002_counters")
+        assert "city_002_counters" not in backend.applied_migrations()
+        with backend.writing() as tx:
+            tx.executemany(f"INSERT INTO records ({', '.join(RECORD_FIELDS)}) "
+                           f"VALUES ({', '.join('?' * len(RECORD_FIELDS))})",
+                           [[row[f] for f in RECORD_FIELDS] for row in rows])
+        with backend.reading() as conn:   # no counters yet: the table does not exist
+            with pytest.raises(Exception, match="city_counts"):
+                conn.execute("SELECT count(*) FROM city_counts").fetchone()
+    finally:
+        backend.close()
 
 
 # -- helpers ----------------------------------------------------------------------------------------

@@ -150,9 +150,11 @@ def test_a_big_day_is_read_from_the_counters_not_the_records(city):
             rows.append({**record, "kind": kind, "subject": "tcm", "event_id": EVENT, "booth_id": f"b-{booth}",
                          "captured_at": captured_at, "refers_to": None, "received_at": "2026-11-25T04:00:01.000Z"})
     city.storage.insert_records(rows)
-    fresh = Storage(city.settings.database)   # as another process starting on the same file
+    fresh = Storage(city.settings.database)   # as another process starting on the same database
     statements = []
-    fresh._conn().set_trace_callback(statements.append)
+    if fresh.backend.kind == "sqlite":   # which statements it runs: SQLite's trace (PostgreSQL: the figures only)
+        with fresh.reading() as conn:
+            conn.set_trace_callback(statements.append)
     try:
         tally = CityTally(fresh)
         first = event_numbers(tally, fresh, EVENT)
@@ -164,7 +166,7 @@ def test_a_big_day_is_read_from_the_counters_not_the_records(city):
     assert first["totals"]["records"] == 105_000 and second["totals"]["records"] == 105_001
     assert first["totals"]["new_members"] == Counter(r["kind"] for r in rows)["registration"]
     assert second["totals"]["new_members"] == first["totals"]["new_members"] + 1
-    assert [s for s in statements if "FROM city_counts" in s and "FROM city_booths" in s]   # one statement
+    assert fresh.backend.kind != "sqlite" or [s for s in statements if "FROM city_counts" in s and "FROM city_booths" in s]
     reading_records = [s for s in statements if re.search(r"\bFROM records\b", s)]
     assert all("'employer_meeting'" in s for s in reading_records)   # the employer meetings' own query only
 

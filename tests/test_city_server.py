@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from booth_common.records import sha256_hex
 from loopback import LiveServer, city  # noqa: F401
-from sync.server.accounts import create_booth, enroll
+from sync.server.accounts import create_booth, enroll, hash_secret
 from sync.server.app import publish_distribution
 from sync.server.cli import main as server_main
 
@@ -87,14 +87,15 @@ def test_enrolment_gives_a_token_stored_only_hashed_and_the_city_key(city):
     assert answer.status_code == 200
     body = answer.json()
     assert body["booth_id"] == "b-1" and body["event_id"] == "ev-1" and len(body["city_public_key"]) == 44
-    raw = city.settings.database.read_bytes() + city.settings.database.with_name("city.sqlite3-wal").read_bytes()
+    raw = city.stored_bytes()
+    assert hash_secret(body["device_token"]).encode() in raw          # the check can see what is stored
     assert body["device_token"].encode() not in raw and code.encode() not in raw
     again = requests.post(city.url + "/v1/enroll", json={"protocol": 1, "code": code, "device_id": "d2"}, timeout=10)
     assert again.status_code == 403 and "used up" in again.json()["detail"]
 
 
-def test_enrolment_attempts_are_rate_limited(tmp_path):
-    server = LiveServer(tmp_path / "c", enroll_per_minute=3).start()
+def test_enrolment_attempts_are_rate_limited(tmp_path, new_database):
+    server = LiveServer(tmp_path / "c", database=new_database(tmp_path / "c"), enroll_per_minute=3).start()
     try:
         answers = [requests.post(server.url + "/v1/enroll", json={"protocol": 1, "code": f"WRONG-{i:04d}",
                                                                   "device_id": "d"}, timeout=10) for i in range(5)]
@@ -130,7 +131,7 @@ def test_a_malformed_batch_is_refused_whole_with_the_reason(city, mutate, status
     (gzip.compress(b" " * 3_000_000), {"Content-Type": "application/json", "Content-Encoding": "gzip"}, 413),
 ])
 def test_broken_bodies_are_4xx(tmp_path, body, headers, status):
-    server = LiveServer(tmp_path / "c", max_body_bytes=1_000_000).start()
+    server = LiveServer(tmp_path / "c", max_body_bytes=1_000_000).start()   # HTTP only: SQLite is enough
     try:
         token = enrolled(server)
         answer = requests.post(server.url + "/v1/records", data=body,
@@ -141,7 +142,7 @@ def test_broken_bodies_are_4xx(tmp_path, body, headers, status):
 
 
 def test_too_many_records_in_one_push_is_413(tmp_path):
-    server = LiveServer(tmp_path / "c", max_batch=2).start()
+    server = LiveServer(tmp_path / "c", max_batch=2).start()   # refused before storage: SQLite is enough
     try:
         answer = push(server, enrolled(server), [record(DEVICE_A, n) for n in (1, 2, 3)])
     finally:
@@ -197,7 +198,7 @@ def test_config_and_quiz_bank_are_distributed_per_event_with_versions_and_etags(
 def test_openapi_schema_and_docs_are_off_unless_turned_on(city, tmp_path):
     assert requests.get(city.url + "/openapi.json", timeout=10).status_code == 404
     assert requests.get(city.url + "/docs", timeout=10).status_code == 404
-    documented = LiveServer(tmp_path / "d", api_docs="on").start()
+    documented = LiveServer(tmp_path / "d", database=city.settings.database, api_docs="on").start()
     try:
         schema = requests.get(documented.url + "/openapi.json", timeout=10).json()
         assert {"/v1/enroll", "/v1/records", "/v1/devices/me/held", "/v1/events/{event_id}/{name}",
@@ -210,13 +211,14 @@ def test_openapi_schema_and_docs_are_off_unless_turned_on(city, tmp_path):
         documented.stop()
 
 
-def test_server_cli_registers_booths_revokes_and_publishes(tmp_path, capsys):
-    base = ["--database", str(tmp_path / "s.sqlite3"), "--city-key", str(tmp_path / "k")]
+def test_server_cli_registers_booths_revokes_and_publishes(tmp_path, capsys, new_database):
+    database = new_database(tmp_path)
+    base = ["--database", str(database), "--city-key", str(tmp_path / "k")]
     assert server_main([*base, "new-booth", "--booth", "b-9", "--event", "ev-1", "--devices", "2",
                         "--qr-png", str(tmp_path / "b-9.png")]) == 0
     code = capsys.readouterr().out.splitlines()[0].rsplit(" ", 1)[-1]
     from sync.server.storage import Storage
-    storage = Storage(tmp_path / "s.sqlite3")
+    storage = Storage(database)
     assert enroll(storage, code=code, device_id="d-9") is not None
     (tmp_path / "quiz.toml").write_text('title = "秋季"\n[[q]]\nid = 1\n', encoding="utf-8")
     assert server_main([*base, "publish", "--event", "ev-1", "--name", "quiz-bank",
@@ -225,6 +227,7 @@ def test_server_cli_registers_booths_revokes_and_publishes(tmp_path, capsys):
     assert server_main([*base, "revoke", "--device", "d-9"]) == 0
     assert server_main([*base, "revoke", "--device", "d-9"]) == 1      # nothing left to revoke
     assert "revoked 0" in capsys.readouterr().out
+    storage.close()
 
 
 # -- schemathesis: no input makes the server fail ---------------------------------------------------
@@ -232,10 +235,11 @@ def test_server_cli_registers_booths_revokes_and_publishes(tmp_path, capsys):
 ADMIN_TOKEN = "admin-" + "x" * 30
 
 
-def test_no_generated_request_makes_the_server_fail(tmp_path):
+def test_no_generated_request_makes_the_server_fail(tmp_path, new_database):
     """Schemathesis cases for every operation, half of them with a valid token (the admin's on admin
     routes); never a 5xx."""
-    city = LiveServer(tmp_path / "c", admin_token=ADMIN_TOKEN, api_docs="on").start()
+    city = LiveServer(tmp_path / "c", database=new_database(tmp_path / "c"), admin_token=ADMIN_TOKEN,
+                      api_docs="on").start()
     try:
         token = enrolled(city)
         publish_distribution(city.storage, event_id="ev-1", name="config", content={"v": 1})
@@ -277,7 +281,7 @@ def _as_our_device(case):
         case.path_parameters["event_id"] = "ev-1"
 
 
-def test_kiosk_server_serve_starts_with_two_workers(tmp_path):
+def test_kiosk_server_serve_starts_with_two_workers(tmp_path, new_database):
     import socket
     import subprocess
     import sys
@@ -286,7 +290,7 @@ def test_kiosk_server_serve_starts_with_two_workers(tmp_path):
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    proc = subprocess.Popen([sys.executable, "-m", "sync.server", "--database", str(tmp_path / "c.sqlite3"),
+    proc = subprocess.Popen([sys.executable, "-m", "sync.server", "--database", str(new_database(tmp_path)),
                              "--city-key", str(tmp_path / "k"), "--port", str(port), "--workers", "2", "serve"],
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     try:

@@ -2,7 +2,6 @@
 resets it, a retry after a lost answer spends nothing, and a kiosk is never enrolled for another booth or
 event than its configuration names (real server on loopback; a real proxy process drops answers)."""
 
-import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -31,14 +30,13 @@ def held(city, token):
 
 
 def uses_left(city):
-    with sqlite3.connect(city.settings.database) as db:
-        return {booth: n for booth, n in db.execute("SELECT booth_id, uses_left FROM enrollment_codes")}
+    with city.storage.backend.reading() as db:
+        return {booth: n for booth, n in db.execute("SELECT booth_id, uses_left FROM enrollment_codes").fetchall()}
 
 
 def device_booth(city, device_id):
-    with sqlite3.connect(city.settings.database) as db:
-        row = db.execute("SELECT booth_id, revoked_at FROM devices WHERE device_id = ?", [device_id]).fetchone()
-    return row
+    with city.storage.backend.reading() as db:
+        return db.execute("SELECT booth_id, revoked_at FROM devices WHERE device_id = ?", [device_id]).fetchone()
 
 
 def reset(city, device_id):

@@ -5,7 +5,6 @@ import csv
 import io
 import logging
 import random
-import sqlite3
 
 import pytest
 import requests
@@ -121,7 +120,7 @@ def test_a_short_admin_token_is_refused_at_start(tmp_path):
 def test_tampered_envelopes_are_reported_not_exported(city, kiosk, day):
     forms, members = day
     # Someone with the database swaps two envelopes: each is bound to its own record id, so neither opens.
-    with sqlite3.connect(city.settings.database) as db:
+    with city.storage.backend.writing() as db:
         a, b = (db.execute("SELECT sealed FROM records WHERE id = ?", [m.record_id]).fetchone()[0]
                 for m in (members[0], members[2]))
         db.execute("UPDATE records SET sealed = ? WHERE id = ?", [b, members[0].record_id])

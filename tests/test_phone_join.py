@@ -232,7 +232,8 @@ def test_submissions_are_limited_per_client_in_the_database(city, booth):
     answers = [requests.post(f"{city.url}/join/{EVENT}/{BOOTH}", data={"t": token, "name": "王"}, timeout=10).status_code
                for _ in range(PER_CLIENT + 1)]
     assert answers[:PER_CLIENT] == [422] * PER_CLIENT and answers[-1] == 429
-    held = city.storage._conn().execute("SELECT count(*) FROM join_attempts").fetchone()[0]
+    with city.storage.backend.reading() as db:
+        held = db.execute("SELECT count(*) FROM join_attempts").fetchone()[0]
     assert held == 2 * PER_CLIENT   # one row per scope (booth and client) per counted submission
 
 

@@ -27,24 +27,25 @@ RACERS = 8   # submissions of one person at the same instant, half to each serve
 
 
 @pytest.fixture
-def city(tmp_path):
-    """A city database with one booth open for phone joins, and its key."""
+def city(tmp_path, new_database):
+    """A city database (SQLite or PostgreSQL) with one booth open for phone joins, its folder and its key."""
     folder = tmp_path / "city"
     folder.mkdir()
     key = load_or_create_city_key(folder / "city.key")
-    storage = Storage(folder / "city.sqlite3")
+    database = str(new_database(folder))
+    storage = Storage(database)
     create_booth(storage, booth_id=BOOTH, event_id=EVENT, name="望京")
     secret = JoinStorage(storage).join_secret(BOOTH, new_secret=new_join_secret(), at=utc_now_text())
     config = tomllib.loads(DEMO_CONFIG.read_text(encoding="utf-8"))
     publish_distribution(storage, event_id=EVENT, name="config", content=config)
     storage.close()
-    return folder, key, secret, {"consent": config["registration"]["notice_version"], "oath": "1",
-                                 "occupation": "courier", "district": config["registration"]["districts"][0]}
+    return folder, database, key, secret, {"consent": config["registration"]["notice_version"], "oath": "1",
+                                           "occupation": "courier", "district": config["registration"]["districts"][0]}
 
 
-def phone_members(folder: Path, key) -> list[dict]:   # type: ignore[no-untyped-def]
+def phone_members(database: str, key) -> list[dict]:   # type: ignore[no-untyped-def]
     """The phone-join registrations as stored, personal fields opened."""
-    storage = Storage(folder / "city.sqlite3")
+    storage = Storage(database)
     try:
         rows = [r for r in storage.record_rows() if r["device_id"] == f"phone:{BOOTH}"]
     finally:
@@ -74,10 +75,11 @@ def test_two_server_processes_admit_a_person_racing_on_both_once(city):
     """The same person submits the phone join eight times at once, half to each of two server processes (two
     machines behind one balancer): one member is stored, one answer is the pass, the seven others 您已登记 — also
     when half the racers give another phone with the same ID number."""
-    folder, key, secret, form = city
+    folder, database, key, secret, form = city
     rng = random.Random(17)
     people = [(fake_name(rng), fake_id_number(rng), fake_phone(rng)) for _ in range(4)]
-    servers = [ServerProcess(folder, options=("--forwarded-allow-ips", "127.0.0.1")) for _ in range(2)]
+    servers = [ServerProcess(folder, database=database, options=("--forwarded-allow-ips", "127.0.0.1"))
+               for _ in range(2)]
     try:
         for server in servers:
             server.start()
@@ -94,7 +96,7 @@ def test_two_server_processes_admit_a_person_racing_on_both_once(city):
     for person_answers in answers:   # 您已登记 shows the pass again when ID and phone both match, as at the kiosk
         assert sum('id="already"' not in a and 'id="pass"' in a for a in person_answers) == 1, person_answers
         assert sum('id="already"' in a for a in person_answers) == RACERS - 1, person_answers
-    stored = sorted(m["id_number"] for m in phone_members(folder, key))
+    stored = sorted(m["id_number"] for m in phone_members(database, key))
     assert stored == sorted(id_number for _, id_number, _ in people)   # each person once, nobody else
 
 
@@ -118,7 +120,7 @@ def counted_by_process(folder: Path) -> dict[int, float]:
     return counts
 
 
-def test_metrics_of_two_worker_processes_are_added_up_whichever_answers_the_scrape(tmp_path):
+def test_metrics_of_two_worker_processes_are_added_up_whichever_answers_the_scrape(tmp_path, new_database):
     """`serve --workers 2`: pushes land on both processes (each on a new connection); every scrape, answered by
     either, counts all of them. With one registry per process a scrape saw only the records of the one answering."""
     from city_helpers import EVENT as DEMO_EVENT, hand_record
@@ -126,12 +128,13 @@ def test_metrics_of_two_worker_processes_are_added_up_whichever_answers_the_scra
 
     folder = tmp_path / "city"
     folder.mkdir()
-    storage = Storage(folder / "city.sqlite3")
+    database = str(new_database(folder))
+    storage = Storage(database)
     code = create_booth(storage, booth_id="b-1", event_id=DEMO_EVENT, name="b")
     _, token = enroll(storage, code=code, device_id="dev-m")
     storage.close()
     pushes, per_push = 0, 5
-    with ServerProcess(folder, workers=2, options=("--forwarded-allow-ips", "127.0.0.1")) as server:
+    with ServerProcess(folder, workers=2, database=database, options=("--forwarded-allow-ips", "127.0.0.1")) as server:
         while pushes < 20 or (len([n for n in counted_by_process(folder).values() if n]) < 2 and pushes < 400):
             records = [hand_record("dev-m", pushes * per_push + i + 1, kind="service_use", subject="tcm")
                        for i in range(per_push)]
@@ -147,7 +150,7 @@ def test_metrics_of_two_worker_processes_are_added_up_whichever_answers_the_scra
             assert seen['kiosk_server_records_total{status="accepted"}'] == pushes * per_push
             assert seen["kiosk_server_push_batch_seconds_count"] == pushes
             assert seen["kiosk_server_ingest_queue_records"] == 0
-    stored = Storage(folder / "city.sqlite3")
+    stored = Storage(database)
     try:
         assert stored.count_records() == pushes * per_push
     finally:

@@ -29,3 +29,21 @@ def test_the_audit_log_is_on_by_default_beside_the_database():
 def test_forwarded_addresses_and_docs_are_off_by_default():
     settings = load_settings({}, environ={})
     assert settings.forwarded_allow_ips == "" and settings.api_docs == "off"
+
+
+def test_a_postgresql_url_is_the_database_as_given_and_the_audit_log_goes_to_the_data_folder():
+    url = "postgresql://kiosk:s3cret@db.internal:5432/kiosk?sslmode=verify-full"
+    for settings in (load_settings({"database": url, "data_dir": "/srv/city"}, environ={}),
+                     load_settings({}, environ={"KIOSK_SERVER_DATABASE": url, "KIOSK_SERVER_DATA_DIR": "/srv/city"})):
+        assert settings.database == url                      # not a Path: "//" would collapse to "/"
+        assert settings.audit_log == Path("/srv/city/city-server-audit.jsonl")
+
+
+def test_an_unreachable_postgresql_is_one_line_without_the_password_and_exit_2(tmp_path, capsys):
+    from sync.server.cli import main
+
+    url = "postgresql://kiosk:s3cret@127.0.0.1:1/kiosk?connect_timeout=2"   # nothing listens on port 1
+    assert main(["--database", url, "--data-dir", str(tmp_path), "new-booth", "--booth", "b", "--event", "e"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("kiosk-server: database: postgresql://kiosk@127.0.0.1:1/kiosk: cannot open: ")
+    assert err.count("\n") == 1 and "s3cret" not in err

@@ -1,6 +1,5 @@
-"""Server storage: concurrent batches share commits, and each record is stored exactly once."""
+"""Server storage, on SQLite and PostgreSQL: concurrent batches share commits, each record is stored exactly once."""
 
-import sqlite3
 import threading
 
 import pytest
@@ -13,8 +12,8 @@ def row(n, *, device="d", digest="h"):
             "payload_sha256": digest, "sealed": None, "subject": None, "refers_to": None}
 
 
-def test_overlapping_batches_from_many_threads_store_each_record_once(tmp_path):
-    storage = Storage(tmp_path / "s.sqlite3")
+def test_overlapping_batches_from_many_threads_store_each_record_once(tmp_path, new_database):
+    storage = Storage(new_database(tmp_path))
     batches = [[row(n) for n in range(start, start + 50)] for start in range(0, 400, 25)] * 2
     outcomes, start = [], threading.Barrier(len(batches))
 
@@ -34,21 +33,22 @@ def test_overlapping_batches_from_many_threads_store_each_record_once(tmp_path):
     storage.close()
 
 
-def test_a_failing_group_commit_stores_nothing_and_tells_the_caller(tmp_path):
-    storage = Storage(tmp_path / "s.sqlite3")
+def test_a_failing_group_commit_stores_nothing_and_tells_the_caller(tmp_path, new_database):
+    storage = Storage(new_database(tmp_path))
     bad = row(1)
     bad["kind"] = None   # NOT NULL: the insert fails inside the transaction
-    with pytest.raises(sqlite3.IntegrityError, match="NOT NULL"):
+    with pytest.raises(storage.backend.integrity_errors, match="(?i)not.null"):
         storage.insert_records([row(2), bad])
     assert storage.count_records() == 0
     storage.close()
 
 
-def test_enrolment_attempts_are_counted_once_for_every_server_process(tmp_path):
+def test_enrolment_attempts_are_counted_once_for_every_server_process(tmp_path, new_database):
     from sync.server.accounts import EnrollmentLimiter
 
-    now = [1000.0]
-    first, second = Storage(tmp_path / "s.sqlite3"), Storage(tmp_path / "s.sqlite3")  # as two --workers
+    now = [1_780_000_000.0]   # a real time in seconds: PostgreSQL keeps it to the fraction, as SQLite does
+    database = new_database(tmp_path)
+    first, second = Storage(database), Storage(database)  # as two --workers
     limiters = [EnrollmentLimiter(s, 3, clock=lambda: now[0]) for s in (first, second)]
     assert [limiters[n % 2].retry_after("10.0.0.7") for n in range(3)] == [None, None, None]
     assert limiters[1].retry_after("10.0.0.7") == 60.0 and limiters[0].retry_after("10.0.0.7") == 60.0
@@ -62,7 +62,8 @@ def test_enrolment_attempts_are_counted_once_for_every_server_process(tmp_path):
 
 
 def test_server_processes_starting_together_on_a_new_file_apply_each_migration_once(tmp_path):
-    """Two or more `kiosk-server` workers on a fresh database: none fails, every migration recorded once."""
+    """Two or more `kiosk-server` workers on a fresh SQLite file: none fails, every migration recorded once.
+    (PostgreSQL: test_postgres_storage.py.)"""
     import subprocess
     import sys
     import time

@@ -9,7 +9,8 @@ import tomllib
 from collections.abc import Sequence
 from pathlib import Path
 
-from sync.server.settings import SETTINGS, ServerSettings, SettingError, files_left_in, load_settings, prepare_folders
+from sync.server.settings import (SETTINGS, ServerSettings, SettingError, database_file, files_left_in, load_settings,
+                                  prepare_folders)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -35,7 +36,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--venue-type", choices=("main", "sub"), default=None, help="main venue (主会场) or sub-venue")
     p.add_argument("--qr-png", type=Path, default=None,
                    help="where to write the enrolment QR code as PNG (default: enrolment-<booth>.png beside the "
-                        "database; readable by its owner only: the code enrols devices)")
+                        "database, or in the data folder when the database is PostgreSQL; readable by its owner only: the code enrols devices)")
     p.add_argument("--public-url", default=None,
                    help="the server's URL as booths reach it; put in the QR code with the enrolment code")
     p = sub.add_parser("revoke", help="revoke the token of a device, or of every device of a booth")
@@ -117,8 +118,20 @@ def open_storage(settings: ServerSettings):  # type: ignore[no-untyped-def]
 
     try:
         return Storage(settings.database)
-    except Exception as exc:    # sqlite3's: a file that is not a database, a folder not writable, a lock held...
-        raise SettingError(f"database: {settings.database}: cannot open: {exc}") from None
+    except Exception as exc:    # a file that is not a database, a folder not writable, a server not reached...
+        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise SettingError(f"database: {shown_database(settings)}: cannot open: {reason}") from None
+
+
+def shown_database(settings: ServerSettings) -> str:
+    """The database setting as messages show it: a PostgreSQL URL without its password."""
+    from sync.server.storage.backend import is_postgresql_url
+
+    if is_postgresql_url(settings.database):
+        from sync.server.storage.postgres import redacted
+
+        return redacted(str(settings.database))
+    return str(settings.database)
 
 
 def city_key(settings: ServerSettings):  # type: ignore[no-untyped-def]
@@ -140,7 +153,7 @@ def cmd_serve(settings: ServerSettings, args: argparse.Namespace) -> int:
 
     city_key(settings)  # before any worker starts: one key, not a race for it
     storage = open_storage(settings)             # the schema, likewise
-    database = storage.describe()
+    database, where = storage.describe(), storage.where()
     storage.close()
     # Worker processes rebuild the settings from the environment, so hand them over there.
     for setting in SETTINGS:
@@ -152,10 +165,11 @@ def cmd_serve(settings: ServerSettings, args: argparse.Namespace) -> int:
                             port=settings.port, workers=settings.workers, **tls)
     server = uvicorn.Server(config)
     scheme = "https" if settings.tls_cert else "http"
-    folder = settings.data_dir if settings.data_dir in (settings.database.parent, settings.city_key.parent) else None
+    database_folder = database_file(settings).parent if database_file(settings) else None
+    folder = settings.data_dir if settings.data_dir in (database_folder, settings.city_key.parent) else None
     print(f"kiosk-server {server_version()}: listening on {scheme}://{_url_host(settings.host)}:{settings.port} "
           f"({config.workers} worker{'s' if config.workers > 1 else ''}); database {database} at "
-          f"{settings.database.resolve()}; city key {settings.city_key.resolve()}"
+          f"{where}; city key {settings.city_key.resolve()}"
           + (f"; data folder {folder.resolve()}" if folder else ""), flush=True)
     if config.workers > 1:
         import inspect
@@ -193,7 +207,8 @@ def cmd_new_booth(settings: ServerSettings, args: argparse.Namespace) -> int:
     code = create_booth(open_storage(settings), booth_id=args.booth, event_id=args.event, name=args.name or args.booth,
                         devices=args.devices, valid_days=args.valid_days)
     print(f"enrolment code for booth {args.booth} ({args.devices} devices, {args.valid_days} days): {code}")
-    png = args.qr_png or settings.database.with_name(f"enrolment-{args.booth}.png")
+    folder = database_file(settings).parent if database_file(settings) else settings.data_dir   # PostgreSQL: data folder
+    png = args.qr_png or folder / f"enrolment-{args.booth}.png"
     print_enrolment_qr(code, server_url=args.public_url, png=png)
     print(f"the QR code is also in {png}; scan it on the booth's console (志愿者控制台 → 注册设备 / Enrol device)")
     if args.district or args.street or args.organisation or args.venue_type:

@@ -60,13 +60,16 @@ class CityTally:
 
     def events(self) -> list[str]:
         """Events with a stored record."""
-        return city_counts.counted_events(self.storage._conn())
+        with self.storage.reading() as conn:
+            return city_counts.counted_events(conn)
 
     def event(self, event_id: str) -> EventTally:
         """One event's roll-ups, summed by the database in one statement (one consistent snapshot)."""
         counted = EventTally()
         booths = counted.booths
-        for part, key, kind, mark, n in city_counts.event_rollups(self.storage._conn(), event_id):
+        with self.storage.reading() as conn:
+            rows = city_counts.event_rollups(conn, event_id)
+        for part, key, kind, mark, n in rows:
             if part == "booth":
                 booths[key] = BoothTally(Counter(), n, kind, _setup_profile(mark) if mark is not None else {})
             elif part == "kind":

@@ -8,6 +8,7 @@ from dataclasses import dataclass, fields
 from pathlib import Path
 
 from booth_common.settings import Setting  # one declaration of what a setting is, for the kiosk and the server
+from sync.server.storage.backend import is_postgresql_url
 
 
 SETTINGS: tuple[Setting, ...] = (
@@ -16,7 +17,9 @@ SETTINGS: tuple[Setting, ...] = (
             "Empty: the platform's data folder (platformdirs; on Linux ~/.local/share/kiosk-server), never the "
             "current folder."),
     Setting("database", "KIOSK_SERVER_DATABASE", "",
-            "SQLite database file (WAL mode). Empty: city-server.sqlite3 in data_dir."),
+            "SQLite database file (WAL mode), or a PostgreSQL URL postgresql://user@host:port/dbname (a pool of "
+            "up to 10 connections per server process; password in the URL or ~/.pgpass). "
+            "Empty: city-server.sqlite3 in data_dir."),
     Setting("city_key", "KIOSK_SERVER_CITY_KEY", "",
             "File of the city's X25519 private key, kept out of the database; created on first start. "
             "Empty: city-seal.key in data_dir."),
@@ -68,7 +71,7 @@ SETTINGS: tuple[Setting, ...] = (
 
 @dataclass(frozen=True)
 class ServerSettings:
-    database: Path
+    database: Path | str              # an SQLite file, or a postgresql:// URL (sync.server.storage.backend)
     city_key: Path
     host: str = "127.0.0.1"
     port: int = 8443
@@ -93,6 +96,7 @@ class ServerSettings:
 
 
 DATABASE_FILE, CITY_KEY_FILE = "city-server.sqlite3", "city-seal.key"   # their names in the data folder
+AUDIT_LOG_FILE = "city-server-audit.jsonl"   # in the data folder when the database is PostgreSQL
 
 
 def platform_data_dir() -> Path:
@@ -132,7 +136,8 @@ def load_settings(overrides: Mapping[str, str | None] | None = None,
     converted["city_key"] = converted["city_key"] or data_dir / CITY_KEY_FILE
     if converted["audit_log"] is None:
         database = converted["database"]
-        converted["audit_log"] = database.with_name(database.stem + "-audit.jsonl")
+        converted["audit_log"] = (data_dir / AUDIT_LOG_FILE if is_postgresql_url(database)
+                                  else database.with_name(database.stem + "-audit.jsonl"))
     settings = ServerSettings(**converted)
     _check_paths(settings)
     return settings
@@ -140,7 +145,7 @@ def load_settings(overrides: Mapping[str, str | None] | None = None,
 
 def prepare_folders(settings: ServerSettings) -> None:
     """Create the folders of the database, the key and the audit log (owner only), or SettingError."""
-    for name, folder in (("database", settings.database.parent),
+    for name, folder in (("database", database_file(settings).parent if database_file(settings) else None),
                          ("city_key", settings.city_key.parent),
                          ("audit_log", settings.audit_log.parent if settings.audit_log else None),
                          ("access_log", Path(settings.access_log).parent if settings.access_log not in ("-", "off")
@@ -179,7 +184,14 @@ def _pick(setting: Setting, overrides: Mapping[str, str | None], environ: Mappin
     return setting.default, f"{option} (default)"
 
 
+def database_file(settings: ServerSettings) -> Path | None:
+    """The SQLite file of the settings, or None when the database is PostgreSQL."""
+    return None if is_postgresql_url(settings.database) else Path(settings.database)
+
+
 def _convert(name: str, kind: object, text: str, source: str) -> object:
+    if name == "database" and is_postgresql_url(text):
+        return text
     if kind in ("Path | None",) or name in ("database", "city_key"):   # empty: in the data folder
         return Path(text) if text else None
     if kind in ("Path", Path):
@@ -204,6 +216,8 @@ def _check_paths(settings: ServerSettings) -> None:
         raise SettingError(f"data-dir: {settings.data_dir} is a file, not a folder")
     for name in ("database", "city_key", "audit_log"):
         path = getattr(settings, name)
+        if is_postgresql_url(path):
+            continue
         if path is not None and path.is_dir():
             raise SettingError(f"{name.replace('_', '-')}: {path} is a folder, not a file")
         blocker = next((p for p in (path.parents if path else ()) if p.exists() and not p.is_dir()), None)

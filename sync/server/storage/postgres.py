@@ -1,0 +1,161 @@
+"""The PostgreSQL backend of the city server's storage: psycopg 3 and a connection pool per server process.
+
+The storage's SQL is written once, with SQLite's ``?`` placeholders; here each statement is read the psycopg
+way (``?`` → ``%s``, a literal ``%`` doubled), once per statement text. Connections run in autocommit, so a
+read is one round trip; a write is an explicit transaction that first takes one transaction-level advisory
+lock (``WRITE_LOCK``), the same one in every server process: writes are serialised as SQLite's ``BEGIN
+IMMEDIATE`` serialises them, so every check-then-write of the storage (enrolment uses, rate limits, prize
+claims) means the same on both, and the ``records.rowid`` identity values are taken and committed in one
+order, which the cursors over "records stored after X" rely on (schema.py). Migrations take another
+advisory lock (``MIGRATION_LOCK``): processes starting together on a fresh database apply each once.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from functools import lru_cache, partial
+from pathlib import Path
+from typing import Any
+
+import psycopg
+from psycopg.conninfo import conninfo_to_dict, make_conninfo
+from psycopg_pool import ConnectionPool
+
+from booth_common.migrations import Locking, MigrationLog, Migrations
+from sync.server.storage.schema import MIGRATIONS, RECORD_FIELDS, _run_statements, postgresql_script
+
+# Two fixed keys of pg_advisory_xact_lock (any 64-bit numbers, the same in every server process and version).
+WRITE_LOCK = 0x6B696F736B5F7772        # "kiosk_wr"
+MIGRATION_LOCK = 0x6B696F736B5F6D67    # "kiosk_mg"
+
+POOL_SIZE = 10   # connections per server process at most (docs/server.md); one is opened at start
+
+SERVER_LOG = MigrationLog(
+    create=("CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY, "
+            "applied_order BIGINT GENERATED ALWAYS AS IDENTITY, applied_at TEXT)",),
+    applied="SELECT name FROM schema_migrations ORDER BY applied_order",
+    record="INSERT INTO schema_migrations (name, applied_at) VALUES (%(name)s, %(at)s)",
+    locking=Locking(begin=("BEGIN", f"SELECT pg_advisory_xact_lock({MIGRATION_LOCK})")))
+
+# All rows of a batch in one statement: one array per column, unnested into rows.
+_COLUMN_TYPES = {"seq": "bigint"}
+INSERT_ALL = (f"INSERT INTO records ({', '.join(RECORD_FIELDS)}) SELECT * FROM unnest("
+              + ", ".join(f"%s::{_COLUMN_TYPES.get(f, 'text')}[]" for f in RECORD_FIELDS)
+              + ") ON CONFLICT DO NOTHING")
+
+
+@lru_cache(maxsize=1024)
+def psycopg_sql(sql: str) -> str:
+    """The storage's SQL with psycopg's placeholders. The storage's statements hold no '?' in a literal."""
+    return sql.replace("%", "%%").replace("?", "%s")
+
+
+def redacted(url: str) -> str:
+    """The URL without its password, for the start-up line and messages."""
+    params = conninfo_to_dict(url)
+    if "password" in params:
+        params["password"] = "****"
+    host = params.get("host", "")
+    return f"postgresql://{params.get('user', '')}@{host}:{params.get('port', 5432)}/{params.get('dbname', '')}"
+
+
+class PgConnection:
+    """A pooled psycopg connection that takes the storage's SQL (``?`` placeholders) like sqlite3's does."""
+
+    __slots__ = ("raw",)
+
+    def __init__(self, raw: psycopg.Connection):
+        self.raw = raw
+
+    def execute(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> psycopg.Cursor:
+        return self.raw.execute(psycopg_sql(sql), params or None)
+
+    def executemany(self, sql: str, params: Sequence[Sequence[Any]]) -> psycopg.Cursor:
+        cur = self.raw.cursor()
+        params = list(params)
+        if params:
+            cur.executemany(psycopg_sql(sql), params)
+        return cur
+
+
+class PostgresBackend:
+    """Connections and transactions of one PostgreSQL database (see ``sync.server.storage.backend.Backend``)."""
+
+    kind = "postgresql"
+    integrity_errors = (psycopg.IntegrityError,)
+
+    def __init__(self, url: str, *, pool_size: int = POOL_SIZE):
+        self.url = url
+        self._write_lock = threading.Lock()   # threads of this process queue here, not holding a pooled connection
+        psycopg.connect(url, autocommit=True).close()   # an unreachable server fails here, at once, with libpq's reason
+        self._pool = ConnectionPool(url, min_size=1, max_size=pool_size, open=True, timeout=30.0,
+                                    kwargs={"autocommit": True}, name="kiosk-server")
+
+    @contextmanager
+    def reading(self) -> Iterator[PgConnection]:
+        with self._pool.connection() as raw:
+            yield PgConnection(raw)
+
+    @contextmanager
+    def writing(self) -> Iterator[PgConnection]:
+        """One write transaction, all of it or nothing, holding the write lock of every server process."""
+        with self._write_lock, self._pool.connection() as raw, raw.transaction():
+            raw.execute(f"SELECT pg_advisory_xact_lock({WRITE_LOCK})")
+            yield PgConnection(raw)
+
+    def insert_all(self, tx: PgConnection, rows: Sequence[tuple[Any, ...]]) -> bool:
+        """Insert every row in one statement when none is taken (the usual case) and say True; else insert none."""
+        tx.raw.execute("SAVEPOINT job")
+        inserted = tx.raw.execute(INSERT_ALL, [list(column) for column in zip(*rows)]).rowcount if rows else 0
+        if inserted == len(rows):
+            tx.raw.execute("RELEASE job")
+            return True
+        tx.raw.execute("ROLLBACK TO job")
+        tx.raw.execute("RELEASE job")
+        return False
+
+    def migrate(self, *, stop_before: str | None = None) -> None:
+        """The named migrations, each in its own transaction holding the migration lock; up to ``stop_before``."""
+        migrations = Migrations("city-server", SERVER_LOG)
+        for name, script in MIGRATIONS:
+            migrations.add(name, partial(_run_statements, script=postgresql_script(name, script)))
+        with self._pool.connection() as raw:
+            migrations.apply(raw, stop_before=stop_before)
+
+    def applied_migrations(self) -> list[str]:
+        with self.reading() as conn:
+            return [row[0] for row in conn.execute(SERVER_LOG.applied).fetchall()]
+
+    def describe(self) -> str:
+        with self.reading() as conn:
+            version = conn.execute("SHOW server_version").fetchone()[0]
+        return f"PostgreSQL {version.split()[0]}"
+
+    def where(self) -> str:
+        return redacted(self.url)
+
+    def ready(self) -> str | None:
+        """None when a fresh connection (not a pooled one) reads the database now, else why not."""
+        try:
+            with psycopg.connect(make_conninfo(self.url, connect_timeout=2), autocommit=True) as conn:
+                conn.execute("SELECT count(*) FROM schema_migrations").fetchone()
+        except psycopg.Error as exc:
+            return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        return None
+
+    def backup_to(self, target: Path) -> None:
+        """A consistent copy in pg_dump's custom format (pg_restore reads it), made by PostgreSQL's own tool."""
+        pg_dump = shutil.which("pg_dump")
+        if pg_dump is None:
+            raise RuntimeError("pg_dump is not installed (Debian: postgresql-client)")
+        done = subprocess.run([pg_dump, "--format=custom", f"--file={target}", "--dbname", self.url],
+                              capture_output=True, text=True, timeout=3600)
+        if done.returncode != 0:
+            raise RuntimeError(f"pg_dump failed: {done.stderr.strip()}")
+
+    def close(self) -> None:
+        self._pool.close()

@@ -1,0 +1,114 @@
+"""A real, throwaway PostgreSQL cluster for the tests: initdb + pg_ctl in a temporary folder, a unix socket only.
+
+The binaries come from ``pg_config --bindir`` or /usr/lib/postgresql/<newest>/bin (.ci/run installs Debian's
+``postgresql``). initdb refuses to run as root, so as root (the development machine and CI) the cluster runs as
+the ``postgres`` OS user, its folder owned by it. A missing PostgreSQL is an error, never a skip.
+
+The tests' cluster trades durability for speed (fsync off): they look at what the server answers and stores,
+not at what survives a power cut. ``Cluster(durable=True)`` (the benchmarks) keeps PostgreSQL's defaults
+(fsync, synchronous commit, full page writes), as a production server runs. Each test gets its own database,
+copied from a migrated template.
+"""
+
+from __future__ import annotations
+
+import glob
+import itertools
+import os
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+from urllib.parse import quote
+
+TEMPLATE = "kiosk_template"
+
+
+class PostgresMissing(RuntimeError):
+    """PostgreSQL's server programs are not installed; the PostgreSQL half of the tests cannot run."""
+
+
+def find_bindir() -> Path:
+    candidates = []
+    pg_config = shutil.which("pg_config")
+    if pg_config:
+        done = subprocess.run([pg_config, "--bindir"], capture_output=True, text=True)
+        if done.returncode == 0:
+            candidates.append(Path(done.stdout.strip()))
+    candidates += [Path(p) for p in sorted(glob.glob("/usr/lib/postgresql/*/bin"),
+                                           key=lambda p: int(Path(p).parent.name) if Path(p).parent.name.isdigit()
+                                           else 0, reverse=True)]
+    for folder in candidates:
+        if (folder / "initdb").is_file() and (folder / "pg_ctl").is_file():
+            return folder
+    raise PostgresMissing("PostgreSQL's initdb/pg_ctl were not found (pg_config --bindir, /usr/lib/postgresql/*/bin): "
+                          "install the server (Debian: apt-get install postgresql; .ci/run does)")
+
+
+class Cluster:
+    """One running cluster; ``new_database()`` gives a fresh database's URL."""
+
+    def __init__(self, *, durable: bool = False) -> None:
+        self.durable = durable
+        self.bindir = find_bindir()
+        self.folder = Path(tempfile.mkdtemp(prefix="kiosk-pg-"))
+        self.data, self.socket_dir = self.folder / "data", self.folder
+        self.as_user: list[str] = []
+        self.user = "kiosk"
+        if os.geteuid() == 0:    # initdb: "cannot be run as root"
+            runuser = shutil.which("runuser") or shutil.which("setpriv")
+            if runuser is None:
+                raise PostgresMissing("running as root, and neither runuser nor setpriv is there to drop to postgres")
+            self.as_user = ([runuser, "-u", "postgres", "--"] if runuser.endswith("runuser")
+                            else [runuser, "--reuid=postgres", "--regid=postgres", "--init-groups"])
+            shutil.chown(self.folder, "postgres", "postgres")
+        self._names = itertools.count(1)
+        self.port = 5432   # only in the socket's name: the cluster listens on no TCP address
+
+    def _run(self, *command: str, **kwargs: object) -> subprocess.CompletedProcess:
+        done = subprocess.run([*self.as_user, *command], capture_output=True, text=True, timeout=120, **kwargs)
+        if done.returncode != 0:
+            raise RuntimeError(f"{' '.join(command)} failed ({done.returncode}): {done.stderr.strip()[-2000:]}")
+        return done
+
+    def start(self) -> Cluster:
+        self._run(str(self.bindir / "initdb"), "-D", str(self.data), "-U", self.user, "--auth=trust",
+                  "-E", "UTF8", "--locale=C", "--no-sync")
+        options = (f"-c listen_addresses='' -c unix_socket_directories='{self.socket_dir}' -c port={self.port} "
+                   "-c max_connections=300 -c shared_buffers=128MB")
+        if not self.durable:
+            options += " -c fsync=off -c full_page_writes=off -c synchronous_commit=off"
+        self._run(str(self.bindir / "pg_ctl"), "-D", str(self.data), "-o", options, "-l", str(self.folder / "log"),
+                  "-w", "-t", "60", "start")
+        return self
+
+    def url(self, database: str) -> str:
+        return f"postgresql://{self.user}@/{database}?host={quote(str(self.socket_dir), safe='')}&port={self.port}"
+
+    def admin(self, sql: str) -> None:
+        import psycopg
+
+        with psycopg.connect(self.url("postgres"), autocommit=True) as conn:
+            conn.execute(sql)
+
+    def make_template(self) -> None:
+        """A database with every server migration applied, which new databases copy."""
+        from sync.server.storage import Storage
+
+        self.admin(f"CREATE DATABASE {TEMPLATE}")
+        Storage(self.url(TEMPLATE)).close()
+
+    def new_database(self, *, migrated: bool = True) -> str:
+        name = f"t{next(self._names)}"
+        self.admin(f"CREATE DATABASE {name}" + (f" TEMPLATE {TEMPLATE}" if migrated else ""))
+        return self.url(name)
+
+    def drop(self, url: str) -> None:
+        name = url.split("/")[3].split("?")[0]
+        self.admin(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+    def stop(self) -> None:
+        try:
+            self._run(str(self.bindir / "pg_ctl"), "-D", str(self.data), "-m", "immediate", "-w", "stop")
+        finally:
+            shutil.rmtree(self.folder, ignore_errors=True)

@@ -25,8 +25,13 @@ def private_file(path: Path) -> Path:
     """Create ``path`` empty if it is missing, mode 0600 from the first byte, and make it the owner's only.
     A missing parent folder is made 0700; an existing one (a USB stick chosen for an export) is left as it is."""
     path.parent.mkdir(parents=True, exist_ok=True, mode=DIR_MODE)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT, FILE_MODE)
-    os.close(fd)
+    # Opened only to create it: closing any descriptor of a file drops every POSIX lock this process holds
+    # on it, and the ledger's own SQLite connections hold theirs (a worker's second connection would let
+    # another process take the kiosk's connection for gone and delete its WAL — SQLite's "how to corrupt").
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE))
+    except FileExistsError:
+        pass
     _chmod(path, FILE_MODE)
     return path
 

@@ -144,3 +144,26 @@ def test_ledgers_opened_at_once_by_many_processes_apply_each_migration_once(tmp_
         assert [p.returncode for p in procs] == [0, 0, 0, 0], errors
         with Ledger(path) as ledger:
             assert migrations.applied(ledger.db.conn) == migrations.names
+
+
+def test_a_worker_connection_leaves_the_kiosk_locks_so_another_process_keeps_off_its_wal(tmp_path):
+    """The kiosk opens a second connection for each job off the GUI thread (an export, the purge, a member
+    search). A `kiosk export` or `kiosk sync` in another process then opens and closes the ledger: it must
+    still see the kiosk's connection, so that its close leaves the kiosk's WAL and shared memory alone. (A
+    POSIX lock goes when its process closes any descriptor of the file: opening the ledger to set its mode
+    dropped the kiosk's, the other process deleted the WAL under it, and the kiosk read 'disk I/O error'.)"""
+    import subprocess
+    import sys
+
+    path = tmp_path / "l.db"
+    kiosk = Ledger(path)
+    kiosk.append(record_id="r1", kind="handout", event_id="e", booth_id="b", data={}, subject="leaflet")
+    Ledger(path).close()  # a pool thread's connection, as detached() opens and closes it
+    other = subprocess.run([sys.executable, "-c", "import sys; from kiosk.ledger import Ledger; "
+                            "Ledger(sys.argv[1]).close()", str(path)], capture_output=True, text=True, timeout=60)
+    assert other.returncode == 0, other.stderr
+    assert (tmp_path / "l.db-wal").exists() and (tmp_path / "l.db-shm").exists()  # the kiosk's, still open
+    kiosk.append(record_id="r2", kind="handout", event_id="e", booth_id="b", data={}, subject="leaflet")
+    kiosk.close()
+    with Ledger(path) as again:
+        assert again.get("r1") is not None and again.get("r2") is not None

@@ -297,3 +297,32 @@ def test_the_refusal_check_catches_a_deliberate_breach(tmp_path, breach, expecte
                          ids=lambda p: str(p.relative_to(ROOT)))
 def test_the_product_never_imports_its_build_tool(path):
     assert not {n for n in _imports(path) if n == "kiosk.package" or n.startswith("kiosk.package.")}
+
+
+# -- size: a class a newcomer can read through (the screens were carved to ~300 lines, Ledger and BoothService too) -
+
+CLASS_LINES_MAX = 300
+
+
+def long_classes(root: Path, *, limit: int = CLASS_LINES_MAX) -> list[str]:
+    """Every class in kiosk/ longer than ``limit`` lines (decorators and docstring included), as "path:Class N"."""
+    found = []
+    for path in sorted((root / "kiosk").rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ClassDef):
+                first = min([node.lineno] + [d.lineno for d in node.decorator_list])
+                if node.end_lineno - first + 1 > limit:
+                    found.append(f"{path.relative_to(root).as_posix()}:{node.name} {node.end_lineno - first + 1}")
+    return found
+
+
+def test_no_class_in_the_kiosk_is_longer_than_300_lines():
+    """Split a class by concept before it passes 300 lines (the outbox left the Ledger for kiosk/outbox.py)."""
+    assert long_classes(ROOT) == []
+
+
+def test_the_class_size_check_catches_a_deliberate_breach(tmp_path):
+    body = "".join(f"    x{i} = {i}\n" for i in range(CLASS_LINES_MAX - 1))  # with its class line: exactly the limit
+    clean = {"kiosk/ledger.py": f"class Ledger:\n{body}", "kiosk/ui/station_screen.py": "class StationScreen:\n    pass\n"}
+    breach = {"kiosk/ui/station_screen.py": f"@dataclass\nclass StationScreen:\n{body}"}  # one line over, by its decorator
+    assert planted(tmp_path, clean, breach, long_classes) == [f"kiosk/ui/station_screen.py:StationScreen {CLASS_LINES_MAX + 1}"]

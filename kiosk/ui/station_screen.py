@@ -71,8 +71,7 @@ class StationScreen(ScreenBase):
         root = QVBoxLayout(self)
         root.setContentsMargins(32, 16, 32, 16)
         for w in (self.title, self.count_label, self.choice_host, self.plus_button, self.camera, self.message,
-                  self.stock_label,
-                  self.scan_hint, self.scan_field):
+                  self.stock_label, self.scan_hint, self.scan_field):
             root.addWidget(w)
         root.addStretch()
         root.addLayout(bottom)

@@ -45,7 +45,22 @@ def from_scratch(storage):
         if r["kind"] == "audit" and r["subject"] == "booth_setup" and r["captured_at"] >= setup_at:
             setup, setup_at = r["payload"], r["captured_at"]
         booths[(r["event_id"], r["booth_id"])] = (records + 1, max(received, r["received_at"]), setup, setup_at)
-    return +counts, booths
+    return +counts, booths, sums_of(counts)
+
+
+def sums_of(counts):
+    """What the page shows, summed from fine counts: per booth and kind, per hour and kind (quiz passes apart),
+    per occupation, service and item, per booth and service."""
+    sums = Counter()
+    for (event, booth, kind, subject, hour), n in counts.items():
+        mark = "passed" if (kind, subject) == ("quiz_attempt", "passed") else ""
+        sums[(event, "booth", booth, kind, mark)] += n
+        sums[(event, "hour", hour, kind, mark)] += n
+        if kind in ("registration", "service_use", "handout"):
+            sums[(event, "subject", "", kind, subject)] += n
+        if kind == "service_use":
+            sums[(event, "service", booth, kind, subject)] += n
+    return +sums
 
 
 def counters(storage):
@@ -54,7 +69,9 @@ def counters(storage):
             "SELECT event_id, booth_id, kind, subject, utc_hour, n FROM city_counts WHERE n <> 0").fetchall()})
         booths = {(e, b): (n, received, setup, setup_at) for e, b, n, received, setup, setup_at in conn.execute(
             "SELECT event_id, booth_id, records, last_received_at, setup, setup_at FROM city_booths").fetchall()}
-    return counts, booths
+        sums = Counter({tuple(row[:5]): row[5] for row in conn.execute(
+            "SELECT event_id, part, place, kind, detail, n FROM city_rollups WHERE n <> 0").fetchall()})
+    return counts, booths, sums
 
 
 def a_day(rng, *, devices=(("d-1", "b-1"), ("d-2", "b-1"), ("d-3", "b-2")), per_device=60):
@@ -81,7 +98,7 @@ def a_day(rng, *, devices=(("d-1", "b-1"), ("d-2", "b-1"), ("d-3", "b-2")), per_
         else:
             kind = rng.choice(COUNTED + ("correction",))
             corrects = rng.choice([i for i in ids if i.startswith(device + "-")]) if kind == "correction" else None
-            record = hand_record(device, seq, kind=kind, subject=rng.choice(["tcm", "law", None, "长" * 3000 + device]), booth_id=booth,
+            record = hand_record(device, seq, kind=kind, subject=rng.choice(["tcm", "law", "passed", None, "长" * 3000 + device]), booth_id=booth,
                                  captured_at=captured, refers_to=corrects)   # a correction takes nothing back
         rows.append(stored(record, received_at=f"2026-11-25T06:{seq % 60:02d}:{rng.randrange(60):02d}.000Z"))
     return rows
@@ -232,6 +249,22 @@ def test_a_database_made_before_the_counters_is_counted_by_the_migration(tmp_pat
     finally:
         migrated.close()
         counted.close()
+
+
+def test_a_database_with_counters_but_not_their_sums_gets_them_from_the_counters(tmp_path, new_database):
+    database = new_database(tmp_path)
+    storage = Storage(database)
+    storage.insert_records(a_day(random.Random(8), per_device=100))
+    expected = counters(storage)
+    with storage.backend.writing() as tx:   # as the version before city_004_rollups left it
+        tx.execute("DROP TABLE city_rollups")
+        tx.execute("DELETE FROM schema_migrations WHERE name = 'city_004_rollups'")
+    storage.close()
+    storage = Storage(database)
+    try:
+        assert counters(storage) == expected == from_scratch(storage)
+    finally:
+        storage.close()
 
 
 def _old_server_database(database, rows):

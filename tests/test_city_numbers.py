@@ -166,7 +166,7 @@ def test_a_big_day_is_read_from_the_counters_not_the_records(city):
     assert first["totals"]["records"] == 105_000 and second["totals"]["records"] == 105_001
     assert first["totals"]["new_members"] == Counter(r["kind"] for r in rows)["registration"]
     assert second["totals"]["new_members"] == first["totals"]["new_members"] + 1
-    assert fresh.backend.kind != "sqlite" or [s for s in statements if "FROM city_counts" in s and "FROM city_booths" in s]
+    assert fresh.backend.kind != "sqlite" or [s for s in statements if "FROM city_rollups" in s and "FROM city_booths" in s]
     reading_records = [s for s in statements if re.search(r"\bFROM records\b", s)]
     assert all("'employer_meeting'" in s for s in reading_records)   # the employer meetings' own query only
 

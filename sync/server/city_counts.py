@@ -34,6 +34,11 @@ _IN_CHUNK = 500   # ids per IN (...) list: well under both databases' limits on 
 SUBJECT_CHARS = 100
 _KIND_LIST = ", ".join(f"'{kind}'" for kind in COUNTED_KINDS)
 
+# What the page shows of a count beside its kind: quiz passes apart from other attempts.
+_MARK = "CASE WHEN kind = 'quiz_attempt' AND subject = 'passed' THEN 'passed' ELSE '' END"
+SUBJECT_KINDS = ("registration", "service_use", "handout")   # summed per subject: occupations, services, items
+_SUBJECT_KIND_LIST = ", ".join(f"'{kind}'" for kind in SUBJECT_KINDS)
+
 # The backfill counts what is already stored (a database made before the counters): one aggregate per
 # table, each a single pass over the records, the void rule as a NOT EXISTS on the refers_to index.
 MIGRATIONS: tuple[tuple[str, str], ...] = (
@@ -70,10 +75,32 @@ MIGRATIONS: tuple[tuple[str, str], ...] = (
     ("city_003_employer_meeting_index", """
         CREATE INDEX records_employer_meetings ON records (event_id) WHERE kind = 'employer_meeting';
     """),
+    # The sums the city page shows, kept beside the fine counts (and made from them here): a page reads a few
+    # thousand rows and sums nothing, however many booths, subjects and hours the fine counts hold.
+    ("city_004_rollups", f"""
+        CREATE TABLE city_rollups (
+            event_id TEXT NOT NULL, part TEXT NOT NULL, place TEXT NOT NULL, kind TEXT NOT NULL,
+            detail TEXT NOT NULL, n BIGINT NOT NULL,
+            PRIMARY KEY (event_id, part, place, kind, detail));
+        INSERT INTO city_rollups (event_id, part, place, kind, detail, n)
+            SELECT event_id, 'booth', booth_id, kind, {_MARK}, sum(n) FROM city_counts
+            GROUP BY event_id, booth_id, kind, {_MARK};
+        INSERT INTO city_rollups (event_id, part, place, kind, detail, n)
+            SELECT event_id, 'hour', utc_hour, kind, {_MARK}, sum(n) FROM city_counts
+            GROUP BY event_id, utc_hour, kind, {_MARK};
+        INSERT INTO city_rollups (event_id, part, place, kind, detail, n)
+            SELECT event_id, 'subject', '', kind, subject, sum(n) FROM city_counts
+            WHERE kind IN ({_SUBJECT_KIND_LIST}) GROUP BY event_id, kind, subject;
+        INSERT INTO city_rollups (event_id, part, place, kind, detail, n)
+            SELECT event_id, 'service', booth_id, kind, subject, sum(n) FROM city_counts
+            WHERE kind = 'service_use' GROUP BY event_id, booth_id, kind, subject;
+    """),
 )
 
 ADD_COUNTS = """INSERT INTO city_counts (event_id, booth_id, kind, subject, utc_hour, n) VALUES (?, ?, ?, ?, ?, ?)
                 ON CONFLICT (event_id, booth_id, kind, subject, utc_hour) DO UPDATE SET n = city_counts.n + excluded.n"""
+ADD_ROLLUPS = """INSERT INTO city_rollups (event_id, part, place, kind, detail, n) VALUES (?, ?, ?, ?, ?, ?)
+                 ON CONFLICT (event_id, part, place, kind, detail) DO UPDATE SET n = city_rollups.n + excluded.n"""
 # A NULL setup_at in the new values means "no booth setup among these records": the stored one stays.
 ADD_BOOTH = """INSERT INTO city_booths (event_id, booth_id, records, last_received_at, setup, setup_at)
                VALUES (?, ?, ?, ?, ?, coalesce(?, ''))
@@ -125,6 +152,7 @@ def count_inserted(tx: Any, rows: Sequence[dict[str, Any]]) -> None:
             booth.setup, booth.setup_at = row["payload"], row["captured_at"]
     _take_voided_out(tx, counts, rows, counted_ids, voids)
     tx.executemany(ADD_COUNTS, [(*key, n) for key, n in counts.items() if n])
+    tx.executemany(ADD_ROLLUPS, [(*key, n) for key, n in _rollups(counts).items() if n])
     tx.executemany(ADD_BOOTH, [(event, booth_id, b.records, b.last_received_at, b.setup, b.setup_at or None)
                                for (event, booth_id), b in booths.items()])
 
@@ -145,6 +173,24 @@ def _take_voided_out(tx: Any, counts: Counter, rows: Sequence[dict[str, Any]], c
         by_owner = stored_voids.get((target["id"], target["device_id"]), set())
         if target["kind"] in _COUNTED and by_owner and by_owner <= new_ids:
             counts[_key(target)] -= 1
+
+
+def _rollups(counts: Counter) -> Counter:
+    """The page's sums of fine counts: (event, part, place, kind, detail) -> n, where part is 'booth' (per booth
+    and kind, quiz passes apart), 'hour' (per UTC hour and kind, all booths), 'subject' (per occupation, service
+    and item, all booths) or 'service' (per booth and service: the services used there at least once)."""
+    rolled: Counter = Counter()
+    for (event, booth, kind, subject, hour), n in counts.items():
+        if not n:
+            continue
+        mark = "passed" if kind == "quiz_attempt" and subject == "passed" else ""
+        rolled[(event, "booth", booth, kind, mark)] += n
+        rolled[(event, "hour", hour, kind, mark)] += n
+        if kind in SUBJECT_KINDS:
+            rolled[(event, "subject", "", kind, subject)] += n
+        if kind == "service_use":
+            rolled[(event, "service", booth, kind, subject)] += n
+    return rolled
 
 
 def _voids_of(tx: Any, record_ids: list[str]) -> dict[tuple[str, str], set[str]]:
@@ -182,36 +228,16 @@ def _marks(chunk: list[str]) -> str:
 
 # -- reading ------------------------------------------------------------------------------------------
 
-_MARK = "CASE WHEN kind = 'quiz_attempt' AND subject = 'passed' THEN 'passed' ELSE '' END"
-_SUM = "CAST(sum(n) AS BIGINT)"   # PostgreSQL's sum of a BIGINT is a NUMERIC
-ROLLUPS = f"""
-    SELECT 'booth', booth_id, last_received_at, setup, records FROM city_booths WHERE event_id = ?
-    UNION ALL
-    SELECT 'kind', booth_id, kind, {_MARK}, {_SUM} FROM city_counts WHERE event_id = ?
-    GROUP BY booth_id, kind, {_MARK}
-    UNION ALL
-    SELECT 'hour', utc_hour, kind, {_MARK}, {_SUM} FROM city_counts WHERE event_id = ?
-    GROUP BY utc_hour, kind, {_MARK}
-    UNION ALL
-    SELECT 'subject', '', kind, subject, {_SUM} FROM city_counts
-    WHERE event_id = ? AND kind IN ('registration', 'service_use', 'handout') GROUP BY kind, subject
-    UNION ALL
-    SELECT 'items', booth_id, '', '', count(*) FROM (
-        SELECT booth_id, subject FROM city_counts WHERE event_id = ? AND kind = 'service_use'
-        GROUP BY booth_id, subject HAVING sum(n) > 0) used
-    GROUP BY booth_id"""
+ROLLUPS = """SELECT 'place', booth_id, last_received_at, setup, records FROM city_booths WHERE event_id = ?
+             UNION ALL
+             SELECT part, place, kind, detail, n FROM city_rollups WHERE event_id = ? AND n <> 0"""
 
 
 def event_rollups(conn: Any, event_id: str) -> list[tuple[str, str, str | None, str | None, int]]:
-    """One event's counts summed the ways the city page shows them, in one statement (one snapshot):
-
-    - ('booth', booth, last received, newest setup payload or None, records) per booth with a record;
-    - ('kind', booth, kind, 'passed' or '', n): per booth and kind, quiz passes apart;
-    - ('hour', UTC hour, kind, 'passed' or '', n): the same per hour of capture, all booths;
-    - ('subject', '', kind, subject, n): per service, item and occupation, all booths;
-    - ('items', booth, '', '', how many services were used there at least once).
-    """
-    return conn.execute(ROLLUPS, [event_id] * 5).fetchall()
+    """One event's sums as the city page shows them, in one statement (one snapshot): ('place', booth, last
+    received, newest setup payload or None, records) per booth with a record, then the rows of ``city_rollups``
+    (see ``_rollups``) that are not zero."""
+    return conn.execute(ROLLUPS, [event_id, event_id]).fetchall()
 
 
 def counted_events(conn: Any) -> list[str]:

@@ -6,10 +6,9 @@ and packs handed out, and a record taken back by a void of its own device counts
 Beijing time of capture (the device's clock: a bundle imported days later still lands in the hour it happened).
 
 The fine counts per (booth, kind, subject, hour) are kept by the database itself, in the transaction that
-stores the records (``sync/server/city_counts.py``). At each request ``CityTally`` has the database sum them
-by booth, by hour and by subject in one statement (a few hundred rows come back, whatever the number of
-records): a server process answers its first page at once, and every process of a city sees the same
-figures. The roll-ups by district, street and organisation are made here from the booths' figures.
+stores the records (``sync/server/city_counts.py``), with their sums by booth, by hour and by subject. At
+each request ``CityTally`` reads those sums (a few thousand rows, whatever the number of records): a server
+process answers its first page at once, and every process of a city sees the same figures. The roll-ups by district, street and organisation are made here from the booths' figures.
 """
 
 from __future__ import annotations
@@ -64,22 +63,22 @@ class CityTally:
             return city_counts.counted_events(conn)
 
     def event(self, event_id: str) -> EventTally:
-        """One event's roll-ups, summed by the database in one statement (one consistent snapshot)."""
+        """One event's sums as the database keeps them, read in one statement (one consistent snapshot)."""
         counted = EventTally()
         booths = counted.booths
         with self.storage.reading() as conn:
             rows = city_counts.event_rollups(conn, event_id)
-        for part, key, kind, mark, n in rows:
-            if part == "booth":
-                booths[key] = BoothTally(Counter(), n, kind, _setup_profile(mark) if mark is not None else {})
-            elif part == "kind":
-                booths.setdefault(key, BoothTally()).counts[(kind, mark)] += n
-            elif part == "items":
-                booths.setdefault(key, BoothTally()).service_items = n
+        for part, place, kind, detail, n in rows:
+            if part == "place":
+                booths[place] = BoothTally(Counter(), n, kind, _setup_profile(detail) if detail is not None else {})
+            elif part == "booth":
+                booths.setdefault(place, BoothTally()).counts[(kind, detail)] += n
+            elif part == "service":
+                booths.setdefault(place, BoothTally()).service_items += n > 0
             elif part == "hour":
-                counted.hours[beijing_hour(key)][(kind, mark)] += n
-            else:
-                counted.subjects[(kind, mark)] += n
+                counted.hours[beijing_hour(place)][(kind, detail)] += n
+            elif part == "subject":
+                counted.subjects[(kind, detail)] += n
         return counted
 
     def booths_of(self, event_id: str) -> dict[str, BoothTally]:

@@ -36,7 +36,7 @@ from sync.server.ingest import ingest_async
 from sync.server.join import install_join_routes
 from sync.server.operations import AccessLogMiddleware, Metrics, access_log_stream, install_operations
 from sync.server.models import (DistributionAnswer, EnrollAnswer, EnrollRequest, HeldAnswer, Health, Problem,
-                                PushAnswer, PushBatch)
+                                PushAnswer, PushBatch, PushBatchJson)
 from sync.server.middleware import PageHeadersMiddleware, RequestBodyMiddleware
 from sync.server.settings import ServerSettings
 from sync.server.storage import Device, JoinStorage, Storage
@@ -159,7 +159,8 @@ def _add_records(app: FastAPI, storage: Storage, opener: Opener, current_device:
         started = time.perf_counter()
         device, noting = authorised
         try:
-            batch = _parsed(PushBatch, request.headers.get("content-type"), await request.body())
+            batch = _parsed(PushBatch, request.headers.get("content-type"), await request.body(),
+                            from_json=PushBatchJson)
             _check_batch(batch, device, max_batch=max_batch)
             received_at = format_utc(dt.datetime.now(dt.timezone.utc))
             # The parsed records go to the checks as they are: they have WireRecord's attributes.
@@ -224,12 +225,14 @@ def _with_body_models(app: FastAPI, *models: type[BaseModel]) -> None:
     app.openapi = openapi  # type: ignore[method-assign]
 
 
-def _parsed(model: type[Model], content_type: str | None, body: bytes) -> Model:
-    """``body`` validated as ``model`` in one pass over its JSON; refusals as FastAPI words them."""
+def _parsed(model: type[Model], content_type: str | None, body: bytes, *,
+            from_json: type[BaseModel] | None = None) -> Model:
+    """``body`` validated as ``model`` in one pass over its JSON (as ``from_json``, a twin of ``model`` for
+    text from pydantic's parser, when given: models.JsonIdentifier); refusals as FastAPI words them."""
     if content_type is not None and content_type.split(";")[0].strip().lower() != protocol.JSON_TYPE:
         raise HTTPException(415, f"send the body as {protocol.JSON_TYPE}, not {content_type}")
     try:
-        return model.model_validate_json(body)
+        return (from_json or model).model_validate_json(body)  # type: ignore[return-value]
     except ValidationError as exc:
         errors = exc.errors(include_url=False, include_input=False)
     if any(error["type"] == "json_invalid" for error in errors):
@@ -265,7 +268,7 @@ def _printable(value: object) -> str | int:
     return str(value).encode("utf-8", "replace").decode("utf-8")
 
 
-def _check_batch(batch: PushBatch, device: Device, *, max_batch: int) -> None:
+def _check_batch(batch: PushBatch | PushBatchJson, device: Device, *, max_batch: int) -> None:
     if len(batch.records) > max_batch:
         raise HTTPException(413, f"at most {max_batch} records per push")
     if batch.device_id != device.device_id or {r.device_id for r in batch.records} != {device.device_id}:

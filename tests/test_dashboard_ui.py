@@ -89,7 +89,8 @@ def export(qtbot, dash, fmt):
     with qtbot.waitSignal(dash.exported, timeout=20_000) as done:
         dash.csv_button.click() if fmt == "csv" else dash.xlsx_button.click()
         assert dash.progress.isVisible() and not dash.csv_button.isEnabled()
-    assert not dash.progress.isVisible() and dash.csv_button.isEnabled()
+        assert not dash._timer.isActive()  # no figures refresh on the GUI thread meanwhile
+    assert not dash.progress.isVisible() and dash.csv_button.isEnabled() and dash._timer.isActive()
     return done.args[0]
 
 

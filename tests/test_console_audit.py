@@ -164,8 +164,10 @@ def test_purge_from_the_console_leaves_no_sealed_bytes_keeps_counts_and_unsynced
     asked = []
     monkeypatch.setattr(ConfirmPurge, "ask", classmethod(lambda cls, parent, on_device: asked.append(on_device)))
     unlock(gui)
-    gui.console.home.purge_button.click()  # the volunteer says no
-    assert (asked[0].purgeable, asked[0].kept_unsynced) == (3, 1)
+    with qtbot.waitSignal(gui.console.purge_declined, timeout=20_000):
+        gui.console.home.purge_button.click()  # counted off the GUI thread, then the volunteer says no
+        assert not gui.console.home.purge_button.isEnabled() and not asked  # the button waits for the count
+    assert (asked[0].purgeable, asked[0].kept_unsynced) == (3, 1) and gui.console.home.purge_button.isEnabled()
     assert dict(ledger.sealed_envelopes()) == envelopes and [a for a, _ in audits(core)] == ["console_unlock"]
 
     monkeypatch.setattr(ConfirmPurge, "ask", classmethod(lambda cls, parent, on_device: True))

@@ -52,7 +52,8 @@ def test_the_consoles_purge_deletes_the_keyboards_dictionary(qtbot, tmp_path, mo
     core, gui = open_gui(tmp_path, FakeClock())
     try:
         unlock(gui)
-        gui.console.home.purge_button.click()
+        with qtbot.waitSignal(gui.console.purge_finished, timeout=20_000):
+            gui.console.home.purge_button.click()
         assert not planted.exists()
     finally:
         close_gui(core, gui)

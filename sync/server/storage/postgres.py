@@ -41,10 +41,12 @@ SERVER_LOG = MigrationLog(
     record="INSERT INTO schema_migrations (name, applied_at) VALUES (%(name)s, %(at)s)",
     locking=Locking(begin=("BEGIN", f"SELECT pg_advisory_xact_lock({MIGRATION_LOCK})")))
 
-# All rows of a batch in one statement: one array per column, unnested into rows.
+# All rows of a batch in one statement: one array per column, unnested into rows. The arrays go in PostgreSQL's
+# binary format (%b): in the text format psycopg escapes every element with a regular expression in Python, and
+# each payload is JSON full of quotes to escape — 250 ms for a batch of 1,000 records, 7x the insert itself.
 _COLUMN_TYPES = {"seq": "bigint"}
 INSERT_ALL = (f"INSERT INTO records ({', '.join(RECORD_FIELDS)}) SELECT * FROM unnest("
-              + ", ".join(f"%s::{_COLUMN_TYPES.get(f, 'text')}[]" for f in RECORD_FIELDS)
+              + ", ".join(f"%b::{_COLUMN_TYPES.get(f, 'text')}[]" for f in RECORD_FIELDS)
               + ") ON CONFLICT DO NOTHING")
 
 

@@ -58,24 +58,17 @@ EVENT = "ev"
 
 # -- the city database of one run, on either backend ------------------------------------------------
 
-# PostgreSQL as a production server runs it: every commit waits for the disk (fsync, synchronous_commit and
-# full-page writes at their defaults), as SQLite's synchronous=FULL does on the other side of the comparison;
-# the test cluster turns them off for speed. Room for the day's rows in memory, as SQLite's page cache has.
-DURABLE = ("-c listen_addresses='' -c unix_socket_directories='{socket_dir}' -c port={port} -c fsync=on "
-           "-c synchronous_commit=on -c full_page_writes=on -c max_connections=300 -c shared_buffers=256MB "
-           "-c max_wal_size=4GB")
-
-
 @pytest.fixture(scope="module")
 def postgres():
-    """A throwaway PostgreSQL cluster (tests/pg_cluster.py) for the module's runs, restarted durable."""
+    """A throwaway PostgreSQL cluster (tests/pg_cluster.py) for the module's runs, durable as a production server
+    runs it: every commit waits for the disk (fsync, synchronous commit, full-page writes), as SQLite's
+    synchronous=FULL does on the other side of the comparison (the tests' cluster turns them off for speed)."""
     from pg_cluster import Cluster
 
-    cluster = Cluster().start()
+    cluster = Cluster(durable=True).start()
     try:
-        cluster._run(str(cluster.bindir / "pg_ctl"), "-D", str(cluster.data), "-l", str(cluster.folder / "log"),
-                     "-o", DURABLE.format(socket_dir=cluster.socket_dir, port=cluster.port), "-w", "-t", "60", "restart")
-        assert cluster_setting(cluster, "fsync") == "on" and cluster_setting(cluster, "synchronous_commit") == "on"
+        assert [cluster_setting(cluster, name) for name in ("fsync", "synchronous_commit", "full_page_writes")] == [
+            "on"] * 3
         cluster.make_template()
         yield cluster
     finally:

@@ -120,7 +120,7 @@ def test_an_unused_retry_is_refused_once_the_token_is_in_use(city):
 
 
 def first_used_at(city, device_id):
-    with sqlite3.connect(city.settings.database) as db:
+    with city.storage.backend.reading() as db:
         return db.execute("SELECT first_used_at FROM devices WHERE device_id = ?", [device_id]).fetchone()[0]
 
 

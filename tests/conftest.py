@@ -73,6 +73,19 @@ def pg_cluster():
         cluster.stop()
 
 
+def pytest_collection_modifyitems(config, items):
+    """Tests marked ``one_backend`` (the slow end-to-end ones: kiosk GUI, browser, network faults through a
+    proxy) run with the server on SQLite only, unless marked ``both_backends``: the default run stays under ten
+    minutes on two cores, and the storage behaviour they rely on runs on both databases in the storage, API and
+    ingest suites. Their PostgreSQL twins are deselected (counted as such), never skipped."""
+    dropped = [item for item in items
+               if item.get_closest_marker("one_backend") and not item.get_closest_marker("both_backends")
+               and getattr(item, "callspec", None) and item.callspec.params.get("backend") == "postgresql"]
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = [item for item in items if item not in set(dropped)]
+
+
 @pytest.fixture(params=BACKENDS)
 def backend(request) -> str:
     """The city server's database kind for this test. A test that runs on one kind only says so with

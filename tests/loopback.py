@@ -6,13 +6,14 @@ proxy breaks the conversation the ways mobile networks and captive portals do.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import shutil
 import socket
 import subprocess
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import uvicorn
@@ -82,6 +83,30 @@ class LiveServer:
                                   check=True, capture_output=True, timeout=120).stdout
         wal = Path(f"{database}-wal")
         return Path(database).read_bytes() + (wal.read_bytes() if wal.exists() else b"")
+
+    @contextlib.contextmanager
+    def database_unavailable(self) -> Iterator[str]:
+        """While in the block, a new connection to the database fails (the SQLite file moved away; the PostgreSQL
+        database refusing connections); gives the words the failure's message holds."""
+        database = self.settings.database
+        if is_postgresql_url(database):
+            import psycopg
+            from psycopg.conninfo import conninfo_to_dict, make_conninfo
+
+            name = conninfo_to_dict(database)["dbname"]
+            with psycopg.connect(make_conninfo(database, dbname="postgres"), autocommit=True) as admin:
+                admin.execute(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS false')
+                try:
+                    yield "not currently accepting connections"
+                finally:
+                    admin.execute(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS true')
+            return
+        moved = Path(database).with_name("moved-away.sqlite3")
+        Path(database).rename(moved)
+        try:
+            yield "unable to open database file"
+        finally:
+            moved.rename(database)
 
     def restore(self, backup: Path) -> None:
         """Stop, put an older copy of the database (``storage.backup_to``) in place, start again on the same port."""

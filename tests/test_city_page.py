@@ -20,6 +20,11 @@ from loopback import LiveServer, city  # noqa: F401
 SCREENSHOT_DIR = os.environ.get("CITY_PAGE_SCREENSHOTS")   # set it to keep the page's screenshots
 
 
+# On SQLite only (one_backend, tests/conftest.py): the page in a real browser; its figures run on both databases in
+# test_city_numbers.py and test_city_counts.py.
+pytestmark = pytest.mark.one_backend
+
+
 def _browser_binaries() -> tuple[str, str]:
     chromium = shutil.which("chromium") or shutil.which("chromium-browser")
     driver = shutil.which("chromedriver")

@@ -16,6 +16,11 @@ from test_quiz_ui import claim_by_phone, open_quiz, play
 PHONE, OTHER_PHONE = "13812345678", "13987654321"
 
 
+# On SQLite only (one_backend, tests/conftest.py): the desk's screen; city-wide claims run on both databases in
+# test_city_prize.py.
+pytestmark = pytest.mark.one_backend
+
+
 @pytest.fixture
 def online_gui(gui, core, city):
     """The GUI's kiosk enrolled with the city and synced once (it has the event's claim key)."""

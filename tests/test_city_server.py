@@ -235,6 +235,7 @@ def test_server_cli_registers_booths_revokes_and_publishes(tmp_path, capsys, new
 ADMIN_TOKEN = "admin-" + "x" * 30
 
 
+@pytest.mark.one_backend
 def test_no_generated_request_makes_the_server_fail(tmp_path, new_database):
     """Schemathesis cases for every operation, half of them with a valid token (the admin's on admin
     routes); never a 5xx."""
@@ -281,6 +282,7 @@ def _as_our_device(case):
         case.path_parameters["event_id"] = "ev-1"
 
 
+@pytest.mark.one_backend
 def test_kiosk_server_serve_starts_with_two_workers(tmp_path, new_database):
     import socket
     import subprocess

@@ -18,6 +18,11 @@ from loopback import city  # noqa: F401 (a fixture)
 from sync.server.accounts import create_booth
 
 
+# On SQLite only (one_backend, tests/conftest.py): the console's screen; enrolment on the server runs on both
+# databases in test_enrolment.py.
+pytestmark = pytest.mark.one_backend
+
+
 @pytest.fixture
 def console(qtbot, tmp_path):
     core, gui = open_gui(tmp_path, FakeClock())

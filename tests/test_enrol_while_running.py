@@ -11,10 +11,17 @@ from __future__ import annotations
 import subprocess
 import sys
 
+import pytest
+
 from booth_common.sealing import open_sealed
 from booth_common.validation import id_check_char
 from kiosk.membership import RegistrationForm
 from loopback import booth_code, city  # noqa: F401 (city is a fixture)
+
+
+# On SQLite only (one_backend, tests/conftest.py): the kiosk's key handling across processes; enrolment on the
+# server runs on both databases in test_enrolment.py.
+pytestmark = pytest.mark.one_backend
 
 
 def _form(phone: str, serial: str) -> RegistrationForm:

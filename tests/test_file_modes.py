@@ -16,7 +16,9 @@ import pytest
 
 from loopback import booth_code, city  # noqa: F401 (city is a fixture)
 
-pytestmark = pytest.mark.skipif(os.name != "posix", reason="POSIX modes; Windows relies on the profile's ACL")
+# one_backend: the city server's database does not change the booth's files (tests/conftest.py).
+pytestmark = [pytest.mark.skipif(os.name != "posix", reason="POSIX modes; Windows relies on the profile's ACL"),
+              pytest.mark.one_backend]
 
 
 def kiosk(*args, data_dir):

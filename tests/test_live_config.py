@@ -22,6 +22,11 @@ from sync.server.app import publish_distribution
 NEW_SERVICE = {"id": "massage", "name": "推拿理疗", "name_en": "Massage therapy", "location": "B区", "location_en": "Area B"}
 
 
+# On SQLite only (one_backend, tests/conftest.py): the kiosk adopting a published configuration; publishing runs on
+# both databases in test_city_server.py.
+pytestmark = pytest.mark.one_backend
+
+
 def demo_raw() -> dict:
     return tomllib.loads(DEMO_CONFIG.read_text(encoding="utf-8"))
 

@@ -154,6 +154,7 @@ def test_a_worker_joins_on_a_phone_and_counts_for_the_booth(city, booth, phone, 
     ("id_number", valid_id(birth="20150101"), "入会须年满16周岁"),
     ("occupation", "", "请选择职业"),
 ])
+@pytest.mark.one_backend
 def test_each_invalid_field_is_refused_with_the_kiosks_message(city, booth, phone, field, value, message):
     phone.get(join_url(city, booth))
     press(phone, phone.find_element(By.ID, "agree"))
@@ -170,6 +171,7 @@ def test_each_invalid_field_is_refused_with_the_kiosks_message(city, booth, phon
         shot(phone, "en-2-form-error")
 
 
+@pytest.mark.one_backend
 def test_an_expired_code_is_refused_with_a_clear_message(city, booth, phone):
     phone.get(join_url(city, booth, minutes_ago=11))
     assert "二维码已过期" in phone.find_element(By.ID, "refusal").text
@@ -237,6 +239,7 @@ def test_submissions_are_limited_per_client_in_the_database(city, booth):
     assert held == 2 * PER_CLIENT   # one row per scope (booth and client) per counted submission
 
 
+@pytest.mark.one_backend
 def test_hostile_input_gets_a_4xx_never_a_500(city, booth):
     url = f"{city.url}/join/{EVENT}/{BOOTH}"
     token = join_url(city, booth).split("t=")[1]
@@ -251,6 +254,7 @@ def test_hostile_input_gets_a_4xx_never_a_500(city, booth):
         page.headers["Content-Security-Policy"] and "<script" not in page.text and "http" not in page.text.split("<body>")[1]
 
 
+@pytest.mark.one_backend
 def test_the_enrolled_kiosks_attract_code_leads_to_the_join_page_and_changes_each_minute(city, booth, qtbot, tmp_path):
     from registration_driver import start_gui, stop_gui
 
@@ -270,6 +274,7 @@ def test_the_enrolled_kiosks_attract_code_leads_to_the_join_page_and_changes_eac
         stop_gui(gui)
 
 
+@pytest.mark.one_backend
 def test_the_configured_join_url_stays_possible(city, booth, tmp_path):
     import tomllib
 
@@ -295,6 +300,7 @@ def test_the_configured_join_url_stays_possible(city, booth, tmp_path):
         core.close()
 
 
+@pytest.mark.one_backend
 def test_time_to_join_on_a_phone_at_human_pace(city, booth, phone):
     """The taps a person makes on the phone, counted while the real page is driven: opening the scanned link,
     我已阅读并同意，继续, each of the three fields, the digit layer of the phone keyboard for the ID number (it may
@@ -327,6 +333,7 @@ def test_submissions_are_limited_per_booth_too(city, booth):
     assert store.count_attempt(limits("10.0.0.9"), now=1700.0, window_s=600) is None   # the window moved on
 
 
+@pytest.mark.one_backend
 def test_the_notice_names_the_organisation_the_booth_was_set_up_with(tmp_path, city):
     """A booth registered without a place, set up on its console: the notice names its organisation (PIPL: who
     collects) once the setup has synced."""

@@ -63,7 +63,7 @@ def test_enrolment_attempts_are_counted_once_for_every_server_process(tmp_path, 
 
 def test_server_processes_starting_together_on_a_new_file_apply_each_migration_once(tmp_path):
     """Two or more `kiosk-server` workers on a fresh SQLite file: none fails, every migration recorded once.
-    (PostgreSQL: test_postgres_storage.py.)"""
+    (Both databases, three processes: test_storage_processes.py.)"""
     import subprocess
     import sys
     import time

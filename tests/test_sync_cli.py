@@ -1,8 +1,15 @@
 """`kiosk enroll` and `kiosk sync --once` against the real loopback server."""
 
+import pytest
+
 from kiosk.cli import main
 from kiosk.simulate import simulate
 from loopback import assert_exactly_once, booth_code, city  # noqa: F401
+
+
+# On SQLite only (one_backend, tests/conftest.py): the kiosk's sync command end to end; the server's storage part
+# runs on both databases in the storage and API suites.
+pytestmark = pytest.mark.one_backend
 
 
 def run(*args, data_dir):

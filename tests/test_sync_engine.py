@@ -1,8 +1,15 @@
 """The engine against the real loopback server: a plain push, and pulling config and quiz-bank updates."""
 
+import pytest
+
 from loopback import city, enrolled_engine, assert_exactly_once  # noqa: F401
 
 from kiosk.simulate import simulate
+
+
+# On SQLite only (one_backend, tests/conftest.py): the kiosk's sync engine; the server's storage part runs on both
+# databases in the storage and API suites.
+pytestmark = pytest.mark.one_backend
 
 
 def test_records_reach_the_city_exactly_once(core, city):

@@ -24,12 +24,18 @@ from booth_common.protocol import (BadAnswer, EnrollmentRefused, RecordStatus, S
                                    TokenRefused, Unreachable, WireRecord, results_digest)
 
 
+# Network faults between a real kiosk and the server, through a proxy: on SQLite only (one_backend,
+# tests/conftest.py) but for the tests where the server's storage decides (both_backends).
+pytestmark = pytest.mark.one_backend
+
+
 def capture(core, n=30, seed=5):
     members = n // 3
     simulate(core.booth, members=members, services=n - members - n // 6, quiz=n // 6, handouts=0, seed=seed)
     return core.ledger.status().pending
 
 
+@pytest.mark.both_backends
 def test_answer_lost_after_the_server_committed(core, city, proxy):
     total = capture(core)
     engine = enrolled_engine(core, city, url=proxy.url)
@@ -93,6 +99,7 @@ def _tamper_one_envelope(core):
     return registration.id
 
 
+@pytest.mark.both_backends
 def test_partial_acceptance_parks_the_refused_record_and_never_resends_it(core, city):
     capture(core)
     engine = enrolled_engine(core, city)
@@ -131,6 +138,7 @@ def _forge(record, device_id):
     return WireRecord(record.id, device_id, record.seq, text, sha256_hex(text), None)
 
 
+@pytest.mark.both_backends
 def test_same_id_with_another_payload_is_a_conflict_parked_for_attention(core, city):
     capture(core, n=9)
     engine = enrolled_engine(core, city)
@@ -144,6 +152,7 @@ def test_same_id_with_another_payload_is_a_conflict_parked_for_attention(core, c
     assert_exactly_once(city, core.ledger, parked={victim.id})
 
 
+@pytest.mark.both_backends
 def test_five_identical_pushes_in_parallel_store_each_record_once(core, city):
     total = capture(core, n=60)
     engine = enrolled_engine(core, city)
@@ -209,6 +218,7 @@ def test_a_malformed_answer_counts_as_failure_never_as_success(core, city, proxy
     assert_exactly_once(city, core.ledger)
 
 
+@pytest.mark.both_backends
 def test_server_restored_from_an_older_backup_receives_the_missing_records_again(core, city, tmp_path):
     capture(core, n=12, seed=1)
     engine = enrolled_engine(core, city)
@@ -300,6 +310,7 @@ def test_server_busy_error_carries_retry_after(core, city, proxy):
     assert report.retry_in == min(30.0, FAST.retry_after_cap_s)   # honoured, within the policy's cap
 
 
+@pytest.mark.both_backends
 def test_a_sync_killed_mid_push_loses_nothing_and_duplicates_nothing(core, city, proxy, data_dir):
     import signal
     import subprocess

@@ -18,6 +18,11 @@ from sync.job import SyncJob, SyncState
 HOUR_MS = 3_600_000
 
 
+# On SQLite only (one_backend, tests/conftest.py): the kiosk's sync runner end to end; the server's storage part
+# runs on both databases in the storage and API suites.
+pytestmark = pytest.mark.one_backend
+
+
 def make_job(core, *, threads=None, policy=FAST):
     def client_for(link):
         if threads is not None:

@@ -103,6 +103,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SettingError as exc:   # the database or the key could not be opened where the settings say
         print(f"kiosk-server: {exc}", file=sys.stderr)
         return 2
+    finally:   # the command's storages: their writer threads drained, PostgreSQL pools closed
+        while _OPENED:
+            _OPENED.pop().close()
     if args.command == "serve":
         return code
     from sync.server.audit import command_user, write_entry
@@ -113,11 +116,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     return code
 
 
+_OPENED: list = []   # storages opened by the running command, closed when it ends
+
+
 def open_storage(settings: ServerSettings):  # type: ignore[no-untyped-def]
     from sync.server.storage import Storage
 
     try:
-        return Storage(settings.database)
+        _OPENED.append(Storage(settings.database))
+        return _OPENED[-1]
     except Exception as exc:    # a file that is not a database, a folder not writable, a server not reached...
         reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise SettingError(f"database: {shown_database(settings)}: cannot open: {reason}") from None

@@ -1,0 +1,49 @@
+"""What only the PostgreSQL backend has: `kiosk-server serve --database postgresql://…` as an operator starts it (the
+start-up line names PostgreSQL and its version and never the password), and the commands on the same URL."""
+
+import re
+import subprocess
+import sys
+import time
+
+import pytest
+import requests
+from psycopg.conninfo import conninfo_to_dict
+
+from server_process import free_port
+
+
+@pytest.mark.parametrize("backend", ["postgresql"])   # the URL form of the database setting
+def test_serve_on_a_postgresql_url_says_so_and_hides_the_password(tmp_path, new_database):
+    url = new_database(tmp_path)
+    params = conninfo_to_dict(url)
+    with_password = (f"postgresql://{params['user']}:s3cret-pw@/{params['dbname']}?host={params['host']}"
+                     f"&port={params['port']}")   # the cluster trusts local users: accepted, never shown
+    port = free_port()
+    env_settings = ["--data-dir", str(tmp_path / "data"), "--access-log", "off"]
+    booth = subprocess.run([sys.executable, "-m", "sync.server", "--database", with_password, *env_settings,
+                            "new-booth", "--booth", "b-1", "--event", "e-1"], capture_output=True, text=True, timeout=60)
+    assert booth.returncode == 0, booth.stderr
+    assert (tmp_path / "data" / "enrolment-b-1.png").is_file()       # the QR code in the data folder
+    server = subprocess.Popen([sys.executable, "-m", "sync.server", "serve", "--port", str(port), "--database",
+                               with_password, *env_settings], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                ready = requests.get(f"http://127.0.0.1:{port}/v1/ready", timeout=2)
+                break
+            except requests.ConnectionError:
+                assert server.poll() is None, server.stderr.read()
+                assert time.monotonic() < deadline, "server did not start"
+                time.sleep(0.1)
+        start_line = server.stdout.readline()
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
+    assert ready.status_code == 200 and re.fullmatch(r"PostgreSQL 1\d\.\d+", ready.json()["database"])
+    assert f"database {ready.json()['database']} at postgresql://{params['user']}@{params['host']}:{params['port']}/" \
+           f"{params['dbname']};" in start_line
+    assert "s3cret-pw" not in start_line + server.stderr.read() + booth.stdout + booth.stderr
+    audit = (tmp_path / "data" / "city-server-audit.jsonl").read_text(encoding="utf-8")
+    assert "new-booth" in audit and "s3cret-pw" not in audit

@@ -10,6 +10,7 @@ import pytest
 import requests
 from psycopg.conninfo import conninfo_to_dict
 
+from loopback import city  # noqa: F401 (a fixture)
 from server_process import free_port
 
 
@@ -47,3 +48,26 @@ def test_serve_on_a_postgresql_url_says_so_and_hides_the_password(tmp_path, new_
     assert "s3cret-pw" not in start_line + server.stderr.read() + booth.stdout + booth.stderr
     audit = (tmp_path / "data" / "city-server-audit.jsonl").read_text(encoding="utf-8")
     assert "new-booth" in audit and "s3cret-pw" not in audit
+
+
+@pytest.mark.parametrize("backend", ["postgresql"])   # connections a database server can drop under the pool
+def test_connections_the_database_dropped_cost_no_failed_request(city):
+    """A PostgreSQL restart or failover drops every pooled connection: the next requests get fresh ones."""
+    import psycopg
+    from psycopg.conninfo import make_conninfo
+
+    from sync.server.accounts import create_booth
+
+    code = create_booth(city.storage, booth_id="b-1", event_id="e-1", name="b")
+    enrolled = requests.post(city.url + "/v1/enroll", json={"protocol": 1, "code": code, "device_id": "d-1"},
+                             timeout=10)
+    token = enrolled.json()["device_token"]
+    name = conninfo_to_dict(city.settings.database)["dbname"]
+    with psycopg.connect(make_conninfo(city.settings.database, dbname="postgres"), autocommit=True) as admin:
+        dropped = admin.execute("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = %s",
+                                [name]).fetchone()[0]
+    assert dropped >= 1                                          # the server's pooled connections are gone
+    answers = [requests.get(city.url + "/v1/devices/me/held", headers={"Authorization": f"Bearer {token}"},
+                            timeout=10).status_code for _ in range(5)]
+    answers.append(requests.get(city.url + "/v1/ready", timeout=10).status_code)
+    assert answers == [200] * 6

@@ -94,8 +94,12 @@ class PostgresBackend:
         self.url = url
         self._write_lock = threading.Lock()   # threads of this process queue here, not holding a pooled connection
         psycopg.connect(url, autocommit=True).close()   # an unreachable server fails here, at once, with libpq's reason
+        # check: each connection is tried (an empty statement) as it leaves the pool, and replaced when the
+        # database restarted or failed over meanwhile; without it each pooled connection would fail one request
+        # (tests/test_server_on_postgresql.py: 500, 500 then 200s).
         self._pool = ConnectionPool(url, min_size=1, max_size=pool_size, open=True, timeout=30.0,
-                                    kwargs={"autocommit": True}, name="kiosk-server")
+                                    kwargs={"autocommit": True}, check=ConnectionPool.check_connection,
+                                    name="kiosk-server")
 
     @contextmanager
     def reading(self) -> Iterator[PgConnection]:

@@ -294,6 +294,6 @@ def test_ingest_cost_of_the_counters(drain_template, uncounted_source, tmp_path)
     pairs = [a[0] / b[0] for a, b in zip(runs["counters"], runs["before"])]
     print(f"\ndrain of {DRAIN_RECORDS:,} ({rounds} interleaved pairs): with the counters {rate['counters']:.0f} "
           f"records/s, without them {rate['before']:.0f} records/s (ratio {rate['counters'] / rate['before']:.2f}; "
-          f"per pair {', '.join(f'{p:.2f}' for p in pairs)}); server CPU per drain {cpu['counters']:.2f} s "
+          f"per pair {', '.join(f'{p:.2f}' for p in pairs)}, median {statistics.median(pairs):.2f}); server CPU per drain {cpu['counters']:.2f} s "
           f"against {cpu['before']:.2f} s ({cpu['counters'] / cpu['before']:.2f}×); "
           f"load average {os.getloadavg()[0]:.1f}")

@@ -1,8 +1,9 @@
-"""City numbers benchmarks: a server process started on a day of 350 booths x 3,000 records (1.05 million)
-until its first answered page (beside the same on an empty database and the code before the counters), the migration that counts such a day stored by an older version, and what the
-database's counters cost at ingest (a 10,000-record drain, interleaved with the code before the counters).
+"""City numbers benchmarks: a server process started on a day of 350 booths x 3,000 records (1.05 million) until
+its first answered page, on SQLite (beside an empty database and the code before the counters) and on PostgreSQL
+(beside an empty database); the migrations that count such a day stored by an older version; and what the
+database's counters cost at ingest (a 10,000-record drain, interleaved with the same code without them).
 
-Run: uv run pytest tests/benchmarks/bench_numbers.py -o python_files='bench_*.py' -s
+Run: uv run pytest tests/benchmarks/bench_numbers.py -o python_files='bench_*.py' -s   (about 10 minutes on 2 cores)
 The code before the counters is unpacked from git into a temporary folder and run by this environment. The ingest
 comparison runs this commit's code with the counters' hook made a no-op (or ``BASELINE_REV`` as it is);
 ``ROUNDS`` (default 5) pairs of drains, the order alternating.
@@ -192,7 +193,8 @@ def test_the_migration_counts_a_million_records_stored_by_an_older_version(milli
         conn.execute("BEGIN")   # back to the schema before the counters, records as they are
         conn.execute("DROP TABLE city_counts")
         conn.execute("DROP TABLE city_booths")
-        conn.execute("DELETE FROM schema_migrations WHERE name = 'city_002_counters'")
+        conn.execute("DROP TABLE city_rollups")
+        conn.execute("DELETE FROM schema_migrations WHERE name IN ('city_002_counters', 'city_004_rollups')")
         conn.execute("COMMIT")
         started = time.perf_counter()
         Storage(path).close()
@@ -200,12 +202,13 @@ def test_the_migration_counts_a_million_records_stored_by_an_older_version(milli
         assert _counters(conn) == counted
     finally:
         conn.close()
-    print(f"\nmigration city_002_counters over {BOOTHS * PER_BOOTH:,} records: {took:.1f} s")
+    print(f"\nmigrations city_002_counters and city_004_rollups over {BOOTHS * PER_BOOTH:,} records: {took:.1f} s")
 
 
 def _counters(conn: sqlite3.Connection) -> tuple[list, list]:
     return (conn.execute("SELECT * FROM city_counts WHERE n <> 0 ORDER BY 1, 2, 3, 4, 5").fetchall(),
-            conn.execute("SELECT * FROM city_booths ORDER BY 1, 2").fetchall())
+            conn.execute("SELECT * FROM city_booths ORDER BY 1, 2").fetchall(),
+            conn.execute("SELECT * FROM city_rollups WHERE n <> 0 ORDER BY 1, 2, 3, 4, 5").fetchall())
 
 
 # -- what the counters cost at ingest ------------------------------------------------------------------

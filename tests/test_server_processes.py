@@ -156,3 +156,30 @@ def test_metrics_of_two_worker_processes_are_added_up_whichever_answers_the_scra
     finally:
         stored.close()
     assert list((folder / "metrics").iterdir()) == []   # the server's metric files went with it
+
+
+def test_a_server_holding_another_city_key_than_its_database_refuses_to_start(tmp_path, new_database):
+    """Two machines on one database, the second with a city key file of its own (it started without a copy): it
+    refuses to start (exit 2, one line naming both keys) instead of handing enrolling booths a key the stored
+    records are not sealed to; with the first machine's key file it serves."""
+    import shutil
+    import subprocess
+    import sys
+
+    from server_process import free_port
+
+    first, second = tmp_path / "machine-1", tmp_path / "machine-2"
+    first.mkdir()
+    second.mkdir()
+    database = str(new_database(first))
+    with ServerProcess(first, database=database):
+        pass   # the database is first served with machine 1's key, made at its start
+    load_or_create_city_key(second / "city.key")
+    refused = subprocess.run([sys.executable, "-m", "sync.server", "--data-dir", str(second), "--database", database,
+                              "--city-key", str(second / "city.key"), "--port", str(free_port()), "serve"],
+                             capture_output=True, text=True, timeout=120)
+    assert refused.returncode == 2 and "not the city key of this database" in refused.stderr
+    assert len(refused.stderr.strip().splitlines()) == 1, refused.stderr
+    shutil.copy(first / "city.key", second / "city.key")
+    with ServerProcess(second, database=database) as server:
+        assert requests.get(server.url + "/v1/ready", timeout=10).status_code == 200

@@ -150,6 +150,21 @@ def city_key(settings: ServerSettings):  # type: ignore[no-untyped-def]
         raise SettingError(f"city-key: {settings.city_key}: cannot read or create: {exc}") from None
 
 
+def check_city_key(settings: ServerSettings, storage, key) -> None:  # type: ignore[no-untyped-def]
+    """SettingError unless ``key`` is the city key the database was first served with (pinned then): machines
+    sharing one database must share the key, or booths enrolling through one would seal to a key the others,
+    and the stored records, do not know."""
+    from booth_common.records import utc_now_text
+    from booth_common.sealing import key_id, public_key_from_text, public_key_to_text
+
+    ours = public_key_to_text(key.public_key())
+    pinned = storage.pin_city_public_key(ours, at=utc_now_text())
+    if pinned != ours:
+        raise SettingError(f"city-key: {settings.city_key}: not the city key of this database (its key is "
+                           f"{key_id(public_key_from_text(pinned))}, this file's {key_id(key.public_key())}): copy the "
+                           "key file of the server that first served it, or give --city-key; nothing was started")
+
+
 def cmd_serve(settings: ServerSettings, args: argparse.Namespace) -> int:
     import os
 
@@ -158,10 +173,13 @@ def cmd_serve(settings: ServerSettings, args: argparse.Namespace) -> int:
 
     from sync.server.serving import uvicorn_config
 
-    city_key(settings)  # before any worker starts: one key, not a race for it
+    key = city_key(settings)  # before any worker starts: one key, not a race for it
     storage = open_storage(settings)             # the schema, likewise
-    database, where = storage.describe(), storage.where()
-    storage.close()
+    try:
+        check_city_key(settings, storage, key)
+        database, where = storage.describe(), storage.where()
+    finally:
+        storage.close()
     # Worker processes rebuild the settings from the environment, so hand them over there.
     for setting in SETTINGS:
         os.environ[setting.env] = str(getattr(settings, setting.name) or "")

@@ -29,6 +29,12 @@ class Device:
 class AccountsSQL(StorageCore):
     """The SQL of booths, enrolment codes and devices."""
 
+    def pin_city_public_key(self, public_key: str, *, at: str) -> str:
+        """The city's public key this database serves: ``public_key`` the first time (kept), then always that one."""
+        with self._write() as tx:
+            tx.execute("INSERT INTO city_public_key VALUES (1, ?, ?) ON CONFLICT DO NOTHING", [public_key, at])
+            return tx.execute("SELECT public_key FROM city_public_key WHERE id = 1").fetchone()[0]
+
     # -- booths, codes, devices -------------------------------------------------------------
 
     def add_booth(self, *, booth_id: str, event_id: str, name: str, at: str) -> None:

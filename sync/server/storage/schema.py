@@ -103,6 +103,16 @@ MIGRATIONS = MIGRATIONS + (
     """),
 )
 
+# The city's public key, as the database was first served with it (issue 17): several machines share the database
+# but each reads the city key from its own file; a machine holding another key would hand it to enrolling booths
+# and could open none of the stored records. A server refuses to start with a key other than this one.
+MIGRATIONS = MIGRATIONS + (
+    ("ops_001_city_public_key", """
+        CREATE TABLE city_public_key (id INTEGER PRIMARY KEY CHECK (id = 1), public_key TEXT NOT NULL,
+                                      pinned_at TEXT NOT NULL);
+    """),
+)
+
 # What PostgreSQL adds to a migration, in the same transaction. SQLite numbers every row of a table in the
 # order it was stored (rowid); the cursors over "records stored after X" (the city numbers, the phone join's
 # lookups) read that order, so PostgreSQL gets the same column, filled by an identity sequence. Its values

@@ -117,7 +117,7 @@ def stored_counts(database: str) -> tuple[int, int, int]:
 def tree_cpu_seconds(pid: int) -> float:
     """User+system CPU of a process and its children so far (Linux /proc; 0 elsewhere)."""
     stat = Path(f"/proc/{pid}/stat")
-    if not stat.exists():
+    if not pid or not stat.exists():
         return 0.0
     fields = stat.read_text().rsplit(")", 1)[1].split()
     total = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
@@ -302,8 +302,9 @@ def push_at_once(benchmark, template: tuple[Path, list[tuple[str, str]]], folder
     groups = [list(range(n, BOOTHS, SIMULATORS)) for n in range(SIMULATORS)]
     context = multiprocessing.get_context("spawn")
 
+    db_pid, load_before = database_pid(backend, request), os.getloadavg()[0]
     with ServerProcess(folder / "city", workers=workers, database=database) as server:
-        cpu_before = tree_cpu_seconds(server.proc.pid)
+        cpu_before, db_cpu_before = tree_cpu_seconds(server.proc.pid), tree_cpu_seconds(db_pid)
         go, results = context.Barrier(SIMULATORS + 1), context.Queue()
         simulators = [context.Process(target=_run_booth_group, args=(
             [folder / "booths" / f"{n:03d}" for n in group], server.url, [tokens[n] for n in group], go, results))
@@ -322,6 +323,7 @@ def push_at_once(benchmark, template: tuple[Path, list[tuple[str, str]]], folder
         for simulator in simulators:
             simulator.join(timeout=60)
         server_cpu = tree_cpu_seconds(server.proc.pid) - cpu_before
+        db_cpu = tree_cpu_seconds(db_pid) - db_cpu_before
     outs = [o for group_outs, _ in timing["collected"] for o in group_outs]
     client_cpu = sum(cpu for _, cpu in timing["collected"])
     wall, total = timing["wall"], BOOTHS * records
@@ -332,13 +334,22 @@ def push_at_once(benchmark, template: tuple[Path, list[tuple[str, str]]], folder
     benchmark.extra_info.update(backend=backend, workers=workers, records=total, wall_s=round(wall, 1),
                                 records_per_s=round(total / wall), slowest_booth_s=round(per_booth[-1], 2),
                                 batch_p99_s=round(_p99(batches), 3), batches=len(batches),
-                                server_cpu_s=round(server_cpu, 1), client_cpu_s=round(client_cpu, 1),
-                                load_before=os.getloadavg()[0])
+                                server_cpu_s=round(server_cpu, 1), database_cpu_s=round(db_cpu, 1),
+                                client_cpu_s=round(client_cpu, 1),
+                                load_before=load_before, load_after=os.getloadavg()[0])
     print(f"\n{BOOTHS} booths × {records} on {backend}, {workers} server process(es): {total / wall:.0f} records/s "
           f"overall, slowest booth {per_booth[-1]:.1f} s, median booth {statistics.median(per_booth):.1f} s, batch p50 "
           f"{statistics.median(batches):.3f} s, p99 {_p99(batches):.3f} s over {len(batches)} batches; wall {wall:.1f} s, "
-          f"CPU server {server_cpu:.1f} s, booth simulators {client_cpu:.1f} s")
+          f"CPU server {server_cpu:.1f} s" + (f", PostgreSQL {db_cpu:.1f} s" if db_pid else "") +
+          f", booth simulators {client_cpu:.1f} s; load {load_before:.1f} before, {os.getloadavg()[0]:.1f} after")
     return database
+
+
+def database_pid(backend: str, request: pytest.FixtureRequest) -> int:
+    """PostgreSQL's postmaster (its server processes are its children); 0 for SQLite, inside the server process."""
+    if backend == "sqlite":
+        return 0
+    return int((request.getfixturevalue("postgres").data / "postmaster.pid").read_text().split()[0])
 
 
 @pytest.mark.parametrize("backend", BACKENDS)

@@ -9,7 +9,7 @@ from kiosk.access import PIN_MAX, ConsoleAccess
 from kiosk.booth_setup import BoothProfile, BoothSetup, apply_setup, setup_defaults
 from kiosk.errors import InvalidInput
 from kiosk.ui.presentation import Presentation
-from kiosk.ui.widgets import PinField, ScreenBase, big_button, screen_title
+from kiosk.ui.widgets import PinField, ScreenBase, WholeRowsScrollArea, arrange_in_rows, big_button, screen_title
 
 TEXT_FIELDS = ("street", "organisation", "booth_name", "device_name")
 
@@ -42,28 +42,54 @@ class ConsoleSetupScreen(ScreenBase):
         self.retranslate()
 
     def _build_layout(self) -> None:
+        """The fields on a page that scrolls (whole rows at rest): two a row on a wide window, one on a narrow one,
+        where two side by side cut their labels and the venue buttons' texts in large text."""
         venue = QHBoxLayout()
+        venue.setContentsMargins(0, 0, 0, 0)
         venue.addWidget(self.main_venue)
         venue.addWidget(self.sub_venue)
         rows = [("district", self.district), ("street", self.fields["street"]),
                 ("organisation", self.fields["organisation"]), ("venue", venue),
                 ("booth_name", self.fields["booth_name"]), ("device_name", self.fields["device_name"]),
                 ("pin", self.pin), ("pin_again", self.pin_again)]
-        grid = QGridLayout()
-        grid.setHorizontalSpacing(32)
-        for i, (name, field) in enumerate(rows):  # two columns: a 1280x800 screen has no room for eight rows
-            cell = QVBoxLayout()
-            self._labels[name] = QLabel(objectName="hint")
-            cell.addWidget(self._labels[name])
-            cell.addLayout(field) if isinstance(field, QHBoxLayout) else cell.addWidget(field)
-            grid.addLayout(cell, i // 2, i % 2)
+        page = QWidget()
+        self._grid = QGridLayout()
+        self._grid.setHorizontalSpacing(32)
+        self._cells = [self._cell(name, field) for name, field in rows]
+        column = QVBoxLayout(page)
+        column.addLayout(self._grid)
+        column.addStretch(1)
+        self.form_area = WholeRowsScrollArea(page)
         root = QVBoxLayout(self)
         root.setContentsMargins(48, 16, 48, 16)
         root.addWidget(self.title)
         root.addWidget(self.event_label)
-        root.addLayout(grid, 1)
+        root.addWidget(self.form_area, 1)
         root.addWidget(self.message)
         root.addWidget(self.save_button)
+        self._arrange()
+        self._presentation.changed.connect(self._arrange)
+
+    def _cell(self, name: str, field: QWidget | QHBoxLayout) -> QWidget:
+        cell = QWidget()
+        column = QVBoxLayout(cell)
+        column.setContentsMargins(0, 0, 0, 0)
+        self._labels[name] = QLabel(objectName="hint", wordWrap=True)
+        column.addWidget(self._labels[name])
+        column.addLayout(field) if isinstance(field, QHBoxLayout) else column.addWidget(field)
+        return cell
+
+    def _arrange(self) -> None:
+        arrange_in_rows(self._grid, self._cells, 1 if self._presentation.narrow else 2, stretch=1)
+
+    def on_shown(self) -> None:
+        self.form_area.refit()
+
+    def wipe(self) -> None:
+        """The PINs and a refusal go; the booth's details stay as typed (setup is never left by waiting)."""
+        self.pin.clear()
+        self.pin_again.clear()
+        self.message.clear()
 
     def retranslate(self) -> None:
         event = self._profile.config.event
@@ -105,3 +131,11 @@ class ConsoleSetupScreen(ScreenBase):
         self.pin_again.clear()
         self.message.clear()
         self.completed.emit()
+
+    def screenshot_states(self):  # type: ignore[no-untyped-def]
+        def refused() -> None:  # the PINs differ and are too short: the message takes room from the form
+            self.pin.setText("1234")
+            self.pin_again.setText("1235")
+            self.save()
+
+        return [("", lambda: None), ("refused", refused)]

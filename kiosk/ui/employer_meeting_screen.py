@@ -6,15 +6,14 @@ import datetime as dt
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QIntValidator
-from PySide6.QtWidgets import (QButtonGroup, QGridLayout, QHBoxLayout, QLabel, QLineEdit, QPushButton, QScrollArea,
-                               QLayout, QSizePolicy,
-                               QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QButtonGroup, QGridLayout, QHBoxLayout, QLabel, QLayout, QLineEdit, QPushButton,
+                               QSizePolicy, QVBoxLayout, QWidget)
 
 from kiosk.errors import InvalidInput
 from kiosk.employers import SIZE_BANDS, EmployerMeetings, MeetingForm, Outcome
 from kiosk.ui.presentation import Presentation
-from kiosk.ui.widgets import (CurrentPageStack, ScreenBase, arrange_in_rows, back_button, big_button,
-                              enable_touch_scrolling, screen_title)
+from kiosk.ui.widgets import (CurrentPageStack, ScreenBase, TileFlowLayout, WholeRowsScrollArea, arrange_in_rows,
+                              back_button, big_button, screen_title)
 
 TEXT_FIELDS = ("enterprise_name", "uscc", "industry", "workers", "new_form_workers", "contact_name", "contact_phone")
 FOLLOW_UP_DAYS = (None, 7, 14, 30)
@@ -61,7 +60,6 @@ class EmployerMeetingScreen(ScreenBase):
         self.previous_button.clicked.connect(lambda: self.go_to(self.pages.currentIndex() - 1))
         self.save_button.clicked.connect(self.save)
         self.pages = CurrentPageStack()
-        self._grids: list[tuple[QGridLayout, dict[str, QPushButton]]] = []
         self._field_grids: list[tuple[QGridLayout, list[QWidget]]] = []
         for parts in ([("", ["enterprise_name", "uscc", "industry", "union_exists", "workers", "new_form_workers"]),
                        ("size_band", self.size_buttons)],
@@ -123,17 +121,17 @@ class EmployerMeetingScreen(ScreenBase):
     def _field_widget(self, name: str) -> QWidget:
         return self.union_button if name == "union_exists" else self.fields[name]
 
-    def _button_grid(self, buttons: dict[str, QPushButton]) -> QGridLayout:
-        grid = QGridLayout()
-        self._grids.append((grid, buttons))
-        return grid
+    def _button_grid(self, buttons: dict[str, QPushButton]) -> TileFlowLayout:
+        """Tiles as many a row as the width takes: three (a short choice all in one row) on a wide window, fewer
+        as the width or the text size asks, so none is cut at the side of the page."""
+        short = buttons is not self.need_buttons and buttons is not self.package_buttons
+        flow = TileFlowLayout(max_columns=len(buttons) if short else 3)
+        for button in buttons.values():
+            flow.addWidget(button)
+        return flow
 
-    def _scrolled(self, page: QWidget) -> QScrollArea:
-        area = QScrollArea(widgetResizable=True)
-        area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        area.setWidget(page)
-        enable_touch_scrolling(area)
-        return area
+    def _scrolled(self, page: QWidget) -> WholeRowsScrollArea:
+        return WholeRowsScrollArea(page)
 
     def _build_layout(self) -> None:
         top = QHBoxLayout()
@@ -153,15 +151,10 @@ class EmployerMeetingScreen(ScreenBase):
         root.addLayout(nav)
 
     def _arrange(self) -> None:
-        """Two fields a row; tiles three a row (a short choice all in one row) on a wide window, two on a narrow
-        one or in large text, one on a narrow one in large text."""
+        """Two fields a row, one on a narrow window in large text (the tiles follow the width by themselves)."""
         narrow, large = self._presentation.narrow, self._presentation.large_text
         for grid, cells in self._field_grids:
             arrange_in_rows(grid, cells, 1 if narrow and large else 2, stretch=1)
-        for grid, buttons in self._grids:
-            short = buttons is not self.need_buttons and buttons is not self.package_buttons
-            columns = 1 if narrow and large else 2 if narrow or large else (len(buttons) if short else 3)
-            arrange_in_rows(grid, list(buttons.values()), columns, stretch=1)
         for index in range(self.pages.count()):  # every step, not only the one showing: each may be shown next
             relayout(self.pages.widget(index))
 
@@ -220,6 +213,7 @@ class EmployerMeetingScreen(ScreenBase):
 
     def on_shown(self) -> None:
         relayout(self)
+        relayout(self.pages.currentWidget())
 
     def wipe(self) -> None:
         for field in (*self.fields.values(), self.needs_other):
@@ -292,10 +286,9 @@ class EmployerMeetingScreen(ScreenBase):
 def relayout(widget: QWidget) -> None:
     """Lay ``widget`` out again from its children's present size hints. Large text or a language set while it
     was hidden (or on a page not shown) left the tiles at their earlier heights, drawn over one another."""
-    if isinstance(widget, QScrollArea) and widget.widget() is not None:
-        page = widget.widget()
-        relayout(page)
-        page.resize(widget.viewport().width(), max(widget.viewport().height(), page.minimumSizeHint().height()))
+    if isinstance(widget, WholeRowsScrollArea):
+        relayout(widget.page)
+        widget.refit()
         return
     for child in widget.findChildren(QWidget):
         child.ensurePolished()  # the stylesheet's min-height of a tile is known only once polished

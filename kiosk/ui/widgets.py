@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, QObject, QRectF, QSize, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QObject, QPoint, QRect, QRectF, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QPainter
-from PySide6.QtWidgets import (QAbstractItemView, QAbstractScrollArea, QBoxLayout, QGridLayout, QLabel, QLineEdit,
-                               QPushButton, QScroller, QScrollerProperties, QSizePolicy, QStackedWidget, QVBoxLayout,
-                               QWidget)
+from PySide6.QtWidgets import (QAbstractItemView, QAbstractScrollArea, QBoxLayout, QGridLayout, QLabel, QLayout,
+                               QLayoutItem, QLineEdit, QPushButton, QScrollArea, QScroller, QScrollerProperties,
+                               QSizePolicy, QSpacerItem, QStackedWidget, QVBoxLayout, QWidget)
 
 from kiosk.qr import qr_matrix
 
@@ -376,3 +376,188 @@ class TouchScrolling(QObject):
 
 def enable_touch_scrolling(area: QAbstractScrollArea, *, bar: bool = True) -> TouchScrolling:
     return TouchScrolling(area, bar=bar)
+
+
+class TileFlowLayout(QLayout):
+    """Tiles of one width, as many a row as the width takes (at most ``max_columns``), the rows balanced (four
+    tiles that cannot stand in one row stand two and two). The count follows the width the layout is given, so
+    a tile is never cut at the side of its scroll area, whatever the language, text size or window."""
+
+    def __init__(self, *, max_columns: int, spacing: int = 8, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.max_columns = max_columns
+        self._items: list[QLayoutItem] = []
+        self.setSpacing(spacing)
+        self.setContentsMargins(0, 0, 0, 0)
+
+    def addItem(self, item: QLayoutItem) -> None:  # noqa: N802 (Qt naming)
+        self._items.append(item)
+
+    def count(self) -> int:
+        return len(self._items)
+
+    def itemAt(self, index: int) -> QLayoutItem | None:  # noqa: N802
+        return self._items[index] if 0 <= index < len(self._items) else None
+
+    def takeAt(self, index: int) -> QLayoutItem | None:  # noqa: N802
+        return self._items.pop(index) if 0 <= index < len(self._items) else None
+
+    def expandingDirections(self) -> Qt.Orientation:  # noqa: N802
+        return Qt.Orientation.Horizontal
+
+    def hasHeightForWidth(self) -> bool:  # noqa: N802
+        return True
+
+    def heightForWidth(self, width: int) -> int:  # noqa: N802
+        rows = -(-len(self._shown()) // self.columns(width)) if self._shown() else 0
+        return rows * self._row_height() + max(rows - 1, 0) * self.spacing()
+
+    def minimumSize(self) -> QSize:  # noqa: N802
+        return QSize(self._tile_width(), self._row_height())  # the height a width gives comes from heightForWidth
+
+    def sizeHint(self) -> QSize:  # noqa: N802
+        width = self.max_columns * self._tile_width() + (self.max_columns - 1) * self.spacing()
+        return QSize(width, self.heightForWidth(width))
+
+    def columns(self, width: int) -> int:
+        """Tiles a row at ``width``: as many as fit, then as few as keep the same number of rows."""
+        shown = len(self._shown())
+        if not shown:
+            return 1
+        fit = max(1, min(self.max_columns, shown, (width + self.spacing()) // (self._tile_width() + self.spacing())))
+        rows = -(-shown // fit)
+        return -(-shown // rows)
+
+    def setGeometry(self, rect: QRect) -> None:  # noqa: N802
+        super().setGeometry(rect)
+        columns, height, gap = self.columns(rect.width()), self._row_height(), self.spacing()
+        width = (rect.width() - (columns - 1) * gap) / columns
+        for i, item in enumerate(self._shown()):
+            row, column = divmod(i, columns)
+            left = rect.x() + round(column * (width + gap))
+            right = rect.x() + round((column + 1) * (width + gap) - gap)
+            item.setGeometry(QRect(left, rect.y() + row * (height + gap), right - left, height))
+
+    def _shown(self) -> list[QLayoutItem]:
+        return [item for item in self._items if not item.isEmpty()]
+
+    def _tile_width(self) -> int:
+        return max((item.sizeHint().width() for item in self._shown()), default=0) + 16  # a margin round the text
+
+    def _row_height(self) -> int:
+        return max((item.sizeHint().height() for item in self._shown()), default=0)
+
+
+class WholeRowsScrollArea(QScrollArea):
+    """A page of fields and tiles that a finger scrolls, and that comes to rest on whole rows: at rest no row is
+    cut at the top or the bottom edge. A row is a band of the page's controls that overlap in height (a label
+    and its field in one cell are one). The area rests with a row's top (half the gap above it) at its top edge,
+    and ends its visible part half-way into the gap after the last row that fits whole; the rest of its height
+    stays empty until the page moves. The last rest shows the page's end; an empty strip under the page lets
+    every rest be reached whatever the visible height."""
+
+    def __init__(self, page: QWidget, parent: QWidget | None = None):
+        super().__init__(parent, widgetResizable=True)
+        self.page = page
+        holder = QWidget()
+        column = QVBoxLayout(holder)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(0)
+        column.addWidget(page)
+        self._pad = QSpacerItem(0, 0, QSizePolicy.Policy.Minimum, QSizePolicy.Policy.Fixed)
+        column.addItem(self._pad)
+        self.setWidget(holder)
+        self.touch_scrolling = enable_touch_scrolling(self)
+        self.rests: list[int] = [0]
+        self._rested_at = 0
+        self._settle_soon = QTimer(self, singleShot=True, interval=0)
+        self._settle_soon.timeout.connect(self.settle)
+        self.touch_scrolling.scroller.stateChanged.connect(lambda _state: self._schedule())
+        self.verticalScrollBar().valueChanged.connect(lambda _value: self._schedule(later=True))
+        holder.installEventFilter(self)
+        page.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
+        if event.type() in (QEvent.Type.Resize, QEvent.Type.LayoutRequest, QEvent.Type.Show):
+            self._schedule()
+        return super().eventFilter(watched, event)
+
+    def resizeEvent(self, event: QEvent) -> None:  # noqa: N802
+        super().resizeEvent(event)
+        self._schedule()
+
+    @property
+    def at_rest(self) -> bool:
+        """No finger, fling or pending settle moving the page."""
+        return self.touch_scrolling.scroller.state() is QScroller.State.Inactive and not self._settle_soon.isActive()
+
+    def _schedule(self, *, later: bool = False) -> None:
+        if later and self._settle_soon.isActive() and self._settle_soon.interval() == 0:
+            return  # a settle for a new layout is due now: a move meanwhile must not put it off
+        self._settle_soon.start(150 if later else 0)  # a wheel or a program moved it: settle once it stops
+
+    def rows(self) -> list[tuple[int, int]]:
+        """(top, bottom) of each band of the page's visible controls, in the page's coordinates, top down; a band
+        of headings only (labels) goes with the band under it, never left alone at the bottom edge."""
+        spans = sorted((w.mapTo(self.page, QPoint(0, 0)).y(), w.mapTo(self.page, QPoint(0, w.height())).y(),
+                        isinstance(w, QLabel))
+                       for w in self.page.findChildren(QWidget)
+                       if w.isVisibleTo(self.page) and w.width() > 0 and w.height() > 0)
+        rows: list[list] = []  # [top, bottom, headings only]
+        for top, bottom, heading in spans:
+            if rows and (top < rows[-1][1] or rows[-1][2]):
+                rows[-1][1:] = [max(rows[-1][1], bottom), rows[-1][2] and heading and top < rows[-1][1]]
+            else:
+                rows.append([top, bottom, heading])
+        return [(top, bottom) for top, bottom, _heading in rows]
+
+    def settle(self) -> None:
+        """Come to rest on the nearest whole-row position and end the visible part after the last whole row."""
+        if self.touch_scrolling.scroller.state() is not QScroller.State.Inactive or not self.isVisible():
+            return
+        full = self.height() - 2 * self.frameWidth()
+        rows = self.rows()
+        if not rows or full <= 0:
+            self._rest_at(0, full, pad=0)
+            return
+        end = rows[-1][1] + min(self.page.layout().contentsMargins().bottom() if self.page.layout() else 0, 12)
+        cuts = [(below + above) // 2 for (_t, below), (above, _b) in zip(rows, rows[1:])] + [end]
+        starts = [0] + cuts[:-1]
+        last = next(i for i, start in enumerate(starts) if end - start <= full or i == len(starts) - 1)
+        self.rests = starts[:last + 1]
+        start = self._rest_for(self.verticalScrollBar().value())
+        whole = [cut for cut in cuts if start < cut <= start + full]
+        shown = full if not whole or whole[-1] == end else whole[-1] - start
+        self._rest_at(start, shown, pad=max(0, self.rests[-1] + full - end))
+
+    def _rest_for(self, value: int) -> int:
+        """The rest at or above ``value``, so a row cut at the top edge comes whole into view; a page moved down
+        by less than a row (a wheel's step) goes on to the next rest rather than back."""
+        start = max((rest for rest in self.rests if rest <= value), default=0)
+        if start == self._rested_at and value > start:
+            start = next((rest for rest in self.rests if rest > start), start)
+        return start
+
+    def _rest_at(self, start: int, shown: int, *, pad: int) -> None:
+        self._rested_at = start
+        full = self.height() - 2 * self.frameWidth()
+        if self._pad.sizeHint().height() != pad:
+            self._pad.changeSize(0, pad, QSizePolicy.Policy.Minimum, QSizePolicy.Policy.Fixed)
+            self.widget().layout().invalidate()
+        if self.viewportMargins().bottom() != full - shown:
+            self.setViewportMargins(0, 0, 0, max(0, full - shown))
+        self.touch_scrolling.scroller.setSnapPositionsY([float(rest) for rest in self.rests])
+        if self.verticalScrollBar().value() != start:
+            self.verticalScrollBar().setValue(start)
+
+    def refit(self) -> None:
+        """Lay the page out again now for the present width (large text or a language set while it was hidden)
+        and come to rest."""
+        holder = self.widget()
+        for layout in [holder.layout(), *holder.findChildren(QLayout)]:
+            layout.invalidate()
+        holder.layout().activate()
+        width = self.viewport().width()
+        needed = holder.heightForWidth(width) if holder.hasHeightForWidth() else holder.minimumSizeHint().height()
+        holder.resize(width, max(self.viewport().height(), needed))
+        self.settle()

@@ -83,6 +83,8 @@ def a_day(rng, *, devices=(("d-1", "b-1"), ("d-2", "b-1"), ("d-3", "b-2")), per_
         for seq in range(1, per_device + 1):
             made.append((device, booth, seq))
     ids = [f"{d}-r{s}" for d, _, s in made]
+    # Too long to be an index key, and random, so that PostgreSQL cannot compress it into one.
+    huge = "".join(chr(0x4E00 + rng.randrange(20_000)) for _ in range(3000))
     rows = []
     for n, (device, booth, seq) in enumerate(made):
         roll = rng.random()
@@ -98,7 +100,7 @@ def a_day(rng, *, devices=(("d-1", "b-1"), ("d-2", "b-1"), ("d-3", "b-2")), per_
         else:
             kind = rng.choice(COUNTED + ("correction",))
             corrects = rng.choice([i for i in ids if i.startswith(device + "-")]) if kind == "correction" else None
-            record = hand_record(device, seq, kind=kind, subject=rng.choice(["tcm", "law", "passed", None, "长" * 3000 + device]), booth_id=booth,
+            record = hand_record(device, seq, kind=kind, subject=rng.choice(["tcm", "law", "passed", None, huge]), booth_id=booth,
                                  captured_at=captured, refers_to=corrects)   # a correction takes nothing back
         rows.append(stored(record, received_at=f"2026-11-25T06:{seq % 60:02d}:{rng.randrange(60):02d}.000Z"))
     return rows
@@ -174,6 +176,28 @@ def test_a_duplicate_push_is_counted_once(city):
     assert statuses == {"accepted": 40, "duplicate": 120}
     totals = _numbers(city)["totals"]
     assert (totals["consultations"], totals["service_uses"], totals["records"]) == (40, 40, 40)
+
+
+def test_a_reference_too_long_for_an_index_is_refused_and_fails_no_one_elses_push(city):
+    """Random text, so PostgreSQL cannot compress it into an index row: stored, it failed the group commit."""
+    honest, hostile = _device(city, "d-1", "b-1"), _device(city, "d-2", "b-2")
+    rng = random.Random(3)
+    huge = "".join(chr(0x4E00 + rng.randrange(20_000)) for _ in range(3000))
+    answers = {}
+    pushes = {"hostile": (hostile, [hand_record("d-2", 1, kind="registration", booth_id="b-2"),
+                                    hand_record("d-2", 2, kind="void", booth_id="b-2", refers_to=huge)]),
+              "honest": (honest, [hand_record("d-1", seq, kind="registration") for seq in range(1, 51)])}
+    threads = [threading.Thread(target=lambda n=name, t=token, r=records: answers.update({n: _push(city, t, r)}))
+               for name, (token, records) in pushes.items()]   # at once: one group commit may take both
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert [r["status"] for r in answers["honest"]["results"]] == ["accepted"] * 50
+    assert answers["hostile"]["results"] == [
+        {"id": "d-2-r1", "status": "accepted", "reason": None},
+        {"id": "d-2-r2", "status": "rejected", "reason": "payload field 'refers_to' is not a record id"}]
+    assert _numbers(city)["totals"]["new_members"] == 51
 
 
 def test_bundle_import_counts_like_a_push_void_before_or_after_its_record(admin_city):

@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import hashlib
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -30,6 +31,9 @@ from sync.server.storage import Device, Storage
 ENVELOPE_FIELDS = ("id", "seq", "device_id")
 PAYLOAD_TEXT_FIELDS = ("kind", "event_id", "booth_id", "captured_at")
 SHAPED_KINDS = frozenset({"correction", "employer_meeting"})   # kinds whose data _misshapen looks into
+# What a record's refers_to may hold: a record id (models.Identifier). Anything else refers to no record, and a
+# long one would be refused by PostgreSQL's index on refers_to, failing the whole group commit with it.
+_is_record_id = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]{0,63}").fullmatch
 NO_DATA: dict[str, Any] = {}    # what a payload without "data" holds there; never changed
 
 
@@ -110,6 +114,9 @@ def _check(record: WireRecord, device: Device, opener: Opener) -> dict[str, Any]
     if not (kind and event_id and booth_id and captured_at and type(kind) is str and type(event_id) is str
             and type(booth_id) is str and type(captured_at) is str):
         return _text_refusal(fields)
+    refers_to = get("refers_to")
+    if type(refers_to) is str and not _is_record_id(refers_to):
+        return "payload field 'refers_to' is not a record id"
     # The device's own booth and event, the usual case, in two comparisons: _foreign says what is wrong.
     if booth_id != device.booth_id or event_id != device.event_id or kind == "audit":
         if (refusal := _foreign(fields, device)) is not None:

@@ -4,11 +4,13 @@
 count never disagrees with the records: a server process starts and answers its first page by reading a
 few thousand counter rows, whatever the number of records, and every process sees the same figures.
 
-What is counted (``sync/server/numbers.py`` rolls it up):
+What is counted (``sync/server/numbers.py`` rolls it up by district, street and organisation):
 
 - ``city_counts``: per (event, booth, kind, subject, UTC hour of capture) how many records of a counted
-  kind are live. The hour is kept as the captured time's first 13 characters ('2026-11-25T04'); the
-  reader turns it into a Beijing hour.
+  kind are live (a subject counted by its first 100 characters). The hour is kept as the captured time's
+  first 13 characters ('2026-11-25T04'); the reader turns it into a Beijing hour.
+- ``city_rollups``: the sums of those the page shows (per booth and kind, per hour and kind, quiz passes
+  apart; per occupation, service and item; per booth and service), so a page sums nothing.
 - ``city_booths``: per (event, booth) how many records of any kind are stored, when the last was
   received, and the payload of the newest booth setup (by capture time; the later stored wins a tie).
 

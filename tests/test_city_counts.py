@@ -254,6 +254,32 @@ storage.close()
 """
 
 
+def test_a_writer_killed_while_it_commits_leaves_counts_equal_to_the_rows(tmp_path, new_database):
+    """SIGKILL, no goodbye: what was committed is counted, what was not is neither stored nor counted."""
+    import json
+    import signal
+    import time
+
+    database = new_database(tmp_path)
+    rows = a_day(random.Random(21), devices=[(f"d-{i}", f"b-{i % 3}") for i in range(6)], per_device=150)
+    writer = subprocess.Popen([sys.executable, "-c", _INSERT_IN_ANOTHER_PROCESS, str(database)],
+                              stdin=subprocess.PIPE, text=True)
+    storage = Storage(database)
+    try:
+        writer.stdin.write(json.dumps(rows))
+        writer.stdin.close()
+        deadline = time.monotonic() + 60
+        while storage.count_records() < 200 and writer.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.005)
+        writer.send_signal(signal.SIGKILL)
+        writer.wait(timeout=30)
+        assert 200 <= storage.count_records() < len(rows), "killed too late to tell"
+        assert counters(storage) == from_scratch(storage)
+    finally:
+        writer.kill()
+        storage.close()
+
+
 def test_a_database_made_before_the_counters_is_counted_by_the_migration(tmp_path, new_database):
     rows = a_day(random.Random(5), per_device=150)
     random.Random(6).shuffle(rows)

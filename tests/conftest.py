@@ -97,16 +97,16 @@ def backend(request) -> str:
 def new_database(backend, request):
     """Makes a fresh, empty city-server database of this test's kind: ``new_database(folder)`` is an SQLite
     file in ``folder``, or the URL of a new PostgreSQL database (schema applied, dropped after the test)."""
-    made: list[str] = []
+    made: list[tuple[str, bool]] = []
     cluster = request.getfixturevalue("pg_cluster") if backend == "postgresql" else None
 
     def make(folder: Path, *, migrated: bool = True) -> Path | str:
         if cluster is None:
             folder.mkdir(parents=True, exist_ok=True)
             return folder / "city.sqlite3"
-        made.append(cluster.new_database(migrated=migrated))
-        return made[-1]
+        made.append((cluster.new_database(migrated=migrated), migrated))
+        return made[-1][0]
 
     yield make
-    for url in made:
-        cluster.drop(url)
+    for url, migrated in made:   # a migrated one is emptied for the next test, another dropped
+        cluster.give_back(url) if migrated else cluster.drop(url)

@@ -99,3 +99,19 @@ def test_three_processes_migrating_a_fresh_database_apply_each_migration_once(tm
         storage = Storage(database)
         assert storage.backend.applied_migrations() == [name for name, _ in MIGRATIONS]
         storage.close()
+
+
+def test_without_postgresql_the_postgresql_tests_fail_never_skip(tmp_path):
+    """The test of the fixture: a PostgreSQL test on a machine without PostgreSQL's programs is an error (exit 1),
+    not a skip; its SQLite twin still passes."""
+    import os
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    test = "tests/test_server_storage.py::test_a_failing_group_commit_stores_nothing_and_tells_the_caller"
+    done = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", f"{test}[sqlite]",
+                           f"{test}[postgresql]"], cwd=root, capture_output=True, text=True, timeout=300,
+                          env={**os.environ, "KIOSK_TEST_PG_BINDIR": str(tmp_path / "no-postgresql")})
+    assert done.returncode == 1, done.stdout[-2000:]
+    assert "1 passed, 1 error" in done.stdout and "skipped" not in done.stdout
+    assert "PostgresMissing" in done.stdout and "initdb/pg_ctl were not found" in done.stdout

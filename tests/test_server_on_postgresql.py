@@ -71,3 +71,35 @@ def test_connections_the_database_dropped_cost_no_failed_request(city):
                             timeout=10).status_code for _ in range(5)]
     answers.append(requests.get(city.url + "/v1/ready", timeout=10).status_code)
     assert answers == [200] * 6
+
+
+@pytest.mark.parametrize("backend", ["postgresql"])   # the pool is PostgreSQL's
+def test_a_process_holds_at_most_database_pool_connections(tmp_path, new_database):
+    """Eight threads reading at once through a storage with database_pool 2: PostgreSQL sees two connections of it,
+    and every read is answered (the others wait their turn)."""
+    import threading
+
+    import psycopg
+    from psycopg.conninfo import make_conninfo
+
+    from sync.server.storage import Storage
+
+    url = new_database(tmp_path)
+    storage = Storage(url, pool_size=2)
+    name = conninfo_to_dict(url)["dbname"]
+    answers, most = [], []
+
+    def read():
+        with storage.reading() as conn:
+            answers.append(conn.execute("SELECT pg_sleep(0.3), 1").fetchone()[1])
+
+    with psycopg.connect(make_conninfo(url, dbname="postgres"), autocommit=True) as admin:
+        threads = [threading.Thread(target=read) for _ in range(8)]
+        for thread in threads:
+            thread.start()
+        while any(t.is_alive() for t in threads):
+            most.append(admin.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = %s", [name]).fetchone()[0])
+            time.sleep(0.05)
+    storage.close()
+    assert answers == [1] * 8
+    assert max(most) == 2

@@ -123,7 +123,7 @@ def open_storage(settings: ServerSettings):  # type: ignore[no-untyped-def]
     from sync.server.storage import Storage
 
     try:
-        _OPENED.append(Storage(settings.database))
+        _OPENED.append(Storage(settings.database, pool_size=settings.database_pool))
         return _OPENED[-1]
     except Exception as exc:    # a file that is not a database, a folder not writable, a server not reached...
         reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__

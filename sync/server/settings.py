@@ -17,9 +17,11 @@ SETTINGS: tuple[Setting, ...] = (
             "Empty: the platform's data folder (platformdirs; on Linux ~/.local/share/kiosk-server), never the "
             "current folder."),
     Setting("database", "KIOSK_SERVER_DATABASE", "",
-            "SQLite database file (WAL mode), or a PostgreSQL URL postgresql://user@host:port/dbname (a pool of "
-            "up to 10 connections per server process; password in the URL or ~/.pgpass). "
-            "Empty: city-server.sqlite3 in data_dir."),
+            "SQLite database file (WAL mode), or a PostgreSQL URL postgresql://user@host:port/dbname (password "
+            "in ~/.pgpass or the URL). Empty: city-server.sqlite3 in data_dir."),
+    Setting("database_pool", "KIOSK_SERVER_DATABASE_POOL", "10",
+            "PostgreSQL: most connections each server process keeps open (a pool; one opened at start). "
+            "Keep PostgreSQL's max_connections above this times all server processes. SQLite: unused."),
     Setting("city_key", "KIOSK_SERVER_CITY_KEY", "",
             "File of the city's X25519 private key, kept out of the database; created on first start. "
             "Empty: city-seal.key in data_dir."),
@@ -73,6 +75,7 @@ SETTINGS: tuple[Setting, ...] = (
 class ServerSettings:
     database: Path | str              # an SQLite file, or a postgresql:// URL (sync.server.storage.backend)
     city_key: Path
+    database_pool: int = 10
     host: str = "127.0.0.1"
     port: int = 8443
     tls_cert: str = ""
@@ -111,7 +114,8 @@ class SettingError(ValueError):
 
 # The smallest (and largest) value each number may take; a value outside is refused at start.
 RANGES: dict[str, tuple[float, float]] = {
-    "port": (1, 65535), "max_batch": (1, 1_000_000), "max_body_bytes": (1024, 2**40), "enroll_per_minute": (1, 10**9),
+    "port": (1, 65535), "database_pool": (1, 1000),
+    "max_batch": (1, 1_000_000), "max_body_bytes": (1024, 2**40), "enroll_per_minute": (1, 10**9),
     "workers": (1, 1024), "page_refresh_s": (2, 3600), "limit_concurrency": (1, 10**7),
     "timeout_keep_alive_s": (1, 86400), "header_timeout_s": (0.1, 3600), "body_timeout_s": (0.1, 3600),
     "max_header_bytes": (1024, 2**24),

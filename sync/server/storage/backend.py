@@ -49,13 +49,13 @@ def is_postgresql_url(database: object) -> bool:
     return isinstance(database, str) and database.startswith(("postgresql://", "postgres://"))
 
 
-def open_backend(database: Path | str) -> Backend:
+def open_backend(database: Path | str, *, pool_size: int = 10) -> Backend:
     """A ``postgresql://`` (or ``postgres://``) URL opens PostgreSQL (psycopg is imported only then); anything
     else is an SQLite file's path."""
     if is_postgresql_url(database):
         from sync.server.storage.postgres import PostgresBackend
 
-        return PostgresBackend(str(database))
+        return PostgresBackend(str(database), pool_size=pool_size)
     from sync.server.storage.sqlite import SQLiteBackend
 
     return SQLiteBackend(database)

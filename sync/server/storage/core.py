@@ -55,8 +55,9 @@ class _InsertJob:
 class StorageCore:
     """The database (SQLite file or PostgreSQL URL), its schema brought up to date on opening."""
 
-    def __init__(self, database: Path | str):
-        self.backend: Backend = open_backend(database)
+    def __init__(self, database: Path | str, *, pool_size: int = 10):
+        """``pool_size``: most connections of this process on PostgreSQL (SQLite: one per thread, unlimited)."""
+        self.backend: Backend = open_backend(database, pool_size=pool_size)
         self.path = getattr(self.backend, "path", None)   # the SQLite file; None on PostgreSQL
         self._queue: list[_InsertJob] = []
         self._queue_ready = threading.Condition()

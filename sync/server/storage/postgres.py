@@ -32,7 +32,7 @@ from sync.server.storage.schema import MIGRATIONS, RECORD_FIELDS, _run_statement
 WRITE_LOCK = 0x6B696F736B5F7772        # "kiosk_wr"
 MIGRATION_LOCK = 0x6B696F736B5F6D67    # "kiosk_mg"
 
-POOL_SIZE = 10   # connections per server process at most (docs/server.md); one is opened at start
+POOL_SIZE = 10   # connections per server process at most by default (setting database_pool); one opened at start
 
 SERVER_LOG = MigrationLog(
     create=("CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY, "

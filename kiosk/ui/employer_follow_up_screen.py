@@ -5,14 +5,15 @@ from __future__ import annotations
 import datetime as dt
 
 from PySide6.QtCore import QSize, Signal
-from PySide6.QtWidgets import (QButtonGroup, QGridLayout, QHBoxLayout, QLabel, QListWidget, QListWidgetItem,
+from PySide6.QtWidgets import (QButtonGroup, QHBoxLayout, QLabel, QListWidget, QListWidgetItem,
                                QPushButton, QVBoxLayout, QWidget)
 
 from kiosk.employers import EmployerMeeting, EmployerMeetings, Outcome
 from kiosk.errors import BoothError
 from kiosk.ui.employer_meeting_screen import relayout, tile_button
 from kiosk.ui.presentation import Presentation
-from kiosk.ui.widgets import ScreenBase, arrange_in_rows, back_button, big_button, enable_touch_scrolling, screen_title
+from kiosk.ui.widgets import (ScreenBase, TileFlowLayout, back_button, big_button, enable_touch_scrolling,
+                              screen_title)
 
 ROW_HEIGHT_PX = 64  # two lines a row, a touch target
 NEXT_VISIT_DAYS = (None, 7, 14, 30)
@@ -49,9 +50,11 @@ class EmployerFollowUpScreen(ScreenBase):
         panel = QVBoxLayout(self.visit_panel)
         panel.setContentsMargins(0, 0, 0, 0)
         panel.addWidget(self.visit_label)
-        self._outcome_grid, self._next_grid = QGridLayout(), QGridLayout()
-        panel.addLayout(self._outcome_grid)
-        panel.addLayout(self._next_grid)
+        for buttons in (self.outcome_buttons, self.next_buttons):  # one row each where the width takes it
+            flow = TileFlowLayout(max_columns=len(buttons))
+            for button in buttons.values():
+                flow.addWidget(button)
+            panel.addLayout(flow)
         panel.addWidget(self.record_visit_button)
         self.visit_panel.hide()
         top = QHBoxLayout()
@@ -67,9 +70,7 @@ class EmployerFollowUpScreen(ScreenBase):
         root.addWidget(self.follow_list, 1)
         root.addWidget(self.empty)
         root.addWidget(self.visit_panel)
-        presentation.changed.connect(self._arrange)
         presentation.changed.connect(self.retranslate)
-        self._arrange()
         self.retranslate()
 
     def _choices(self, keys: list[str]) -> dict[str, QPushButton]:
@@ -81,16 +82,9 @@ class EmployerFollowUpScreen(ScreenBase):
             group.addButton(buttons[key])
         return buttons
 
-    def _arrange(self) -> None:
-        """After a follow-up visit: the new outcome and the next visit, in one row each on a wide window (side by
-        side their English texts were cut), two a row on a narrow one."""
-        narrow = self._presentation.narrow
-        for grid, buttons in ((self._outcome_grid, self.outcome_buttons), (self._next_grid, self.next_buttons)):
-            arrange_in_rows(grid, list(buttons.values()), 2 if narrow else len(buttons), stretch=1)
-
     def _selection_changed(self, row: int) -> None:
         """A meeting picked in the list: record what the follow-up visit brought (a correction of the meeting)."""
-        self.visit_panel.setVisible(0 <= row < len(self.meetings))
+        self._show_visit_panel(0 <= row < len(self.meetings))
         if 0 <= row < len(self.meetings):
             self.outcome_buttons[self.meetings[row].outcome.value].setChecked(True)
             self.next_buttons[str(NEXT_VISIT_DAYS[0])].setChecked(True)
@@ -173,8 +167,15 @@ class EmployerFollowUpScreen(ScreenBase):
             self.follow_list.addItem(item)
         self.follow_list.setCurrentRow(row if 0 <= row < len(self.meetings) else -1)
         self.follow_list.blockSignals(False)
-        self.visit_panel.setVisible(0 <= self.follow_list.currentRow())
+        self._show_visit_panel(0 <= self.follow_list.currentRow())
         self._retranslate_panel()
+
+    def _show_visit_panel(self, shown: bool) -> None:
+        """While a visit is recorded the day's summary and the list's heading step aside: with them, the panel
+        had no room at 1280x800 in large text (its tiles drawn over one another, the save button cut)."""
+        self.visit_panel.setVisible(shown)
+        self.summary.setVisible(not shown)
+        self.list_label.setVisible(not shown)
 
     def _row_text(self, m: EmployerMeeting, *, english: bool) -> str:
         if m.follow_up is None:

@@ -123,6 +123,21 @@ def test_a_malformed_batch_is_refused_whole_with_the_reason(city, mutate, status
     assert city.storage.count_records() == 0
 
 
+def test_a_nul_character_is_refused_for_its_record_and_the_rest_of_the_batch_is_stored(city):
+    """U+0000 fits an SQLite text but no PostgreSQL text: refused with its reason on both databases, before it
+    could fail the group commit (and with it other booths' records) on PostgreSQL."""
+    token = enrolled(city)
+    nul_subject = record(DEVICE_A, 2)
+    nul_subject["payload"] = nul_subject["payload"].replace('"subject":"tcm"', '"subject":"t\\u0000cm"')
+    nul_subject["payload_sha256"] = sha256_hex(nul_subject["payload"])
+    answer = push(city, token, [record(DEVICE_A, 1), nul_subject, record(DEVICE_A, 3)])
+    assert answer.status_code == 200, answer.text
+    assert [(r["status"], r["reason"]) for r in answer.json()["results"]] == [
+        ("accepted", None), ("rejected", "payload holds the character U+0000, which no stored text may hold"),
+        ("accepted", None)]
+    assert [r["seq"] for r in city.storage.record_rows(device_id=DEVICE_A)] == [1, 3]
+
+
 @pytest.mark.parametrize("body, headers, status", [
     (b"{not json", {"Content-Type": "application/json"}, 422),
     (b"not gzip at all", {"Content-Type": "application/json", "Content-Encoding": "gzip"}, 400),

@@ -101,6 +101,8 @@ def _check(record: WireRecord, device: Device, opener: Opener) -> dict[str, Any]
     payload = record.payload
     if hashlib.sha256(payload.encode()).hexdigest() != record.payload_sha256:   # booth_common.records.sha256_hex
         return "payload_sha256 does not match the payload"
+    if "\x00" in payload or "\\u0000" in payload:   # PostgreSQL's text cannot hold it: the whole group would fail
+        return "payload holds the character U+0000, which no stored text may hold"
     try:
         fields = orjson.loads(payload)  # twice as fast as json.loads on these small objects
     except ValueError:

@@ -156,7 +156,9 @@ def test_a_void_before_its_record_after_it_and_twice(tmp_path, new_database):
         assert members() == 0
         put(hand_record("d-1", 9, kind="registration"), hand_record("d-2", 1, kind="void", refers_to="d-1-r9"))
         assert members() == 1                                                    # another device's void: none
-        assert event_numbers(tally, storage, EVENT)["totals"]["records"] == 10
+        put(hand_record("d-1", 10, kind="void", refers_to="d-1-r9"))           # then its own device's: taken out
+        assert members() == 0
+        assert event_numbers(tally, storage, EVENT)["totals"]["records"] == 11
         assert counters(storage) == from_scratch(storage)
     finally:
         storage.close()

@@ -11,7 +11,7 @@ from kiosk.errors import PurgeFailed
 from kiosk.places import district_en
 from kiosk.stations import Station, all_stations
 from kiosk.ui.presentation import Presentation
-from kiosk.ui.widgets import ScreenBase, arrange_in_rows, big_button, enable_touch_scrolling, screen_title
+from kiosk.ui.widgets import ScreenBase, WholeRowsScrollArea, arrange_in_rows, big_button, screen_title
 
 
 def booth_line(booth: Booth, *, english: bool) -> str:
@@ -50,9 +50,8 @@ class ConsoleHomeScreen(ScreenBase):
         grid_host = QWidget()
         self.station_grid = QGridLayout(grid_host)
         self._build_station_buttons()
-        scroll = QScrollArea(widgetResizable=True)
-        scroll.setWidget(grid_host)
-        self.touch_scrolling = enable_touch_scrolling(scroll)
+        scroll = WholeRowsScrollArea(grid_host)  # at rest no desk row is cut at its edge (large text, portrait)
+        self.touch_scrolling = scroll.touch_scrolling
         self.dashboard_button, self.members_button = big_button("primary"), big_button("primary")
         self.employers_button = big_button("primary")
         self.lock_button, self.fullscreen_button, self.quit_button = (big_button("small") for _ in range(3))

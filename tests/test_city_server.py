@@ -138,6 +138,14 @@ def test_a_nul_character_is_refused_for_its_record_and_the_rest_of_the_batch_is_
     assert [r["seq"] for r in city.storage.record_rows(device_id=DEVICE_A)] == [1, 3]
 
 
+@pytest.mark.parametrize("method, path", [("get", "/join/ev-1/b%00x"), ("post", "/join/ev-1/b%00x"),
+                                          ("get", "/join/ev%00/b-1?t=x"), ("get", "/v1/numbers/ev%00x")])
+def test_a_path_holding_a_nul_character_is_404(city, method, path):
+    """A booth or event id holding U+0000 names nothing; on PostgreSQL even looking it up failed (500)."""
+    answer = getattr(requests, method)(city.url + path, data={"t": "x", "name": "王"}, timeout=10)
+    assert answer.status_code == 404 and "U+0000" in answer.json()["detail"]
+
+
 @pytest.mark.parametrize("body, headers, status", [
     (b"{not json", {"Content-Type": "application/json"}, 422),
     (b"not gzip at all", {"Content-Type": "application/json", "Content-Encoding": "gzip"}, 400),

@@ -1,4 +1,5 @@
-"""ASGI middleware of the city server: request bodies (gzip, size, time) and the headers of HTML pages.
+"""ASGI middleware of the city server: request bodies (gzip, size, time), paths holding U+0000 (404), and the
+headers of HTML pages.
 
 ``RequestBodyMiddleware`` does not read a body until the application asks for it: the endpoints
 authenticate first (a FastAPI dependency), so an unauthenticated client cannot make the server
@@ -26,6 +27,10 @@ class RequestBodyMiddleware:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
+            return
+        if "\x00" in scope["path"]:   # /join/ev/b%00: no id holds U+0000, and PostgreSQL cannot even look one up
+            await JSONResponse({"detail": "no such path: it holds the character U+0000"}, status_code=404)(
+                scope, receive, send)
             return
         headers = Headers(scope=scope)
         encoding = headers.get("content-encoding", "identity").strip().lower()

@@ -442,7 +442,7 @@ class TileFlowLayout(QLayout):
         return [item for item in self._items if not item.isEmpty()]
 
     def _tile_width(self) -> int:
-        return max((item.sizeHint().width() for item in self._shown()), default=0) + 16  # a margin round the text
+        return max((item.sizeHint().width() for item in self._shown()), default=0)  # its padding is in the hint
 
     def _row_height(self) -> int:
         return max((item.sizeHint().height() for item in self._shown()), default=0)

@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from booth_common.records import Kind
 from kiosk.audit import Audit
@@ -16,6 +16,9 @@ from kiosk.config import Booth
 from kiosk.employers import EmployerMeetings
 from kiosk.private_files import private_file
 from kiosk.record_writer import Concept, RecordWriter
+
+if TYPE_CHECKING:
+    from kiosk.ledger import Ledger
 
 BEIJING = dt.timezone(dt.timedelta(hours=8))
 
@@ -170,24 +173,39 @@ RECORD_HEADER = ("seq", "record_id", "kind", "subject", "captured_at_utc", "refe
 
 
 def export_day_report(service: DayReport, out: Path, *, fmt: str,
-                      progress: Callable[[int, int], None] | None = None) -> Path:
+                      progress: Callable[[int, int], None] | None = None, own_process: bool = False) -> Path:
     """Write the day report (summary block, then records) as CSV or XLSX; the export is itself recorded.
     ``progress(done, total)`` hears of the records written (the console shows a bar; it runs off the GUI
-    thread). The file appears whole or not at all: it is written beside and renamed."""
+    thread). ``own_process``: the rows are written by a process of their own (kiosk/export_process.py), as
+    the console does, so that a million rows never hold the GUI's interpreter lock. The file appears whole
+    or not at all: it is written beside and renamed."""
     if fmt not in WRITERS:
         raise ValueError(f"unknown export format {fmt!r} (csv or xlsx)")
-    figures = day_figures(service)
-    summary = summary_rows(service, figures)
+    summary = summary_rows(service, day_figures(service))
     total = service.ledger.status().total_records
-    batches = _counted(service.ledger.report_batches(size=EXPORT_BATCH_ROWS), total, progress or (lambda done, total: None))
+    tell = progress or (lambda done, total: None)
     part = private_file(out.with_name(out.name + ".part"))  # 0600 from the first byte: it lists pass and voucher codes
     try:
-        WRITERS[fmt](part, summary, batches)
+        if own_process:
+            from kiosk.export_process import write_in_own_process
+
+            done = write_in_own_process(service.ledger.path, part, fmt=fmt, summary=summary, total=total,
+                                        progress=tell)
+        else:
+            done = write_report_file(service.ledger, part, fmt=fmt, summary=summary, total=total, progress=tell)
         part.replace(out)
     finally:
         part.unlink(missing_ok=True)
-    service.audit.record_export(fmt=fmt, records=batches.done)
+    service.audit.record_export(fmt=fmt, records=done)
     return out
+
+
+def write_report_file(ledger: Ledger, part: Path, *, fmt: str, summary: list[tuple[str, str, Any]], total: int,
+                      progress: Callable[[int, int], None]) -> int:
+    """The summary block, then every record of ``ledger``, into ``part``; the number of records written."""
+    batches = _counted(ledger.report_batches(size=EXPORT_BATCH_ROWS), total, progress)
+    WRITERS[fmt](part, summary, batches)
+    return batches.done
 
 
 class _counted:  # noqa: N801 - used as an iterator, named like one

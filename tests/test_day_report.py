@@ -1,12 +1,16 @@
-"""The day report export: every record once, in capture order, whatever the batches it is written in."""
+"""The day report export: every record once, in capture order, whatever the batches it is written in, in this
+process or in one of its own (as the console writes it); an error in that process comes back as itself."""
 
 from __future__ import annotations
 
 import csv
+import errno
+import multiprocessing
 
 import pytest
 from openpyxl import load_workbook
 
+from kiosk.export_process import ExportProcessDied, write_in_own_process
 from kiosk.report import EXPORT_BATCH_ROWS, export_day_report
 
 RECORDS = 2 * EXPORT_BATCH_ROWS + 7  # three batches, the last one short
@@ -32,12 +36,34 @@ def exported_ids(path):
 
 
 @pytest.mark.parametrize("fmt", ["csv", "xlsx"])
-def test_every_record_is_written_once_in_order_and_the_bar_hears_each_batch(busy_day, tmp_path, fmt):
+@pytest.mark.parametrize("own_process", [False, True])
+def test_every_record_is_written_once_in_order_and_the_bar_hears_each_batch(busy_day, tmp_path, fmt, own_process):
     steps: list[tuple[int, int]] = []
-    out = export_day_report(busy_day.booth.report, tmp_path / f"day.{fmt}", fmt=fmt,
+    out = export_day_report(busy_day.booth.report, tmp_path / f"day.{fmt}", fmt=fmt, own_process=own_process,
                             progress=lambda done, total: steps.append((done, total)))
     seqs, ids = exported_ids(out)
     assert seqs == sorted(seqs) and len(set(seqs)) == len(seqs) == busy_day.ledger.status().total_records - 1
     assert [i for i in ids if i.startswith("use-")] == [f"use-{i:04d}" for i in range(RECORDS)]
-    assert [done for done, _ in steps[:3]] == [EXPORT_BATCH_ROWS, 2 * EXPORT_BATCH_ROWS, len(seqs)]
-    assert steps[-1] == (len(seqs), len(seqs))
+    dones = [done for done, _ in steps]
+    assert dones == sorted(dones) and steps[-1] == (len(seqs), len(seqs))
+    if not own_process:  # the other process tells at most every 50 ms
+        assert dones[:3] == [EXPORT_BATCH_ROWS, 2 * EXPORT_BATCH_ROWS, len(seqs)]
+
+
+def test_an_error_in_the_export_process_comes_back_as_the_same_error(busy_day, tmp_path):
+    nowhere = tmp_path / "pulled-usb-stick" / "day.csv.part"
+    with pytest.raises(OSError) as raised:
+        write_in_own_process(busy_day.ledger.path, nowhere, fmt="csv", summary=[], total=RECORDS,
+                             progress=lambda done, total: None)
+    assert raised.value.errno == errno.ENOENT and raised.value.filename == str(nowhere)
+
+
+def test_an_export_process_that_dies_is_an_error_not_a_short_file(busy_day, tmp_path):
+    def kill_it(done, total):
+        for child in multiprocessing.active_children():
+            child.kill()
+
+    part = tmp_path / "day.csv.part"
+    with pytest.raises(ExportProcessDied):
+        write_in_own_process(busy_day.ledger.path, part, fmt="csv", summary=[], total=RECORDS, progress=kill_it)
+    assert not multiprocessing.active_children()

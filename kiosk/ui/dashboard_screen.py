@@ -264,7 +264,7 @@ class DashboardScreen(ScreenBase):
 
         def write(progress):  # type: ignore[no-untyped-def]  # on a pool thread, with its own connection
             with self._report.detached() as report:
-                return export_day_report(report, out, fmt=fmt, progress=progress)
+                return export_day_report(report, out, fmt=fmt, progress=progress, own_process=True)
 
         self._exporting(True)
         # The filling bar says it runs; the message line stays as it is until the result (showing it lays the

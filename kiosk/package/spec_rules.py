@@ -16,9 +16,9 @@ EXCLUDED_MODULES = (
     "pytest", "_pytest", "pytestqt", "pytest_benchmark", "hypothesis", "schemathesis", "selenium", "httpx",
     "PyInstaller", "tkinter", "_tkinter", "unittest", "pydoc_data", "lib2to3", "IPython", "numpy",
     # Build-time only (cffi's compiler imports them); with them in, PyInstaller adds a runtime hook that
-    # imports setuptools at every start (~110 ms). multiprocessing likewise brings a hook (~15 ms); the
-    # kiosk runs threads, never processes.
-    "setuptools", "pkg_resources", "distutils", "_distutils_hack", "multiprocessing",
+    # imports setuptools at every start (~110 ms). (multiprocessing, whose hook costs ~15 ms, stays in: the
+    # console's day report export runs in a process of its own, kiosk/export_process.py.)
+    "setuptools", "pkg_resources", "distutils", "_distutils_hack",
     "PySide6.QtWebEngineCore", "PySide6.QtWebEngineWidgets", "PySide6.QtWebEngineQuick", "PySide6.QtWebChannel",
     "PySide6.QtWebView", "PySide6.QtWebSockets", "PySide6.QtPdf", "PySide6.QtPdfWidgets", "PySide6.Qt3DCore",
     "PySide6.Qt3DRender", "PySide6.Qt3DInput", "PySide6.Qt3DLogic", "PySide6.Qt3DAnimation", "PySide6.Qt3DExtras",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from PySide6.QtCore import QPoint, QRect, Qt
 from PySide6.QtWidgets import (QAbstractButton, QAbstractScrollArea, QBoxLayout, QComboBox, QLabel, QLineEdit,
-                               QScrollArea, QWidget)
+                               QListWidget, QScrollArea, QWidget)
 
 from kiosk.ui.i18n import Language
 from kiosk.ui.screens import Screen
@@ -108,6 +108,18 @@ def overlapping_controls(screen) -> list[str]:  # type: ignore[no-untyped-def]
             for b, rb in controls[i + 1:] if ra.intersects(rb) and not a.isAncestorOf(b) and not b.isAncestorOf(a)]
 
 
+def cut_list_rows(screen) -> list[str]:  # type: ignore[no-untyped-def]
+    """Rows of a visible list partly in its visible part (half a meeting at the follow-up list's bottom edge)."""
+    cut = []
+    for view in (v for v in screen.findChildren(QListWidget) if v.isVisible()):
+        shown = view.viewport().rect()
+        for i in range(view.count()):
+            rect = view.visualItemRect(view.item(i))
+            if rect.intersects(shown) and not shown.contains(rect):
+                cut.append(f"row {i} at {rect} in {shown}")
+    return cut
+
+
 def control_name(control) -> str:  # type: ignore[no-untyped-def]
     return f"{type(control).__name__} {getattr(control, 'text', lambda: '')()!r}"
 
@@ -204,6 +216,7 @@ def test_every_console_screen_state_fits_the_kiosk_sizes_in_both_languages(core,
                     assert cut_texts(window.screens[which]) == [], (language, name)
                     assert cut_controls(window.screens[which], window) == [], (language, name)
                     assert overlapping_controls(window.screens[which]) == [], (language, name)
+                    assert cut_list_rows(window.screens[which]) == [], (language, name)
                 if which in WHOLE_ROW_SCREENS:
                     assert_whole_and_reachable(gui, qtbot, window.screens[which], (language, name))
     finally:

@@ -5,15 +5,14 @@ from __future__ import annotations
 import datetime as dt
 
 from PySide6.QtCore import QSize, Signal
-from PySide6.QtWidgets import (QButtonGroup, QHBoxLayout, QLabel, QListWidget, QListWidgetItem,
+from PySide6.QtWidgets import (QButtonGroup, QHBoxLayout, QLabel, QListWidgetItem,
                                QPushButton, QVBoxLayout, QWidget)
 
 from kiosk.employers import EmployerMeeting, EmployerMeetings, Outcome
 from kiosk.errors import BoothError
 from kiosk.ui.employer_meeting_screen import relayout, tile_button
 from kiosk.ui.presentation import Presentation
-from kiosk.ui.widgets import (ScreenBase, TileFlowLayout, back_button, big_button, enable_touch_scrolling,
-                              screen_title)
+from kiosk.ui.widgets import ScreenBase, TileFlowLayout, WholeRowsList, back_button, big_button, screen_title
 
 ROW_HEIGHT_PX = 64  # two lines a row, a touch target
 NEXT_VISIT_DAYS = (None, 7, 14, 30)
@@ -32,8 +31,8 @@ class EmployerFollowUpScreen(ScreenBase):
         self.title = screen_title(wrap=True)
         self.summary = QLabel(objectName="subtitle", wordWrap=True)
         self.list_label = QLabel(objectName="hint", wordWrap=True)
-        self.follow_list = QListWidget()
-        self.touch_scrolling = enable_touch_scrolling(self.follow_list)
+        self.follow_list = WholeRowsList()  # never half a meeting at its bottom edge
+        self.touch_scrolling = self.follow_list.touch_scrolling
         self.empty = QLabel(objectName="hint", wordWrap=True)
         self.message = QLabel(objectName="result", wordWrap=True, visible=False)
         self.new_button = big_button("primary")
@@ -167,6 +166,7 @@ class EmployerFollowUpScreen(ScreenBase):
             self.follow_list.addItem(item)
         self.follow_list.setCurrentRow(row if 0 <= row < len(self.meetings) else -1)
         self.follow_list.blockSignals(False)
+        self.follow_list.fit_rows()
         self._show_visit_panel(0 <= self.follow_list.currentRow())
         self._retranslate_panel()
 

@@ -7,7 +7,8 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QEvent, QObject, QPoint, QRect, QRectF, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QPainter
 from PySide6.QtWidgets import (QAbstractItemView, QAbstractScrollArea, QBoxLayout, QGridLayout, QLabel, QLayout,
-                               QLayoutItem, QLineEdit, QPushButton, QScrollArea, QScroller, QScrollerProperties,
+                               QLayoutItem, QLineEdit, QListWidget, QPushButton, QScrollArea, QScroller,
+                               QScrollerProperties,
                                QSizePolicy, QSpacerItem, QStackedWidget, QVBoxLayout, QWidget)
 
 from kiosk.qr import qr_matrix
@@ -561,3 +562,25 @@ class WholeRowsScrollArea(QScrollArea):
         needed = holder.heightForWidth(width) if holder.hasHeightForWidth() else holder.minimumSizeHint().height()
         holder.resize(width, max(self.viewport().height(), needed))
         self.settle()
+
+
+class WholeRowsList(QListWidget):
+    """A list of rows of one height whose visible part holds whole rows only (what is left of its height stays
+    empty, never half a row), scrolled by a finger and stopping on a row."""
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.touch_scrolling = enable_touch_scrolling(self)
+
+    def fit_rows(self) -> None:
+        row = self.sizeHintForRow(0) if self.count() else 0
+        full = self.height() - 2 * self.frameWidth()
+        cut = full - max(1, full // row) * row if row > 0 and self.count() * row > full else 0
+        if self.viewportMargins().bottom() != max(0, cut):
+            self.setViewportMargins(0, 0, 0, max(0, cut))
+        if row > 0:
+            self.touch_scrolling.scroller.setSnapPositionsY(0.0, float(row))
+
+    def resizeEvent(self, event: QEvent) -> None:  # noqa: N802
+        super().resizeEvent(event)
+        self.fit_rows()

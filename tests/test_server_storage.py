@@ -85,3 +85,18 @@ def test_server_processes_starting_together_on_a_new_file_apply_each_migration_o
         with sqlite3.connect(path) as conn:
             names = [row[0] for row in conn.execute("SELECT name FROM schema_migrations ORDER BY rowid")]
         assert names == [name for name, _ in MIGRATIONS]
+
+
+def test_text_comes_back_as_it_was_stored(tmp_path, new_database):
+    """Backslashes (JSON escapes are full of them), tabs, line breaks, quotes and CJK, stored by the batch insert
+    (PostgreSQL: COPY) and by the row-by-row path, come back unchanged."""
+    storage = Storage(new_database(tmp_path))
+    tricky = 'a\\b\\\\c\t"d"\ne\r\\N 王晓明 \\u00e9 \\t'
+    first = [{**row(n), "payload": f"{tricky}{n}", "subject": tricky, "sealed": tricky} for n in (1, 2)]
+    storage.insert_records(first)
+    outcomes = storage.insert_records([{**row(3), "payload": tricky, "subject": tricky}, first[0]])  # row by row
+    assert [o.inserted for o in outcomes] == [True, False]
+    stored = {r["id"]: r for r in storage.record_rows()}
+    assert [stored[f"r{n}"]["payload"] for n in (1, 2, 3)] == [f"{tricky}1", f"{tricky}2", tricky]
+    assert {stored[f"r{n}"]["subject"] for n in (1, 2, 3)} == {tricky} and stored["r1"]["sealed"] == tricky
+    storage.close()

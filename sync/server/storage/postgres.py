@@ -41,13 +41,11 @@ SERVER_LOG = MigrationLog(
     record="INSERT INTO schema_migrations (name, applied_at) VALUES (%(name)s, %(at)s)",
     locking=Locking(begin=("BEGIN", f"SELECT pg_advisory_xact_lock({MIGRATION_LOCK})")))
 
-# All rows of a batch in one statement: one array per column, unnested into rows. The arrays go in PostgreSQL's
-# binary format (%b): in the text format psycopg escapes every element with a regular expression in Python, and
-# each payload is JSON full of quotes to escape — 250 ms for a batch of 1,000 records, 7x the insert itself.
-_COLUMN_TYPES = {"seq": "bigint"}
-INSERT_ALL = (f"INSERT INTO records ({', '.join(RECORD_FIELDS)}) SELECT * FROM unnest("
-              + ", ".join(f"%b::{_COLUMN_TYPES.get(f, 'text')}[]" for f in RECORD_FIELDS)
-              + ") ON CONFLICT DO NOTHING")
+# All rows of a batch in one COPY (psycopg writes the rows in C): a batch of 1,000 records took 22-35 ms, against
+# 51-54 ms as one INSERT ... SELECT FROM unnest() of column arrays (binary arrays; in the text format psycopg
+# escaped every element with a regular expression, 250 ms) on a durable cluster. COPY has no ON CONFLICT: a row
+# already held fails it, and the batch goes row by row (each INSERT ... ON CONFLICT DO NOTHING) to say which.
+COPY_RECORDS = f"COPY records ({', '.join(RECORD_FIELDS)}) FROM STDIN"
 
 
 @lru_cache(maxsize=1024)
@@ -114,15 +112,18 @@ class PostgresBackend:
             yield PgConnection(raw)
 
     def insert_all(self, tx: PgConnection, rows: Sequence[tuple[Any, ...]]) -> bool:
-        """Insert every row in one statement when none is taken (the usual case) and say True; else insert none."""
+        """Insert every row in one COPY when none is taken (the usual case) and say True; else insert none."""
         tx.raw.execute("SAVEPOINT job")
-        inserted = tx.raw.execute(INSERT_ALL, [list(column) for column in zip(*rows)]).rowcount if rows else 0
-        if inserted == len(rows):
+        try:
+            with tx.raw.cursor().copy(COPY_RECORDS) as copy:
+                for row in rows:
+                    copy.write_row(row)
+        except psycopg.errors.UniqueViolation:   # an id or (device, seq) already held, or twice in the batch
+            tx.raw.execute("ROLLBACK TO job")
             tx.raw.execute("RELEASE job")
-            return True
-        tx.raw.execute("ROLLBACK TO job")
+            return False
         tx.raw.execute("RELEASE job")
-        return False
+        return True
 
     def migrate(self, *, stop_before: str | None = None) -> None:
         """The named migrations, each in its own transaction holding the migration lock; up to ``stop_before``."""

@@ -63,3 +63,24 @@ def test_compose_reaches_the_server_only_through_the_proxy_which_alone_may_name_
     assert {v.split(":")[1] for v in server["volumes"]} == {"/var/lib/kiosk-server", "/var/lib/kiosk-server-key"}
     assert "KIOSK_SERVER_CITY_KEY=/var/lib/kiosk-server-key/city-seal.key" in DOCKERFILE   # key apart from the data
     assert (DEPLOY / proxy["volumes"][0].split(":")[0]).is_file()                             # the Caddyfile
+
+
+def test_compose_runs_the_server_on_its_own_postgresql_which_only_the_server_reaches():
+    """The compose file's database is PostgreSQL: the server's database setting names the db service, its user and
+    database, with the password from the same variable PostgreSQL is given; nothing publishes the database."""
+    from urllib.parse import urlsplit
+
+    from sync.server.storage.backend import is_postgresql_url
+
+    server, db = COMPOSE["services"]["server"], COMPOSE["services"]["db"]
+    variable = "${KIOSK_DB_PASSWORD:?set KIOSK_DB_PASSWORD}"   # compose substitutes it before the server reads it
+    assert db["environment"]["POSTGRES_PASSWORD"] == variable
+    url = server["environment"]["KIOSK_SERVER_DATABASE"].replace(variable, "s3cret-pw")
+    assert is_postgresql_url(url)
+    parts = urlsplit(url)
+    assert parts.hostname == "db" and parts.username == db["environment"]["POSTGRES_USER"]
+    assert parts.path.lstrip("/") == db["environment"]["POSTGRES_DB"]
+    assert parts.password == "s3cret-pw" and parts.port == 5432
+    assert "ports" not in db and "inside" in db["networks"]
+    assert server["depends_on"]["db"]["condition"] == "service_healthy" and "pg_isready" in db["healthcheck"]["test"]
+    assert any(v.endswith(":/var/lib/postgresql/data") for v in db["volumes"])   # the data outlives the container

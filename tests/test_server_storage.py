@@ -100,3 +100,45 @@ def test_text_comes_back_as_it_was_stored(tmp_path, new_database):
     assert [stored[f"r{n}"]["payload"] for n in (1, 2, 3)] == [f"{tricky}1", f"{tricky}2", tricky]
     assert {stored[f"r{n}"]["subject"] for n in (1, 2, 3)} == {tricky} and stored["r1"]["sealed"] == tricky
     storage.close()
+
+
+def test_a_secret_already_made_is_read_without_waiting_for_another_process_s_write(tmp_path, new_database):
+    """The event's prize-claim and member-lookup keys and a booth's join secret are asked for at every kiosk sync
+    and phone-join page. Once made they are read: a long write by another server process (another Storage on the
+    same database, holding the writers' lock) does not hold them up, while a first ask does wait for it."""
+    from concurrent.futures import ThreadPoolExecutor, TimeoutError as FutureTimeout
+
+    from sync.server.storage import JoinStorage
+
+    database = new_database(tmp_path)
+    storage, other = Storage(database), Storage(database)
+    storage.add_booth(booth_id="b1", event_id="ev", name="booth", at="2026-11-25T01:00:00Z")
+    join = JoinStorage(storage)
+    made = (storage.prize_claim_key("ev", new_secret="p1", at="t"), join.join_secret("b1", new_secret="j1", at="t"),
+            join.member_lookup_key("ev", new_secret="m1", at="t"))
+    assert made == ("p1", "j1", "m1")
+    holding, release = threading.Event(), threading.Event()
+
+    def long_write():
+        with other._write():
+            holding.set()
+            release.wait(30)
+
+    with ThreadPoolExecutor(max_workers=3) as pool:
+        writer = pool.submit(long_write)
+        assert holding.wait(10)
+        asks = pool.submit(lambda: (storage.prize_claim_key("ev", new_secret="p2", at="t"),
+                                    join.join_secret("b1", new_secret="j2", at="t"),
+                                    join.member_lookup_key("ev", new_secret="m2", at="t")))
+        first = pool.submit(storage.prize_claim_key, "ev-new", new_secret="n1", at="t")
+        try:
+            assert asks.result(timeout=10) == ("p1", "j1", "m1")   # the stored secrets, not new ones
+            with pytest.raises(FutureTimeout):
+                first.result(timeout=0.5)                          # a first ask writes: it takes its turn
+        finally:
+            release.set()
+        writer.result(timeout=10)
+        assert first.result(timeout=10) == "n1"
+    assert storage.prize_claim_key("ev-new", new_secret="n2", at="t") == "n1"
+    storage.close()
+    other.close()

@@ -87,6 +87,19 @@ class StorageCore:
         with self.backend.reading() as conn:
             return conn.execute(sql, params).fetchall()
 
+    def _secret_made_once(self, table: str, key_column: str, key: str, *, new_secret: str, at: str) -> str:
+        """The secret ``table`` holds under ``key``, made once (``new_secret`` is stored the first time).
+
+        Read first: these are asked for at every kiosk sync and phone-join page, and a write transaction would take
+        the one writer's turn (on PostgreSQL the lock every server process shares) each time. Only the first ask
+        writes; two first asks at once store one secret and both get it."""
+        select = f"SELECT secret FROM {table} WHERE {key_column} = ?"
+        if row := self._one(select, [key]):
+            return row[0]
+        with self._write() as tx:
+            tx.execute(f"INSERT INTO {table} VALUES (?, ?, ?) ON CONFLICT DO NOTHING", [key, new_secret, at])
+            return tx.execute(select, [key]).fetchone()[0]
+
     # -- the database ----------------------------------------------------------------------------
 
     def describe(self) -> str:

@@ -31,9 +31,7 @@ class JoinStorage:
 
     def join_secret(self, booth_id: str, *, new_secret: str, at: str) -> str:
         """The booth's join secret, made once (``new_secret`` is used the first time)."""
-        with self._storage._write() as tx:
-            tx.execute("INSERT INTO join_secrets VALUES (?, ?, ?) ON CONFLICT DO NOTHING", [booth_id, new_secret, at])
-            return tx.execute("SELECT secret FROM join_secrets WHERE booth_id = ?", [booth_id]).fetchone()[0]
+        return self._storage._secret_made_once("join_secrets", "booth_id", booth_id, new_secret=new_secret, at=at)
 
     def stored_join_secret(self, booth_id: str) -> str | None:
         row = self._storage._one("SELECT secret FROM join_secrets WHERE booth_id = ?", [booth_id])
@@ -56,10 +54,8 @@ class JoinStorage:
         return None
 
     def member_lookup_key(self, event_id: str, *, new_secret: str, at: str) -> str:
-        with self._storage._write() as tx:
-            tx.execute("INSERT INTO member_lookup_keys VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
-                       [event_id, new_secret, at])
-            return tx.execute("SELECT secret FROM member_lookup_keys WHERE event_id = ?", [event_id]).fetchone()[0]
+        return self._storage._secret_made_once("member_lookup_keys", "event_id", event_id, new_secret=new_secret,
+                                               at=at)
 
     def registrations_after(self, event_id: str) -> list[tuple[int, str, str | None]]:
         """(rowid, id, sealed) of the event's registrations not yet in its lookups."""

@@ -125,10 +125,7 @@ class RecordsSQL(StorageCore):
 
     def prize_claim_key(self, event_id: str, *, new_secret: str, at: str) -> str:
         """The event's secret for keyed claim lookups, made once (``new_secret`` is used the first time)."""
-        with self._write() as tx:
-            tx.execute("INSERT INTO prize_claim_keys VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
-                       [event_id, new_secret, at])
-            return tx.execute("SELECT secret FROM prize_claim_keys WHERE event_id = ?", [event_id]).fetchone()[0]
+        return self._secret_made_once("prize_claim_keys", "event_id", event_id, new_secret=new_secret, at=at)
 
     def claim_prize(self, *, event_id: str, keys: Sequence[str], voucher: str, device_id: str, booth_id: str,
                     at: str) -> dict[str, Any] | None:

@@ -35,6 +35,10 @@ SHAPED_KINDS = frozenset({"correction", "employer_meeting"})   # kinds whose dat
 # long one would be refused by PostgreSQL's index on refers_to, failing the whole group commit with it.
 _is_record_id = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]{0,63}").fullmatch
 NO_DATA: dict[str, Any] = {}    # what a payload without "data" holds there; never changed
+# How deep a payload may nest. The kiosk's nest four deep; orjson takes up to 1,024, but the readers of stored
+# payloads (json.loads in the numbers, the member export, the double claims) fail near 1,000: one record 995 deep
+# made those pages answer 400 "nested too deeply" for everyone, for good.
+MAX_DEPTH = 32
 
 
 @dataclass(frozen=True)
@@ -109,6 +113,8 @@ def _check(record: WireRecord, device: Device, opener: Opener) -> dict[str, Any]
         return "payload is not JSON"
     if type(fields) is not dict:    # orjson makes plain dicts
         return "payload is not a JSON object"
+    if payload.count("{") + payload.count("[") > MAX_DEPTH and _deeper_than(fields, MAX_DEPTH):
+        return f"payload nests deeper than {MAX_DEPTH} levels"
     get = fields.get
     if get("id") != record.id or get("seq") != record.seq or get("device_id") != record.device_id:
         return _envelope_refusal(fields, record)
@@ -134,6 +140,18 @@ def _check(record: WireRecord, device: Device, opener: Opener) -> dict[str, Any]
         if kind == "registration" and (refusal := _identity_refusal(fields, personal)) is not None:
             return refusal
     return fields
+
+
+def _deeper_than(value: Any, limit: int) -> bool:
+    """Whether ``value`` (parsed JSON) nests objects or arrays more than ``limit`` deep; without recursion."""
+    stack = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if depth > limit:
+            return True
+        children = item.values() if type(item) is dict else item
+        stack.extend((child, depth + 1) for child in children if type(child) in (dict, list))
+    return False
 
 
 def _envelope_refusal(fields: dict[str, Any], record: WireRecord) -> str:

@@ -211,7 +211,9 @@ class PhoneJoin:
                 clean[name] = check()
             except validation.ValidationError as exc:
                 errors[name] = exc
-        district = form.get("district", "") or join.district
+        # The form offers a district only from the event's list; without one, the booth's own place says it (a
+        # district posted anyway was stored as sent, U+0000 and all).
+        district = (form.get("district", "") or join.district) if join.districts else join.district
         if join.districts and district not in join.districts:
             errors["district"] = validation.ValidationError("district", "required", "请选择所在区",
                                                             "Please choose a district")

@@ -31,7 +31,7 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
-Seq = Annotated[int, Field(ge=1, le=2**53)]
+Seq = Annotated[int, Field(ge=1, le=2**53, strict=True)]   # strict: "7" or 7.0 is no sequence number
 Sha256 = Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]
 Sealed = Annotated[str, Field(pattern=r"^hpke[12]:[A-Za-z0-9+/=]+$", max_length=200_000)]
 

@@ -90,9 +90,12 @@ def beijing_hour(utc_hour: str) -> str:
     """'2026-11-25T04' (the first 13 characters of a UTC capture time) -> '2026-11-25T12'; 'unknown' if not a time."""
     try:
         moment = dt.datetime.strptime(utc_hour, "%Y-%m-%dT%H").replace(tzinfo=dt.timezone.utc)
-    except ValueError:
+        # A device's clock can say anything: '9999-12-31T23' is a time, but 8 hours later is past the last year
+        # Python's dates hold (OverflowError), and one such record made every numbers page answer 500. isoformat,
+        # not strftime: glibc writes year 1 as '1', not '0001'.
+        return moment.astimezone(BEIJING).isoformat()[:13]
+    except (ValueError, OverflowError):
         return "unknown"
-    return moment.astimezone(BEIJING).strftime("%Y-%m-%dT%H")
 
 
 def _setup_profile(payload: str) -> dict[str, str]:

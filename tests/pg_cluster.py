@@ -81,13 +81,22 @@ class Cluster:
     def start(self) -> Cluster:
         self._run(str(self.bindir / "initdb"), "-D", str(self.data), "-U", self.user, "--auth=trust",
                   "-E", "UTF8", "--locale=C", "--no-sync")
+        self.resume()
+        return self
+
+    def resume(self) -> None:
+        """Start the cluster's server (again, after ``pause``)."""
         options = (f"-c listen_addresses='' -c unix_socket_directories='{self.socket_dir}' -c port={self.port} "
                    "-c max_connections=300 -c shared_buffers=128MB")
         if not self.durable:
             options += " -c fsync=off -c full_page_writes=off -c synchronous_commit=off"
         self._run(str(self.bindir / "pg_ctl"), "-D", str(self.data), "-o", options, "-l", str(self.folder / "log"),
                   "-w", "-t", "60", "start")
-        return self
+
+    def pause(self, mode: str = "fast") -> None:
+        """Stop the cluster's server as an operator or a crash would (pg_ctl stop -m fast or immediate); its data
+        stays for ``resume``."""
+        self._run(str(self.bindir / "pg_ctl"), "-D", str(self.data), "-m", mode, "-w", "stop")
 
     def url(self, database: str) -> str:
         return f"postgresql://{self.user}@/{database}?host={quote(str(self.socket_dir), safe='')}&port={self.port}"
@@ -141,6 +150,7 @@ class Cluster:
 
     def stop(self) -> None:
         try:
-            self._run(str(self.bindir / "pg_ctl"), "-D", str(self.data), "-m", "immediate", "-w", "stop")
+            if (self.data / "postmaster.pid").exists():
+                self.pause("immediate")
         finally:
             shutil.rmtree(self.folder, ignore_errors=True)

@@ -39,10 +39,11 @@ from sync.server.models import (DistributionAnswer, EnrollAnswer, EnrollRequest,
                                 PushAnswer, PushBatch, PushBatchJson)
 from sync.server.middleware import PageHeadersMiddleware, RequestBodyMiddleware
 from sync.server.settings import ServerSettings
-from sync.server.storage import Device, JoinStorage, Storage
+from sync.server.storage import DatabaseUnavailable, Device, JoinStorage, Storage
 
 Model = TypeVar("Model", bound=BaseModel)
 REFUSALS = {code: {"model": Problem} for code in (400, 401, 403, 404, 413, 415, 422, 429)}
+RETRY_AFTER_UNAVAILABLE_S = 5   # seconds a booth waits before it pushes again to a server whose database is down
 
 
 def create_app(settings: ServerSettings, *, storage: Storage, city_key: X25519PrivateKey) -> FastAPI:
@@ -73,6 +74,7 @@ def create_app(settings: ServerSettings, *, storage: Storage, city_key: X25519Pr
         install_docs_page(app)
     app.add_exception_handler(RequestValidationError, _validation_refusal)
     app.add_exception_handler(RecursionError, _too_deep)
+    app.add_exception_handler(DatabaseUnavailable, _database_unavailable)
     app.add_middleware(GZipMiddleware, minimum_size=1000, compresslevel=1)
     app.add_middleware(RequestBodyMiddleware, max_bytes=settings.max_body_bytes, part_timeout_s=settings.body_timeout_s)
     app.add_middleware(PageHeadersMiddleware, content_security_policy=page.CONTENT_SECURITY_POLICY)
@@ -260,6 +262,13 @@ async def _validation_refusal(request: Request, exc: RequestValidationError) -> 
 async def _too_deep(request: Request, exc: RecursionError) -> JSONResponse:
     """Anything nested beyond Python's recursion limit on its way through a parser: the client's fault."""
     return JSONResponse({"detail": "request nested too deeply"}, status_code=400)
+
+
+async def _database_unavailable(request: Request, exc: DatabaseUnavailable) -> JSONResponse:
+    """The database cannot serve now (stopped, restarting, unreachable, full, read-only): 503, which booths retry
+    after Retry-After; never a 500. Why is told to /v1/ready, not to every client."""
+    return JSONResponse({"detail": "the database is unavailable now: retry later"}, status_code=503,
+                        headers={"Retry-After": str(RETRY_AFTER_UNAVAILABLE_S)})
 
 
 def _printable(value: object) -> str | int:

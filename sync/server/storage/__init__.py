@@ -13,14 +13,14 @@ exactly once; migrations are applied once each, under a lock, by however many pr
 from __future__ import annotations
 
 from sync.server.storage.accounts import AccountsSQL, Device, EnrolRefusal
-from sync.server.storage.backend import Backend, is_postgresql_url
+from sync.server.storage.backend import Backend, DatabaseUnavailable, is_postgresql_url
 from sync.server.storage.core import INSERTED, InsertOutcome, StorageError, StoredRecord
 from sync.server.storage.join import ClaimTaken, JoinStorage, SequenceTaken
 from sync.server.storage.records import RecordsSQL
 from sync.server.storage.schema import MIGRATIONS, RECORD_FIELDS, _run_statements
 from sync.server.storage.sqlite import SERVER_LOG
 
-__all__ = ["INSERTED", "MIGRATIONS", "RECORD_FIELDS", "SERVER_LOG", "Backend", "ClaimTaken", "Device", "EnrolRefusal",
+__all__ = ["INSERTED", "MIGRATIONS", "RECORD_FIELDS", "SERVER_LOG", "Backend", "ClaimTaken", "DatabaseUnavailable", "Device", "EnrolRefusal",
            "InsertOutcome", "JoinStorage", "SequenceTaken", "Storage", "StorageError", "StoredRecord",
            "_run_statements", "is_postgresql_url"]
 

@@ -14,6 +14,11 @@ from pathlib import Path
 from typing import Any, Protocol
 
 
+class DatabaseUnavailable(RuntimeError):
+    """The database cannot serve now (stopped, restarting, unreachable, full, read-only): the request is answered
+    503, to be retried; nothing of it was stored (or, if its commit was cut, a retry finds it stored)."""
+
+
 class Connection(Protocol):
     """sqlite3.Connection's shape: ``execute`` and ``executemany`` with ``?`` placeholders, returning a cursor
     with ``fetchone``, ``fetchall`` and ``rowcount``."""

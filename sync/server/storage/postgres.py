@@ -26,6 +26,8 @@ from psycopg.conninfo import conninfo_to_dict, make_conninfo
 from psycopg_pool import ConnectionPool
 
 from booth_common.migrations import Locking, MigrationLog, Migrations
+from sync.server.storage.backend import DatabaseUnavailable
+from sync.server.storage.pg_outage import Breaker, is_unavailability, reason_of
 from sync.server.storage.schema import MIGRATIONS, RECORD_FIELDS, _run_statements, postgresql_script
 
 # Two fixed keys of pg_advisory_xact_lock (any 64-bit numbers, the same in every server process and version).
@@ -92,22 +94,51 @@ class PostgresBackend:
         self.url = url
         self._write_lock = threading.Lock()   # threads of this process queue here, not holding a pooled connection
         psycopg.connect(url, autocommit=True).close()   # an unreachable server fails here, at once, with libpq's reason
-        # check: each connection is tried (an empty statement) as it leaves the pool, and replaced when the
-        # database restarted or failed over meanwhile; without it each pooled connection would fail one request
-        # (tests/test_server_on_postgresql.py: 500, 500 then 200s).
-        self._pool = ConnectionPool(url, min_size=1, max_size=pool_size, open=True, timeout=30.0,
-                                    kwargs={"autocommit": True}, check=ConnectionPool.check_connection,
-                                    name="kiosk-server")
+        # timeout: a request waits at most 10 s for a connection (a booth's read timeout is 30 s); reconnect_timeout:
+        # the pool gives up re-opening a connection after 5 s, so the next request asks for a fresh one at once
+        # (its back-off had grown to a minute after a minute's outage). Outages: pg_outage.py.
+        self._pool = ConnectionPool(url, min_size=1, max_size=pool_size, open=True, timeout=10.0, reconnect_timeout=5.0,
+                                    kwargs={"autocommit": True}, name="kiosk-server")
+        self._breaker = Breaker(url)
+
+    @contextmanager
+    def _borrowed(self) -> Iterator[psycopg.Connection]:
+        """A pooled connection that answers; ``DatabaseUnavailable`` (503) at once when the database cannot serve."""
+        self._breaker.check()
+        try:
+            raw = self._live_connection()
+            try:
+                yield raw
+            finally:
+                self._pool.putconn(raw)
+        except Exception as exc:
+            if not is_unavailability(exc):
+                raise
+            raise self._breaker.refusal(exc) from exc
+
+    def _live_connection(self) -> psycopg.Connection:
+        """A pooled connection tried with an empty statement: one the database dropped (a restart, a failover,
+        pg_terminate_backend) is replaced, without the pool's own check's growing sleeps between dead ones (each
+        dead connection otherwise failed one request: tests/test_server_on_postgresql.py)."""
+        for _ in range(self._pool.max_size + 1):
+            raw = self._pool.getconn()
+            try:
+                raw.execute("")
+                return raw
+            except psycopg.Error:
+                self._pool.putconn(raw)     # broken: the pool closes it and opens another
+                self._breaker.probe()       # the database itself down: DatabaseUnavailable, the breaker open
+        raise DatabaseUnavailable("no pooled connection answers")
 
     @contextmanager
     def reading(self) -> Iterator[PgConnection]:
-        with self._pool.connection() as raw:
+        with self._borrowed() as raw:
             yield PgConnection(raw)
 
     @contextmanager
     def writing(self) -> Iterator[PgConnection]:
         """One write transaction, all of it or nothing, holding the write lock of every server process."""
-        with self._write_lock, self._pool.connection() as raw, raw.transaction():
+        with self._write_lock, self._borrowed() as raw, raw.transaction():
             raw.execute(f"SELECT pg_advisory_xact_lock({WRITE_LOCK})")
             yield PgConnection(raw)
 
@@ -150,9 +181,11 @@ class PostgresBackend:
         try:
             with psycopg.connect(make_conninfo(self.url, connect_timeout=2), autocommit=True) as conn:
                 conn.execute("SELECT count(*) FROM schema_migrations").fetchone()
+                read_only = conn.execute("SHOW transaction_read_only").fetchone()[0] == "on"
         except psycopg.Error as exc:
-            return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        return None
+            return reason_of(exc)
+        self._breaker.close()
+        return "the database is read-only (a standby, or default_transaction_read_only)" if read_only else None
 
     def backup_to(self, target: Path) -> None:
         """A consistent copy in pg_dump's custom format (pg_restore reads it), made by PostgreSQL's own tool."""

@@ -1,0 +1,211 @@
+"""PostgreSQL failing under the server: stopped (fast and immediate) while booths push, restarted between two pushes,
+a connection killed in the middle of a group commit, the database made read-only. The readiness check says not
+ready while it cannot serve, every request is answered at once (503 with Retry-After, never a 500, never a wait
+past a booth's timeout), the pool recovers by itself, and after the booths retry each record is stored exactly
+once (counted in the database).
+
+PostgreSQL only (nothing to stop on SQLite), on a cluster of this module's own: the run's shared cluster serves
+the other tests meanwhile."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections import Counter
+
+import psycopg
+import pytest
+import requests
+from psycopg.conninfo import conninfo_to_dict, make_conninfo
+
+from booth_common.records import sha256_hex
+from loopback import LiveServer
+from pg_cluster import Cluster
+from sync.server.accounts import create_booth, enroll
+from sync.server.storage import Storage
+
+EVENT = "ev-1"
+CLIENT_TIMEOUT_S = 10.0     # each booth's read timeout here; a booth's own default is 30 s
+
+
+@pytest.fixture(scope="module")
+def own_cluster():
+    # Durable (fsync, synchronous_commit on, as production runs): the run's shared cluster commits without waiting
+    # for its WAL, and an immediate stop lost records already answered "accepted" there (75 of 1,200).
+    cluster = Cluster(durable=True).start()
+    try:
+        cluster.make_template()
+        yield cluster
+    finally:
+        cluster.stop()
+
+
+@pytest.fixture
+def city(tmp_path, own_cluster, backend):
+    assert backend == "postgresql"
+    server = LiveServer(tmp_path / "city", database=own_cluster.new_database()).start()
+    yield server
+    server.stop()
+
+
+class Booth:
+    """One booth pushing its records in batches, as the sync engine does: a 503 or a cut connection means retry
+    the same batch after a moment; every answer is kept (status, seconds) to be looked at."""
+
+    def __init__(self, city: LiveServer, n: int, *, records: int, batch: int = 25):
+        self.city, self.device = city, f"d-{n}"
+        code = create_booth(city.storage, booth_id=f"b-{n}", event_id=EVENT, name=f"b-{n}")
+        self.token = enroll(city.storage, code=code, device_id=self.device)[1]
+        self.records = [_record(self.device, f"b-{n}", seq) for seq in range(1, records + 1)]
+        self.batch, self.answers, self.errors = batch, [], []
+
+    def push(self, records: list[dict]) -> requests.Response:
+        return requests.post(self.city.url + "/v1/records", timeout=CLIENT_TIMEOUT_S,
+                             json={"protocol": 1, "device_id": self.device, "records": records},
+                             headers={"Authorization": f"Bearer {self.token}"})
+
+    def push_all(self, *, deadline: float) -> None:
+        for start in range(0, len(self.records), self.batch):
+            while time.monotonic() < deadline:
+                began = time.monotonic()
+                try:
+                    answer = self.push(self.records[start:start + self.batch])
+                except requests.ConnectionError as exc:    # the server's own socket is fine: should not happen
+                    self.errors.append(repr(exc))
+                    time.sleep(0.1)
+                    continue
+                self.answers.append((answer.status_code, time.monotonic() - began))
+                if answer.status_code == 200:
+                    break
+                assert answer.status_code == 503 and answer.headers["Retry-After"] == "5", answer.text
+                time.sleep(0.1)     # a booth waits Retry-After (its back-off is capped in the tests)
+
+
+def _record(device: str, booth: str, seq: int) -> dict:
+    body = {"id": f"{device}-r{seq}", "seq": seq, "kind": "service_use", "subject": "tcm", "event_id": EVENT,
+            "booth_id": booth, "device_id": device, "captured_at": "2026-11-25T04:00:00.000Z", "refers_to": None,
+            "data": {"service": "tcm"}}
+    payload = json.dumps(body, sort_keys=True, separators=(",", ":"))
+    return {"id": body["id"], "device_id": device, "seq": seq, "payload": payload,
+            "payload_sha256": sha256_hex(payload), "sealed": None}
+
+
+def assert_each_record_once(city: LiveServer, booths: list[Booth]) -> None:
+    """Counted in the database on a connection of the test's own: every record once, as sent, and the city's
+    counters agree with the rows."""
+    with psycopg.connect(city.settings.database) as conn:
+        rows = conn.execute("SELECT id, payload_sha256 FROM records").fetchall()
+        counted = conn.execute("SELECT coalesce(sum(records), 0) FROM city_booths").fetchone()[0]
+    sent = {r["id"]: r["payload_sha256"] for booth in booths for r in booth.records}
+    assert len(rows) == len(sent) and dict(rows) == sent
+    assert counted == len(sent)
+
+
+def _ready(city: LiveServer) -> requests.Response:
+    return requests.get(city.url + "/v1/ready", timeout=CLIENT_TIMEOUT_S)
+
+
+@pytest.mark.parametrize("backend", ["postgresql"])
+@pytest.mark.parametrize("mode", ["fast", "immediate"])
+def test_postgresql_stopped_while_booths_push_then_back_every_record_once(city, own_cluster, mode):
+    booths = [Booth(city, n, records=200) for n in range(6)]
+    deadline = time.monotonic() + 120
+    threads = [threading.Thread(target=booth.push_all, kwargs={"deadline": deadline}) for booth in booths]
+    for thread in threads:
+        thread.start()
+    while city.storage.count_records() < 300:          # well under way, every booth pushing
+        time.sleep(0.01)
+    own_cluster.pause(mode)
+    try:
+        down = _ready(city)
+        assert down.status_code == 503 and down.json()["status"] == "unavailable", down.text
+        time.sleep(1.5)                                 # booths keep pushing into the outage
+        assert requests.get(city.url + "/v1/health", timeout=CLIENT_TIMEOUT_S).status_code == 200
+    finally:
+        own_cluster.resume()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert _ready(city).status_code == 200
+    statuses = Counter(status for booth in booths for status, _ in booth.answers)
+    assert set(statuses) == {200, 503} and statuses[503] >= 6, statuses      # refused while down, never a 500
+    slowest = max(seconds for booth in booths for _, seconds in booth.answers)
+    assert slowest < CLIENT_TIMEOUT_S / 2, slowest                            # answered, not left hanging
+    assert not [e for booth in booths for e in booth.errors]
+    assert_each_record_once(city, booths)
+
+
+@pytest.mark.parametrize("backend", ["postgresql"])
+def test_a_database_restarted_between_two_pushes_costs_no_failed_request(city, own_cluster):
+    """Every pooled connection died with the restart: the next push takes fresh ones and is answered 200."""
+    booth = Booth(city, 1, records=100, batch=50)
+    assert booth.push(booth.records[:50]).status_code == 200
+    own_cluster.pause("fast")
+    own_cluster.resume()
+    began = time.monotonic()
+    answer = booth.push(booth.records[50:])
+    assert answer.status_code == 200 and time.monotonic() - began < 5
+    assert [r["status"] for r in answer.json()["results"]] == ["accepted"] * 50
+    assert _ready(city).status_code == 200
+    assert_each_record_once(city, [booth])
+
+
+@pytest.mark.parametrize("backend", ["postgresql"])
+def test_a_connection_killed_in_the_middle_of_a_group_commit_is_a_503_then_stored_once(city):
+    """The writer's connection is in its group commit's transaction, waiting for the write lock another
+    connection holds, when pg_terminate_backend kills it: that push is answered 503, nothing of it is stored,
+    and its retry stores each record once."""
+    booth = Booth(city, 1, records=40)
+    assert booth.push(booth.records[:20]).status_code == 200
+    holder = Storage(city.settings.database)
+    answers = []
+    try:
+        with holder._write() as held:
+            holder_pid = held.execute("SELECT pg_backend_pid()").fetchone()[0]
+            pushing = threading.Thread(target=lambda: answers.append(booth.push(booth.records[20:])))
+            pushing.start()
+            name = conninfo_to_dict(city.settings.database)["dbname"]
+            with psycopg.connect(make_conninfo(city.settings.database, dbname="postgres"), autocommit=True) as admin:
+                waiting = []
+                while not waiting:        # the writer's backend, in its transaction, waiting for the lock
+                    waiting = admin.execute(
+                        "SELECT pid FROM pg_stat_activity WHERE datname = %s AND wait_event_type = 'Lock' "
+                        "AND pid <> %s", [name, holder_pid]).fetchall()
+                    time.sleep(0.01)
+                assert admin.execute("SELECT pg_terminate_backend(%s)", waiting[0]).fetchone()[0]
+            pushing.join(timeout=CLIENT_TIMEOUT_S)
+    finally:
+        holder.close()
+    assert answers[0].status_code == 503 and answers[0].headers["Retry-After"] == "5", answers[0].text
+    assert city.storage.count_records() == 20
+    retry = booth.push(booth.records[20:])
+    assert retry.status_code == 200 and [r["status"] for r in retry.json()["results"]] == ["accepted"] * 20
+    assert_each_record_once(city, [booth])
+
+
+@pytest.mark.parametrize("backend", ["postgresql"])
+def test_a_read_only_database_is_not_ready_and_pushes_are_503_until_it_writes_again(city):
+    """default_transaction_read_only (as a standby after a failover, or an operator's brake): reads answer,
+    readiness says not ready, pushes are 503 and nothing is half stored; writable again, the retry is stored."""
+    booth = Booth(city, 1, records=20)
+    name = conninfo_to_dict(city.settings.database)["dbname"]
+    admin_url = make_conninfo(city.settings.database, dbname="postgres")
+
+    def set_read_only(on: bool) -> None:
+        with psycopg.connect(admin_url, autocommit=True) as admin:
+            admin.execute(f'ALTER DATABASE "{name}" SET default_transaction_read_only = {"on" if on else "off"}')
+            admin.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s", [name])
+
+    set_read_only(True)
+    try:
+        ready = _ready(city)
+        assert ready.status_code == 503 and "read-only" in ready.json()["detail"]
+        answer = booth.push(booth.records)
+        assert answer.status_code == 503 and answer.headers["Retry-After"] == "5", answer.text
+        assert requests.get(city.url + "/v1/devices/me/held", timeout=CLIENT_TIMEOUT_S,
+                            headers={"Authorization": f"Bearer {booth.token}"}).status_code == 200
+    finally:
+        set_read_only(False)
+    assert _ready(city).status_code == 200
+    assert booth.push(booth.records).status_code == 200
+    assert_each_record_once(city, [booth])

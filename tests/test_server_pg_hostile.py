@@ -279,3 +279,36 @@ def test_each_hostile_request_is_a_precise_4xx_and_stores_nothing(city):
         assert answer.status_code == status and words in answer.text, (what, answer.status_code, answer.text[:300])
     assert stored(city) == before == {}
     assert [row[0] for row in city.storage._all("SELECT device_id FROM devices ORDER BY 1")] == ["d-1", "d-2"]
+
+
+def test_a_long_forwarded_address_is_counted_not_a_500(tmp_path, new_database):
+    """Behind a trusted proxy that passes on an X-Forwarded-For a client wrote, the client's "address" can be
+    6,000 characters: PostgreSQL's index of the attempts refused it (enrolment and phone join answered 500 there).
+    It is counted under a digest: its own allowance, no other's."""
+    import random
+    import string
+
+    server = LiveServer(tmp_path / "c", database=new_database(tmp_path / "c"), forwarded_allow_ips="127.0.0.1",
+                        enroll_per_minute=2).start()
+    try:
+        rng = random.Random(17)
+        long_one, other = ("".join(rng.choice(string.ascii_letters) for _ in range(6_000)) for _ in range(2))
+
+        def enrol(address: str) -> int:
+            return requests.post(server.url + "/v1/enroll", headers={"X-Forwarded-For": address}, timeout=30,
+                                 json={"protocol": 1, "code": "AAAA-BBBB-CCCC-DDDD", "device_id": "d-9"}).status_code
+
+        assert [enrol(long_one), enrol(long_one), enrol(long_one), enrol(other)] == [403, 403, 429, 403]
+        code = create_booth(server.storage, booth_id="b-1", event_id=EVENT, name="b")
+        secret = requests.post(server.url + "/v1/enroll", json={"protocol": 1, "code": code, "device_id": "d-1"},
+                               timeout=30).json()["join_secret"]
+        publish_distribution(server.storage, event_id=EVENT, name="config", content={"registration": {}})
+        form = {"t": join_token(secret, event_id=EVENT, booth_id="b-1"), "name": "x"}
+        join = requests.post(server.url + f"/join/{EVENT}/b-1", data=form, headers={"X-Forwarded-For": long_one},
+                             timeout=30)
+        assert join.status_code == 422 and "text/html" in join.headers["content-type"]      # the form's errors
+        keys = [row[0] for row in server.storage._all("SELECT address FROM enrollment_attempts")]
+        keys += [row[0] for row in server.storage._all("SELECT scope FROM join_attempts")]
+        assert len(keys) == 6 and max(map(len, keys)) <= 80 and long_one not in keys
+    finally:
+        server.stop()

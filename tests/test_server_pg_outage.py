@@ -122,6 +122,9 @@ def test_postgresql_stopped_while_booths_push_then_back_every_record_once(city, 
         assert down.status_code == 503 and down.json()["status"] == "unavailable", down.text
         time.sleep(1.5)                                 # booths keep pushing into the outage
         assert requests.get(city.url + "/v1/health", timeout=CLIENT_TIMEOUT_S).status_code == 200
+        page = requests.get(city.url + f"/join/{EVENT}/b-0?t=x", timeout=CLIENT_TIMEOUT_S)   # a phone: a page
+        assert page.status_code == 503 and page.headers["content-type"].startswith("text/html")
+        assert "请稍后再试" in page.text and page.headers["Retry-After"] == "5"
     finally:
         own_cluster.resume()
     for thread in threads:

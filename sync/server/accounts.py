@@ -89,6 +89,18 @@ def note_first_use(storage: Storage, device: Device, token: str, *, noted: set[s
     return storage.mark_token_used(token_hash, at=format_utc(dt.datetime.now(dt.timezone.utc)))
 
 
+MAX_ADDRESS_CHARS = 64   # an IPv6 address with its zone fits; a longer "address" is one only a client wrote
+
+
+def address_key(address: str) -> str:
+    """A client address as the rate limits count it: as it is, or a long one (an X-Forwarded-For a client wrote,
+    passed on by a trusted proxy) as a digest. PostgreSQL's index of the attempts refused a 6,000-character key
+    (ProgramLimitExceeded: enrolment answered 500 there); different long ones stay different."""
+    if len(address) <= MAX_ADDRESS_CHARS:
+        return address
+    return "sha256:" + hashlib.sha256(address.encode("utf-8", "replace")).hexdigest()
+
+
 class EnrollmentLimiter:
     """At most ``per_minute`` enrolment attempts per client address, counted in the database so
     that every server process (``--workers``) shares one allowance."""
@@ -98,4 +110,5 @@ class EnrollmentLimiter:
 
     def retry_after(self, address: str) -> float | None:
         """None when an attempt is allowed now (and count it), else seconds to wait."""
-        return self.storage.count_enrollment_attempt(address, now=self.clock(), window_s=60.0, limit=self.per_minute)
+        return self.storage.count_enrollment_attempt(address_key(address), now=self.clock(), window_s=60.0,
+                                                     limit=self.per_minute)

@@ -37,8 +37,9 @@ from booth_common.notice import render_notice
 from booth_common.records import format_utc, freeze_payload, new_record_id
 from booth_common.sealing import Opener, SealError, Sealer, keyed_hash
 from sync.server import join_page
+from sync.server.accounts import address_key
 from sync.server.numbers import UNKNOWN, booth_places
-from sync.server.storage import ClaimTaken, JoinStorage, SequenceTaken, Storage
+from sync.server.storage import ClaimTaken, DatabaseUnavailable, JoinStorage, SequenceTaken, Storage
 
 WINDOW_S = 600.0
 PER_CLIENT = 10     # submissions from one address in 10 minutes: a few corrections, not a script
@@ -163,7 +164,8 @@ class PhoneJoin:
 
     def count_submission(self, booth_id: str, client: str) -> None:
         """Count one submission, or refuse it (429) when the booth's or the client's allowance is used up."""
-        over = self._store.count_attempt({f"booth:{booth_id}": PER_BOOTH, f"client:{client}": PER_CLIENT},
+        over = self._store.count_attempt({f"booth:{booth_id}": PER_BOOTH,
+                                          f"client:{address_key(client)}": PER_CLIENT},
                                          now=self._now(), window_s=WINDOW_S)
         if over is not None:
             who = ("这个展位", "this booth") if over.startswith("booth:") else ("您的网络", "your network")
@@ -313,6 +315,8 @@ def install_join_routes(app: FastAPI, storage: Storage, city_key: X25519PrivateK
             join = joining.event(event_id, booth_id, t[:64])
         except Refusal as refusal:
             return _html(join_page.refusal(refusal.zh, refusal.en, language=language), refusal.status)
+        except DatabaseUnavailable:
+            return _unavailable(language)
         if step == "form":
             return _html(join_page.form(join, token=t, language=language, values={}, errors={}))
         return _html(join_page.notice(join, token=t, language=language))
@@ -330,6 +334,8 @@ def install_join_routes(app: FastAPI, storage: Storage, city_key: X25519PrivateK
             outcome = joining.submit(join, form)
         except Refusal as refusal:
             return _html(join_page.refusal(refusal.zh, refusal.en, language=language), refusal.status)
+        except DatabaseUnavailable:
+            return _unavailable(language)
         if outcome.member is not None:
             return _html(join_page.member_pass(join, outcome.member, language=language))
         if outcome.already is not None:
@@ -348,6 +354,15 @@ def _form(body: bytes) -> dict[str, str]:
     except (UnicodeDecodeError, ValueError):
         return {}
     return {k: parsed[k][0][:MAX_FIELD_CHARS] for k in FORM_FIELDS if k in parsed}
+
+
+def _unavailable(language: str) -> HTMLResponse:
+    """The database cannot serve now: a page the phone shows (not the API's JSON), nothing stored."""
+    answer = _html(join_page.refusal("服务器暂时无法登记，请稍后再试，或到展位现场登记",
+                                     "The server cannot take joins at the moment: try again shortly, or join at the booth",
+                                     language=language), 503)
+    answer.headers["Retry-After"] = "5"
+    return answer
 
 
 def _html(text: str, status: int = 200) -> HTMLResponse:

@@ -212,3 +212,32 @@ def test_a_read_only_database_is_not_ready_and_pushes_are_503_until_it_writes_ag
     assert _ready(city).status_code == 200
     assert booth.push(booth.records).status_code == 200
     assert_each_record_once(city, [booth])
+
+
+def test_a_write_lock_held_too_long_elsewhere_is_a_503_not_a_hang(tmp_path, new_database, monkeypatch):
+    """Another process (another machine) holds the write lock and does not let go (a paused VM, a cut network):
+    a push waits the lock's time (15 s; 1.5 s here), then is answered 503 (PostgreSQL's lock_timeout, SQLite's
+    busy timeout), not after the booth gave up; nothing of it is stored, and its retry is stored once."""
+    from sync.server.storage import postgres, sqlite
+
+    monkeypatch.setattr(postgres, "WRITE_LOCK_WAIT_S", 1.5)
+    monkeypatch.setattr(sqlite, "BUSY_TIMEOUT_S", 1.5)
+    server = LiveServer(tmp_path / "city", database=new_database(tmp_path / "city")).start()
+    holder = None
+    try:
+        booth = Booth(server, 1, records=10)
+        assert booth.push(booth.records[:5]).status_code == 200
+        holder = Storage(server.settings.database)
+        with holder._write():
+            began = time.monotonic()
+            answer = booth.push(booth.records[5:])
+            waited = time.monotonic() - began
+        assert answer.status_code == 503 and answer.headers["Retry-After"] == "5", answer.text
+        assert 1.4 < waited < 5, waited
+        assert server.storage.count_records() == 5
+        assert booth.push(booth.records[5:]).status_code == 200
+        assert [r["id"] for r in server.storage.record_rows()] == [r["id"] for r in booth.records]
+    finally:
+        if holder is not None:
+            holder.close()
+        server.stop()

@@ -26,7 +26,7 @@ CONNECT_TIMEOUT_S = 2   # libpq's connect_timeout for that try (a host that does
 # SQLSTATE classes of a database that cannot serve now, whoever asks: 08 connection exception, 53 insufficient
 # resources (disk full, out of memory, too many connections), 57 operator intervention (shutdown, restart,
 # cancelled), 40 transaction rollback (serialisation, deadlock); and 25006, a read-only transaction (a standby,
-# default_transaction_read_only). Not 54 (program limits, an index row too large): that is a request to refuse.
+# default_transaction_read_only); and 55P03, the write lock not had within lock_timeout. Not 54 (program limits, an index row too large): that is a request to refuse.
 _UNAVAILABLE_CLASSES = ("08", "53", "57", "40")
 
 
@@ -40,9 +40,11 @@ def is_unavailability(exc: BaseException) -> bool:
     if isinstance(exc, (PoolTimeout, DatabaseUnavailable)):
         return True
     state = getattr(exc, "sqlstate", None)
+    if state in ("25006", "55P03"):     # read-only; the write lock not had within lock_timeout
+        return True
     if isinstance(exc, psycopg.OperationalError):
         return state is None or state[:2] in _UNAVAILABLE_CLASSES     # None: the connection itself failed
-    return isinstance(exc, psycopg.InterfaceError) or state == "25006"
+    return isinstance(exc, psycopg.InterfaceError)
 
 
 class Breaker:

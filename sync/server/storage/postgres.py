@@ -34,6 +34,11 @@ from sync.server.storage.schema import MIGRATIONS, RECORD_FIELDS, _run_statement
 WRITE_LOCK = 0x6B696F736B5F7772        # "kiosk_wr"
 MIGRATION_LOCK = 0x6B696F736B5F6D67    # "kiosk_mg"
 
+# How long a write waits for the write lock before it is answered 503: another process (another machine) holding
+# it that long is stuck (a paused VM, a cut network: TCP would keep its lock for hours), and every booth's push
+# would otherwise hang past its read timeout (30 s) behind it. A group commit takes well under a second.
+WRITE_LOCK_WAIT_S = 15.0
+
 POOL_SIZE = 10   # connections per server process at most by default (setting database_pool); one opened at start
 
 SERVER_LOG = MigrationLog(
@@ -139,7 +144,8 @@ class PostgresBackend:
     def writing(self) -> Iterator[PgConnection]:
         """One write transaction, all of it or nothing, holding the write lock of every server process."""
         with self._write_lock, self._borrowed() as raw, raw.transaction():
-            raw.execute(f"SELECT pg_advisory_xact_lock({WRITE_LOCK})")
+            raw.execute(f"SET LOCAL lock_timeout = {int(WRITE_LOCK_WAIT_S * 1000)}; "   # one round trip for both
+                        f"SELECT pg_advisory_xact_lock({WRITE_LOCK})")
             yield PgConnection(raw)
 
     def insert_all(self, tx: PgConnection, rows: Sequence[tuple[Any, ...]]) -> bool:

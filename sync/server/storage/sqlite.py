@@ -17,12 +17,21 @@ from pathlib import Path
 from typing import Any
 
 from booth_common.migrations import BEGIN_IMMEDIATE, MigrationLog, Migrations, use_wal
+from sync.server.storage.backend import DatabaseUnavailable
 from sync.server.storage.schema import INSERT_RECORD, MIGRATIONS, _run_statements
 
 SERVER_LOG = MigrationLog(create=("CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY)",),
                           applied="SELECT name FROM schema_migrations ORDER BY rowid",
                           record="INSERT INTO schema_migrations (name) VALUES (:name)",
                           locking=BEGIN_IMMEDIATE)
+
+
+# How long a write waits for the file's write lock (another process's transaction) before it is answered 503: well
+# under a booth's read timeout (30 s), far over a group commit.
+BUSY_TIMEOUT_S = 15.0
+# sqlite3.OperationalError messages that say the database cannot serve now, not that a statement is wrong: 503.
+UNAVAILABLE = ("database is locked", "database or disk is full", "disk I/O error", "unable to open database file",
+               "attempt to write a readonly database")
 
 
 class SQLiteBackend:
@@ -41,7 +50,7 @@ class SQLiteBackend:
     def _conn(self) -> sqlite3.Connection:
         conn = getattr(self._local, "conn", None)
         if conn is None:
-            conn = sqlite3.connect(self.path, timeout=30.0, isolation_level=None, check_same_thread=False)
+            conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_S, isolation_level=None, check_same_thread=False)
             use_wal(conn)
             conn.execute("PRAGMA synchronous=FULL")
             conn.execute("PRAGMA foreign_keys=ON")
@@ -61,14 +70,20 @@ class SQLiteBackend:
     def writing(self) -> Iterator[sqlite3.Connection]:
         """One write transaction, all of it or nothing, while no other writer (thread or process) writes."""
         conn = self._conn()
-        with self._write_lock:
+        with self._write_lock, _unavailable_as_503():
             conn.execute("BEGIN IMMEDIATE")
             try:
                 yield conn
             except BaseException:
-                conn.execute("ROLLBACK")
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
                 raise
-            conn.execute("COMMIT")
+            try:
+                conn.execute("COMMIT")
+            except BaseException:   # a commit that failed (locked, disk full) leaves the transaction open
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+                raise
 
     def insert_all(self, tx: sqlite3.Connection, rows: Sequence[tuple[Any, ...]]) -> bool:
         """Insert every row in one go when none is taken (the usual case) and say True; else insert none."""
@@ -127,3 +142,13 @@ class SQLiteBackend:
                 conn.close()
             self._connections.clear()
         self._local = threading.local()
+
+
+@contextmanager
+def _unavailable_as_503() -> Iterator[None]:
+    try:
+        yield
+    except sqlite3.OperationalError as exc:
+        if str(exc).startswith(UNAVAILABLE):
+            raise DatabaseUnavailable(str(exc)) from exc
+        raise

@@ -20,6 +20,8 @@ import requests
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
 from booth_common.records import sha256_hex
+from city_helpers import EVENT as KIOSK_EVENT
+from city_helpers import Kiosk
 from loopback import LiveServer
 from pg_cluster import Cluster
 from sync.server.accounts import create_booth, enroll
@@ -91,32 +93,64 @@ def _record(device: str, booth: str, seq: int) -> dict:
             "payload_sha256": sha256_hex(payload), "sealed": None}
 
 
-def assert_each_record_once(city: LiveServer, booths: list[Booth]) -> None:
-    """Counted in the database on a connection of the test's own: every record once, as sent, and the city's
-    counters agree with the rows."""
+def assert_each_record_once(city: LiveServer, booths: list[Booth], *, besides: int = 0) -> None:
+    """Counted in the database on a connection of the test's own: every record once, as sent (``besides`` rows of
+    other devices aside), and the city's counters agree with the rows."""
+    devices = [booth.device for booth in booths]
     with psycopg.connect(city.settings.database) as conn:
-        rows = conn.execute("SELECT id, payload_sha256 FROM records").fetchall()
+        rows = conn.execute("SELECT id, payload_sha256 FROM records WHERE device_id = ANY(%s)", [devices]).fetchall()
+        total = conn.execute("SELECT count(*) FROM records").fetchone()[0]
         counted = conn.execute("SELECT coalesce(sum(records), 0) FROM city_booths").fetchone()[0]
     sent = {r["id"]: r["payload_sha256"] for booth in booths for r in booth.records}
     assert len(rows) == len(sent) and dict(rows) == sent
-    assert counted == len(sent)
+    assert total == counted == len(sent) + besides
 
 
 def _ready(city: LiveServer) -> requests.Response:
     return requests.get(city.url + "/v1/ready", timeout=CLIENT_TIMEOUT_S)
 
 
+def _kiosk_syncs(city: LiveServer, folder, found: dict, *, paused: threading.Event, deadline: float) -> None:
+    """A real kiosk (its ledger, its sync engine, client and back-off; built in this thread, which its SQLite
+    connection belongs to) syncing its day from the moment the database is stopped until nothing is pending."""
+    kiosk = Kiosk(folder, city, booth_id="cy-wangjing")
+    try:
+        kiosk.busy_day(seed=5, members=10, services=40, quiz=5, handouts=10)
+        kiosk.engine.batch_size = 10      # many pushes
+        found["ready"] = True
+        paused.wait(60)
+        found["reports"] = reports = []
+        while time.monotonic() < deadline:
+            report = kiosk.engine.sync_once(attempts=1, event_id=KIOSK_EVENT)
+            reports.append(report)
+            if report.error is None and report.pending == 0:
+                break
+            time.sleep(0.05)
+        found["device"] = kiosk.core.ledger.device_id
+        found["ledger"] = {r.id: r.payload_sha256 for r in kiosk.core.ledger.records()}
+        found["status"] = kiosk.core.ledger.status()
+    finally:
+        kiosk.close()
+
+
 @pytest.mark.parametrize("backend", ["postgresql"])
 @pytest.mark.parametrize("mode", ["fast", "immediate"])
-def test_postgresql_stopped_while_booths_push_then_back_every_record_once(city, own_cluster, mode):
+def test_postgresql_stopped_while_booths_push_then_back_every_record_once(city, own_cluster, mode, tmp_path):
+    """Six booths pushing by hand (every answer looked at) and one real kiosk syncing its ledger."""
     booths = [Booth(city, n, records=200) for n in range(6)]
-    deadline = time.monotonic() + 120
-    threads = [threading.Thread(target=booth.push_all, kwargs={"deadline": deadline}) for booth in booths]
-    for thread in threads:
+    deadline, paused, kiosk = time.monotonic() + 120, threading.Event(), {}
+    threads = [threading.Thread(target=_kiosk_syncs, args=(city, tmp_path / "kiosk", kiosk),
+                                kwargs={"paused": paused, "deadline": deadline})]
+    threads[0].start()
+    while "ready" not in kiosk:                         # the kiosk's day made, waiting for its sync
+        time.sleep(0.01)
+    threads += [threading.Thread(target=booth.push_all, kwargs={"deadline": deadline}) for booth in booths]
+    for thread in threads[1:]:
         thread.start()
     while city.storage.count_records() < 300:          # well under way, every booth pushing
         time.sleep(0.01)
     own_cluster.pause(mode)
+    paused.set()
     try:
         down = _ready(city)
         assert down.status_code == 503 and down.json()["status"] == "unavailable", down.text
@@ -135,7 +169,12 @@ def test_postgresql_stopped_while_booths_push_then_back_every_record_once(city, 
     slowest = max(seconds for booth in booths for _, seconds in booth.answers)
     assert slowest < CLIENT_TIMEOUT_S / 2, slowest                            # answered, not left hanging
     assert not [e for booth in booths for e in booth.errors]
-    assert_each_record_once(city, booths)
+    reports = kiosk["reports"]       # the kiosk met the outage (busy: 503), then synced all
+    assert reports[0].error is not None and "503" in str(reports[0].error), reports[0]
+    assert reports[-1].error is None and kiosk["status"].pending == kiosk["status"].needs_attention == 0
+    held = {r["id"]: r["payload_sha256"] for r in city.storage.record_rows(device_id=kiosk["device"])}
+    assert held == kiosk["ledger"] and len(held) > 60
+    assert_each_record_once(city, booths, besides=len(held))
 
 
 @pytest.mark.parametrize("backend", ["postgresql"])

@@ -280,3 +280,37 @@ def test_a_write_lock_held_too_long_elsewhere_is_a_503_not_a_hang(tmp_path, new_
         if holder is not None:
             holder.close()
         server.stop()
+
+
+def test_a_first_use_whose_note_failed_is_noted_again(tmp_path, new_database, monkeypatch):
+    """A new token's first use is written down (after it only the token re-enrols the device, not its code). When
+    that note failed with its push (here: the write lock held elsewhere past its wait), the process still took
+    it as written: the database kept the token unused for the process's life, and the enrolment code enrolled
+    the device id again, for whoever had read the code."""
+    from sync.server.storage import postgres, sqlite
+
+    monkeypatch.setattr(postgres, "WRITE_LOCK_WAIT_S", 1.0)
+    monkeypatch.setattr(sqlite, "BUSY_TIMEOUT_S", 1.0)
+    server = LiveServer(tmp_path / "city", database=new_database(tmp_path / "city")).start()
+    holder = Storage(server.settings.database)
+    try:
+        code = create_booth(server.storage, booth_id="b-1", event_id=EVENT, name="b-1")
+        token = requests.post(server.url + "/v1/enroll", json={"protocol": 1, "code": code, "device_id": "d-1"},
+                              timeout=CLIENT_TIMEOUT_S).json()["device_token"]
+
+        def push(seq: int) -> requests.Response:
+            return requests.post(server.url + "/v1/records", headers={"Authorization": f"Bearer {token}"},
+                                 json={"protocol": 1, "device_id": "d-1", "records": [_record("d-1", "b-1", seq)]},
+                                 timeout=CLIENT_TIMEOUT_S)
+
+        with holder._write():
+            assert push(1).status_code == 503
+        assert push(1).status_code == 200 and push(2).status_code == 200
+        used = server.storage._one("SELECT first_used_at FROM devices WHERE device_id = 'd-1'")[0]
+        again = requests.post(server.url + "/v1/enroll", json={"protocol": 1, "code": code, "device_id": "d-1"},
+                              timeout=CLIENT_TIMEOUT_S)
+        assert used is not None
+        assert again.status_code == 409 and "already enrolled" in again.json()["detail"], again.text
+    finally:
+        holder.close()
+        server.stop()

@@ -86,7 +86,11 @@ def note_first_use(storage: Storage, device: Device, token: str, *, noted: set[s
     if device.token_used or token_hash in noted:
         return None
     noted.add(token_hash)
-    return storage.mark_token_used(token_hash, at=format_utc(dt.datetime.now(dt.timezone.utc)))
+    noting = storage.mark_token_used(token_hash, at=format_utc(dt.datetime.now(dt.timezone.utc)))
+    # A note that failed (the database unavailable) is not written: the token's next call notes it again. Kept as
+    # written, the token stayed unused in the database and its enrolment code enrolled the device id anew.
+    noting.add_done_callback(lambda done: noted.discard(token_hash) if done.exception() is not None else None)
+    return noting
 
 
 MAX_ADDRESS_CHARS = 64   # an IPv6 address with its zone fits; a longer "address" is one only a client wrote

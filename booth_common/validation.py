@@ -31,6 +31,7 @@ from __future__ import annotations
 import datetime as dt
 import operator
 import re
+import threading
 import unicodedata
 from dataclasses import dataclass
 from enum import StrEnum
@@ -149,17 +150,23 @@ def county_code_exists(code: str) -> bool:
 
     The list is read on first use (~0.1 s), not at import, so the first paint does not wait for it.
     """
-    from stdnum import numdb
-
-    return any("county" in props for _part, props in numdb.get("cn/loc").info(code))
+    return any("county" in props for _part, props in _county_list().info(code))
 
 
 def load_county_list() -> None:
-    """Read python-stdnum's county list now (~0.1 s of CPU), so that the first identity number checked later
-    does not wait for it: the city server calls this at start, before its first push is checked."""
+    """Read python-stdnum's county list now (~30 ms of CPU), so that the first identity number checked later
+    does not wait for it: the city server calls this in the background once it listens (sync/server/serving.py)."""
+    _county_list()
+
+
+_COUNTY_LIST_READ = threading.Lock()   # one reading, whichever thread asks first (the server's reads it in the background)
+
+
+def _county_list():  # type: ignore[no-untyped-def]
     from stdnum import numdb
 
-    numdb.get("cn/loc")
+    with _COUNTY_LIST_READ:
+        return numdb.get("cn/loc")
 
 
 def validate_resident_id(
@@ -262,9 +269,7 @@ def _check_uscc_characters(code: str) -> None:
 @cache
 def _division_exists(code: str) -> bool:
     """Whether a six-digit code names an administrative division at any level in python-stdnum's list."""
-    from stdnum import numdb
-
-    return any("county" in props for _part, props in numdb.get("cn/loc").info(code))
+    return any("county" in props for _part, props in _county_list().info(code))
 
 
 def validate_mobile(raw: str) -> str:

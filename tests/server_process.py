@@ -6,6 +6,7 @@ process, nothing shared but the database); ``workers`` above 1 is one machine's 
 
 from __future__ import annotations
 
+import os
 import socket
 import subprocess
 import sys
@@ -41,7 +42,10 @@ class ServerProcess:
                 "--workers", str(self.workers), "--access-log", "off", *self.options, "serve"]
         began = time.perf_counter()
         self.log = (self.folder / f"server-{self.port}.log").open("wb")   # a pipe nobody reads would fill and stall it
-        self.proc = subprocess.Popen(args, stdout=self.log, stderr=subprocess.STDOUT)
+        # Python keeps compiled bytecode, as on an installed server: a shell that sets PYTHONDONTWRITEBYTECODE (these
+        # machines do) would otherwise charge every start with compiling FastAPI, pydantic and the server again.
+        env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+        self.proc = subprocess.Popen(args, stdout=self.log, stderr=subprocess.STDOUT, env=env)
         deadline, last = time.monotonic() + 60, "no answer"
         while True:
             try:

@@ -30,9 +30,13 @@ def free_port() -> int:
 
 @pytest.mark.parametrize("command", ["kiosk", "kiosk-server"])
 def test_both_commands_tell_their_version(command, tmp_path):
+    """The distribution's version (pyproject.toml), which the server keeps as a constant (sync/server/__init__.py)."""
+    import tomllib
+
+    version = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["project"]["version"]
     done = run(command, "--version", cwd=tmp_path)
     assert done.returncode == 0
-    assert done.stdout.strip() == f"{command} 0.1.0"
+    assert done.stdout.strip() == f"{command} {version}"
 
 
 @pytest.mark.parametrize(("args", "env", "message"), [
@@ -129,6 +133,34 @@ def test_serve_on_a_taken_address_is_exit_3(tmp_path):
         done = run("kiosk-server", "serve", "--port", str(port), "--database", "d/c.sqlite3", "--city-key", "d/k",
                    cwd=tmp_path)
     assert done.returncode == 3 and "address already in use" in done.stderr
+    assert "listening on" not in done.stdout     # the start-up line says so only once it is true
+
+
+def test_serve_imports_nothing_its_pages_do_not_need(tmp_path):
+    """`kiosk-server serve` on SQLite, started to its first answered page: PostgreSQL's driver, a WebSocket library,
+    the Excel writer and the QR code maker were never imported (each cost every start CPU time; issue 17: a start
+    to the first page in under a second). Python's own import log of the real process says what was imported."""
+    port = free_port()
+    environ = {k: v for k, v in os.environ.items() if not k.startswith("KIOSK_SERVER_")}
+    server = subprocess.Popen([sys.executable, "-X", "importtime", str(BIN / "kiosk-server"), "serve", "--port",
+                               str(port), "--data-dir", str(tmp_path / "data")],
+                              cwd=tmp_path, env=environ, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                assert requests.get(f"http://127.0.0.1:{port}/city", timeout=5).status_code == 200
+                break
+            except requests.ConnectionError:
+                assert server.poll() is None and time.monotonic() < deadline, "server did not start"
+                time.sleep(0.1)
+    finally:
+        server.terminate()
+        log = server.communicate(timeout=20)[1]
+    imported = {line.split("|")[-1].strip() for line in log.splitlines() if line.startswith("import time:")}
+    assert {"fastapi", "sync.server.app", "sqlite3"} <= imported        # the log is the server's
+    never = {"psycopg", "psycopg_pool", "wsproto", "websockets", "openpyxl", "qrcode"}
+    assert imported & never == set()
 
 
 # -- where the data lives ------------------------------------------------------------------------

@@ -27,7 +27,6 @@ from booth_common.protocol import ranges_of
 from booth_common.join_token import new_join_secret
 from booth_common.records import format_utc, sha256_hex
 from booth_common.sealing import Opener, public_key_to_text
-from booth_common.validation import load_county_list
 from sync.server import accounts, page, prizes
 from sync.server.audit import AdminAuditMiddleware
 from sync.server.city_api import install_city_routes
@@ -55,7 +54,6 @@ def create_app(settings: ServerSettings, *, storage: Storage, city_key: X25519Pr
                   description="Reference server of the booth sync protocol; see sync/PROTOCOL.md.",
                   docs_url=None, redoc_url=None, openapi_url="/openapi.json" if settings.api_docs == "on" else None)
     app.state.storage = storage
-    load_county_list()   # now, not in the middle of the first push that holds a registration
     current_device, device_and_note = _device_dependencies(storage)
 
     @app.get(protocol.HEALTH_PATH, response_model=Health)

@@ -71,12 +71,10 @@ class _SettingsEverywhere:
 
 
 def server_version() -> str:
-    from importlib.metadata import PackageNotFoundError, version
+    # The constant, not importlib.metadata: reading the installed metadata cost every start ~30 ms of CPU.
+    from sync.server import __version__
 
-    try:
-        return version("union-booth-kiosk")
-    except PackageNotFoundError:   # run from a source tree that was never installed
-        return "unknown"
+    return __version__
 
 
 AUDITED_ARGS = ("event", "booth", "device", "name", "devices", "bundle", "out")
@@ -168,50 +166,57 @@ def check_city_key(settings: ServerSettings, storage, key) -> None:  # type: ign
 def cmd_serve(settings: ServerSettings, args: argparse.Namespace) -> int:
     import os
 
-    import uvicorn
-    from uvicorn.supervisors import Multiprocess
-
-    from sync.server.serving import uvicorn_config
+    from sync.server.serving import AnnouncingServer, uvicorn_config
 
     key = city_key(settings)  # before any worker starts: one key, not a race for it
     storage = open_storage(settings)             # the schema, likewise
-    try:
-        check_city_key(settings, storage, key)
-        database, where = storage.describe(), storage.where()
-    finally:
-        storage.close()
-    # Worker processes rebuild the settings from the environment, so hand them over there.
-    for setting in SETTINGS:
-        os.environ[setting.env] = str(getattr(settings, setting.name) or "")
+    check_city_key(settings, storage, key)
+    database, where = storage.describe(), storage.where()
     tls = {"ssl_certfile": settings.tls_cert, "ssl_keyfile": settings.tls_key} if settings.tls_cert else {}
-    # uvicorn.run, minus what the server does not use (reload, unix sockets): the configuration is
-    # built here so that the protocol's own limits travel with it to every worker.
-    config = uvicorn_config("sync.server.cli:app_from_environment", settings, factory=True, host=settings.host,
-                            port=settings.port, workers=settings.workers, **tls)
-    server = uvicorn.Server(config)
+    if settings.workers == 1:
+        # One process: it serves with the storage and key it just opened and checked (opening them again, as a
+        # worker process must, would check the migrations again and, on PostgreSQL, open a second pool).
+        from sync.server.app import create_app
+
+        config = uvicorn_config(create_app(settings, storage=storage, city_key=key), settings, host=settings.host,
+                                port=settings.port, workers=1, **tls)
+    else:
+        storage.close()
+        # Worker processes rebuild the settings from the environment, so hand them over there.
+        for setting in SETTINGS:
+            os.environ[setting.env] = str(getattr(settings, setting.name) or "")
+        # uvicorn.run, minus what the server does not use (reload, unix sockets): the configuration is
+        # built here so that the protocol's own limits travel with it to every worker.
+        config = uvicorn_config("sync.server.cli:app_from_environment", settings, factory=True, host=settings.host,
+                                port=settings.port, workers=settings.workers, **tls)
     scheme = "https" if settings.tls_cert else "http"
     database_folder = database_file(settings).parent if database_file(settings) else None
     folder = settings.data_dir if settings.data_dir in (database_folder, settings.city_key.parent) else None
-    print(f"kiosk-server {server_version()}: listening on {scheme}://{_url_host(settings.host)}:{settings.port} "
-          f"({config.workers} worker{'s' if config.workers > 1 else ''}); database {database} at "
-          f"{where}; city key {settings.city_key.resolve()}"
-          + (f"; data folder {folder.resolve()}" if folder else ""), flush=True)
+    start_line = (f"kiosk-server {server_version()}: listening on {scheme}://{_url_host(settings.host)}:"
+                  f"{settings.port} ({config.workers} worker{'s' if config.workers > 1 else ''}); database "
+                  f"{database} at {where}; city key {settings.city_key.resolve()}"
+                  + (f"; data folder {folder.resolve()}" if folder else ""))
     if config.workers > 1:
         import inspect
         import shutil
+
+        from uvicorn.supervisors import Multiprocess
 
         from sync.server.operations import share_metrics_between_processes
 
         # Each worker writes its metrics into this folder and a scrape adds them all up (sync/server/operations.py).
         metrics_folder = share_metrics_between_processes(settings.data_dir or settings.database.parent)
+        server = AnnouncingServer(config)
+        sockets = [config.bind_socket()]
+        print(start_line, flush=True)   # listening now: the workers take their connections from this socket
         # uvicorn's supervisor took the target until recent versions; now it runs a Server itself.
         target = {"target": server.run} if "target" in inspect.signature(Multiprocess).parameters else {}
         try:
-            Multiprocess(config, sockets=[config.bind_socket()], **target).run()
+            Multiprocess(config, sockets=sockets, **target).run()
         finally:
             shutil.rmtree(metrics_folder, ignore_errors=True)
     else:
-        server.run()
+        AnnouncingServer(config, start_line=start_line).run()   # the line once it listens, not before
     return 0
 
 

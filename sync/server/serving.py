@@ -10,11 +10,14 @@ are bounded in time and size by the request middleware (``sync/server/app.py``).
 from __future__ import annotations
 
 import asyncio
+import socket
+import threading
 from typing import Any
 
 import uvicorn
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
+from booth_common.validation import load_county_list
 from sync.server.settings import ServerSettings
 
 HEAD_TIMEOUT = b"HTTP/1.1 408 Request Timeout\r\ncontent-length: 0\r\nconnection: close\r\n\r\n"
@@ -24,7 +27,8 @@ HEAD_TOO_LARGE = b"HTTP/1.1 431 Request Header Fields Too Large\r\ncontent-lengt
 def uvicorn_config(app: Any, settings: ServerSettings, **options: Any) -> uvicorn.Config:
     """uvicorn's configuration for ``app`` under ``settings`` (``options``: host, port, sockets, TLS...)."""
     config = uvicorn.Config(
-        app, http=BoundedHeadProtocol, log_level="warning", server_header=False,
+        # ws: the server has no WebSocket route, and importing a WebSocket library cost every start ~20 ms of CPU.
+        app, http=BoundedHeadProtocol, ws="none", log_level="warning", server_header=False,
         limit_concurrency=settings.limit_concurrency, timeout_keep_alive=settings.timeout_keep_alive_s,
         h11_max_incomplete_event_size=settings.max_header_bytes,
         # Only the reverse proxies named may set the client address (X-Forwarded-For): the enrolment
@@ -34,6 +38,23 @@ def uvicorn_config(app: Any, settings: ServerSettings, **options: Any) -> uvicor
     # Kept on the config, which uvicorn hands (pickled) to each worker process's protocol.
     config.header_timeout_s = settings.header_timeout_s  # type: ignore[attr-defined]
     return config
+
+
+class AnnouncingServer(uvicorn.Server):
+    """uvicorn's server, printing ``start_line`` once it listens (an address it could not take prints nothing:
+    uvicorn exits with its own message), then reading stdnum's county list in the background."""
+
+    def __init__(self, config: uvicorn.Config, *, start_line: str | None = None):
+        super().__init__(config)
+        self._start_line = start_line
+
+    async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+        await super().startup(sockets=sockets)
+        if self._start_line is not None and not self.should_exit:
+            print(self._start_line, flush=True)
+        # Read now rather than in the middle of the first push holding an ID number, but not before the server
+        # answers: the first page does not need it (~30 ms of CPU).
+        threading.Thread(target=load_county_list, name="county-list", daemon=True).start()
 
 
 class BoundedHeadProtocol(HttpToolsProtocol):

@@ -4,9 +4,12 @@ its first answered page, on SQLite (beside an empty database and the code before
 database's counters cost at ingest (a 10,000-record drain, interleaved with the same code without them).
 
 Run: uv run pytest tests/benchmarks/bench_numbers.py -o python_files='bench_*.py' -s   (about 10 minutes on 2 cores)
-The code before the counters is unpacked from git into a temporary folder and run by this environment. The ingest
-comparison runs this commit's code with the counters' hook made a no-op (or ``BASELINE_REV`` as it is);
-``ROUNDS`` (default 5) pairs of drains, the order alternating.
+The server is started as operators start it, `kiosk-server serve` in a process of its own, with its bytecode kept
+(as an installed server has it); ``STARTS`` (default 5) starts of each, interleaved, after an untimed one. The code
+before the counters is unpacked from git into a temporary folder and run by this environment (`python -m
+sync.server`). With ``BASELINE_REV`` set, the start-up tests also start that revision's code on the same databases,
+interleaved (before/after in one sitting). The ingest comparison runs this commit's code with the counters' hook
+made a no-op (or ``BASELINE_REV`` as it is); ``ROUNDS`` (default 5) pairs of drains, the order alternating.
 """
 
 from __future__ import annotations
@@ -37,7 +40,12 @@ REPO = Path(__file__).resolve().parents[2]
 BOOTHS, PER_BOOTH = 350, 3000
 KINDS = (["registration"] * 3 + ["service_use"] * 5 + ["consultation"] * 2 + ["handout"] * 3
          + ["quiz_attempt", "void"])
-STARTS = 3
+STARTS = int(os.environ.get("STARTS", "5"))
+KIOSK_SERVER = Path(sys.executable).with_name("kiosk-server")   # the command this environment installed
+# Python keeps compiled bytecode, as on an installed server (pip and the Dockerfile compile it at install): a shell
+# that sets PYTHONDONTWRITEBYTECODE (these machines do) would otherwise charge every start with compiling FastAPI,
+# pydantic and the server's own modules again (~0.6 s of CPU), which a deployed server does once.
+SERVER_ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
 
 
 def _rows(booth: int, rng: random.Random) -> list[dict]:
@@ -76,16 +84,20 @@ def free_port() -> int:
 
 
 def _serve(folder: Path, port: int, *, source: Path = REPO, database: str | None = None) -> subprocess.Popen:
-    """The server of ``source`` (this checkout, or another's code run by this environment's interpreter) on the
-    key of ``folder`` and its database file, or ``database`` (a PostgreSQL URL)."""
-    args = [sys.executable, "-m", "sync.server", "--database", database or str(folder / "city.sqlite3"),
-            "--city-key", str(folder / "city.key"), "--port", str(port), "--max-batch", "2000", "serve"]
-    env = {**os.environ, "PYTHONPATH": str(source)}   # `-m` looks in the working folder first, then here
+    """The server of ``source`` (this checkout's `kiosk-server`, or another's code run by this environment's
+    interpreter) on the key of ``folder`` and its database file, or ``database`` (a PostgreSQL URL)."""
+    command = [str(KIOSK_SERVER)] if source == REPO else [sys.executable, "-m", "sync.server"]
+    args = [*command, "--database", database or str(folder / "city.sqlite3"), "--city-key", str(folder / "city.key"),
+            "--port", str(port), "--max-batch", "2000", "serve"]
+    env = {**SERVER_ENV, "PYTHONPATH": str(source)}   # `-m` looks in the working folder first, then here
     return subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env, cwd=source)
 
 
-def _first_page_after_spawn(folder: Path, *, source: Path = REPO, database: str | None = None) -> float:
-    """Seconds from spawning `python -m sync.server serve` to the first 200 of the event's live page."""
+def _first_page_after_spawn(folder: Path, *, source: Path = REPO, database: str | None = None,
+                            cpu: list[float] | None = None, venues: int | None = None) -> float:
+    """Seconds from spawning `kiosk-server serve` to the first 200 of the event's live page (showing ``venues``
+    venues, when given: the stored day's numbers, not a page of zeros), the server's CPU seconds until then
+    appended to ``cpu``."""
     port = free_port()
     started = time.perf_counter()
     proc = _serve(folder, port, source=source, database=database)
@@ -93,8 +105,12 @@ def _first_page_after_spawn(folder: Path, *, source: Path = REPO, database: str 
         while True:
             try:
                 answer = requests.get(f"http://127.0.0.1:{port}/city/{EVENT}", timeout=60)
+                took = time.perf_counter() - started
                 assert answer.status_code == 200, answer.status_code
-                return time.perf_counter() - started
+                assert venues is None or f'data-figure="totals.venues">{venues}<' in answer.text
+                if cpu is not None:
+                    cpu.append(_server_cpu_seconds(proc.pid))
+                return took
             except requests.ConnectionError:
                 if proc.poll() is not None:
                     raise RuntimeError(proc.stderr.read().decode()[-2000:]) from None
@@ -104,18 +120,47 @@ def _first_page_after_spawn(folder: Path, *, source: Path = REPO, database: str 
         proc.wait(timeout=30)
 
 
-def test_start_up_to_first_page_over_a_million_records(million_day, baseline_source, tmp_path):
+def _starts(plan: dict[str, dict]) -> tuple[dict[str, list[float]], dict[str, list[float]]]:
+    """Seconds to first page, and the server's CPU seconds, of ``STARTS`` starts of each ``plan`` entry (the
+    keywords of ``_first_page_after_spawn``), after an untimed start of each (bytecode written, files in the page
+    cache); interleaved, so that the machine's load bends all alike."""
+    for keywords in plan.values():
+        _first_page_after_spawn(**keywords)
+    walls: dict[str, list[float]] = {name: [] for name in plan}
+    cpus: dict[str, list[float]] = {name: [] for name in plan}
+    for _ in range(STARTS):
+        for name, keywords in plan.items():
+            walls[name].append(_first_page_after_spawn(**keywords, cpu=cpus[name]))
+    return walls, cpus
+
+
+def _starts_text(walls: dict[str, list[float]], cpus: dict[str, list[float]]) -> str:
+    return "; ".join(f"{name} {statistics.median(walls[name]):.2f} s (median of {len(walls[name])}: "
+                     f"{', '.join(f'{t:.2f}' for t in walls[name])}; CPU {statistics.median(cpus[name]):.2f} s)"
+                     for name in walls) + f"; load {os.getloadavg()[0]:.1f}"
+
+
+@pytest.fixture(scope="module")
+def revision_source(tmp_path_factory) -> Path | None:
+    """The code of ``BASELINE_REV`` (for a before/after of the start-up in one sitting), or None."""
+    rev = os.environ.get("BASELINE_REV")
+    return _unpacked(rev, tmp_path_factory.mktemp("revision")) if rev else None
+
+
+def test_start_up_to_first_page_over_a_million_records(million_day, baseline_source, revision_source, tmp_path):
     empty = tmp_path / "empty"
     empty.mkdir()
     load_or_create_city_key(empty / "city.key")
     storage = Storage(empty / "city.sqlite3")
     create_booth(storage, booth_id="b-0", event_id=EVENT, name="b-0")   # its page answers 200, all zeros
     storage.close()
-    spawned: dict[str, list[float]] = {"million": [], "empty": [], "before": []}
-    for _ in range(STARTS):   # interleaved: the machine's load bends all alike
-        spawned["million"].append(_first_page_after_spawn(million_day))
-        spawned["empty"].append(_first_page_after_spawn(empty))
-        spawned["before"].append(_first_page_after_spawn(million_day, source=baseline_source))
+    plan = {"1.05 M records": {"folder": million_day, "venues": BOOTHS},
+            "empty database": {"folder": empty, "venues": 0},
+            "code before the counters on 1.05 M": {"folder": million_day, "source": baseline_source}}
+    if revision_source is not None:
+        plan[f"{os.environ['BASELINE_REV']} on 1.05 M"] = {"folder": million_day, "source": revision_source,
+                                                           "venues": BOOTHS}
+    spawned, cpu = _starts(plan)
     in_process, pages = [], []
     for _ in range(STARTS):
         started = time.perf_counter()
@@ -132,18 +177,13 @@ def test_start_up_to_first_page_over_a_million_records(million_day, baseline_sou
         finally:
             server.stop()
         assert numbers["totals"]["records"] == BOOTHS * PER_BOOTH
-    million, bare = statistics.median(spawned["million"]), statistics.median(spawned["empty"])
-    print(f"\n{BOOTHS * PER_BOOTH:,} records stored: process spawned to first page {million:.2f} s (median of "
-          f"{STARTS}: {', '.join(f'{t:.2f}' for t in spawned['million'])}); the same on an empty database "
-          f"{bare:.2f} s ({', '.join(f'{t:.2f}' for t in spawned['empty'])}); the code before the counters on the "
-          f"same records {statistics.median(spawned['before']):.2f} s "
-          f"({', '.join(f'{t:.2f}' for t in spawned['before'])}); in process, storage opened to first "
-          f"page {statistics.median(in_process) * 1000:.0f} ms; later pages median "
+    print(f"\nSQLite, process spawned to first page: {_starts_text(spawned, cpu)}; in process, storage opened to "
+          f"first page {statistics.median(in_process) * 1000:.0f} ms; later pages median "
           f"{statistics.median(pages) * 1000:.0f} ms, slowest {max(pages) * 1000:.0f} ms")
     assert statistics.median(in_process) <= 1.0, "the first page, storage opened to answer, takes over a second"
 
 
-def test_start_up_to_first_page_over_a_million_records_on_postgresql(tmp_path):
+def test_start_up_to_first_page_over_a_million_records_on_postgresql(revision_source, tmp_path):
     """The same on PostgreSQL (a throwaway cluster, durable as a production one): 1.05 M records stored through
     the storage, a server process spawned on them until its first page, beside one on an empty database."""
     from pg_cluster import Cluster
@@ -162,10 +202,12 @@ def test_start_up_to_first_page_over_a_million_records_on_postgresql(tmp_path):
         storage = Storage(empty)
         create_booth(storage, booth_id="b-0", event_id=EVENT, name="b-0")
         storage.close()
-        spawned: dict[str, list[float]] = {"million": [], "empty": []}
-        for _ in range(STARTS):
-            spawned["million"].append(_first_page_after_spawn(tmp_path, database=million))
-            spawned["empty"].append(_first_page_after_spawn(tmp_path, database=empty))
+        plan = {"1.05 M records": {"folder": tmp_path, "database": million, "venues": BOOTHS},
+                "empty database": {"folder": tmp_path, "database": empty, "venues": 0}}
+        if revision_source is not None:
+            plan[f"{os.environ['BASELINE_REV']} on 1.05 M"] = {"folder": tmp_path, "database": million,
+                                                               "source": revision_source, "venues": BOOTHS}
+        spawned, cpu = _starts(plan)
         server = LiveServer(tmp_path / "live", database=million).start()
         try:
             pages = []
@@ -180,10 +222,8 @@ def test_start_up_to_first_page_over_a_million_records_on_postgresql(tmp_path):
     finally:
         cluster.stop()
     assert numbers["totals"]["records"] == BOOTHS * PER_BOOTH
-    print(f"\nPostgreSQL, {BOOTHS * PER_BOOTH:,} records stored in {stored_s:.0f} s: process spawned to first page "
-          f"{statistics.median(spawned['million']):.2f} s ({', '.join(f'{t:.2f}' for t in spawned['million'])}); "
-          f"on an empty database {statistics.median(spawned['empty']):.2f} s "
-          f"({', '.join(f'{t:.2f}' for t in spawned['empty'])}); pages median {statistics.median(pages) * 1000:.0f} ms; "
+    print(f"\nPostgreSQL, {BOOTHS * PER_BOOTH:,} records stored in {stored_s:.0f} s; process spawned to first page: "
+          f"{_starts_text(spawned, cpu)}; pages median {statistics.median(pages) * 1000:.0f} ms; "
           f"the counting migrations over the same records {migration_s:.1f} s")
 
 

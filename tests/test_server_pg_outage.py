@@ -315,3 +315,22 @@ def test_a_first_use_whose_note_failed_is_noted_again(tmp_path, new_database, mo
     finally:
         holder.close()
         server.stop()
+
+
+def test_which_postgresql_errors_are_an_unavailable_database():
+    """503 (retry) for what the database cannot do now, whoever asks; a 500 stays a 500 for what is wrong with a
+    statement or its data (an index row too large was the hostile records' failure: refused at push instead)."""
+    from psycopg import errors
+    from psycopg_pool import PoolTimeout
+
+    from sync.server.storage.pg_outage import is_unavailability
+
+    unavailable = [errors.DiskFull, errors.OutOfMemory, errors.TooManyConnections, errors.AdminShutdown,
+                   errors.CrashShutdown, errors.CannotConnectNow, errors.QueryCanceled, errors.SerializationFailure,
+                   errors.DeadlockDetected, errors.ReadOnlySqlTransaction, errors.LockNotAvailable]
+    wrong = [errors.ProgramLimitExceeded, errors.UniqueViolation, errors.UndefinedTable, errors.SyntaxError,
+             errors.InvalidTextRepresentation, errors.CharacterNotInRepertoire]
+    assert [cls.__name__ for cls in unavailable if not is_unavailability(cls("x"))] == []
+    assert [cls.__name__ for cls in wrong if is_unavailability(cls("x"))] == []
+    assert is_unavailability(psycopg.OperationalError("server closed the connection unexpectedly"))
+    assert is_unavailability(PoolTimeout("couldn't get a connection after 10.00 sec"))

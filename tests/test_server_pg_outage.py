@@ -334,3 +334,56 @@ def test_which_postgresql_errors_are_an_unavailable_database():
     assert [cls.__name__ for cls in wrong if is_unavailability(cls("x"))] == []
     assert is_unavailability(psycopg.OperationalError("server closed the connection unexpectedly"))
     assert is_unavailability(PoolTimeout("couldn't get a connection after 10.00 sec"))
+
+
+@pytest.mark.parametrize("backend", ["postgresql"])
+def test_two_server_processes_ride_out_a_stop_of_their_database(tmp_path, own_cluster, backend):
+    """Two `kiosk-server serve` processes (two machines behind one load balancer) on one database, a booth
+    pushing to each in turn: while the database is stopped both answer 503 at once and are not ready, their
+    health stays 200; back, both answer, and each record is stored once."""
+    from server_process import ServerProcess
+
+    database = own_cluster.new_database()
+    storage = Storage(database)
+    code = create_booth(storage, booth_id="b-1", event_id=EVENT, name="b-1", devices=2)
+    storage.close()
+    servers = [ServerProcess(tmp_path / f"m{n}", database=database) for n in (1, 2)]
+    for n, server in enumerate(servers, 1):
+        server.folder.mkdir()
+        if n == 2:     # the same city key on both machines (the database pins the first)
+            (server.folder / "city.key").write_bytes((servers[0].folder / "city.key").read_bytes())
+            (server.folder / "city.key").chmod(0o600)
+        server.start()
+    try:
+        token = requests.post(servers[0].url + "/v1/enroll", json={"protocol": 1, "code": code, "device_id": "d-1"},
+                              timeout=CLIENT_TIMEOUT_S).json()["device_token"]
+        records = [_record("d-1", "b-1", seq) for seq in range(1, 61)]
+
+        def push(server, batch):
+            began = time.monotonic()
+            answer = requests.post(server.url + "/v1/records", headers={"Authorization": f"Bearer {token}"},
+                                   json={"protocol": 1, "device_id": "d-1", "records": batch},
+                                   timeout=CLIENT_TIMEOUT_S)
+            return answer.status_code, time.monotonic() - began
+
+        assert [push(servers[n % 2], records[n * 10:n * 10 + 10])[0] for n in range(2)] == [200, 200]
+        own_cluster.pause("fast")
+        try:
+            down = [push(servers[n % 2], records[n * 10:n * 10 + 10]) for n in range(2, 6)]
+            assert [status for status, _ in down] == [503] * 4 and max(s for _, s in down) < 5, down
+            assert [requests.get(s.url + "/v1/ready", timeout=CLIENT_TIMEOUT_S).status_code for s in servers] == [503] * 2
+            assert [requests.get(s.url + "/v1/health", timeout=CLIENT_TIMEOUT_S).status_code for s in servers] == [200] * 2
+        finally:
+            own_cluster.resume()
+        deadline = time.monotonic() + 30
+        while [requests.get(s.url + "/v1/ready", timeout=CLIENT_TIMEOUT_S).status_code for s in servers] != [200] * 2:
+            assert time.monotonic() < deadline
+            time.sleep(0.2)
+        assert [push(servers[n % 2], records[n * 10:n * 10 + 10])[0] for n in range(2, 6)] == [200] * 4
+        assert push(servers[1], records)[0] == 200           # all of it again, to the other machine: duplicates
+    finally:
+        for server in servers:
+            server.stop()
+    with psycopg.connect(database) as conn:
+        rows = dict(conn.execute("SELECT id, payload_sha256 FROM records").fetchall())
+    assert rows == {r["id"]: r["payload_sha256"] for r in records}

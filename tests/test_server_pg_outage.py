@@ -250,6 +250,8 @@ def test_a_read_only_database_is_not_ready_and_pushes_are_503_until_it_writes_ag
     finally:
         set_read_only(False)
     assert _ready(city).status_code == 200
+    metrics = requests.get(city.url + "/metrics", timeout=CLIENT_TIMEOUT_S).text
+    assert "kiosk_server_database_unavailable_total 1.0" in metrics.splitlines()     # the push's 503, counted
     assert [r["status"] for r in booth.push(booth.records).json()["results"]] == ["duplicate"] * 10 + ["accepted"] * 10
     assert_each_record_once(city, [booth])
 

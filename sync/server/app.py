@@ -60,7 +60,7 @@ def create_app(settings: ServerSettings, *, storage: Storage, city_key: X25519Pr
     def health() -> Health:
         return Health()
 
-    metrics = install_operations(app, storage)
+    metrics = app.state.metrics = install_operations(app, storage)
     _add_enrolment(app, storage, city_key, accounts.EnrollmentLimiter(storage, settings.enroll_per_minute), metrics)
     _add_records(app, storage, Opener(city_key), current_device, device_and_note, metrics, max_batch=settings.max_batch)
     _add_distribution(app, storage, current_device)
@@ -264,7 +264,8 @@ async def _too_deep(request: Request, exc: RecursionError) -> JSONResponse:
 
 async def _database_unavailable(request: Request, exc: DatabaseUnavailable) -> JSONResponse:
     """The database cannot serve now (stopped, restarting, unreachable, full, read-only): 503, which booths retry
-    after Retry-After; never a 500. Why is told to /v1/ready, not to every client."""
+    after Retry-After; never a 500. Why is told to /v1/ready, not to every client; /metrics counts them."""
+    request.app.state.metrics.unavailable.inc()
     return JSONResponse({"detail": "the database is unavailable now: retry later"}, status_code=503,
                         headers={"Retry-After": str(RETRY_AFTER_UNAVAILABLE_S)})
 

@@ -80,6 +80,9 @@ class Metrics:
         self.enrolments = Counter("kiosk_server_enrolments", "Enrolment attempts by result (enrolled or the refusal).",
                                   ["result"], registry=self.registry)
         self.enrolments.labels("enrolled")
+        self.unavailable = Counter("kiosk_server_database_unavailable", "Requests answered 503 because the "
+                                   "database could not serve them (down, unreachable, full, read-only, locked).",
+                                   registry=self.registry)
         self.queue = Gauge("kiosk_server_ingest_queue_records", "Records waiting for the writer's group commit.",
                            registry=self.registry, multiprocess_mode="livesum")
         if self.shared is None:

@@ -167,7 +167,8 @@ def test_postgresql_stopped_while_booths_push_then_back_every_record_once(city, 
     statuses = Counter(status for booth in booths for status, _ in booth.answers)
     assert set(statuses) == {200, 503} and statuses[503] >= 6, statuses      # refused while down, never a 500
     slowest = max(seconds for booth in booths for _, seconds in booth.answers)
-    assert slowest < CLIENT_TIMEOUT_S / 2, slowest                            # answered, not left hanging
+    # Answered, not left hanging: 0.04-0.07 s here on a quiet machine; the bound leaves room for a loaded CI.
+    assert slowest < CLIENT_TIMEOUT_S * 0.8, slowest
     assert not [e for booth in booths for e in booth.errors]
     reports = kiosk["reports"]       # the kiosk met the outage (busy: 503), then synced all
     assert reports[0].error is not None and "503" in str(reports[0].error), reports[0]

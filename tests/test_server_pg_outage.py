@@ -259,7 +259,7 @@ def test_a_read_only_database_is_not_ready_and_pushes_are_503_until_it_writes_ag
 
 def test_a_write_lock_held_too_long_elsewhere_is_a_503_not_a_hang(tmp_path, new_database, monkeypatch):
     """Another process (another machine) holds the write lock and does not let go (a paused VM, a cut network):
-    a push waits the lock's time (15 s; 1.5 s here), then is answered 503 (PostgreSQL's lock_timeout, SQLite's
+    a push waits the lock's time (25 s; 1.5 s here), then is answered 503 (PostgreSQL's lock_timeout, SQLite's
     busy timeout), not after the booth gave up; nothing of it is stored, and its retry is stored once."""
     from sync.server.storage import postgres, sqlite
 

@@ -36,8 +36,10 @@ MIGRATION_LOCK = 0x6B696F736B5F6D67    # "kiosk_mg"
 
 # How long a write waits for the write lock before it is answered 503: another process (another machine) holding
 # it that long is stuck (a paused VM, a cut network: TCP would keep its lock for hours), and every booth's push
-# would otherwise hang past its read timeout (30 s) behind it. A group commit takes well under a second.
-WRITE_LOCK_WAIT_S = 15.0
+# would otherwise hang behind it. 25 s: under a booth's read timeout (30 s), with room for large group commits
+# (the writer takes every queued push into one group, at a 350-booth backlog a great many records: a lock timeout
+# cutting such a group would make all its booths send it again).
+WRITE_LOCK_WAIT_S = 25.0
 
 POOL_SIZE = 10   # connections per server process at most by default (setting database_pool); one opened at start
 

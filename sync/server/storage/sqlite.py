@@ -26,9 +26,9 @@ SERVER_LOG = MigrationLog(create=("CREATE TABLE IF NOT EXISTS schema_migrations 
                           locking=BEGIN_IMMEDIATE)
 
 
-# How long a write waits for the file's write lock (another process's transaction) before it is answered 503: well
-# under a booth's read timeout (30 s), far over a group commit.
-BUSY_TIMEOUT_S = 15.0
+# How long a write waits for the file's write lock (another process's transaction) before it is answered 503: under
+# a booth's read timeout (30 s), with room for large group commits (postgres.WRITE_LOCK_WAIT_S says why).
+BUSY_TIMEOUT_S = 25.0
 # sqlite3.OperationalError messages that say the database cannot serve now, not that a statement is wrong: 503.
 UNAVAILABLE = ("database is locked", "database or disk is full", "disk I/O error", "unable to open database file",
                "attempt to write a readonly database")

@@ -74,3 +74,29 @@ def test_an_answer_for_a_screen_that_has_gone_is_dropped_without_a_crash(qtbot):
     assert QThreadPool.globalInstance().waitForDone(5000)
     qtbot.wait(50)
     assert answers == []
+
+
+def test_what_start_up_built_is_never_walked_by_later_garbage_collections():
+    """The kiosk freezes its start-up objects: a full collection then leaves them alone (even a cycle of them
+    that became garbage stays), so a collection during a search walks only what came after."""
+    import gc
+    import weakref
+
+    from kiosk.app import freeze_start_up_objects
+
+    class Node:
+        pass
+
+    node = Node()
+    node.me = node  # a reference cycle: only the collector frees it
+    gone = weakref.ref(node)
+    try:
+        freeze_start_up_objects()
+        assert gc.get_freeze_count() > 0
+        del node
+        gc.collect()
+        assert gone() is not None  # frozen: the collection did not walk it
+    finally:
+        gc.unfreeze()
+    gc.collect()
+    assert gone() is None  # unfrozen, the same collection frees it

@@ -12,6 +12,7 @@ interpreter lock. Both are printed, with the same meter over a few seconds of no
 from __future__ import annotations
 
 import csv
+import gc
 import os
 import random
 import time
@@ -26,10 +27,9 @@ from benchmarks.bench_ledger import BIG, _report_percentiles
 from booth_common.records import freeze_payload
 from console_helpers import FakeClock, close_gui, open_gui, unlock
 from kiosk import masking
-from kiosk.app import build_core
+from kiosk.app import build_core, freeze_start_up_objects
 from kiosk.settings import DEMO_CONFIG
 from kiosk.simulate import fake_name, fake_phone
-from kiosk.ui.background import run_in_background
 from kiosk.ui.dashboard_screen import ExportFolder
 
 SEARCH_P99_MS = 100
@@ -94,70 +94,107 @@ SCHEDSTAT = Path("/proc/thread-self/schedstat")
 
 class StallMeter:
     """Gaps between the ticks of a precise 5 ms timer on the GUI thread, each with the time the thread waited
-    runnable for a CPU meanwhile (Linux; 0 elsewhere)."""
+    runnable for a CPU meanwhile (Linux; 0 elsewhere) and the time Python's garbage collector ran in it (a
+    collection holds the interpreter lock on whichever thread runs it). The meter's start counts as its
+    first tick: whatever the GUI thread was busy with before the timer could first fire is a gap too."""
 
     def __init__(self) -> None:
         self.ticks: list[tuple[float, int]] = []
+        self.collections: list[tuple[float, float, int]] = []  # start, end, generation
         self._fd = os.open(SCHEDSTAT, os.O_RDONLY) if SCHEDSTAT.exists() else None  # opened on the GUI thread
         self._timer = QTimer(interval=5, timerType=Qt.TimerType.PreciseTimer)
         self._timer.timeout.connect(self._tick)
+        self._collecting = 0.0
 
     def _tick(self) -> None:
         waited = int(os.pread(self._fd, 64, 0).split()[1]) if self._fd is not None else 0
         self.ticks.append((time.perf_counter(), waited))
 
+    def _collected(self, phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            self._collecting = time.perf_counter()
+        else:
+            self.collections.append((self._collecting, time.perf_counter(), info["generation"]))
+
     def __enter__(self) -> StallMeter:
         self.ticks.clear()
+        self.collections.clear()
+        gc.callbacks.append(self._collected)
         self.started = time.perf_counter()
+        self._tick()
         self._timer.start()
         return self
 
     def __exit__(self, *exc: object) -> None:
         self._timer.stop()
+        gc.callbacks.remove(self._collected)
         self.seconds = time.perf_counter() - self.started
 
-    def figures(self) -> dict[str, float]:
-        gaps = [((b - a) * 1000, (b - a) * 1000 - (wb - wa) / 1e6, a - self.started)
+    def gaps(self) -> list[tuple[float, float, float, float]]:
+        """(gap ms, gap less the waits for a CPU ms, starts s after the meter's start, garbage collection ms)."""
+        return [((b - a) * 1000, (b - a) * 1000 - (wb - wa) / 1e6, a - self.started, self._collecting_in(a, b))
                 for (a, wa), (b, wb) in zip(self.ticks, self.ticks[1:])]
+
+    def _collecting_in(self, a: float, b: float) -> float:
+        return sum(max(0.0, min(b, end) - max(a, start)) for start, end, _ in self.collections) * 1000
+
+    def figures(self, gaps: list[tuple[float, float, float, float]] | None = None) -> dict[str, float]:
+        gaps = self.gaps() if gaps is None else gaps
         raw, own = sorted(g[0] for g in gaps), sorted(g[1] for g in gaps)
         longest = max(gaps)
         return {"s": self.seconds, "ticks": len(self.ticks), "p50_ms": raw[len(raw) // 2],
                 "p99_ms": raw[int(len(raw) * 0.99)], "max_ms": longest[0], "max_at_s": longest[2],
-                "max_own_ms": own[-1], "p99_own_ms": own[int(len(own) * 0.99)]}
+                "max_gc_ms": longest[3], "max_own_ms": own[-1], "p99_own_ms": own[int(len(own) * 0.99)],
+                "gc_full": sum(1 for c in self.collections if c[2] == 2)}
 
     def close(self) -> None:
         if self._fd is not None:
             os.close(self._fd)
 
 
+def _overlapping(meter: StallMeter, span: tuple[float, float]) -> list[tuple[float, float, float, float]]:
+    """The meter's gaps that overlap ``span`` (perf_counter seconds)."""
+    start, end = (t - meter.started for t in span)
+    return [g for g in meter.gaps() if g[2] < end and g[2] + g[0] / 1000 > start]
+
+
 def _line(name: str, f: dict[str, float]) -> str:
     return (f"{name}: {f['s']:.1f} s, {f['ticks']:.0f} ticks; gaps p50 {f['p50_ms']:.1f} ms, p99 {f['p99_ms']:.1f} ms, "
-            f"longest {f['max_ms']:.1f} ms ({f['max_at_s']:.1f} s in); less the waits for a CPU: p99 "
+            f"longest {f['max_ms']:.1f} ms ({f['max_at_s']:.1f} s in, {f['max_gc_ms']:.1f} ms of it collecting garbage; "
+            f"{f['gc_full']:.0f} full collections in all); less the waits for a CPU: p99 "
             f"{f['p99_own_ms']:.1f} ms, longest {f['max_own_ms']:.1f} ms")
 
 
 def test_member_search_at_1m_records_off_the_gui_thread(benchmark, qtbot, big_day):
-    """From the volunteer's tap to the list's answer on the GUI thread: the worker opens its own connection,
-    runs the search (by masked name or phone tail, alternately), and hands the members back by signal. The
-    stall meter runs through all the searches."""
+    """On the console's members screen, from the volunteer's tap on search to the list filled on the GUI thread:
+    a pool thread opens its own connection and searches (by masked name or phone tail, alternately), the answer
+    comes back by signal and fills the list. The stall meter runs through all the searches, and the first
+    search's own gaps are shown apart. As on a kiosk, the window has been shown and painted, and start-up's
+    objects frozen (``freeze_start_up_objects``, as ``run_gui`` does), before the first search: the first
+    show of every screen, and full garbage collections walking the whole process (85 ms in this one), were the
+    first search's stalls when the meter started straight after building the window."""
     root, wanted = big_day
     core, gui = open_gui(root, FakeClock())
+    unlock(gui)
+    gui.console.home.members_button.click()
     screen = gui.console.members
+    settle_until = time.perf_counter() + 1
+    _wait(lambda: time.perf_counter() > settle_until)
+    freeze_start_up_objects()
     rng = random.Random(5)
     answers: list[int] = []
+    screen.searched.connect(answers.append)
+    spans: list[tuple[float, float]] = []  # each search's tap and answer
     meter = StallMeter()
 
     def one_search() -> None:
         name, tail = rng.choice(wanted)
-        query = name if rng.random() < 0.5 else tail
+        screen.query.setText(name if rng.random() < 0.5 else tail)
         before = len(answers)
-
-        def look_up(_progress):  # type: ignore[no-untyped-def]
-            with core.booth.members.detached() as members:  # as the members screen does
-                return members.search_members(query)
-
-        run_in_background(look_up, lambda found: answers.append(len(found)), pytest.fail, parent=screen)
+        tapped = time.perf_counter()
+        screen.search_button.click()
         _wait(lambda: len(answers) > before, poll_ms=1)
+        spans.append((tapped, time.perf_counter()))
 
     try:
         with meter:
@@ -165,10 +202,14 @@ def test_member_search_at_1m_records_off_the_gui_thread(benchmark, qtbot, big_da
     finally:
         meter.close()
         close_gui(core, gui)
+        gc.unfreeze()
     assert min(answers) >= 1  # every query names a member who is there
     _report_percentiles(benchmark)
     stalls = meter.figures()
     print(_line("GUI thread during the searches", stalls) + f"; load {os.getloadavg()[0]:.1f}")
+    first = meter.figures(_overlapping(meter, spans[0]))
+    print(_line("GUI thread during the first search", first))
+    benchmark.extra_info.update({f"first_search_{k}": round(v, 1) for k, v in first.items()})
     benchmark.extra_info.update({f"stall_{k}": round(v, 1) for k, v in stalls.items()})
     assert benchmark.extra_info["p99_ms"] <= SEARCH_P99_MS  # the stalls are reported (README), not a goal here
 

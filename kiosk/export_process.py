@@ -5,18 +5,22 @@ GUI thread needs that lock at every event it hands to Python (the console's even
 When the machine is busy the operating system pauses the worker while it holds the lock, and the screen
 waits as long as the worker does: 50-240 ms seen on a loaded 2-core machine (tests/benchmarks/
 bench_background.py). A process has a lock of its own. It opens its own connection to the ledger (WAL lets it
-read beside the kiosk) and tells the calling thread of its progress over a pipe; an error in it comes back
+read beside the kiosk), counts the day's figures for the summary itself, and tells the calling thread of its progress over a pipe; an error in it comes back
 as the same kind of error, and a process that dies without a word is an ``ExportProcessDied``.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import multiprocessing
 import time
 from collections.abc import Callable
 from multiprocessing.connection import Connection
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from kiosk.config import Config
 
 PROGRESS_EVERY_S = 0.05  # the console's bar hears at most every 100 ms anyway
 
@@ -29,13 +33,14 @@ class ExportProcessDied(RuntimeError):
         self.exitcode = exitcode
 
 
-def write_in_own_process(ledger_path: Path, part: Path, *, fmt: str, summary: list[tuple[str, str, Any]],
-                         total: int, progress: Callable[[int, int], None]) -> int:
-    """``kiosk.report.write_report_file`` in a fresh process (spawned: forking a process with Qt's threads
-    is not safe); blocks the calling thread, not the interpreter, until it ends. The records written."""
+def write_in_own_process(ledger_path: Path, part: Path, *, fmt: str, config: Config, today: dt.date | None,
+                         progress: Callable[[int, int], None]) -> int:
+    """``kiosk.report.write_whole_report`` (the day's figures, then every record) in a fresh process (spawned:
+    forking a process with Qt's threads is not safe); blocks the calling thread, not the interpreter, until
+    it ends. The records written."""
     context = multiprocessing.get_context("spawn")
     receive, send = context.Pipe(duplex=False)
-    child = context.Process(target=_write, args=(str(ledger_path), str(part), fmt, summary, total, send),
+    child = context.Process(target=_write, args=(str(ledger_path), str(part), fmt, config, today, send),
                             name="day-report-export", daemon=True)
     child.start()
     send.close()  # the child's end only: when it dies, recv() sees the pipe close
@@ -65,11 +70,10 @@ def _relay(receive: Connection, child: Any, progress: Callable[[int, int], None]
             raise RuntimeError(": ".join(details))
 
 
-def _write(ledger_path: str, part: str, fmt: str, summary: list[tuple[str, str, Any]], total: int,
-           send: Connection) -> None:
-    """The child's whole life: write the file, say how it went."""
+def _write(ledger_path: str, part: str, fmt: str, config: Config, today: dt.date | None, send: Connection) -> None:
+    """The child's whole life: count the day, write the file, say how it went."""
     from kiosk.ledger import Ledger
-    from kiosk.report import write_report_file
+    from kiosk.report import write_whole_report
 
     last = 0.0
 
@@ -82,7 +86,7 @@ def _write(ledger_path: str, part: str, fmt: str, summary: list[tuple[str, str, 
 
     try:
         with Ledger(Path(ledger_path)) as ledger:
-            done = write_report_file(ledger, Path(part), fmt=fmt, summary=summary, total=total, progress=progress)
+            done = write_whole_report(ledger, config, Path(part), fmt=fmt, today=today, progress=progress)
     except OSError as exc:
         send.send(("oserror", exc.errno, exc.strerror, exc.filename))
     except Exception as exc:  # noqa: BLE001 - every failure goes back to the console, worded

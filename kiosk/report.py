@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from booth_common.records import Kind
 from kiosk.audit import Audit
-from kiosk.config import Booth
+from kiosk.config import Booth, Config
 from kiosk.employers import EmployerMeetings
 from kiosk.private_files import private_file
 from kiosk.record_writer import Concept, RecordWriter
@@ -173,31 +173,66 @@ RECORD_HEADER = ("seq", "record_id", "kind", "subject", "captured_at_utc", "refe
 
 
 def export_day_report(service: DayReport, out: Path, *, fmt: str,
-                      progress: Callable[[int, int], None] | None = None, own_process: bool = False) -> Path:
-    """Write the day report (summary block, then records) as CSV or XLSX; the export is itself recorded.
-    ``progress(done, total)`` hears of the records written (the console shows a bar; it runs off the GUI
-    thread). ``own_process``: the rows are written by a process of their own (kiosk/export_process.py), as
-    the console does, so that a million rows never hold the GUI's interpreter lock. The file appears whole
-    or not at all: it is written beside and renamed."""
-    if fmt not in WRITERS:
-        raise ValueError(f"unknown export format {fmt!r} (csv or xlsx)")
+                      progress: Callable[[int, int], None] | None = None) -> Path:
+    """Write the day report (summary block, then records) as CSV or XLSX in this thread; the export is itself
+    recorded. ``progress(done, total)`` hears of the records written. The file appears whole or not at all:
+    it is written beside and renamed."""
+    _check_format(fmt)
     summary = summary_rows(service, day_figures(service))
     total = service.ledger.status().total_records
     tell = progress or (lambda done, total: None)
+    with _written_beside(out) as part:
+        done = write_report_file(service.ledger, part, fmt=fmt, summary=summary, total=total, progress=tell)
+    service.audit.record_export(fmt=fmt, records=done)
+    return out
+
+
+def export_in_own_process(service: DayReport, out: Path, *, fmt: str,
+                          progress: Callable[[int, int], None] | None = None) -> Path:
+    """``export_day_report`` for a worker thread of the GUI process (the console's export): the day's figures,
+    the count and the rows are all made by a process of its own (kiosk/export_process.py), so this thread
+    runs next to no Python while a million rows go out: a thread of the GUI process running Python holds the
+    interpreter lock the GUI thread needs, and on a busy machine the system pauses it holding that lock (a
+    284 ms stall at an export's start when the figures were counted here). It reads only the service's
+    configuration and ledger path, never its connection; the export is recorded at the end over a
+    connection of its own."""
+    from kiosk.export_process import write_in_own_process
+
+    _check_format(fmt)
+    tell = progress or (lambda done, total: None)
+    with _written_beside(out) as part:
+        done = write_in_own_process(service.ledger.path, part, fmt=fmt, config=service.config,
+                                    today=service.writer.today, progress=tell)
+    with service.detached() as own:
+        own.audit.record_export(fmt=fmt, records=done)
+    return out
+
+
+def write_whole_report(ledger: Ledger, config: Config, part: Path, *, fmt: str, today: dt.date | None,
+                       progress: Callable[[int, int], None]) -> int:
+    """The day's figures counted over ``ledger`` and ``config``, then the summary block and every record,
+    into ``part`` (the export's own process does this); the number of records written."""
+    writer = RecordWriter(ledger, config, None, None, today=today)  # type: ignore[arg-type]  # reads only: no keys
+    report = DayReport(writer, employers=EmployerMeetings(writer), audit=Audit(writer))
+    summary = summary_rows(report, day_figures(report))
+    total = ledger.status().total_records
+    return write_report_file(ledger, part, fmt=fmt, summary=summary, total=total, progress=progress)
+
+
+def _check_format(fmt: str) -> None:
+    if fmt not in WRITERS:
+        raise ValueError(f"unknown export format {fmt!r} (csv or xlsx)")
+
+
+@contextmanager
+def _written_beside(out: Path) -> Iterator[Path]:
+    """A ``.part`` file beside ``out``, renamed to it when the block ends well, removed otherwise."""
     part = private_file(out.with_name(out.name + ".part"))  # 0600 from the first byte: it lists pass and voucher codes
     try:
-        if own_process:
-            from kiosk.export_process import write_in_own_process
-
-            done = write_in_own_process(service.ledger.path, part, fmt=fmt, summary=summary, total=total,
-                                        progress=tell)
-        else:
-            done = write_report_file(service.ledger, part, fmt=fmt, summary=summary, total=total, progress=tell)
+        yield part
         part.replace(out)
     finally:
         part.unlink(missing_ok=True)
-    service.audit.record_export(fmt=fmt, records=done)
-    return out
 
 
 def write_report_file(ledger: Ledger, part: Path, *, fmt: str, summary: list[tuple[str, str, Any]], total: int,

@@ -6,12 +6,15 @@ from __future__ import annotations
 import csv
 import errno
 import multiprocessing
+import os
+import threading
+import time
 
 import pytest
 from openpyxl import load_workbook
 
 from kiosk.export_process import ExportProcessDied, write_in_own_process
-from kiosk.report import EXPORT_BATCH_ROWS, export_day_report
+from kiosk.report import EXPORT_BATCH_ROWS, export_day_report, export_in_own_process
 
 RECORDS = 2 * EXPORT_BATCH_ROWS + 7  # three batches, the last one short
 
@@ -39,8 +42,9 @@ def exported_ids(path):
 @pytest.mark.parametrize("own_process", [False, True])
 def test_every_record_is_written_once_in_order_and_the_bar_hears_each_batch(busy_day, tmp_path, fmt, own_process):
     steps: list[tuple[int, int]] = []
-    out = export_day_report(busy_day.booth.report, tmp_path / f"day.{fmt}", fmt=fmt, own_process=own_process,
-                            progress=lambda done, total: steps.append((done, total)))
+    export = export_in_own_process if own_process else export_day_report
+    out = export(busy_day.booth.report, tmp_path / f"day.{fmt}", fmt=fmt,
+                 progress=lambda done, total: steps.append((done, total)))
     seqs, ids = exported_ids(out)
     assert seqs == sorted(seqs) and len(set(seqs)) == len(seqs) == busy_day.ledger.status().total_records - 1
     assert [i for i in ids if i.startswith("use-")] == [f"use-{i:04d}" for i in range(RECORDS)]
@@ -53,17 +57,40 @@ def test_every_record_is_written_once_in_order_and_the_bar_hears_each_batch(busy
 def test_an_error_in_the_export_process_comes_back_as_the_same_error(busy_day, tmp_path):
     nowhere = tmp_path / "pulled-usb-stick" / "day.csv.part"
     with pytest.raises(OSError) as raised:
-        write_in_own_process(busy_day.ledger.path, nowhere, fmt="csv", summary=[], total=RECORDS,
+        write_in_own_process(busy_day.ledger.path, nowhere, fmt="csv", config=busy_day.config, today=None,
                              progress=lambda done, total: None)
     assert raised.value.errno == errno.ENOENT and raised.value.filename == str(nowhere)
 
 
 def test_an_export_process_that_dies_is_an_error_not_a_short_file(busy_day, tmp_path):
-    def kill_it(done, total):
+    part = tmp_path / "day.csv.part"
+    os.mkfifo(part)  # the child's open() waits for a reader that never comes: it cannot finish before the kill
+
+    def kill_it() -> None:
+        while not multiprocessing.active_children():
+            time.sleep(0.01)
         for child in multiprocessing.active_children():
             child.kill()
 
-    part = tmp_path / "day.csv.part"
+    killer = threading.Thread(target=kill_it)
+    killer.start()
     with pytest.raises(ExportProcessDied):
-        write_in_own_process(busy_day.ledger.path, part, fmt="csv", summary=[], total=RECORDS, progress=kill_it)
+        write_in_own_process(busy_day.ledger.path, part, fmt="csv", config=busy_day.config, today=None,
+                             progress=lambda done, total: None)
+    killer.join()
     assert not multiprocessing.active_children()
+
+
+def summary_block(path):
+    with open(path, encoding="utf-8-sig", newline="") as fh:
+        return [row for row in csv.reader(fh) if row and row[0] == "summary"]
+
+
+def test_the_export_process_counts_the_same_summary_and_the_export_is_recorded(busy_day, tmp_path):
+    """The console's export counts the day's figures in its own process: the same summary block as counted
+    here, and the export still leaves its record (written over a connection of the caller's own)."""
+    here = export_day_report(busy_day.booth.report, tmp_path / "here.csv", fmt="csv")
+    there = export_in_own_process(busy_day.booth.report, tmp_path / "there.csv", fmt="csv")
+    assert summary_block(here)[-12:] and summary_block(here) == summary_block(there)
+    exports = [r.data for r in busy_day.ledger.records(kind="export")]
+    assert exports == [{"format": "csv", "records": RECORDS}, {"format": "csv", "records": RECORDS + 1}]

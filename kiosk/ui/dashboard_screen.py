@@ -11,7 +11,7 @@ from PySide6.QtGui import QPainter
 from PySide6.QtWidgets import (QBoxLayout, QFileDialog, QFrame, QGridLayout, QHeaderView, QLabel, QProgressBar,
                                QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
 
-from kiosk.report import DayFigures, DayReport, day_figures, export_day_report
+from kiosk.report import DayFigures, DayReport, day_figures, export_in_own_process
 from kiosk.ui.background import BackgroundTask, run_in_background
 from kiosk.ui.presentation import Presentation
 from kiosk.ui.widgets import ScreenBase, arrange_in_rows, back_button, big_button, enable_touch_scrolling, screen_title
@@ -262,9 +262,8 @@ class DashboardScreen(ScreenBase):
         stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
         out = folder / f"day-report-{self._report.event_id}-{self._report.booth_id}-{stamp}.{fmt}"
 
-        def write(progress):  # type: ignore[no-untyped-def]  # on a pool thread, with its own connection
-            with self._report.detached() as report:
-                return export_day_report(report, out, fmt=fmt, progress=progress, own_process=True)
+        def write(progress):  # type: ignore[no-untyped-def]  # on a pool thread: the work is in a process of its own
+            return export_in_own_process(self._report, out, fmt=fmt, progress=progress)
 
         self._exporting(True)
         # The filling bar says it runs; the message line stays as it is until the result (showing it lays the

@@ -379,3 +379,34 @@ def test_console_tiles_follow_text_size_and_language_changes_made_while_another_
                     assert misplaced_tiles(window.screens[which]) == [], (large, language, name)
     finally:
         stop_gui(gui)
+
+
+# The joining form's states checked whole and apart, scrolled to every control (the work page's other-employer field
+# was half in view at 1280x800 in large text, its street row cut at the bottom edge of a portrait window).
+FORM_WHOLE_ROW_STATES = ("register-4-occupation",)
+
+
+@pytest.mark.parametrize("size", SIZES)
+@pytest.mark.parametrize("large", [False, True], ids=["normal", "large-text"])
+def test_the_joining_forms_work_page_comes_to_rest_on_whole_rows(core, tmp_path, qtbot, size, large):
+    gui = start_gui(core, tmp_path, size=size)
+    window = gui.window
+    try:
+        gui.presentation.set_large_text(large)
+        for language in Language:
+            gui.presentation.set_language(language)
+            for name, which, prepare in screenshot_states(window):
+                if name not in FORM_WHOLE_ROW_STATES:
+                    continue
+                for widget in window.screens.values():
+                    widget.wipe()
+                window.show_screen(which)
+                prepare()
+                settle(gui, size)
+                screen = window.screens[which]
+                assert cut_controls(screen, window) == [], (language, name)
+                assert overlapping_controls(screen) == [], (language, name)
+                assert scroll_areas_showing_nothing_whole(screen) == [], (language, name)
+                assert_whole_and_reachable(gui, qtbot, screen, (language, name))
+    finally:
+        stop_gui(gui)

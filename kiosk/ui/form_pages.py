@@ -6,13 +6,13 @@ A page only collects values and shows the errors it is given; the register scree
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
-from PySide6.QtWidgets import (QBoxLayout, QButtonGroup, QGridLayout, QHBoxLayout, QLabel, QLineEdit, QPushButton, QScrollArea,
+from PySide6.QtWidgets import (QBoxLayout, QButtonGroup, QGridLayout, QHBoxLayout, QLabel, QLineEdit, QPushButton,
                                QSizePolicy, QVBoxLayout, QWidget)
 
 from kiosk.config import Config
 from booth_common.validation import DocumentKind
 from kiosk.ui.presentation import Presentation
-from kiosk.ui.widgets import DigitsField, NumericKeypad, arrange_in_rows, big_button, enable_touch_scrolling
+from kiosk.ui.widgets import DigitsField, NumericKeypad, WholeRowsScrollArea, arrange_in_rows, big_button
 
 MIDDLE_DOT = "\u00b7"
 
@@ -403,9 +403,10 @@ class DetailsPage(FormPage):
             section.body.takeAt(section.body.count() - 1)  # their trailing stretch: the sections stack tightly
             column.addWidget(section)
         column.addStretch(1)
-        self.area = QScrollArea(widgetResizable=True)
-        self.area.setWidget(inner)
-        self.scrolling = enable_touch_scrolling(self.area)
+        # At rest no row is cut at its edge (the other-employer field half in view at 1280x800 in large text, the
+        # street row under the bottom edge on a portrait window).
+        self.area = WholeRowsScrollArea(inner)
+        self.scrolling = self.area.touch_scrolling
         self.question.hide()  # each section asks its own question
         self.body.addWidget(self.area, 1)
         self.body.addWidget(self.error)

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QObject, QPoint, QRect, QRectF, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QPainter
-from PySide6.QtWidgets import (QAbstractItemView, QAbstractScrollArea, QBoxLayout, QGridLayout, QLabel, QLayout,
+from PySide6.QtWidgets import (QAbstractButton, QAbstractItemView, QAbstractScrollArea, QBoxLayout, QGridLayout, QLabel, QLayout,
                                QLayoutItem, QLineEdit, QListWidget, QPushButton, QScrollArea, QScroller,
                                QScrollerProperties,
                                QSizePolicy, QSpacerItem, QStackedWidget, QVBoxLayout, QWidget)
@@ -503,7 +503,7 @@ class WholeRowsScrollArea(QScrollArea):
         spans = sorted((w.mapTo(self.page, QPoint(0, 0)).y(), w.mapTo(self.page, QPoint(0, w.height())).y(),
                         isinstance(w, QLabel))
                        for w in self.page.findChildren(QWidget)
-                       if w.isVisibleTo(self.page) and w.width() > 0 and w.height() > 0)
+                       if w.isVisibleTo(self.page) and w.width() > 0 and w.height() > 0 and not _holder(w))
         rows: list[list] = []  # [top, bottom, headings only]
         for top, bottom, heading in spans:
             if rows and (top < rows[-1][1] or rows[-1][2]):
@@ -562,6 +562,12 @@ class WholeRowsScrollArea(QScrollArea):
         needed = holder.heightForWidth(width) if holder.hasHeightForWidth() else holder.minimumSizeHint().height()
         holder.resize(width, max(self.viewport().height(), needed))
         self.settle()
+
+
+def _holder(widget: QWidget) -> bool:
+    """A plain widget that only lays out others (a section of a page): its rows are its controls', not its own
+    height (a button drawing its text with a child label is a control)."""
+    return widget.layout() is not None and not isinstance(widget, QAbstractButton)
 
 
 class WholeRowsList(QListWidget):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QIntValidator
 from PySide6.QtWidgets import (QButtonGroup, QGridLayout, QHBoxLayout, QLabel, QLayout, QLineEdit, QPushButton,
                                QSizePolicy, QVBoxLayout, QWidget)
@@ -68,6 +68,8 @@ class EmployerMeetingScreen(ScreenBase):
                        ("follow_up", self.follow_buttons)]):
             self.pages.addWidget(self._scrolled(self._page(parts)))
         self._build_layout()
+        for field in (*self.fields.values(), self.needs_other):
+            field.installEventFilter(self)
         self._arrange()
         presentation.changed.connect(self._arrange)
         self.wipe()
@@ -104,6 +106,9 @@ class EmployerMeetingScreen(ScreenBase):
         """A page of fields (a list of names, laid out two a row) and tile rows (a dict of buttons)."""
         page = QWidget()
         column = QVBoxLayout(page)
+        # Little above the first row: with the on-screen keyboard open at 1280x800 in large text, a label and its
+        # field need all of the page's height but a few pixels.
+        column.setContentsMargins(9, 2, 9, 9)
         for name, part in parts:
             if isinstance(part, list):
                 grid = QGridLayout()
@@ -157,6 +162,14 @@ class EmployerMeetingScreen(ScreenBase):
             arrange_in_rows(grid, cells, 1 if narrow and large else 2, stretch=1)
         for index in range(self.pages.count()):  # every step, not only the one showing: each may be shown next
             relayout(self.pages.widget(index))
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
+        # While a field is typed in, the step line makes way for the on-screen keyboard: at 1280x800 in large text
+        # the page above it had 82-130 px, less than a label and its field.
+        if event.type() in (QEvent.Type.FocusIn, QEvent.Type.FocusOut) and watched in (*self.fields.values(),
+                                                                                       self.needs_other):
+            self.step_label.setVisible(event.type() == QEvent.Type.FocusOut)
+        return False
 
     # -- texts ------------------------------------------------------------------------------
 
@@ -218,6 +231,8 @@ class EmployerMeetingScreen(ScreenBase):
     def wipe(self) -> None:
         for field in (*self.fields.values(), self.needs_other):
             field.clear()
+            if field.hasFocus():
+                field.clearFocus()  # the step line comes back; the keyboard closes
         for buttons in (self.size_buttons, self.outcome_buttons, self.follow_buttons):
             for button in buttons.values():
                 group = button.group()
@@ -280,7 +295,13 @@ class EmployerMeetingScreen(ScreenBase):
             self.need_buttons[next(iter(self.need_buttons))].setChecked(True)
             self.go_to(1)
 
-        return [("", lambda: None), ("refused", refused), ("contact", contact_page), ("outcome", second_page)]
+        def typing(page: int, field: QLineEdit) -> None:  # the on-screen keyboard open under the form
+            self.go_to(page)
+            field.setFocus()
+
+        return [("", lambda: None), ("refused", refused), ("contact", contact_page), ("outcome", second_page),
+                ("typing", lambda: typing(0, self.fields["new_form_workers"])),
+                ("contact-typing", lambda: typing(1, self.needs_other))]
 
 
 def relayout(widget: QWidget) -> None:

@@ -477,14 +477,23 @@ class WholeRowsScrollArea(QScrollArea):
         self.verticalScrollBar().valueChanged.connect(lambda _value: self._schedule(later=True))
         holder.installEventFilter(self)
         page.installEventFilter(self)
+        self._focused: QWidget | None = None  # a field just focused: the next rest shows it (keyboard opening)
+        for field in page.findChildren(QLineEdit):
+            field.installEventFilter(self)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
-        if event.type() in (QEvent.Type.Resize, QEvent.Type.LayoutRequest, QEvent.Type.Show):
+        if event.type() == QEvent.Type.FocusIn and isinstance(watched, QLineEdit):
+            self._focused = watched
+            self._schedule()
+        elif event.type() in (QEvent.Type.Resize, QEvent.Type.LayoutRequest, QEvent.Type.Show):
             self._schedule()
         return super().eventFilter(watched, event)
 
     def resizeEvent(self, event: QEvent) -> None:  # noqa: N802
         super().resizeEvent(event)
+        shrunk = event.oldSize().height() > event.size().height()  # the keyboard opened under the page
+        if shrunk and self.page.focusWidget() is not None and self.page.focusWidget().hasFocus():
+            self._focused = self.page.focusWidget()  # keep the field being typed in in view
         self._schedule()
 
     @property
@@ -527,9 +536,20 @@ class WholeRowsScrollArea(QScrollArea):
         last = next(i for i, start in enumerate(starts) if end - start <= full or i == len(starts) - 1)
         self.rests = starts[:last + 1]
         start = self._rest_for(self.verticalScrollBar().value())
+        if self._focused is not None and self._focused.hasFocus() and self.page.isAncestorOf(self._focused):
+            start = self._rest_showing(self._focused, full, cuts)
+        self._focused = None
         whole = [cut for cut in cuts if start < cut <= start + full]
         shown = full if not whole or whole[-1] == end else whole[-1] - start
         self._rest_at(start, shown, pad=max(0, self.rests[-1] + full - end))
+
+    def _rest_showing(self, field: QWidget, full: int, cuts: list[int]) -> int:
+        """The rest that shows ``field``'s row whole with the most of the page above it (the field being typed in
+        stays in sight as the on-screen keyboard takes the height under the page)."""
+        top = field.mapTo(self.page, QPoint(0, 0)).y()
+        end = next((cut for cut in cuts if cut >= top + field.height()), cuts[-1])
+        above = [rest for rest in self.rests if rest <= top] or [0]
+        return next((rest for rest in above if end - rest <= full), above[-1])
 
     def _rest_for(self, value: int) -> int:
         """The rest at or above ``value``, so a row cut at the top edge comes whole into view; a page moved down

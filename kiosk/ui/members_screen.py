@@ -6,7 +6,7 @@ import datetime as dt
 
 from PySide6.QtCore import QSize, Qt, Signal, Slot
 from PySide6.QtWidgets import (QApplication, QComboBox, QGridLayout, QHBoxLayout, QLabel, QLineEdit, QListWidget,
-                               QListWidgetItem, QScrollArea, QStackedWidget, QVBoxLayout, QWidget)
+                               QListWidgetItem, QScrollArea, QSizePolicy, QStackedWidget, QVBoxLayout, QWidget)
 
 from kiosk import corrections
 from kiosk.corrections import Corrections
@@ -48,6 +48,10 @@ class MembersScreen(ScreenBase):
         self.search_button.clicked.connect(self.search)
         self.results = QListWidget()
         self.results.setUniformItemSizes(True)
+        # The list takes the height the rest leaves (two rows at least), never asks for more: asking for its full
+        # hint made the page taller than 1280x800 in large text, the back and void buttons cut at the bottom.
+        self.results.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Ignored)
+        self.results.setMinimumHeight(120)
         self.touch_scrolling = enable_touch_scrolling(self.results)
         self.results.currentRowChanged.connect(self._selection_changed)
         self.current = QLabel(objectName="hint", wordWrap=True)

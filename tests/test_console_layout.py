@@ -412,3 +412,23 @@ def test_the_joining_forms_work_page_comes_to_rest_on_whole_rows(core, tmp_path,
                 assert_whole_and_reachable(gui, qtbot, screen, (language, name))
     finally:
         stop_gui(gui)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_the_attract_screen_stands_whole_and_apart_in_both_languages_and_large_text(core, tmp_path, size):
+    """At 1280x800 in large text the English title takes two lines; with the toggles in a row of their own
+    今日服务 was drawn over the large-text toggle."""
+    gui = start_gui(core, tmp_path, size=size)
+    window = gui.window
+    try:
+        for large in (False, True):
+            gui.presentation.set_large_text(large)
+            for language in Language:
+                gui.presentation.set_language(language)
+                window.show_screen(Screen.ATTRACT)
+                settle(gui, size)
+                assert overlapping_controls(window.attract) == [], (large, language)
+                assert cut_controls(window.attract, window) == [], (large, language)
+                assert small_touch_targets(window.attract) == [], (large, language)
+    finally:
+        stop_gui(gui)

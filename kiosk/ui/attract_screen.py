@@ -49,24 +49,24 @@ class AttractScreen(ScreenBase):
         self.large_text_button.toggled.connect(presentation.set_large_text)
         presentation.changed.connect(self._sync_toggles)
         self._build_layout()
+        self._space_actions()
         self.retranslate()
 
     def _build_layout(self) -> None:
-        actions = QVBoxLayout()
-        actions.setSpacing(20)
+        self.actions = actions = QVBoxLayout()
         for button in (self.join_button, self.quiz_button, self.services_button):
             actions.addWidget(button)
         qr_column = QVBoxLayout()
         qr_column.addWidget(self.qr, 1)
         qr_column.addWidget(self.qr_caption)
+        self.side_toggles = QHBoxLayout()  # under the QR code on a wide window: the big buttons keep the height
+        qr_column.addLayout(self.side_toggles)
         middle = QHBoxLayout()
         middle.addLayout(actions, 3)
         middle.addSpacing(32)
         middle.addLayout(qr_column, 2)
-        toggles = QHBoxLayout()
+        self.bottom_toggles = toggles = QHBoxLayout()  # a row of their own on a narrow window: no width beside
         toggles.addStretch()
-        toggles.addWidget(self.large_text_button)
-        toggles.addWidget(self.language_button)
         root = QVBoxLayout(self)
         root.setContentsMargins(48, 16, 48, 16)  # tight enough for large text at 1280x800
         root.addWidget(self.title)
@@ -105,7 +105,21 @@ class AttractScreen(ScreenBase):
         self.language_button.setText(self.tr("English"))
         self.large_text_button.setText(self.tr("大字模式"))
 
+    def _space_actions(self) -> None:
+        """The text-size and language toggles under the QR code on a wide window, in a row of their own at the
+        bottom of a narrow one; the big buttons closer in large text. At 1280x800 in large text the English title
+        takes two lines, and with the toggles in a row of their own 今日服务 was drawn over the large-text toggle."""
+        self.actions.setSpacing(8 if self._presentation.large_text else 20)
+        row = self.bottom_toggles if self._presentation.narrow else self.side_toggles
+        for button in (self.large_text_button, self.language_button):
+            if button.parentWidget() is not None and row.indexOf(button) < 0:
+                for other in (self.bottom_toggles, self.side_toggles):
+                    other.removeWidget(button)
+            if row.indexOf(button) < 0:
+                row.addWidget(button)
+
     def _sync_toggles(self) -> None:
+        self._space_actions()
         self.large_text_button.blockSignals(True)
         self.large_text_button.setChecked(self._presentation.large_text)
         self.large_text_button.blockSignals(False)

@@ -432,3 +432,27 @@ def test_the_attract_screen_stands_whole_and_apart_in_both_languages_and_large_t
                 assert small_touch_targets(window.attract) == [], (large, language)
     finally:
         stop_gui(gui)
+
+
+@pytest.mark.parametrize("size", SIZES[:2])  # portrait in large text still cuts the figures' names (docs/console.md)
+def test_the_dashboards_figures_and_their_names_are_whole_on_a_wide_window(core, tmp_path, size):
+    """In large text at 1280x800, "38 / 20 / 11" beside the quiz's name left it one character wide, cut."""
+    from kiosk.simulate import simulate
+
+    simulate(core.booth, members=12, services=10, quiz=30, handouts=5, seed=3)  # figures of two digits
+    gui = start_gui(core, tmp_path, size=size)
+    window = gui.window
+    try:
+        for large in (False, True):
+            gui.presentation.set_large_text(large)
+            for language in Language:
+                gui.presentation.set_language(language)
+                window.show_screen(Screen.DASHBOARD)
+                settle(gui, size)
+                dashboard = window.screens[Screen.DASHBOARD]
+                names = [label for label in dashboard.tile_names.values()]
+                assert [t for t in cut_texts(dashboard) if any(repr(n.text()) in t for n in names)] == [], \
+                    (large, language)
+                assert overlapping_controls(dashboard) == [], (large, language)
+    finally:
+        stop_gui(gui)

@@ -150,14 +150,18 @@ class DashboardScreen(ScreenBase):
     def _follow_window_shape(self) -> None:
         """Table beside chart, each figure beside its name and the buttons in one row on a wide window; on a narrow
         (portrait) one, which has no width for them, the chart under the table and the buttons one under another. The choice follows the window's width, never the content's size hint."""
-        narrow = self._presentation.narrow
+        narrow, large = self._presentation.narrow, self._presentation.large_text
         arrange_in_rows(self.tiles, self.tile_cards, self.tile_columns, stretch=1)
+        # Figure beside its name on a wide window (height is short), under it on a narrow one; in large text the
+        # figures of three numbers (quiz, sync) stand under their names too: beside them, "38 / 20 / 11" left the
+        # quiz's name one character wide at 1280x800, cut at the top and bottom.
+        for key, box in zip(TILES, self.tile_boxes, strict=True):
+            stacked = narrow or (large and key in ("quiz", "sync"))
+            box.setDirection(QBoxLayout.Direction.TopToBottom if stacked else QBoxLayout.Direction.LeftToRight)
         if narrow == self._narrow:
             return
         self._narrow = narrow
         self.middle.setDirection(QBoxLayout.Direction.TopToBottom if narrow else QBoxLayout.Direction.LeftToRight)
-        for box in self.tile_boxes:  # figure beside its name on a wide window (height is short), under it on a narrow one
-            box.setDirection(QBoxLayout.Direction.TopToBottom if narrow else QBoxLayout.Direction.LeftToRight)
         for widget in (self.back_button, self.message, self.csv_button, self.xlsx_button):
             self.bottom.removeWidget(widget)
         if narrow:

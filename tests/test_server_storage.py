@@ -142,3 +142,32 @@ def test_a_secret_already_made_is_read_without_waiting_for_another_process_s_wri
     assert storage.prize_claim_key("ev-new", new_secret="n2", at="t") == "n1"
     storage.close()
     other.close()
+
+
+def test_batches_of_one_group_commit_go_in_one_statement_and_a_taken_row_falls_back_batch_by_batch(
+        tmp_path, new_database):
+    """Batches queued while another writer holds the database are committed as one group: all rows in one
+    statement when none is taken; when one is (a retried batch, two identical pushes in the group), each batch is
+    inserted on its own, in order, so the first of two identical pushes stores and the second finds its rows."""
+    database = new_database(tmp_path)
+    storage, other = Storage(database), Storage(database)   # as two server processes
+    storage.insert_records([row(n, device="old") for n in range(1, 4)])
+    with other._write():                                    # the writer waits here with the first job
+        first = storage.submit_records([row(100, device="a")])
+        while storage.queued_records():
+            threading.Event().wait(0.01)                    # until the writer has taken the first job
+        clean = storage.submit_records([row(n, device="b") for n in range(200, 210)])
+        twins = [storage.submit_records([row(n, device="c") for n in range(300, 305)]) for _ in range(2)]
+        retried = storage.submit_records([row(2, device="old"), row(400, device="old")])
+        after = storage.submit_records([row(n, device="e") for n in range(500, 503)])
+        assert storage.queued_records() == 10 + 5 + 5 + 2 + 3
+    assert [o.inserted for o in first.result()] == [True]
+    assert all(o.inserted for o in clean.result()) and all(o.inserted for o in after.result())
+    assert [o.inserted for o in twins[0].result()] == [True] * 5
+    assert [o.existing.id for o in twins[1].result()] == [f"r{n}" for n in range(300, 305)]
+    assert [(o.inserted, o.existing and o.existing.id) for o in retried.result()] == [(False, "r2"), (True, None)]
+    assert storage.count_records() == 3 + 1 + 10 + 5 + 1 + 3
+    with storage.reading() as conn:   # the counters count what was stored, each record once
+        assert conn.execute("SELECT sum(records) FROM city_booths").fetchone()[0] == 23
+    storage.close()
+    other.close()

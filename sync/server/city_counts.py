@@ -115,6 +115,24 @@ ADD_BOOTH = """INSERT INTO city_booths (event_id, booth_id, records, last_receiv
                setup_at = CASE WHEN excluded.setup IS NOT NULL AND excluded.setup_at >= city_booths.setup_at
                                THEN excluded.setup_at ELSE city_booths.setup_at END"""
 
+# The same three upserts for a database that binds a whole column as one array (PostgreSQL: ``binds_arrays``):
+# one statement per table for a whole group commit, where executemany ran one statement per counter row, a
+# few thousand of them per group with hundreds of booths pushing, each a round of the server's executor. The
+# rows are distinct on the conflict key (aggregated first), as one INSERT ... ON CONFLICT DO UPDATE requires.
+ADD_COUNTS_ARRAYS = """INSERT INTO city_counts (event_id, booth_id, kind, subject, utc_hour, n)
+                       SELECT * FROM unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::bigint[])
+                       ON CONFLICT (event_id, booth_id, kind, subject, utc_hour)
+                       DO UPDATE SET n = city_counts.n + excluded.n"""
+ADD_ROLLUPS_ARRAYS = """INSERT INTO city_rollups (event_id, part, place, kind, detail, n)
+                        SELECT * FROM unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::bigint[])
+                        ON CONFLICT (event_id, part, place, kind, detail) DO UPDATE SET n = city_rollups.n + excluded.n"""
+ADD_BOOTH_ARRAYS = ADD_BOOTH.replace(
+    "VALUES (?, ?, ?, ?, ?, coalesce(?, ''))",
+    """SELECT event_id, booth_id, records, last_received_at, setup, coalesce(setup_at, '')
+       FROM unnest(?::text[], ?::text[], ?::bigint[], ?::text[], ?::text[], ?::text[])
+            AS v (event_id, booth_id, records, last_received_at, setup, setup_at)""")
+assert ADD_BOOTH_ARRAYS != ADD_BOOTH
+
 
 class _Booth:
     """What one insert transaction adds to one booth's row."""
@@ -125,11 +143,13 @@ class _Booth:
         self.records, self.last_received_at, self.setup, self.setup_at = 0, "", None, ""
 
 
-def count_inserted(tx: Any, rows: Sequence[dict[str, Any]]) -> None:
+def count_inserted(tx: Any, rows: Sequence[dict[str, Any]], *, arrays: bool = False) -> None:
     """Add the rows just stored by ``tx``'s transaction to the counters (inside that transaction).
 
     The rows are aggregated here first, so a batch costs one upsert per (booth, kind, subject, hour)
-    and per booth it touches, and one look-up of the voids referring to its counted records."""
+    and per booth it touches, and one look-up of the voids referring to its counted records. With
+    ``arrays`` (the database binds a column as one array parameter) each table's upserts are one
+    statement, and the look-ups one each."""
     if not rows:
         return
     booths: dict[tuple[str, str], _Booth] = {}
@@ -152,26 +172,38 @@ def count_inserted(tx: Any, rows: Sequence[dict[str, Any]]) -> None:
                 voids.append(row)
         elif kind == "audit" and row["subject"] == "booth_setup" and row["captured_at"] >= booth.setup_at:
             booth.setup, booth.setup_at = row["payload"], row["captured_at"]
-    _take_voided_out(tx, counts, rows, counted_ids, voids)
-    tx.executemany(ADD_COUNTS, [(*key, n) for key, n in counts.items() if n])
-    tx.executemany(ADD_ROLLUPS, [(*key, n) for key, n in _rollups(counts).items() if n])
-    tx.executemany(ADD_BOOTH, [(event, booth_id, b.records, b.last_received_at, b.setup, b.setup_at or None)
-                               for (event, booth_id), b in booths.items()])
+    _take_voided_out(tx, counts, rows, counted_ids, voids, arrays=arrays)
+    add = _add_columns if arrays else _add_rows
+    add(tx, ADD_COUNTS_ARRAYS if arrays else ADD_COUNTS, [(*key, n) for key, n in counts.items() if n])
+    add(tx, ADD_ROLLUPS_ARRAYS if arrays else ADD_ROLLUPS, [(*key, n) for key, n in _rollups(counts).items() if n])
+    add(tx, ADD_BOOTH_ARRAYS if arrays else ADD_BOOTH,
+        [(event, booth_id, b.records, b.last_received_at, b.setup, b.setup_at or None)
+         for (event, booth_id), b in booths.items()])
+
+
+def _add_rows(tx: Any, sql: str, rows: list[tuple[Any, ...]]) -> None:
+    tx.executemany(sql, rows)
+
+
+def _add_columns(tx: Any, sql: str, rows: list[tuple[Any, ...]]) -> None:
+    """``rows`` as one statement taking each column as an array."""
+    if rows:
+        tx.execute(sql, [list(column) for column in zip(*rows)])
 
 
 def _take_voided_out(tx: Any, counts: Counter, rows: Sequence[dict[str, Any]], counted_ids: list[str],
-                     voids: list[dict[str, Any]]) -> None:
+                     voids: list[dict[str, Any]], *, arrays: bool) -> None:
     """-1 for each new record a void of its own device refers to (stored before it, or with it), and for
     each earlier record whose first void by its own device is among the new rows."""
     new_ids = {row["id"] for row in rows} if voids else set()
     earlier_targets = sorted({v["refers_to"] for v in voids} - new_ids)
-    stored_voids = _voids_of(tx, counted_ids + earlier_targets)
+    stored_voids = _voids_of(tx, counted_ids + earlier_targets, arrays=arrays)
     if not stored_voids:
         return
     for row in rows:
         if row["kind"] in _COUNTED and (row["id"], row["device_id"]) in stored_voids:
             counts[_key(row)] -= 1
-    for target in _rows_of(tx, earlier_targets):
+    for target in _rows_of(tx, earlier_targets, arrays=arrays):
         by_owner = stored_voids.get((target["id"], target["device_id"]), set())
         if target["kind"] in _COUNTED and by_owner and by_owner <= new_ids:
             counts[_key(target)] -= 1
@@ -195,23 +227,30 @@ def _rollups(counts: Counter) -> Counter:
     return rolled
 
 
-def _voids_of(tx: Any, record_ids: list[str]) -> dict[tuple[str, str], set[str]]:
+def _voids_of(tx: Any, record_ids: list[str], *, arrays: bool) -> dict[tuple[str, str], set[str]]:
     """(target id, void's device) -> the ids of the stored voids, for voids referring to ``record_ids``."""
     found: dict[tuple[str, str], set[str]] = {}
-    for chunk in _chunks(record_ids):
-        for target, device, void_id in tx.execute(
-                f"SELECT refers_to, device_id, id FROM records WHERE refers_to IN ({_marks(chunk)}) AND kind = 'void'",
-                chunk).fetchall():
-            found.setdefault((target, device), set()).add(void_id)
+    for target, device, void_id in _select_in(tx, "SELECT refers_to, device_id, id FROM records WHERE kind = 'void' "
+                                              "AND refers_to", record_ids, arrays=arrays):
+        found.setdefault((target, device), set()).add(void_id)
     return found
 
 
-def _rows_of(tx: Any, record_ids: list[str]) -> Iterable[dict[str, Any]]:
+def _rows_of(tx: Any, record_ids: list[str], *, arrays: bool) -> Iterable[dict[str, Any]]:
     names = ("id", "device_id", "event_id", "booth_id", "kind", "subject", "captured_at")
-    for chunk in _chunks(record_ids):
-        for row in tx.execute(f"SELECT {', '.join(names)} FROM records WHERE id IN ({_marks(chunk)})",
-                              chunk).fetchall():
-            yield dict(zip(names, row))
+    for row in _select_in(tx, f"SELECT {', '.join(names)} FROM records WHERE id", record_ids, arrays=arrays):
+        yield dict(zip(names, row))
+
+
+def _select_in(tx: Any, select: str, ids: list[str], *, arrays: bool) -> Iterable[tuple[Any, ...]]:
+    """The rows of ``select`` (ending in the column compared) whose column is one of ``ids``: one statement with
+    the ids as one array when the database binds arrays, else IN lists of at most _IN_CHUNK."""
+    if arrays:
+        if ids:
+            yield from tx.execute(f"{select} = ANY(?::text[])", [ids]).fetchall()
+        return
+    for chunk in _chunks(ids):
+        yield from tx.execute(f"{select} IN ({_marks(chunk)})", chunk).fetchall()
 
 
 def _key(row: dict[str, Any]) -> tuple[str, str, str, str, str]:

@@ -302,7 +302,7 @@ def uncounted_source(tmp_path_factory) -> Path:
     folder = _unpacked(os.environ.get("BASELINE_REV") or "HEAD", tmp_path_factory.mktemp("uncounted"))
     if not os.environ.get("BASELINE_REV"):
         with (folder / "sync" / "server" / "city_counts.py").open("a") as module:
-            module.write("\n\ndef count_inserted(tx, rows):   # the benchmark's baseline: nothing counted\n"
+            module.write("\n\ndef count_inserted(tx, rows, **options):   # the benchmark's baseline: nothing counted\n"
                          "    return None\n")
     return folder
 

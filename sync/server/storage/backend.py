@@ -30,6 +30,9 @@ class Connection(Protocol):
 class Backend(Protocol):
     kind: str                                   # "sqlite" or "postgresql"
     integrity_errors: tuple[type[Exception], ...]
+    # A statement may take a whole column of rows as one array parameter (PostgreSQL's unnest, = ANY): the city
+    # counters then write a batch in one statement, not one per row (city_counts.py).
+    binds_arrays: bool
 
     def reading(self) -> AbstractContextManager[Connection]:
         """A connection for reads (each statement sees what was committed before it)."""

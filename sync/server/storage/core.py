@@ -176,15 +176,33 @@ class StorageCore:
         try:
             with self._write() as tx:
                 tx.executemany(MARK_TOKEN_USED, [(at, token) for job in jobs for token, at in job.token_uses])
-                outcomes = [self._insert_job(tx, job.rows) for job in jobs]
-                city_counts.count_inserted(tx, [row for job, done in zip(jobs, outcomes)
-                                                for row, outcome in zip(job.rows, done) if outcome.inserted])
+                outcomes = self._insert_group(tx, [job.rows for job in jobs])
+                self._count_inserted(tx, [row for job, done in zip(jobs, outcomes)
+                                          for row, outcome in zip(job.rows, done) if outcome.inserted])
         except Exception as exc:  # every batch of the group failed with it: tell each caller
             for job in jobs:
                 job.future.set_exception(exc)
             return
         for job, outcome in zip(jobs, outcomes):
             job.future.set_result(outcome)
+
+    def _insert_group(self, tx: Connection, batches: list[list[dict[str, Any]]]) -> list[list[InsertOutcome]]:
+        """Every batch of the group in one statement when no row is taken (the usual case), else batch by batch.
+
+        One statement, not one per batch: with hundreds of booths pushing at once a group holds hundreds of
+        batches, and on PostgreSQL each batch's savepoint, COPY and release were round trips made while holding
+        the write lock. A taken row (a retried push, or two identical pushes in one group) fails the whole
+        statement; then each batch is inserted on its own, in order, so the first of two identical pushes
+        stores the records and the second finds them."""
+        if len(batches) > 1:
+            rows = [row for batch in batches for row in batch]
+            if rows and self.backend.insert_all(tx, list(map(record_values, rows))):
+                return [[INSERTED] * len(batch) for batch in batches]
+        return [self._insert_job(tx, batch) for batch in batches]
+
+    def _count_inserted(self, tx: Connection, rows: list[dict[str, Any]]) -> None:
+        """The city counters of rows just stored by ``tx`` (sync/server/city_counts.py), in the same transaction."""
+        city_counts.count_inserted(tx, rows, arrays=self.backend.binds_arrays)
 
     def _insert_job(self, tx: Connection, rows: list[dict[str, Any]]) -> list[InsertOutcome]:
         """All rows in one statement when none is taken (the usual case), else row by row to say which."""

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from sync.server import city_counts
 from sync.server.storage.backend import Connection
 from sync.server.storage.core import StorageCore
 
@@ -105,7 +104,7 @@ class JoinStorage:
             row = make_row(seq)
             if not self._storage._insert_job(tx, [row])[0].inserted:
                 raise SequenceTaken()
-            city_counts.count_inserted(tx, [row])   # the city numbers, as for every stored record
+            self._storage._count_inserted(tx, [row])   # the city numbers, as for every stored record
             tx.executemany("INSERT INTO member_lookups VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
                            [[event_id, purpose, digest, record_id] for purpose, digest in claims])
 

@@ -96,6 +96,7 @@ class PostgresBackend:
 
     kind = "postgresql"
     integrity_errors = (psycopg.IntegrityError,)
+    binds_arrays = True
 
     def __init__(self, url: str, *, pool_size: int = POOL_SIZE):
         self.url = url

@@ -39,6 +39,7 @@ class SQLiteBackend:
 
     kind = "sqlite"
     integrity_errors = (sqlite3.IntegrityError,)
+    binds_arrays = False   # executemany of one statement runs in process, row after row, at no round trip's cost
 
     def __init__(self, path: Path | str):
         self.path = Path(path)

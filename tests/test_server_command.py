@@ -28,6 +28,18 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def first_answer(server: subprocess.Popen, url: str) -> requests.Response:
+    """The first answer of a starting `kiosk-server` at url; fails with its error output if it died, or after 30 s."""
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            return requests.get(url, timeout=5)
+        except requests.ConnectionError:
+            assert server.poll() is None, server.stderr.read()
+            assert time.monotonic() < deadline, "server did not start"
+            time.sleep(0.2)
+
+
 @pytest.mark.parametrize("command", ["kiosk", "kiosk-server"])
 def test_both_commands_tell_their_version(command, tmp_path):
     """The distribution's version (pyproject.toml), which the server keeps as a constant (sync/server/__init__.py)."""
@@ -95,16 +107,7 @@ def test_settings_after_the_sub_command_are_used(tmp_path):
                                str(data / "city.sqlite3"), "--city-key", str(data / "city.key")],
                               cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                answer = requests.get(f"http://127.0.0.1:{port}/v1/health", timeout=2)
-                break
-            except requests.ConnectionError:
-                assert server.poll() is None, server.stderr.read()
-                assert time.monotonic() < deadline, "server did not start"
-                time.sleep(0.2)
-        assert answer.status_code == 200
+        assert first_answer(server, f"http://127.0.0.1:{port}/v1/health").status_code == 200
         start_line = server.stdout.readline()
         access_line = server.stdout.readline()          # the access log, on standard output by default
     finally:
@@ -146,14 +149,7 @@ def test_serve_imports_nothing_its_pages_do_not_need(tmp_path):
                                str(port), "--data-dir", str(tmp_path / "data")],
                               cwd=tmp_path, env=environ, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                assert requests.get(f"http://127.0.0.1:{port}/city", timeout=5).status_code == 200
-                break
-            except requests.ConnectionError:
-                assert server.poll() is None and time.monotonic() < deadline, "server did not start"
-                time.sleep(0.1)
+        assert first_answer(server, f"http://127.0.0.1:{port}/city").status_code == 200
     finally:
         server.terminate()
         log = server.communicate(timeout=20)[1]
@@ -254,14 +250,7 @@ def test_an_access_log_file_in_a_new_folder_is_made_owner_only_and_gets_each_req
                                "--access-log", "logs/access.jsonl"], cwd=tmp_path, stdout=subprocess.PIPE,
                               stderr=subprocess.PIPE, text=True)
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                assert requests.get(f"http://127.0.0.1:{port}/v1/ready", timeout=2).status_code == 200
-                break
-            except requests.ConnectionError:
-                assert server.poll() is None and time.monotonic() < deadline, server.stderr.read()
-                time.sleep(0.2)
+        assert first_answer(server, f"http://127.0.0.1:{port}/v1/ready").status_code == 200
     finally:
         server.terminate()
         server.wait(timeout=20)

@@ -24,6 +24,17 @@ def settle(gui, size) -> None:  # type: ignore[no-untyped-def]
         gui.app.processEvents()
 
 
+def shown_in_each_presentation(gui, screen, size):  # type: ignore[no-untyped-def]
+    """Yields (large, language) with screen shown and laid out at size, for normal and large text in both languages."""
+    for large in (False, True):
+        gui.presentation.set_large_text(large)
+        for language in Language:
+            gui.presentation.set_language(language)
+            gui.window.show_screen(screen)
+            settle(gui, size)
+            yield large, language
+
+
 def clipped_scroll_areas(widget) -> list[tuple[int, int]]:  # type: ignore[no-untyped-def]
     """(content's width, visible width) of scroll areas that cut their content off at the side: by what the
     content needs, or by the width it was actually laid out at (a stale layout cut the desks' last column)."""
@@ -421,15 +432,10 @@ def test_the_attract_screen_stands_whole_and_apart_in_both_languages_and_large_t
     gui = start_gui(core, tmp_path, size=size)
     window = gui.window
     try:
-        for large in (False, True):
-            gui.presentation.set_large_text(large)
-            for language in Language:
-                gui.presentation.set_language(language)
-                window.show_screen(Screen.ATTRACT)
-                settle(gui, size)
-                assert overlapping_controls(window.attract) == [], (large, language)
-                assert cut_controls(window.attract, window) == [], (large, language)
-                assert small_touch_targets(window.attract) == [], (large, language)
+        for large, language in shown_in_each_presentation(gui, Screen.ATTRACT, size):
+            assert overlapping_controls(window.attract) == [], (large, language)
+            assert cut_controls(window.attract, window) == [], (large, language)
+            assert small_touch_targets(window.attract) == [], (large, language)
     finally:
         stop_gui(gui)
 
@@ -443,16 +449,11 @@ def test_the_dashboards_figures_and_their_names_are_whole_on_a_wide_window(core,
     gui = start_gui(core, tmp_path, size=size)
     window = gui.window
     try:
-        for large in (False, True):
-            gui.presentation.set_large_text(large)
-            for language in Language:
-                gui.presentation.set_language(language)
-                window.show_screen(Screen.DASHBOARD)
-                settle(gui, size)
-                dashboard = window.screens[Screen.DASHBOARD]
-                names = [label for label in dashboard.tile_names.values()]
-                assert [t for t in cut_texts(dashboard) if any(repr(n.text()) in t for n in names)] == [], \
-                    (large, language)
-                assert overlapping_controls(dashboard) == [], (large, language)
+        for large, language in shown_in_each_presentation(gui, Screen.DASHBOARD, size):
+            dashboard = window.screens[Screen.DASHBOARD]
+            names = [label for label in dashboard.tile_names.values()]
+            assert [t for t in cut_texts(dashboard) if any(repr(n.text()) in t for n in names)] == [], \
+                (large, language)
+            assert overlapping_controls(dashboard) == [], (large, language)
     finally:
         stop_gui(gui)
